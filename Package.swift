@@ -1,0 +1,72 @@
+// swift-tools-version: 6.1
+//
+// DigitalSociety: an embeddable Swift SDK for a city's digital society platform
+// (Taizhou "1+8+N" plan). See Documentation/Architecture.md for the layers.
+
+import PackageDescription
+
+let package = Package(
+    name: "DigitalSociety",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "DigitalSociety", targets: ["DigitalSociety"]),
+        .library(name: "SocietyCore", targets: ["SocietyCore"]),
+        .library(name: "SocietyJSON", targets: ["SocietyJSON"]),
+        .library(name: "SocietyOpenSSL", targets: ["SocietyOpenSSL"]),
+        .executable(name: "taizhou", targets: ["taizhou"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // MARK: C libraries, linked from the system (see README: libssl-dev, libsqlite3-dev)
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+
+        // MARK: Pure modules (Foundation only)
+        .target(name: "SocietyCore"),
+        .target(name: "SocietyJSON"),
+
+        // MARK: Reference adapters
+        .target(name: "SocietyOpenSSL", dependencies: ["SocietyCore", "COpenSSL"]),
+
+        // MARK: Umbrella
+        .target(name: "DigitalSociety", dependencies: ["SocietyCore", "SocietyJSON"]),
+
+        // MARK: Example tools
+        .executableTarget(
+            name: "taizhou",
+            dependencies: [
+                "SocietyCore",
+                "SocietyJSON",
+                "SocietyOpenSSL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/taizhou"
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "SocietyCoreTests", dependencies: ["SocietyCore"]),
+        .testTarget(name: "SocietyJSONTests", dependencies: ["SocietyJSON"]),
+        .testTarget(name: "SocietyOpenSSLTests", dependencies: ["SocietyOpenSSL", "SocietyCore"]),
+        .testTarget(name: "TaizhouCLITests", dependencies: ["taizhou"]),
+    ]
+)
+
+// The same language settings for every Swift target: Swift 6 mode (strict concurrency) and
+// upcoming features that make imports and existentials explicit.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}
