@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/bio.h>
 #include <openssl/x509.h>
@@ -16,5 +17,17 @@
 #include <openssl/rand.h>
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
+
+
+/* Swift cannot import function-like or compound macros; these wrappers give them a name. */
+
+/** EVP_PKEY_KEYPAIR: the selection for EVP_PKEY_fromdata of a private key with its public half. */
+static inline int copenssl_selection_keypair(void) { return EVP_PKEY_KEYPAIR; }
+
+/** EVP_PKEY_PUBLIC_KEY: the selection for EVP_PKEY_fromdata of a public key alone. */
+static inline int copenssl_selection_public_key(void) { return EVP_PKEY_PUBLIC_KEY; }
+
+/** OPENSSL_free is a macro carrying the source location; this frees memory OpenSSL allocated. */
+static inline void copenssl_free(void *pointer) { OPENSSL_free(pointer); }
 
 #endif
