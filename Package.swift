@@ -7,7 +7,7 @@ import PackageDescription
 
 let package = Package(
     name: "DigitalSociety",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "DigitalSociety", targets: ["DigitalSociety"]),
         .library(name: "SocietyCore", targets: ["SocietyCore"]),

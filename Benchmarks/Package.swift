@@ -8,7 +8,7 @@ import PackageDescription
 
 let package = Package(
     name: "DigitalSocietyBenchmarks",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "DigitalSociety", path: "..")
     ],

@@ -1,0 +1,208 @@
+import ArgumentParser
+import Foundation
+import SocietyCore
+
+/// Options shared by the checking commands.
+struct CheckOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print one JSON object per line instead of text.")
+    var json = false
+}
+
+/// `taizhou id check ID…`: validates citizen identity numbers (GB 11643).
+struct IDCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "id",
+        abstract: "Citizen identity numbers (GB 11643).",
+        subcommands: [Check.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check identity numbers; exit status 0 only if every one is valid.",
+            discussion: "Numbers are printed masked. 15-digit legacy numbers are upgraded to 18 digits."
+        )
+
+        @OptionGroup var options: CheckOptions
+
+        @Option(help: "Check birth dates against this day (YYYY-MM-DD) instead of today.")
+        var today: String?
+
+        @Argument(help: "The identity numbers to check.")
+        var numbers: [String]
+
+        func validate() throws {
+            if let today, (try? CalendarDate(iso8601: today)) == nil {
+                throw ValidationError("--today must be a real date written YYYY-MM-DD")
+            }
+            if numbers.isEmpty { throw ValidationError("give at least one identity number") }
+        }
+
+        func run() throws {
+            let day = try today.map { try CalendarDate(iso8601: $0) }
+            var allValid = true
+            for number in numbers {
+                do {
+                    let id = try ResidentID(number, today: day)
+                    let place = id.addressDivision.map(DivisionLabel.text) ?? "address code \(id.addressCode)"
+                    emit(
+                        options.json,
+                        text: "\(id.masked): valid, born \(id.birthDate), \(id.sex.englishName), \(place)",
+                        json: [
+                            "input": .string(Masking.keep(number, prefix: 4, suffix: 4)), "valid": .bool(true),
+                            "normalized": .string(id.masked), "birthDate": .string(id.birthDate.iso8601),
+                            "sex": .string(id.sex.englishName), "addressCode": .string(id.addressCode),
+                            "division": .string(id.addressDivision.map(DivisionLabel.text) ?? ""),
+                        ]
+                    )
+                } catch {
+                    allValid = false
+                    let masked = Masking.keep(number, prefix: 4, suffix: 4)
+                    emit(
+                        options.json,
+                        text: "\(masked): invalid: \(error)",
+                        json: ["input": .string(masked), "valid": .bool(false), "reason": .string("\(error)")]
+                    )
+                }
+            }
+            if !allValid { throw ExitCode(1) }
+        }
+    }
+}
+
+/// `taizhou org check CODE…`: validates unified social credit codes (GB 32100).
+struct OrgCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "org",
+        abstract: "Unified social credit codes (GB 32100).",
+        subcommands: [Check.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check credit codes; exit status 0 only if every one is valid."
+        )
+
+        @OptionGroup var options: CheckOptions
+
+        @Argument(help: "The credit codes to check.")
+        var codes: [String]
+
+        func validate() throws {
+            if codes.isEmpty { throw ValidationError("give at least one credit code") }
+        }
+
+        func run() throws {
+            var allValid = true
+            for text in codes {
+                do {
+                    let code = try CreditCode(text)
+                    let place =
+                        code.division.map(DivisionLabel.text) ?? "division digits \(code.value.dropFirst(2).prefix(6))"
+                    emit(
+                        options.json,
+                        text: "\(code): valid, authority \(code.registrationAuthority.name), "
+                            + "type \(code.organizationType.name), \(place)",
+                        json: [
+                            "input": .string(text), "valid": .bool(true),
+                            "authority": .string(code.registrationAuthority.name),
+                            "type": .string(code.organizationType.name),
+                            "division": .string(code.division.map(DivisionLabel.text) ?? ""),
+                        ]
+                    )
+                } catch {
+                    allValid = false
+                    emit(
+                        options.json,
+                        text: "\(text): invalid: \(error)",
+                        json: ["input": .string(text), "valid": .bool(false), "reason": .string("\(error)")]
+                    )
+                }
+            }
+            if !allValid { throw ExitCode(1) }
+        }
+    }
+}
+
+/// `taizhou division show CODE`: a division's name, level and parent chain (GB/T 2260).
+struct DivisionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "division",
+        abstract: "Administrative division codes (GB/T 2260).",
+        subcommands: [Show.self]
+    )
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a division's name, level and parent chain.")
+
+        @Argument(help: "A six-digit division code, e.g. 321202.")
+        var code: String
+
+        func run() throws {
+            let division: DivisionCode
+            do {
+                division = try DivisionCode(code)
+            } catch {
+                throw failure("\(code): invalid: \(error)")
+            }
+            print("\(division.code) \(division.name ?? "(not in the bundled table)")")
+            print("level: \(division.level.rawValue)")
+            if let year = division.retiredIn { print("status: retired in \(year)") }
+            print("chain: " + division.chain.map(\.description).joined(separator: " → "))
+        }
+    }
+}
+
+/// How a division is named in one line: `321202 海陵区, 泰州市, 江苏省`, or `110105 (in 北京市)` when
+/// only a higher tier is in the bundled table.
+enum DivisionLabel {
+    static func text(_ division: DivisionCode) -> String {
+        let names = division.chain.compactMap(\.name)
+        if names.isEmpty { return division.code }
+        if division.name == nil { return "\(division.code) (in \(names.joined(separator: ", ")))" }
+        return "\(division.code) " + names.joined(separator: ", ")
+    }
+}
+
+/// Prints one result line, as text or as a JSON object.
+func emit(_ asJSON: Bool, text: String, json: [String: CLIJSON]) {
+    print(asJSON ? CLIJSON.object(json).rendered : text)
+}
+
+/// A tiny JSON writer for CLI output lines with sorted keys.
+enum CLIJSON {
+    case string(String)
+    case bool(Bool)
+    case object([String: CLIJSON])
+
+    var rendered: String {
+        switch self {
+        case .bool(let value): return value ? "true" : "false"
+        case .string(let value):
+            var out = "\""
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        case .object(let members):
+            let fields = members.sorted { $0.key < $1.key }.map {
+                "\(CLIJSON.string($0.key).rendered):\($0.value.rendered)"
+            }
+            return "{" + fields.joined(separator: ",") + "}"
+        }
+    }
+}
+
+/// Writes a one-line error message to standard error and returns the exit code to throw, so that bad
+/// input ends with a clear message and never a backtrace.
+func failure(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    return ExitCode(1)
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Runs the built `taizhou` binary, as a user would, and captures what it prints.
+struct CLIRun {
+    var status: Int32
+    var standardOutput: String
+    var standardError: String
+
+    var lines: [String] { standardOutput.split(separator: "\n").map(String.init) }
+}
+
+enum CLIRunner {
+    /// The `taizhou` executable built beside the test bundle.
+    static var executable: URL {
+        let candidates = [
+            Bundle.main.bundleURL.appendingPathComponent("taizhou"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("taizhou"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "taizhou"
+            ),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
+
+    /// Runs `taizhou arguments…`, feeding `input` on standard input.
+    static func run(_ arguments: [String], input: Data? = nil, in directory: URL? = nil) throws -> CLIRun {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let output = Pipe()
+        let error = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(input) }
+        try stdin.fileHandleForWriting.close()
+        // Read both pipes before waiting so that a large output cannot block the child.
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        let errData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLIRun(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outData, as: UTF8.self),
+            standardError: String(decoding: errData, as: UTF8.self)
+        )
+    }
+}
