@@ -27,6 +27,14 @@ static inline int copenssl_selection_keypair(void) { return EVP_PKEY_KEYPAIR; }
 /** EVP_PKEY_PUBLIC_KEY: the selection for EVP_PKEY_fromdata of a public key alone. */
 static inline int copenssl_selection_public_key(void) { return EVP_PKEY_PUBLIC_KEY; }
 
+/*
+ * OSSL_PARAM_BLD and the OSSL_PARAM arrays it builds keep the *pointer* to each key name, so the
+ * names must have static storage; Swift bridges the imported string macros to temporary copies.
+ */
+static inline const char *copenssl_param_group_name(void) { return OSSL_PKEY_PARAM_GROUP_NAME; }
+static inline const char *copenssl_param_pub_key(void) { return OSSL_PKEY_PARAM_PUB_KEY; }
+static inline const char *copenssl_param_priv_key(void) { return OSSL_PKEY_PARAM_PRIV_KEY; }
+
 /** OPENSSL_free is a macro carrying the source location; this frees memory OpenSSL allocated. */
 static inline void copenssl_free(void *pointer) { OPENSSL_free(pointer); }
 

@@ -138,22 +138,25 @@ final class EVPKey: @unchecked Sendable {
         defer { OSSL_PARAM_BLD_free(builder) }
         var scalar: OpaquePointer?
         defer { BN_clear_free(scalar) }
-        try ErrorQueue.check(
-            OSSL_PARAM_BLD_push_utf8_string(builder, OSSL_PKEY_PARAM_GROUP_NAME, group, 0), "push group"
-        )
-        try publicPoint.withNonNullBytes { bytes, count in
-            try ErrorQueue.check(
-                OSSL_PARAM_BLD_push_octet_string(builder, OSSL_PKEY_PARAM_PUB_KEY, bytes, count), "push pub"
-            )
-        }
         if let privateScalar {
             scalar = privateScalar.withNonNullBytes { BN_bin2bn($0, Int32($1), nil) }
             guard let scalar else { throw ErrorQueue.error(.library, "BN_bin2bn") }
-            try ErrorQueue.check(OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_PRIV_KEY, scalar), "push priv")
+            try ErrorQueue.check(OSSL_PARAM_BLD_push_BN(builder, copenssl_param_priv_key(), scalar), "push priv")
         }
-        guard let params = OSSL_PARAM_BLD_to_param(builder) else {
-            throw ErrorQueue.error(.library, "OSSL_PARAM_BLD_to_param")
+        // The builder keeps pointers to the values until OSSL_PARAM_BLD_to_param copies them, so
+        // the conversion happens inside the closures that keep the group name and point alive.
+        let built: UnsafeMutablePointer<OSSL_PARAM>? = try group.withCString { groupName in
+            try publicPoint.withNonNullBytes { bytes, count in
+                try ErrorQueue.check(
+                    OSSL_PARAM_BLD_push_utf8_string(builder, copenssl_param_group_name(), groupName, 0), "push group"
+                )
+                try ErrorQueue.check(
+                    OSSL_PARAM_BLD_push_octet_string(builder, copenssl_param_pub_key(), bytes, count), "push pub"
+                )
+                return OSSL_PARAM_BLD_to_param(builder)
+            }
         }
+        guard let params = built else { throw ErrorQueue.error(.library, "OSSL_PARAM_BLD_to_param") }
         defer { OSSL_PARAM_free(params) }
         guard let context = EVP_PKEY_CTX_new_from_name(nil, algorithm.keyTypeName, nil) else {
             throw ErrorQueue.error(.unsupportedAlgorithm, "no key management for \(algorithm)")
@@ -299,8 +302,18 @@ final class EVPKey: @unchecked Sendable {
     }
 
     /// Verifies a native-form signature; every failure, including malformed input, is `false`.
-    func verify(_ signature: [UInt8], message: [UInt8]) -> Bool {
-        guard !signature.isEmpty, let digest = try? SignatureContext(key: self, signing: false) else {
+    ///
+    /// `distinguishingIdentifier` exists only so a test can show that the SM2 identifier matters.
+    func verify(
+        _ signature: [UInt8],
+        message: [UInt8],
+        distinguishingIdentifier: [UInt8]? = SignatureAlgorithm.sm2DefaultIdentifier
+    ) -> Bool {
+        guard !signature.isEmpty,
+            let digest = try? SignatureContext(
+                key: self, signing: false, distinguishingIdentifier: distinguishingIdentifier
+            )
+        else {
             ErrorQueue.clear()
             return false
         }
