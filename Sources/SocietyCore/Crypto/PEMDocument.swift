@@ -53,8 +53,8 @@ public enum Base64URL {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    /// Decodes unpadded base64url; `nil` for any other character, for padding, or for an impossible
-    /// length, because JOSE forbids them.
+    /// Decodes unpadded base64url; `nil` for any other character, for padding, for an impossible
+    /// length, or for non-canonical trailing bits, because JOSE forbids them.
     public static func decode(_ text: String) -> [UInt8]? {
         guard text.count % 4 != 1,
             text.utf8.allSatisfy({ $0.isBase64URLCharacter })
@@ -62,7 +62,11 @@ public enum Base64URL {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64) else { return nil }
-        return [UInt8](data)
+        let bytes = [UInt8](data)
+        // Refuse non-canonical text whose unused trailing bits are set: otherwise two different
+        // strings decode to the same bytes, and a changed character in a signature could go unseen.
+        guard encode(bytes) == text else { return nil }
+        return bytes
     }
 }
 
