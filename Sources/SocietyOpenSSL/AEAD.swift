@@ -19,7 +19,10 @@ public enum AES256GCM {
         let nonce = try nonce ?? LibCryptoUtility.randomBytes(count: 12)
         guard nonce.count == 12 else { throw CryptoError(.invalidParameter, "AES-GCM nonce must be 12 bytes") }
         let (ciphertext, tag) = try LibCryptoCipher.aesGCMSeal(
-            key: key, nonce: nonce, plaintext: plaintext, associatedData: associatedData
+            key: key,
+            nonce: nonce,
+            plaintext: plaintext,
+            associatedData: associatedData
         )
         return AEADSealedBox(nonce: nonce, ciphertext: ciphertext, tag: tag)
     }
@@ -38,7 +41,11 @@ public enum AES256GCM {
             throw CryptoError(.decryptionFailed, "AES-GCM nonce or tag has the wrong length")
         }
         return try LibCryptoCipher.aesGCMOpen(
-            key: key, nonce: box.nonce, ciphertext: box.ciphertext, tag: box.tag, associatedData: associatedData
+            key: key,
+            nonce: box.nonce,
+            ciphertext: box.ciphertext,
+            tag: box.tag,
+            associatedData: associatedData
         )
     }
 }
@@ -67,7 +74,10 @@ public enum SM4CBCHMACSM3 {
         let iv = try iv ?? LibCryptoUtility.randomBytes(count: 16)
         guard iv.count == 16 else { throw CryptoError(.invalidParameter, "SM4-CBC IV must be 16 bytes") }
         let ciphertext = try LibCryptoCipher.sm4CBC(
-            encrypt: true, key: Array(key[16...]), iv: iv, input: plaintext
+            encrypt: true,
+            key: Array(key[16...]),
+            iv: iv,
+            input: plaintext
         )
         let tag = try self.tag(key: key, iv: iv, ciphertext: ciphertext, associatedData: associatedData)
         return AEADSealedBox(nonce: iv, ciphertext: ciphertext, tag: tag)
@@ -90,7 +100,12 @@ public enum SM4CBCHMACSM3 {
             throw CryptoError(.decryptionFailed, "SM4-CBC-HMAC-SM3 tag mismatch")
         }
         do {
-            return try LibCryptoCipher.sm4CBC(encrypt: false, key: Array(key[16...]), iv: box.nonce, input: box.ciphertext)
+            return try LibCryptoCipher.sm4CBC(
+                encrypt: false,
+                key: Array(key[16...]),
+                iv: box.nonce,
+                input: box.ciphertext
+            )
         } catch let error as CryptoError where error.code == .decryptionFailed {
             throw CryptoError(.decryptionFailed, "SM4-CBC padding invalid")
         }

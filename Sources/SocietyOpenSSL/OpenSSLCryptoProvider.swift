@@ -1,5 +1,5 @@
-public import SocietyCore
 import Foundation
+public import SocietyCore
 
 /// The ``SocietyCore/CryptoProvider`` port implemented with OpenSSL 3 (libcrypto): what a
 /// deployment passes to its services.

@@ -1,6 +1,7 @@
 import SocietyCore
-@testable import SocietyOpenSSL
 import Testing
+
+@testable import SocietyOpenSSL
 
 @Suite("Authenticated encryption and SM4")
 struct AEADTests {
@@ -37,7 +38,14 @@ struct AEADTests {
         #expect(box.nonce.count == algorithm.nonceByteCount)
         #expect(box.tag.count == algorithm.tagByteCount)
         #expect(try provider.open(algorithm, box, key: key, associatedData: aad) == plaintext)
-        #expect(try provider.open(algorithm, AEADSealedBox(combined: box.combined, algorithm: algorithm), key: key, associatedData: aad) == plaintext)
+        #expect(
+            try provider.open(
+                algorithm,
+                AEADSealedBox(combined: box.combined, algorithm: algorithm),
+                key: key,
+                associatedData: aad
+            ) == plaintext
+        )
 
         var modifiedCiphertext = box
         modifiedCiphertext.ciphertext[0] ^= 0x01

@@ -84,7 +84,9 @@ struct KeyTests {
     func concreteJWK() throws {
         let ed = try Ed25519.Signing.PrivateKey()
         #expect(try Ed25519.Signing.PrivateKey(jwk: ed.jwk).rawRepresentation == ed.rawRepresentation)
-        #expect(try Ed25519.Signing.PublicKey(jwk: ed.publicKey.jwk).rawRepresentation == ed.publicKey.rawRepresentation)
+        #expect(
+            try Ed25519.Signing.PublicKey(jwk: ed.publicKey.jwk).rawRepresentation == ed.publicKey.rawRepresentation
+        )
         let p = try P256.Signing.PrivateKey()
         #expect(
             p.publicKey.jwk == (try JSONWebKey(algorithm: .p256, publicKey: p.publicKey.rawRepresentation))

@@ -1,7 +1,8 @@
 import Foundation
 import SocietyCore
-@testable import SocietyOpenSSL
 import Testing
+
+@testable import SocietyOpenSSL
 
 @Suite("SM2 with SM3 and the GM/T 0009 identifier")
 struct SM2Tests {
@@ -56,7 +57,9 @@ struct SM2Tests {
 
     @Test("Out-of-range private scalars are rejected")
     func scalarRange() {
-        #expect(throws: CryptoError(.invalidKey)) { try SM2.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: 0, count: 32)) }
+        #expect(throws: CryptoError(.invalidKey)) {
+            try SM2.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: 0, count: 32))
+        }
         // n − 1 for the SM2 curve: forbidden because signing inverts 1 + d.
         let nMinusOne = Hex.bytes("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54122")
         #expect(throws: CryptoError(.invalidKey)) { try SM2.Signing.PrivateKey(rawRepresentation: nMinusOne) }

@@ -85,7 +85,11 @@ enum LibCryptoCipher {
     ) throws -> (ciphertext: [UInt8], tag: [UInt8]) {
         let context = try CipherContext()
         try context.initialize(
-            cipher(FetchedCipher.aes256GCM, "AES-256-GCM"), encrypt: true, key: key, iv: nonce, padding: false
+            cipher(FetchedCipher.aes256GCM, "AES-256-GCM"),
+            encrypt: true,
+            key: key,
+            iv: nonce,
+            padding: false
         )
         try context.authenticate(associatedData)
         let ciphertext = try context.process(plaintext, finalCode: .library)
@@ -102,7 +106,11 @@ enum LibCryptoCipher {
     ) throws -> [UInt8] {
         let context = try CipherContext()
         try context.initialize(
-            cipher(FetchedCipher.aes256GCM, "AES-256-GCM"), encrypt: false, key: key, iv: nonce, padding: false
+            cipher(FetchedCipher.aes256GCM, "AES-256-GCM"),
+            encrypt: false,
+            key: key,
+            iv: nonce,
+            padding: false
         )
         try context.authenticate(associatedData)
         try context.setTag(tag)
@@ -117,14 +125,26 @@ enum LibCryptoCipher {
     /// SM4-CBC with PKCS#7 padding, 16-byte key and IV.
     static func sm4CBC(encrypt: Bool, key: [UInt8], iv: [UInt8], input: [UInt8]) throws -> [UInt8] {
         let context = try CipherContext()
-        try context.initialize(cipher(FetchedCipher.sm4CBC, "SM4-CBC"), encrypt: encrypt, key: key, iv: iv, padding: true)
+        try context.initialize(
+            cipher(FetchedCipher.sm4CBC, "SM4-CBC"),
+            encrypt: encrypt,
+            key: key,
+            iv: iv,
+            padding: true
+        )
         return try context.process(input, finalCode: encrypt ? .library : .decryptionFailed)
     }
 
     /// One SM4 block in ECB mode, for the GB/T 32907 known answer.
     static func sm4ECBBlock(key: [UInt8], block: [UInt8]) throws -> [UInt8] {
         let context = try CipherContext()
-        try context.initialize(cipher(FetchedCipher.sm4ECB, "SM4-ECB"), encrypt: true, key: key, iv: nil, padding: false)
+        try context.initialize(
+            cipher(FetchedCipher.sm4ECB, "SM4-ECB"),
+            encrypt: true,
+            key: key,
+            iv: nil,
+            padding: false
+        )
         return try context.process(block, finalCode: .library)
     }
 }

@@ -45,9 +45,18 @@ enum LibCryptoDigest {
             let result = key.withNonNullBytes { keyBytes, keyCount in
                 data.withNonNullBytes { dataBytes, dataCount in
                     EVP_Q_mac(
-                        nil, "HMAC", nil, algorithm.openSSLName, nil,
-                        keyBytes, keyCount, dataBytes, dataCount,
-                        output, Int(EVP_MAX_MD_SIZE), &length
+                        nil,
+                        "HMAC",
+                        nil,
+                        algorithm.openSSLName,
+                        nil,
+                        keyBytes,
+                        keyCount,
+                        dataBytes,
+                        dataCount,
+                        output,
+                        Int(EVP_MAX_MD_SIZE),
+                        &length
                     )
                 }
             }

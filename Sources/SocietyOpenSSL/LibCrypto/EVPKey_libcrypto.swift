@@ -148,10 +148,12 @@ final class EVPKey: @unchecked Sendable {
         let built: UnsafeMutablePointer<OSSL_PARAM>? = try group.withCString { groupName in
             try publicPoint.withNonNullBytes { bytes, count in
                 try ErrorQueue.check(
-                    OSSL_PARAM_BLD_push_utf8_string(builder, copenssl_param_group_name(), groupName, 0), "push group"
+                    OSSL_PARAM_BLD_push_utf8_string(builder, copenssl_param_group_name(), groupName, 0),
+                    "push group"
                 )
                 try ErrorQueue.check(
-                    OSSL_PARAM_BLD_push_octet_string(builder, copenssl_param_pub_key(), bytes, count), "push pub"
+                    OSSL_PARAM_BLD_push_octet_string(builder, copenssl_param_pub_key(), bytes, count),
+                    "push pub"
                 )
                 return OSSL_PARAM_BLD_to_param(builder)
             }
@@ -165,7 +167,11 @@ final class EVPKey: @unchecked Sendable {
         try ErrorQueue.check(EVP_PKEY_fromdata_init(context), "EVP_PKEY_fromdata_init")
         let selection = privateScalar == nil ? copenssl_selection_public_key() : copenssl_selection_keypair()
         var key: OpaquePointer?
-        try ErrorQueue.check(EVP_PKEY_fromdata(context, &key, selection, params), "EVP_PKEY_fromdata", code: .invalidKey)
+        try ErrorQueue.check(
+            EVP_PKEY_fromdata(context, &key, selection, params),
+            "EVP_PKEY_fromdata",
+            code: .invalidKey
+        )
         guard let key else { throw ErrorQueue.error(.invalidKey, "EVP_PKEY_fromdata returned no key") }
         return try EVPKey(taking: key, algorithm: algorithm)
     }
@@ -311,7 +317,9 @@ final class EVPKey: @unchecked Sendable {
     ) -> Bool {
         guard !signature.isEmpty,
             let digest = try? SignatureContext(
-                key: self, signing: false, distinguishingIdentifier: distinguishingIdentifier
+                key: self,
+                signing: false,
+                distinguishingIdentifier: distinguishingIdentifier
             )
         else {
             ErrorQueue.clear()
@@ -332,7 +340,11 @@ final class EVPKey: @unchecked Sendable {
 final class SignatureContext {
     let pointer: OpaquePointer
 
-    init(key: EVPKey, signing: Bool, distinguishingIdentifier: [UInt8]? = SignatureAlgorithm.sm2DefaultIdentifier)
+    init(
+        key: EVPKey,
+        signing: Bool,
+        distinguishingIdentifier: [UInt8]? = SignatureAlgorithm.sm2DefaultIdentifier
+    )
         throws
     {
         guard let pointer = EVP_MD_CTX_new() else { throw ErrorQueue.error(.library, "EVP_MD_CTX_new") }

@@ -44,7 +44,11 @@ public enum _RawBaseline {
                         length = capacity
                         guard
                             EVP_DigestSign(
-                                context, output.baseAddress, &length, messageBuffer.baseAddress, messageBuffer.count
+                                context,
+                                output.baseAddress,
+                                &length,
+                                messageBuffer.baseAddress,
+                                messageBuffer.count
                             ) == 1
                         else { return false }
                     }
@@ -75,8 +79,11 @@ public enum _RawBaseline {
                         else { return }
                         if isSM2 { EVP_PKEY_CTX_set1_id(keyContext, identifierBuffer.baseAddress, 16) }
                         if EVP_DigestVerify(
-                            context, signatureBuffer.baseAddress, signatureBuffer.count,
-                            messageBuffer.baseAddress, messageBuffer.count
+                            context,
+                            signatureBuffer.baseAddress,
+                            signatureBuffer.count,
+                            messageBuffer.baseAddress,
+                            messageBuffer.count
                         ) == 1 {
                             valid += 1
                         }
