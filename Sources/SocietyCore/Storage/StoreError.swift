@@ -1,0 +1,77 @@
+/// Why the store refused or failed a record operation. Errors name the kind, the masked key and
+/// the field, never a sensitive value.
+public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A record with sensitive fields was read in a transaction opened without a purpose.
+    case purposeRequired(kind: String, field: String)
+    /// A sensitive field's ciphertext did not authenticate: it was altered, copied from another
+    /// row or field, or written under a key this provider does not have.
+    case decryptionFailed(kind: String, key: String, field: String)
+    /// The stored bytes are not a record of this type.
+    case undecodable(kind: String, key: String, reason: String)
+    /// A record was stored under a schema version with no registered upgrade step.
+    case noUpgrade(kind: String, fromVersion: Int, toVersion: Int)
+    /// A kind or index name is not a lowercase identifier.
+    case invalidName(String)
+    /// The query names a field that the record type does not index.
+    case unknownIndex(kind: String, field: String)
+    /// The query asks a searchable sensitive index for something other than equality.
+    case unsupportedQuery(kind: String, field: String, reason: String)
+    /// The record could not be encoded.
+    case unencodable(kind: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .purposeRequired(let kind, let field):
+            "reading \(kind).\(field) needs a purpose: open the transaction with read(purpose:)"
+        case .decryptionFailed(let kind, let key, let field):
+            "\(kind) \(key): field \(field) does not decrypt (altered, moved or under an unknown key)"
+        case .undecodable(let kind, let key, let reason): "\(kind) \(key) cannot be decoded: \(reason)"
+        case .noUpgrade(let kind, let from, let to):
+            "\(kind) stored at schema version \(from) has no upgrade step to version \(to)"
+        case .invalidName(let name):
+            "\"\(name)\" is not a valid name (lowercase letters, digits, _; starting with a letter; ≤ 48)"
+        case .unknownIndex(let kind, let field): "\(kind) has no index named \(field)"
+        case .unsupportedQuery(let kind, let field, let reason): "query on \(kind).\(field): \(reason)"
+        case .unencodable(let kind, let reason): "\(kind) cannot be encoded: \(reason)"
+        }
+    }
+}
+
+/// Reads records inside a transaction. The handle is only valid inside the transaction's closure.
+public protocol RecordReading {
+    /// The record of `type` with `key`, or `nil`.
+    func get<Record: StorableRecord>(_ type: Record.Type, key: RecordKey) throws -> Record?
+
+    /// The records matching `query`, in its order, at most its limit.
+    func fetch<Record: StorableRecord>(_ query: RecordQuery<Record>) throws -> [Record]
+
+    /// How many records match `query` (its order and limit are ignored).
+    func count<Record: StorableRecord>(_ query: RecordQuery<Record>) throws -> Int
+
+    /// Calls `body` with each matching record in turn, holding one record at a time, so a scan of
+    /// millions of records runs in constant memory. `body` returns `false` to stop early.
+    func forEach<Record: StorableRecord>(_ query: RecordQuery<Record>, _ body: (Record) throws -> Bool) throws
+}
+
+/// Reads and changes records inside a write transaction.
+public protocol RecordWriting: RecordReading {
+    /// Inserts `record`, or replaces the record of its kind with the same key.
+    func put<Record: StorableRecord>(_ record: Record) throws
+
+    /// Removes the record of `type` with `key`; returns whether there was one.
+    @discardableResult
+    func delete<Record: StorableRecord>(_ type: Record.Type, key: RecordKey) throws -> Bool
+}
+
+/// A transactional record store: the storage port that services receive.
+///
+/// A write is one transaction: if `body` throws, nothing it did remains. Reads see one consistent
+/// state. A transaction opened with a `purpose` may read sensitive fields, and that access is
+/// audited; without one, reading a record with sensitive fields fails.
+public protocol RecordStore: Sendable {
+    /// Runs `body` in a read transaction.
+    func read<T>(purpose: String?, _ body: (any RecordReading) throws -> T) throws -> T
+
+    /// Runs `body` in a write transaction, committed when it returns and rolled back if it throws.
+    func write<T>(purpose: String?, _ body: (any RecordWriting) throws -> T) throws -> T
+}
