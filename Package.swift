@@ -12,7 +12,9 @@ let package = Package(
         .library(name: "DigitalSociety", targets: ["DigitalSociety"]),
         .library(name: "SocietyCore", targets: ["SocietyCore"]),
         .library(name: "SocietyJSON", targets: ["SocietyJSON"]),
+        .library(name: "SocietyExchange", targets: ["SocietyExchange"]),
         .library(name: "SocietyOpenSSL", targets: ["SocietyOpenSSL"]),
+        .library(name: "SocietySQLite", targets: ["SocietySQLite"]),
         .executable(name: "taizhou", targets: ["taizhou"]),
     ],
     dependencies: [
@@ -34,12 +36,14 @@ let package = Package(
         // MARK: Pure modules (Foundation only)
         .target(name: "SocietyCore"),
         .target(name: "SocietyJSON"),
+        .target(name: "SocietyExchange", dependencies: ["SocietyCore", "SocietyJSON"]),
 
         // MARK: Reference adapters
         .target(name: "SocietyOpenSSL", dependencies: ["SocietyCore", "COpenSSL"]),
+        .target(name: "SocietySQLite", dependencies: ["SocietyCore", "CSQLite"]),
 
         // MARK: Umbrella
-        .target(name: "DigitalSociety", dependencies: ["SocietyCore", "SocietyJSON"]),
+        .target(name: "DigitalSociety", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
 
         // MARK: Example tools
         .executableTarget(
@@ -47,7 +51,9 @@ let package = Package(
             dependencies: [
                 "SocietyCore",
                 "SocietyJSON",
+                "SocietyExchange",
                 "SocietyOpenSSL",
+                "SocietySQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/taizhou"
@@ -57,6 +63,8 @@ let package = Package(
         .testTarget(name: "SocietyCoreTests", dependencies: ["SocietyCore"]),
         .testTarget(name: "SocietyJSONTests", dependencies: ["SocietyJSON"]),
         .testTarget(name: "SocietyOpenSSLTests", dependencies: ["SocietyOpenSSL", "SocietyCore"]),
+        .testTarget(name: "SocietyExchangeTests", dependencies: ["SocietyExchange", "SocietyOpenSSL", "SocietyJSON"]),
+        .testTarget(name: "SocietySQLiteTests", dependencies: ["SocietySQLite", "SocietyOpenSSL", "SocietyCore"]),
         .testTarget(name: "TaizhouCLITests", dependencies: ["taizhou"]),
     ]
 )

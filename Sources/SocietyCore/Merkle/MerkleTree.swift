@@ -1,0 +1,262 @@
+/// The Merkle tree hashing of RFC 9162 (Certificate Transparency 2.0), section 2.1: the basis of
+/// batch-signed envelopes and of the tamper-evident audit log.
+///
+/// Leaves hash as `H(0x00 ‖ data)` and interior nodes as `H(0x01 ‖ left ‖ right)`, so a leaf can never
+/// pass for a node. A tree of `n` leaves splits at the largest power of two below `n`. Proofs are
+/// lists of sibling hashes, verified with the algorithms of sections 2.1.3.2 and 2.1.4.2.
+public struct MerkleTree: Sendable {
+    /// The digest used for every hash of the tree.
+    public let algorithm: DigestAlgorithm
+    private let provider: any CryptoProvider
+
+    /// Why a proof cannot be produced.
+    public enum ProofError: Error, Hashable, Sendable, CustomStringConvertible {
+        /// The leaf index is not below the tree size.
+        case indexOutOfRange(index: Int, size: Int)
+        /// The older size is zero or larger than the newer size.
+        case invalidSizes(old: Int, new: Int)
+
+        public var description: String {
+            switch self {
+            case .indexOutOfRange(let index, let size): "leaf \(index) is outside a tree of \(size) leaves"
+            case .invalidSizes(let old, let new): "no consistency proof from size \(old) to size \(new)"
+            }
+        }
+    }
+
+    /// A tree hasher that computes digests with `provider`.
+    public init(algorithm: DigestAlgorithm, provider: any CryptoProvider) {
+        self.algorithm = algorithm
+        self.provider = provider
+    }
+
+    /// `H(0x00 ‖ data)`.
+    public func leafHash(_ data: [UInt8]) throws -> [UInt8] {
+        var input: [UInt8] = [0x00]
+        input.reserveCapacity(data.count + 1)
+        input.append(contentsOf: data)
+        return try provider.digest(algorithm, of: input)
+    }
+
+    /// `H(0x01 ‖ left ‖ right)`.
+    public func nodeHash(_ left: [UInt8], _ right: [UInt8]) throws -> [UInt8] {
+        var input: [UInt8] = [0x01]
+        input.reserveCapacity(left.count + right.count + 1)
+        input.append(contentsOf: left)
+        input.append(contentsOf: right)
+        return try provider.digest(algorithm, of: input)
+    }
+
+    /// The root of the tree whose leaves have the given hashes; `H("")` for the empty tree.
+    public func rootHash(leafHashes: [[UInt8]]) throws -> [UInt8] {
+        guard !leafHashes.isEmpty else { return try provider.digest(algorithm, of: []) }
+        var range = CompactRange(tree: self)
+        for hash in leafHashes { try range.append(leafHash: hash) }
+        return try range.rootHash()
+    }
+
+    /// The audit path (RFC 9162 `PATH(m, D[n])`) proving that leaf `index` is in the tree.
+    public func inclusionProof(index: Int, leafHashes: [[UInt8]]) throws -> [[UInt8]] {
+        guard index >= 0, index < leafHashes.count else {
+            throw ProofError.indexOutOfRange(index: index, size: leafHashes.count)
+        }
+        return try path(index, leafHashes[...])
+    }
+
+    /// The consistency proof (RFC 9162 `PROOF(m, D[n])`) that the tree of the first `oldSize`
+    /// leaves is a prefix of the tree of all `leafHashes`.
+    public func consistencyProof(oldSize: Int, leafHashes: [[UInt8]]) throws -> [[UInt8]] {
+        guard oldSize > 0, oldSize <= leafHashes.count else {
+            throw ProofError.invalidSizes(old: oldSize, new: leafHashes.count)
+        }
+        return try subproof(oldSize, leafHashes[...], complete: true)
+    }
+
+    /// Checks an inclusion proof against a root (RFC 9162 §2.1.3.2).
+    public func verifyInclusion(
+        leafHash: [UInt8],
+        index: Int,
+        treeSize: Int,
+        proof: [[UInt8]],
+        rootHash: [UInt8]
+    ) throws -> Bool {
+        guard index >= 0, index < treeSize else { return false }
+        var fn = index
+        var sn = treeSize - 1
+        var result = leafHash
+        for sibling in proof {
+            guard sn != 0 else { return false }
+            if fn & 1 == 1 || fn == sn {
+                result = try nodeHash(sibling, result)
+                if fn & 1 == 0 {
+                    while fn & 1 == 0 && fn != 0 {
+                        fn >>= 1
+                        sn >>= 1
+                    }
+                }
+            } else {
+                result = try nodeHash(result, sibling)
+            }
+            fn >>= 1
+            sn >>= 1
+        }
+        return sn == 0 && provider.constantTimeEquals(result, rootHash)
+    }
+
+    /// Checks a consistency proof between two roots (RFC 9162 §2.1.4.2).
+    public func verifyConsistency(
+        oldSize: Int,
+        newSize: Int,
+        oldRoot: [UInt8],
+        newRoot: [UInt8],
+        proof: [[UInt8]]
+    ) throws -> Bool {
+        guard oldSize > 0, oldSize <= newSize else { return false }
+        if oldSize == newSize {
+            return proof.isEmpty && provider.constantTimeEquals(oldRoot, newRoot)
+        }
+        var path = proof
+        if oldSize & (oldSize - 1) == 0 { path.insert(oldRoot, at: 0) }
+        guard let first = path.first else { return false }
+        var fn = oldSize - 1
+        var sn = newSize - 1
+        while fn & 1 == 1 {
+            fn >>= 1
+            sn >>= 1
+        }
+        var fr = first
+        var sr = first
+        for sibling in path.dropFirst() {
+            guard sn != 0 else { return false }
+            if fn & 1 == 1 || fn == sn {
+                fr = try nodeHash(sibling, fr)
+                sr = try nodeHash(sibling, sr)
+                if fn & 1 == 0 {
+                    while fn & 1 == 0 && fn != 0 {
+                        fn >>= 1
+                        sn >>= 1
+                    }
+                }
+            } else {
+                sr = try nodeHash(sr, sibling)
+            }
+            fn >>= 1
+            sn >>= 1
+        }
+        return sn == 0 && provider.constantTimeEquals(fr, oldRoot) && provider.constantTimeEquals(sr, newRoot)
+    }
+
+    /// The largest power of two strictly below `n` (for n ≥ 2).
+    static func split(_ n: Int) -> Int {
+        var k = 1
+        while k << 1 < n { k <<= 1 }
+        return k
+    }
+
+    private func root(_ leaves: ArraySlice<[UInt8]>) throws -> [UInt8] {
+        var range = CompactRange(tree: self)
+        for hash in leaves { try range.append(leafHash: hash) }
+        return try range.rootHash()
+    }
+
+    private func path(_ m: Int, _ leaves: ArraySlice<[UInt8]>) throws -> [[UInt8]] {
+        let n = leaves.count
+        guard n > 1 else { return [] }
+        let k = MerkleTree.split(n)
+        let start = leaves.startIndex
+        if m < k {
+            return try path(m, leaves[start..<start + k]) + [root(leaves[(start + k)...])]
+        }
+        return try path(m - k, leaves[(start + k)...]) + [root(leaves[start..<start + k])]
+    }
+
+    private func subproof(_ m: Int, _ leaves: ArraySlice<[UInt8]>, complete: Bool) throws -> [[UInt8]] {
+        let n = leaves.count
+        if m == n { return complete ? [] : [try root(leaves)] }
+        let k = MerkleTree.split(n)
+        let start = leaves.startIndex
+        if m <= k {
+            return try subproof(m, leaves[start..<start + k], complete: complete) + [root(leaves[(start + k)...])]
+        }
+        return try subproof(m - k, leaves[(start + k)...], complete: false) + [root(leaves[start..<start + k])]
+    }
+}
+
+/// The right edge of a growing Merkle tree: one hash per perfect subtree, at most log₂(n) of them.
+///
+/// An append-only log keeps this instead of every leaf to compute its current root in
+/// O(log n) per append, the way transparency logs do.
+public struct CompactRange: Sendable {
+    private let tree: MerkleTree
+    /// Roots of the perfect subtrees covering the leaves so far, largest (leftmost) first.
+    public private(set) var subtreeHashes: [[UInt8]] = []
+    /// How many leaves have been appended.
+    public private(set) var size = 0
+
+    /// An empty range hashed with `tree`'s digest.
+    public init(tree: MerkleTree) { self.tree = tree }
+
+    /// Restores a range from a stored size and subtree hashes (e.g. after a restart).
+    public init(tree: MerkleTree, size: Int, subtreeHashes: [[UInt8]]) {
+        self.tree = tree
+        self.size = size
+        self.subtreeHashes = subtreeHashes
+    }
+
+    /// Adds one leaf (already hashed with ``MerkleTree/leafHash(_:)``).
+    public mutating func append(leafHash: [UInt8]) throws {
+        var hash = leafHash
+        var merged = size
+        // Each trailing 1 bit of the old size is a perfect subtree that the new leaf completes.
+        while merged & 1 == 1, let last = subtreeHashes.popLast() {
+            hash = try tree.nodeHash(last, hash)
+            merged >>= 1
+        }
+        subtreeHashes.append(hash)
+        size += 1
+    }
+
+    /// The root of the leaves so far; `H("")` for none.
+    public func rootHash() throws -> [UInt8] {
+        guard var hash = subtreeHashes.last else { return try tree.rootHash(leafHashes: []) }
+        for left in subtreeHashes.dropLast().reversed() { hash = try tree.nodeHash(left, hash) }
+        return hash
+    }
+}
+
+extension MerkleTree {
+    /// The root and every leaf's inclusion proof, computed together in O(n) hashes.
+    ///
+    /// Building the levels bottom-up, with an unpaired last node carried up unchanged, gives exactly
+    /// RFC 9162's tree (split at the largest power of two); a leaf's proof is then its sibling at
+    /// each level where it has one. Batch sealing needs all proofs at once, which the per-leaf
+    /// ``inclusionProof(index:leafHashes:)`` would compute in O(n²).
+    public func rootAndInclusionProofs(leafHashes: [[UInt8]]) throws -> (root: [UInt8], proofs: [[[UInt8]]]) {
+        guard !leafHashes.isEmpty else { return (try rootHash(leafHashes: []), []) }
+        var levels: [[[UInt8]]] = [leafHashes]
+        while let current = levels.last, current.count > 1 {
+            var next: [[UInt8]] = []
+            next.reserveCapacity((current.count + 1) / 2)
+            var index = 0
+            while index + 1 < current.count {
+                next.append(try nodeHash(current[index], current[index + 1]))
+                index += 2
+            }
+            if index < current.count { next.append(current[index]) }
+            levels.append(next)
+        }
+        var proofs: [[[UInt8]]] = []
+        proofs.reserveCapacity(leafHashes.count)
+        for leaf in leafHashes.indices {
+            var proof: [[UInt8]] = []
+            var position = leaf
+            for level in levels.dropLast() {
+                let sibling = position ^ 1
+                if sibling < level.count { proof.append(level[sibling]) }
+                position >>= 1
+            }
+            proofs.append(proof)
+        }
+        return (levels[levels.count - 1][0], proofs)
+    }
+}

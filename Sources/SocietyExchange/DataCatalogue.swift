@@ -1,0 +1,120 @@
+public import SocietyCore
+
+/// What a data service may be used for: a short code such as `assistance.verification`.
+///
+/// Purpose limitation (PIPL art. 6) is enforced by name: every envelope states its purpose, and the
+/// trust list says which consumer may call which service for which purposes.
+public struct Purpose: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    /// The code: 1–64 characters from `a–z 0–9 . - _`.
+    public let code: String
+
+    /// Why text is not a purpose code.
+    public enum ValidationError: Error, Hashable, Sendable, CustomStringConvertible {
+        /// Empty, too long, or a character outside `a–z 0–9 . - _`.
+        case invalid(String)
+
+        public var description: String {
+            switch self {
+            case .invalid(let text): "purpose \"\(text)\" must be 1–64 characters from a–z 0–9 . - _"
+            }
+        }
+    }
+
+    /// Validates a purpose code.
+    public init(_ code: String) throws(ValidationError) {
+        guard (1...64).contains(code.utf8.count), code.utf8.allSatisfy(Purpose.allowed) else { throw .invalid(code) }
+        self.code = code
+    }
+
+    static func allowed(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+    }
+
+    /// The code.
+    public var description: String { code }
+
+    public static func < (lhs: Purpose, rhs: Purpose) -> Bool { lhs.code < rhs.code }
+
+    /// Decodes and validates the code.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do {
+            try self.init(text)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
+    }
+
+    /// Encodes the code.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(code)
+    }
+}
+
+/// One data service of the catalogue (数据目录): what a data-source department offers, to whom,
+/// for what.
+///
+/// The service's level is the highest level of its fields, so adding a sensitive field to a service
+/// can only make its handling stricter.
+public struct DataService: Hashable, Sendable, Codable {
+    /// The service id, e.g. `hrss.employment-status`: the `svc` claim of envelopes.
+    public let id: String
+    /// The party that answers requests for this service.
+    public var provider: Party
+    /// The fields the service returns.
+    public var fields: [Field]
+    /// What the data may be used for.
+    public var purposes: Set<Purpose>
+
+    /// One returned field with its classification.
+    public struct Field: Hashable, Sendable, Codable {
+        /// The field name in the envelope's `data`.
+        public var name: String
+        /// Its GB/T 43697 grade.
+        public var level: DataLevel
+        /// Its PIPL sensitivity.
+        public var sensitivity: Sensitivity
+
+        /// Creates a field description.
+        public init(name: String, level: DataLevel, sensitivity: Sensitivity) {
+            self.name = name
+            self.level = level
+            self.sensitivity = sensitivity
+        }
+    }
+
+    /// Creates a service description.
+    public init(id: String, provider: Party, fields: [Field], purposes: Set<Purpose>) {
+        self.id = id
+        self.provider = provider
+        self.fields = fields
+        self.purposes = purposes
+    }
+
+    /// The highest level among the fields (`general` for a service without fields).
+    public var level: DataLevel { fields.map(\.level).max() ?? .general }
+
+    /// The highest sensitivity among the fields.
+    public var sensitivity: Sensitivity { fields.map(\.sensitivity).max() ?? .public }
+}
+
+/// A right to call a service: consumer → service → purposes.
+public struct AccessGrant: Hashable, Sendable, Codable {
+    /// Who may call.
+    public var consumer: Party
+    /// Which service (its id).
+    public var service: String
+    /// For which purposes.
+    public var purposes: Set<Purpose>
+
+    /// Creates a grant.
+    public init(consumer: Party, service: String, purposes: Set<Purpose>) {
+        self.consumer = consumer
+        self.service = service
+        self.purposes = purposes
+    }
+}

@@ -1,0 +1,179 @@
+public import Foundation
+public import SocietyCore
+public import SocietyJSON
+
+/// The signed content of an envelope: who sends what to whom, for which service and purpose, until
+/// when, and the data itself.
+///
+/// On the wire this is the JWS payload, as RFC 8785 canonical JSON with the members `iss`, `aud`,
+/// `iat`, `exp`, `jti`, `svc`, `purpose`, `level`, `ref` (responses only) and `data`. Times are
+/// whole seconds since 1970 (JWT NumericDate).
+public struct EnvelopeClaims: Hashable, Sendable {
+    /// The sending party (`iss`).
+    public var issuer: Party
+    /// The receiving party (`aud`).
+    public var audience: Party
+    /// When it was sealed, by the sender's clock (`iat`).
+    public var issuedAt: Date
+    /// When it stops being valid (`exp`).
+    public var expiresAt: Date
+    /// The unique id the SDK drew for it (`jti`): the replay guard's key.
+    public var id: String
+    /// The data service (`svc`).
+    public var service: String
+    /// Why the data is exchanged (`purpose`).
+    public var purpose: Purpose
+    /// The GB/T 43697 grade of the data (`level`).
+    public var level: DataLevel
+    /// For a response: the digest of the request it answers (`ref`), `ALG:BASE64URL`.
+    public var reference: String?
+    /// The data (`data`).
+    public var data: JSONValue
+
+    /// The claims as the canonical JSON object that is signed.
+    public var jsonObject: JSONObject {
+        var members: [String: JSONValue] = [
+            "iss": .string(issuer.text), "aud": .string(audience.text),
+            "iat": .number(Double(Int64(issuedAt.timeIntervalSince1970))),
+            "exp": .number(Double(Int64(expiresAt.timeIntervalSince1970))), "jti": .string(id),
+            "svc": .string(service), "purpose": .string(purpose.code), "level": .string(level.rawValue), "data": data,
+        ]
+        if let reference { members["ref"] = .string(reference) }
+        return JSONObject(members)
+    }
+
+    /// Reads claims from a parsed payload; the message names the first missing or ill-typed member.
+    init(_ value: JSONValue) throws(EnvelopeError) {
+        guard case .object(let object) = value else { throw .malformed("envelope payload is not a JSON object") }
+        func string(_ name: String) throws(EnvelopeError) -> String {
+            guard let text = object[name]?.stringValue else {
+                throw .malformed("claim \"\(name)\" is missing or not a string")
+            }
+            return text
+        }
+        func seconds(_ name: String) throws(EnvelopeError) -> Date {
+            guard let number = object[name]?.doubleValue, number.rounded() == number, abs(number) < 1e11 else {
+                throw .malformed("claim \"\(name)\" is missing or not whole seconds")
+            }
+            return Date(timeIntervalSince1970: number)
+        }
+        let known: Set<String> = ["iss", "aud", "iat", "exp", "jti", "svc", "purpose", "level", "ref", "data"]
+        if let unknown = object.keys.first(where: { !known.contains($0) }) {
+            throw .malformed("claim \"\(unknown)\" is not an envelope claim")
+        }
+        do {
+            issuer = try Party(try string("iss"))
+            audience = try Party(try string("aud"))
+            purpose = try Purpose(try string("purpose"))
+        } catch let error as EnvelopeError {
+            throw error
+        } catch {
+            throw .malformed("\(error)")
+        }
+        issuedAt = try seconds("iat")
+        expiresAt = try seconds("exp")
+        id = try string("jti")
+        service = try string("svc")
+        guard let level = DataLevel(rawValue: try string("level")) else {
+            throw .malformed("claim \"level\" must be general, important or core")
+        }
+        self.level = level
+        if object["ref"] != nil { reference = try string("ref") } else { reference = nil }
+        guard let data = object["data"] else { throw .malformed("claim \"data\" is missing") }
+        self.data = data
+        guard expiresAt > issuedAt else { throw .malformed("claim \"exp\" is not after \"iat\"") }
+        guard !id.isEmpty, id.utf8.count <= 128 else { throw .malformed("claim \"jti\" must be 1–128 characters") }
+    }
+
+    init(
+        issuer: Party,
+        audience: Party,
+        issuedAt: Date,
+        expiresAt: Date,
+        id: String,
+        service: String,
+        purpose: Purpose,
+        level: DataLevel,
+        reference: String?,
+        data: JSONValue
+    ) {
+        self.issuer = issuer
+        self.audience = audience
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.id = id
+        self.service = service
+        self.purpose = purpose
+        self.level = level
+        self.reference = reference
+        self.data = data
+    }
+}
+
+/// What a sender fills in; the SDK adds the issuer, the times and the unique id when sealing.
+public struct EnvelopeDraft: Sendable {
+    /// The receiving party.
+    public var audience: Party
+    /// The data service.
+    public var service: String
+    /// Why the data is exchanged.
+    public var purpose: Purpose
+    /// The grade of the data carried.
+    public var level: DataLevel
+    /// The data.
+    public var data: JSONValue
+    /// How long the envelope stays valid after sealing, in seconds.
+    public var timeToLive: TimeInterval
+    /// For a response: the request envelope (as received) that this answers.
+    public var answering: String?
+
+    /// Creates a draft; five minutes of validity suits a synchronous request and its answer.
+    public init(
+        audience: Party,
+        service: String,
+        purpose: Purpose,
+        level: DataLevel = .general,
+        data: JSONValue,
+        timeToLive: TimeInterval = 300,
+        answering: String? = nil
+    ) {
+        self.audience = audience
+        self.service = service
+        self.purpose = purpose
+        self.level = level
+        self.data = data
+        self.timeToLive = timeToLive
+        self.answering = answering
+    }
+
+    /// A response to an opened request: back to its issuer, for the same service and purpose,
+    /// carrying the request's digest in `ref`.
+    public static func response(
+        to request: OpenedEnvelope,
+        level: DataLevel? = nil,
+        data: JSONValue,
+        timeToLive: TimeInterval = 300
+    ) -> EnvelopeDraft {
+        EnvelopeDraft(
+            audience: request.claims.issuer,
+            service: request.claims.service,
+            purpose: request.claims.purpose,
+            level: level ?? request.claims.level,
+            data: data,
+            timeToLive: timeToLive,
+            answering: request.text
+        )
+    }
+}
+
+/// An envelope that passed every check of ``EnvelopeOpener/open(_:answering:)``.
+public struct OpenedEnvelope: Sendable {
+    /// The verified claims.
+    public let claims: EnvelopeClaims
+    /// The key that signed it.
+    public let kid: String
+    /// The envelope exactly as received, to answer it or keep it as evidence.
+    public let text: String
+    /// Whether it came from a batch (one signature over a Merkle root).
+    public let isBatched: Bool
+}

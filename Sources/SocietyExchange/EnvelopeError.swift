@@ -1,0 +1,88 @@
+public import Foundation
+public import SocietyCore
+
+/// Why an envelope was refused: one case per check, in the order ``EnvelopeOpener`` runs them.
+///
+/// Each case says exactly which check failed, so an operator can tell a clock problem from a
+/// forgery from a missing grant, and so that tests can assert on the reason, not just the failure.
+public enum EnvelopeError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// 1. Not a well-formed envelope (serialization, header, claims).
+    case malformed(String)
+    /// 1. The `typ` header is not the exchange's own, so some other JWT is being passed off.
+    case wrongType(String?)
+    /// 1. The `alg` header is not one the SDK verifies.
+    case unsupportedAlgorithm(String)
+    /// 2. No key with this `kid` is on the trust list (or it is there but unusable).
+    case unknownKey(kid: String)
+    /// 2. The key belongs to another party than the `iss` claim, or uses another algorithm.
+    case keyMismatch(kid: String, reason: String)
+    /// 3. The key is revoked: refused whatever `iat` claims, since `iat` is the signer's own word.
+    case keyRevoked(kid: String)
+    /// 3. The key was outside its validity window at the claimed issue time.
+    case keyNotValidAtIssueTime(kid: String, issuedAt: Date)
+    /// 4. The signature (or a batch envelope's inclusion proof) does not verify.
+    case badSignature
+    /// 5. The envelope is addressed to another party.
+    case wrongAudience(expected: Party, found: Party)
+    /// 6. The envelope expired (beyond the allowed clock skew).
+    case expired(at: Date)
+    /// 6. The envelope claims to be issued in the future (beyond the allowed clock skew).
+    case issuedInFuture(at: Date)
+    /// 7. This `jti` from this issuer was already opened.
+    case replayed(id: String)
+    /// 7. The replay guard could not record the id (e.g. its database failed); the envelope is refused.
+    case replayGuardUnavailable(String)
+    /// 8. The consumer may not call this service for this purpose, or the service is unknown.
+    case notAllowed(consumer: Party, service: String, purpose: Purpose)
+    /// 8. The envelope declares a lower data level than the catalogue gives the service.
+    case levelBelowCatalogue(declared: DataLevel, catalogue: DataLevel)
+    /// 9. A response whose `ref` does not match the request it is supposed to answer.
+    case requestMismatch
+
+    /// A short, stable name for the check that failed, for CLI output and metrics.
+    public var check: String {
+        switch self {
+        case .malformed, .wrongType, .unsupportedAlgorithm: "structure"
+        case .unknownKey, .keyMismatch: "signer-key"
+        case .keyRevoked, .keyNotValidAtIssueTime: "key-validity"
+        case .badSignature: "signature"
+        case .wrongAudience: "audience"
+        case .expired, .issuedInFuture: "time"
+        case .replayed, .replayGuardUnavailable: "replay"
+        case .notAllowed, .levelBelowCatalogue: "access"
+        case .requestMismatch: "request-reference"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .malformed(let reason): "malformed envelope: \(reason)"
+        case .wrongType(let typ): "not an exchange envelope: typ is \(typ.map { "\"\($0)\"" } ?? "missing")"
+        case .unsupportedAlgorithm(let alg): "unsupported algorithm \"\(alg)\""
+        case .unknownKey(let kid): "unknown signer key \"\(kid)\": not on the trust list"
+        case .keyMismatch(let kid, let reason): "signer key \"\(kid)\" does not fit the envelope: \(reason)"
+        case .keyRevoked(let kid): "signer key \"\(kid)\" is revoked"
+        case .keyNotValidAtIssueTime(let kid, let date):
+            "signer key \"\(kid)\" was not valid at the issue time \(EnvelopeError.format(date))"
+        case .badSignature: "signature does not verify"
+        case .wrongAudience(let expected, let found): "addressed to \(found), not to \(expected)"
+        case .expired(let date): "expired at \(EnvelopeError.format(date))"
+        case .issuedInFuture(let date): "issued in the future, at \(EnvelopeError.format(date))"
+        case .replayed(let id): "replayed: envelope id \(id) was already opened"
+        case .replayGuardUnavailable(let reason): "replay guard unavailable: \(reason)"
+        case .notAllowed(let consumer, let service, let purpose):
+            "\(consumer) may not call \(service) for purpose \(purpose)"
+        case .levelBelowCatalogue(let declared, let catalogue):
+            "declares level \(declared.rawValue) but the catalogue grades the service \(catalogue.rawValue)"
+        case .requestMismatch: "response does not reference the request it answers"
+        }
+    }
+
+    static func format(_ date: Date) -> String {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let day = CalendarDate(daysSinceEpoch: Int((seconds >= 0 ? seconds : seconds - 86_399) / 86_400))
+        let rest = ((seconds % 86_400) + 86_400) % 86_400
+        let pad = { (value: Int64) in value < 10 ? "0\(value)" : "\(value)" }
+        return "\(day.iso8601)T\(pad(rest / 3600)):\(pad(rest / 60 % 60)):\(pad(rest % 60))Z"
+    }
+}
