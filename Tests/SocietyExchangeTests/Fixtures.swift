@@ -41,10 +41,10 @@ struct ExchangeFixture {
         for algorithm in SignatureAlgorithm.allCases {
             let key = try crypto.generateSigningKey(algorithm)
             keys[algorithm] = key
-            civilEntry.keys.append(trusted(key, kid: "civil-\(algorithm.rawValue)"))
+            civilEntry.keys.append(trusted(key.publicKey, kid: "civil-\(algorithm.rawValue)"))
             let providerKey = try crypto.generateSigningKey(algorithm)
             providerKeys[algorithm] = providerKey
-            hrssEntry.keys.append(trusted(providerKey, kid: "hrss-\(algorithm.rawValue)"))
+            hrssEntry.keys.append(trusted(providerKey.publicKey, kid: "hrss-\(algorithm.rawValue)"))
         }
         list.parties = [civilEntry, hrssEntry, TrustList.PartyEntry(party: stranger, name: "某公司")]
         list.services = [
@@ -61,11 +61,11 @@ struct ExchangeFixture {
         list.grants = [AccessGrant(consumer: civil, service: ExchangeFixture.service, purposes: [verification])]
     }
 
-    func trusted(_ key: any SigningKey, kid: String) -> TrustedKey {
+    func trusted(_ key: any VerifyingKey, kid: String) -> TrustedKey {
         TrustedKey(
             kid: kid,
             algorithm: key.algorithm,
-            publicKey: key.publicKey.rawRepresentation,
+            publicKey: key.rawRepresentation,
             validFrom: now.addingTimeInterval(-86_400 * 30),
             validUntil: now.addingTimeInterval(86_400 * 365)
         )
