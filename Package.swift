@@ -63,7 +63,9 @@ let package = Package(
         .testTarget(name: "SocietyCoreTests", dependencies: ["SocietyCore"]),
         .testTarget(name: "SocietyJSONTests", dependencies: ["SocietyJSON"]),
         .testTarget(name: "SocietyOpenSSLTests", dependencies: ["SocietyOpenSSL", "SocietyCore"]),
-        .testTarget(name: "SocietyExchangeTests", dependencies: ["SocietyExchange", "SocietyOpenSSL", "SocietyJSON"]),
+        .testTarget(
+            name: "SocietyExchangeTests", dependencies: ["SocietyExchange", "SocietyOpenSSL", "SocietyJSON"],
+            exclude: ["Interop"]),
         .testTarget(name: "SocietySQLiteTests", dependencies: ["SocietySQLite", "SocietyOpenSSL", "SocietyCore"]),
         .testTarget(name: "TaizhouCLITests", dependencies: ["taizhou"]),
     ]

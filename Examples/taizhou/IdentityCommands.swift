@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SocietyCore
+import SocietyJSON
 
 /// Options shared by the checking commands.
 struct CheckOptions: ParsableArguments {
@@ -163,46 +164,7 @@ enum DivisionLabel {
     }
 }
 
-/// Prints one result line, as text or as a JSON object.
-func emit(_ asJSON: Bool, text: String, json: [String: CLIJSON]) {
-    print(asJSON ? CLIJSON.object(json).rendered : text)
-}
-
-/// A tiny JSON writer for CLI output lines with sorted keys.
-enum CLIJSON {
-    case string(String)
-    case bool(Bool)
-    case object([String: CLIJSON])
-
-    var rendered: String {
-        switch self {
-        case .bool(let value): return value ? "true" : "false"
-        case .string(let value):
-            var out = "\""
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out + "\""
-        case .object(let members):
-            let fields = members.sorted { $0.key < $1.key }.map {
-                "\(CLIJSON.string($0.key).rendered):\($0.value.rendered)"
-            }
-            return "{" + fields.joined(separator: ",") + "}"
-        }
-    }
-}
-
-/// Writes a one-line error message to standard error and returns the exit code to throw, so that bad
-/// input ends with a clear message and never a backtrace.
-func failure(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-    return ExitCode(1)
+/// Prints one result line, as text or as one canonical JSON object.
+func emit(_ asJSON: Bool, text: String, json: [String: JSONValue]) {
+    print(asJSON ? JSONValue.object(JSONObject(json)).description : text)
 }

@@ -35,21 +35,15 @@ struct JSONCommand: ParsableCommand {
                     input = FileHandle.standardInput.readDataToEndOfFile()
                 }
             } catch {
-                throw jsonCommandFailure("cannot read \(file ?? "standard input"): \(error.localizedDescription)")
+                throw failure(status: 2, "cannot read \(file ?? "standard input"): \(error.localizedDescription)")
             }
             do {
                 var output = try JSONValue.canonicalize(input)
                 if newline { output.append(0x0A) }
                 FileHandle.standardOutput.write(Data(output))
             } catch {
-                throw jsonCommandFailure(error.description)
+                throw failure(status: 2, error.description)
             }
         }
     }
-}
-
-/// Prints one `error: …` line (for a parse error, with its byte offset) and exits with status 2.
-private func jsonCommandFailure(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-    return ExitCode(2)
 }

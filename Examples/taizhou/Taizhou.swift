@@ -6,7 +6,9 @@ struct Taizhou: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the DigitalSociety SDK's flows from the command line.",
         subcommands: [
-            IDCommand.self, OrgCommand.self, DivisionCommand.self,
+            IDCommand.self, OrgCommand.self, DivisionCommand.self, JSONCommand.self, KeysCommand.self,
+            TrustCommand.self,
+            EnvelopeCommand.self,
         ]
     )
 }

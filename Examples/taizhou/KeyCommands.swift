@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import SocietyCore
+
+/// `taizhou keys`: make a party's signing key and publish its public half.
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Signing keys: SM2, Ed25519, ECDSA P-256.",
+        subcommands: [Generate.self, JWK.self]
+    )
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate a key pair: KEY.pem (PKCS#8, private) and KEY.pub.pem (SPKI, public)."
+        )
+
+        @Option(help: "sm2, ed25519 or p256.")
+        var alg: String
+
+        @Option(help: "Where to write the private key; the public key goes beside it as NAME.pub.pem.")
+        var out: String
+
+        func validate() throws {
+            guard SignatureAlgorithm(rawValue: alg) != nil else {
+                throw ValidationError("--alg must be sm2, ed25519 or p256")
+            }
+        }
+
+        func run() throws {
+            guard let alg = SignatureAlgorithm(rawValue: alg) else {
+                throw ValidationError("--alg must be sm2, ed25519 or p256")
+            }
+            let (privatePEM, publicPEM) = try KeyFiles.generate(alg)
+            let publicPath = out.hasSuffix(".pem") ? String(out.dropLast(4)) + ".pub.pem" : out + ".pub.pem"
+            try writeFile(Data(privatePEM.utf8), to: out)
+            _ = try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: out)
+            try writeFile(Data(publicPEM.utf8), to: publicPath)
+            print("\(alg.rawValue) key written to \(out) (private, mode 600) and \(publicPath)")
+        }
+    }
+
+    struct JWK: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "jwk",
+            abstract: "Print a public key as a JSON Web Key (Ed25519 and P-256)."
+        )
+
+        @Argument(help: "A public key in PEM (SPKI).")
+        var publicKey: String
+
+        @Option(help: "A key id to put in the JWK.")
+        var kid: String?
+
+        func run() throws {
+            let key = try KeyFiles.verifyingKey(at: publicKey)
+            do {
+                var jwk = try JSONWebKey(algorithm: key.algorithm, publicKey: key.rawRepresentation)
+                jwk.kid = kid
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(jwk), as: UTF8.self))
+            } catch {
+                throw failure("\(key.algorithm.rawValue) keys have no registered JWK form: \(error)")
+            }
+        }
+    }
+}
