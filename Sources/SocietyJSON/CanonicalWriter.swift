@@ -4,10 +4,10 @@ extension JSONValue {
     /// Throws only when the value contains NaN or an infinity, which JSON cannot express; values
     /// produced by the parser never do.
     public func canonicalBytes() throws(JSONCanonicalizationError) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(64)
-        if CanonicalWriter.write(self, into: &output) { return output }
-        throw CanonicalWriter.locateNonFinite(in: self)
+        var buffer = OutputBuffer(capacity: 256)
+        defer { buffer.deallocate() }
+        guard CanonicalWriter.write(self, into: &buffer) else { throw CanonicalWriter.locateNonFinite(in: self) }
+        return buffer.bytes
     }
 
     /// The RFC 8785 canonical form as a string, for logs, tests and text protocols.
@@ -19,27 +19,102 @@ extension JSONValue {
     /// and verifiers that receive JSON from elsewhere need.
     public static func canonicalize(_ input: some Collection<UInt8>) throws(JSONParseError) -> [UInt8] {
         let value = try JSONParser().parse(input)
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
-        guard CanonicalWriter.write(value, into: &output) else {
+        var buffer = OutputBuffer(capacity: max(256, input.count))
+        defer { buffer.deallocate() }
+        guard CanonicalWriter.write(value, into: &buffer) else {
             // Unreachable: the parser rejects every number that is not finite.
             throw JSONParseError(.numberOutOfRange, at: 0)
         }
-        return output
+        return buffer.bytes
+    }
+}
+
+/// A growable byte buffer for the writer. Appending to `[UInt8]` byte by byte checks uniqueness
+/// and capacity on every call; this checks capacity only, which makes serializing about twice as
+/// fast. The owner calls ``deallocate()`` (the type stays copyable so it can be a
+/// `TextOutputStream`, which lets `Double.write(to:)` print digits without allocating a String).
+struct OutputBuffer: TextOutputStream {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    }
+
+    func deallocate() {
+        base.deallocate()
+    }
+
+    /// A copy of the bytes written so far.
+    var bytes: [UInt8] {
+        Array(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    @inline(__always)
+    mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(toAtLeast: count + extra) }
+    }
+
+    @inline(never)
+    private mutating func grow(toAtLeast needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.initialize(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        reserve(bytes.count)
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func append(_ byte: UInt8, repeating times: Int) {
+        guard times > 0 else { return }
+        reserve(times)
+        (base + count).update(repeating: byte, count: times)
+        count += times
+    }
+
+    mutating func append(_ literal: StaticString) {
+        append(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    mutating func write(_ string: String) {
+        var string = string
+        string.withUTF8 { append($0) }
+    }
+
+    /// `TextOutputStream`'s fast path for ASCII text such as printed numbers.
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        append(buffer)
     }
 }
 
 /// Writes canonical JSON (RFC 8785 §3.2) into a byte buffer.
 enum CanonicalWriter {
     /// Appends the canonical form of `value`; returns `false` on a non-finite number.
-    static func write(_ value: JSONValue, into output: inout [UInt8]) -> Bool {
+    static func write(_ value: JSONValue, into output: inout OutputBuffer) -> Bool {
         switch value {
         case .null:
-            output.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])  // null
+            output.append("null")
         case .bool(true):
-            output.append(contentsOf: [0x74, 0x72, 0x75, 0x65])  // true
+            output.append("true")
         case .bool(false):
-            output.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])  // false
+            output.append("false")
         case .number(let number):
             guard number.isFinite else { return false }
             ECMAScriptNumber.write(number, into: &output)
@@ -72,7 +147,7 @@ enum CanonicalWriter {
     /// Appends a quoted string with RFC 8785 §3.2.2.2 escaping: only `"`, `\` and control
     /// characters are escaped (the five with short forms, others as lowercase `\u00xx`); everything
     /// else, including non-ASCII and U+2028/U+2029, is written as UTF-8.
-    static func writeString(_ string: String, into output: inout [UInt8]) {
+    static func writeString(_ string: String, into output: inout OutputBuffer) {
         output.append(UInt8(ascii: "\""))
         let done: Void? = string.utf8.withContiguousStorageIfAvailable { bytes in
             writeEscaped(bytes, into: &output)
@@ -83,7 +158,15 @@ enum CanonicalWriter {
         output.append(UInt8(ascii: "\""))
     }
 
-    private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+    /// ``writeString(_:into:)`` into an array, for error messages.
+    static func writeString(_ string: String, into output: inout [UInt8]) {
+        var buffer = OutputBuffer(capacity: string.utf8.count + 8)
+        defer { buffer.deallocate() }
+        writeString(string, into: &buffer)
+        output.append(contentsOf: UnsafeBufferPointer(start: buffer.base, count: buffer.count))
+    }
+
+    private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout OutputBuffer) {
         var runStart = 0
         var position = 0
         let count = bytes.count
@@ -94,7 +177,7 @@ enum CanonicalWriter {
                 continue
             }
             if runStart < position {
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
+                output.append(UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
             }
             output.append(UInt8(ascii: "\\"))
             switch byte {
@@ -106,15 +189,21 @@ enum CanonicalWriter {
             case 0x0D: output.append(UInt8(ascii: "r"))
             case 0x09: output.append(UInt8(ascii: "t"))
             default:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                output.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                output.append("u00")
+                output.append(hexDigit(byte >> 4))
+                output.append(hexDigit(byte & 0xF))
             }
             position += 1
             runStart = position
         }
         if runStart < count {
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
+            output.append(UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
         }
+    }
+
+    /// A lowercase hex digit, as RFC 8785 §3.2.2.2 requires for `\u00xx` escapes.
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 
     /// Finds the first non-finite number, for the error. Only runs after writing failed.
@@ -143,12 +232,12 @@ enum CanonicalWriter {
 
 /// ECMAScript `Number::toString` (ECMA-262 §7.1.12.1), which RFC 8785 §3.2.2.3 mandates.
 ///
-/// The digits come from Swift's `description`, which like ECMAScript produces the shortest digit
-/// string that round-trips (closest to the exact value when several are that short); only the
-/// layout differs, and that is redone here. Integers below 2^53 take a faster exact path.
+/// The digits come from Swift's own float printing, which like ECMAScript produces the shortest
+/// digit string that round-trips (closest to the exact value when several are that short); only
+/// the layout differs, and that is redone here. Integers up to 2^53 take a faster exact path.
 enum ECMAScriptNumber {
     /// Appends the canonical text of a finite number.
-    static func write(_ value: Double, into output: inout [UInt8]) {
+    static func write(_ value: Double, into output: inout OutputBuffer) {
         if value == 0 {
             output.append(UInt8(ascii: "0"))  // Both +0 and -0.
             return
@@ -160,21 +249,30 @@ enum ECMAScriptNumber {
             writeDecimal(UInt64(magnitude), into: &output)
             return
         }
+        // Let Swift print its shortest form (for example "1.2345e-07") at the end of the output,
+        // take the digits and exponent from it, and lay them out again in ECMAScript's form.
+        let mark = output.count
+        magnitude.write(to: &output)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digits in
-            let (count, pointPosition) = shortestDigits(of: magnitude, into: digits)
+            let printed = UnsafeBufferPointer(start: output.base + mark, count: output.count - mark)
+            let (count, pointPosition) = shortestDigits(from: printed, into: digits)
+            output.count = mark
             layOut(UnsafeBufferPointer(rebasing: digits[0..<count]), pointPosition: pointPosition, into: &output)
         }
     }
 
-    /// Extracts the shortest round-trip digits (no leading or trailing zeros) and `n`, the position of
-    /// the decimal point relative to them: value = 0.d1d2…dk × 10^n.
-    static func shortestDigits(of magnitude: Double, into digits: UnsafeMutableBufferPointer<UInt8>) -> (Int, Int) {
+    /// Extracts the digits (no leading or trailing zeros) from Swift's printed form, and `n`, the
+    /// position of the decimal point relative to them: value = 0.d1d2…dk × 10^n.
+    static func shortestDigits(
+        from printed: UnsafeBufferPointer<UInt8>,
+        into digits: UnsafeMutableBufferPointer<UInt8>
+    ) -> (count: Int, pointPosition: Int) {
         var count = 0
         var integerDigits: Int?
         var exponent = 0
         var exponentNegative = false
         var inExponent = false
-        for byte in magnitude.description.utf8 {
+        for byte in printed {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 if inExponent {
@@ -206,48 +304,51 @@ enum ECMAScriptNumber {
     }
 
     /// ECMA-262 §7.1.12.1 steps 6–10 for digits `d1…dk` and point position `n`.
-    static func layOut(_ digits: UnsafeBufferPointer<UInt8>, pointPosition n: Int, into output: inout [UInt8]) {
+    static func layOut(_ digits: UnsafeBufferPointer<UInt8>, pointPosition n: Int, into output: inout OutputBuffer) {
         let k = digits.count
         if k <= n && n <= 21 {
-            output.append(contentsOf: digits)
-            output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: n - k))
+            output.append(digits)
+            output.append(UInt8(ascii: "0"), repeating: n - k)
         } else if 0 < n && n <= 21 {
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[0..<n]))
+            output.append(UnsafeBufferPointer(rebasing: digits[0..<n]))
             output.append(UInt8(ascii: "."))
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[n...]))
+            output.append(UnsafeBufferPointer(rebasing: digits[n...]))
         } else if -6 < n && n <= 0 {
-            output.append(UInt8(ascii: "0"))
-            output.append(UInt8(ascii: "."))
-            output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -n))
-            output.append(contentsOf: digits)
+            output.append("0.")
+            output.append(UInt8(ascii: "0"), repeating: -n)
+            output.append(digits)
         } else {
             let exponent = n - 1
             output.append(digits[0])
             if k > 1 {
                 output.append(UInt8(ascii: "."))
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[1...]))
+                output.append(UnsafeBufferPointer(rebasing: digits[1...]))
             }
-            output.append(UInt8(ascii: "e"))
-            output.append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            output.append(exponent < 0 ? "e-" : "e+")
             writeDecimal(UInt64(exponent.magnitude), into: &output)
         }
     }
 
     /// Appends the decimal digits of an unsigned integer.
-    static func writeDecimal(_ value: UInt64, into output: inout [UInt8]) {
+    static func writeDecimal(_ value: UInt64, into output: inout OutputBuffer) {
         if value < 10 {
             output.append(UInt8(ascii: "0") + UInt8(value))
             return
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
-            var remaining = value
-            var start = buffer.count
-            while remaining > 0 {
-                start -= 1
-                buffer[start] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                remaining /= 10
-            }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
+        var remaining = value
+        var length = 0
+        while remaining > 0 {
+            length += 1
+            remaining /= 10
         }
+        output.reserve(length)
+        remaining = value
+        var position = output.count + length
+        while remaining > 0 {
+            position -= 1
+            output.base[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
+        }
+        output.count += length
     }
 }

@@ -92,8 +92,13 @@ private struct ParserCore {
     var depth = 0
     /// Reused buffer for strings that contain escapes.
     var scratch: [UInt8] = []
-    /// Byte offsets of the keys of the objects being parsed, as a stack shared by all levels, so
-    /// that a duplicate key found after sorting can still be reported where it was written.
+    /// The elements of the arrays being parsed, as one stack shared by all levels: each array is
+    /// then built once at its exact size instead of growing (and reallocating) element by element.
+    var elementStack: [JSONValue] = []
+    /// The members of the objects being parsed, likewise.
+    var memberStack: [JSONObject.Member] = []
+    /// The byte offset of each key in `memberStack`, so that a duplicate key found while sorting
+    /// can be reported where it was written.
     var keyOffsets: [Int] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
@@ -163,14 +168,15 @@ private struct ParserCore {
         try enterContainer()
         index += 1
         skipWhitespace()
-        var elements: [JSONValue] = []
         if index < end && bytes[index] == ASCII.closeBracket {
             index += 1
             depth -= 1
-            return .array(elements)
+            return .array([])
         }
+        let base = elementStack.count
         while true {
-            elements.append(try parseValue())
+            let element = try parseValue()
+            elementStack.append(element)
             skipWhitespace()
             guard index < end else { throw JSONParseError(.unexpectedEnd, at: index) }
             let byte = bytes[index]
@@ -178,25 +184,27 @@ private struct ParserCore {
             if byte == ASCII.comma {
                 skipWhitespace()
             } else if byte == ASCII.closeBracket {
-                depth -= 1
-                return .array(elements)
+                break
             } else {
                 throw JSONParseError(.unexpectedCharacter(byte), at: index - 1)
             }
         }
+        let elements = Array(elementStack[base...])
+        elementStack.removeSubrange(base...)
+        depth -= 1
+        return .array(elements)
     }
 
     mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enterContainer()
         index += 1
         skipWhitespace()
-        var members: [JSONObject.Member] = []
         if index < end && bytes[index] == ASCII.closeBrace {
             index += 1
             depth -= 1
-            return .object(JSONObject(sortedUniqueMembers: members))
+            return .object(JSONObject(sortedUniqueMembers: []))
         }
-        let offsetBase = keyOffsets.count
+        let base = memberStack.count
         var inOrder = true
         while true {
             guard index < end else { throw JSONParseError(.unexpectedEnd, at: index) }
@@ -214,13 +222,13 @@ private struct ParserCore {
             skipWhitespace()
             let value = try parseValue()
             // While keys arrive in canonical order (common for machine-written JSON) a duplicate can
-            // only be the previous key; once they do not, duplicates are found after sorting.
-            if inOrder, let last = members.last {
-                let order = compareUTF16(last.key, key)
+            // only be the previous key; once they do not, duplicates are found while sorting.
+            if inOrder && memberStack.count > base {
+                let order = compareUTF16(memberStack[memberStack.count - 1].key, key)
                 if order == 0 { throw JSONParseError(.duplicateKey(key), at: keyOffset) }
                 if order > 0 { inOrder = false }
             }
-            members.append(JSONObject.Member(key: key, value: value))
+            memberStack.append(JSONObject.Member(key: key, value: value))
             keyOffsets.append(keyOffset)
             skipWhitespace()
             guard index < end else { throw JSONParseError(.unexpectedEnd, at: index) }
@@ -234,18 +242,54 @@ private struct ParserCore {
                 throw JSONParseError(.unexpectedCharacter(byte), at: index - 1)
             }
         }
-        if !inOrder {
-            members = try sortedMembers(members, offsetBase: offsetBase)
+        let members: [JSONObject.Member]
+        if inOrder {
+            members = Array(memberStack[base...])
+        } else if memberStack.count - base <= 32 {
+            try insertionSortMembers(from: base)
+            members = Array(memberStack[base...])
+        } else {
+            members = try sortedMembers(from: base)
         }
-        keyOffsets.removeSubrange(offsetBase...)
+        memberStack.removeSubrange(base...)
+        keyOffsets.removeSubrange(base...)
         depth -= 1
         return .object(JSONObject(sortedUniqueMembers: members))
     }
 
-    /// Sorts members into canonical order and reports the first duplicate in document order.
-    func sortedMembers(_ members: [JSONObject.Member], offsetBase: Int) throws(JSONParseError)
-        -> [JSONObject.Member]
-    {
+    /// Sorts `memberStack[base...]` into canonical order in place (few members: insertion sort
+    /// moves no more than a general sort and needs no allocation). Members are inserted in document
+    /// order, so the first key found equal to an earlier one is the first duplicate in the document.
+    mutating func insertionSortMembers(from base: Int) throws(JSONParseError) {
+        let count = memberStack.count
+        var duplicate: Int?
+        memberStack.withUnsafeMutableBufferPointer { members in
+            keyOffsets.withUnsafeMutableBufferPointer { offsets in
+                for next in (base + 1)..<count {
+                    var position = next
+                    while position > base {
+                        let order = compareUTF16(members[position - 1].key, members[position].key)
+                        if order < 0 { break }
+                        if order == 0 {
+                            duplicate = position
+                            return
+                        }
+                        members.swapAt(position - 1, position)
+                        offsets.swapAt(position - 1, position)
+                        position -= 1
+                    }
+                }
+            }
+        }
+        if let duplicate {
+            throw JSONParseError(.duplicateKey(memberStack[duplicate].key), at: keyOffsets[duplicate])
+        }
+    }
+
+    /// Returns `memberStack[base...]` in canonical order (many members: an O(n log n) sort of
+    /// positions) and reports the first duplicate in document order.
+    func sortedMembers(from base: Int) throws(JSONParseError) -> [JSONObject.Member] {
+        let members = memberStack[base...]
         // Ties are broken by position so that, among equal keys, the later one follows.
         let order = members.indices.sorted { left, right in
             let comparison = compareUTF16(members[left].key, members[right].key)
@@ -262,7 +306,7 @@ private struct ParserCore {
             }
         }
         if let duplicate {
-            throw JSONParseError(.duplicateKey(members[duplicate].key), at: keyOffsets[offsetBase + duplicate])
+            throw JSONParseError(.duplicateKey(members[duplicate].key), at: keyOffsets[duplicate])
         }
         return order.map { members[$0] }
     }

@@ -34,7 +34,10 @@ struct JSONValueTests {
         #expect(!object.isEmpty)
         #expect(object["b"] == 20)
         #expect(object.map(\.key) == object.keys)
-        #expect(try JSONValue.object(object).canonicalString() == "{\"b\":20,\"c\":3,\"😀\":\"emoji\",\"\u{E000}\":\"private use\"}")
+        #expect(
+            try JSONValue.object(object).canonicalString()
+                == "{\"b\":20,\"c\":3,\"😀\":\"emoji\",\"\u{E000}\":\"private use\"}"
+        )
         let fromDictionary = JSONObject(["b": 20, "c": 3, "\u{1F600}": "emoji", "\u{E000}": "private use"])
         #expect(fromDictionary == object)
         #expect(fromDictionary.dictionary == object.dictionary)

@@ -106,7 +106,9 @@ struct ParserErrorTests {
         #expect(JSONParseError(.trailingGarbage, at: 4).description == "unexpected data after the JSON value at byte 4")
         #expect(JSONParseError(.unexpectedCharacter(0x7D), at: 3).description == "unexpected character '}' at byte 3")
         #expect(JSONParseError(.unexpectedCharacter(0xEF), at: 0).description == "unexpected byte 0xEF at byte 0")
-        #expect(JSONParseError(.nestingTooDeep(512), at: 512).description == "nesting deeper than 512 levels at byte 512")
+        #expect(
+            JSONParseError(.nestingTooDeep(512), at: 512).description == "nesting deeper than 512 levels at byte 512"
+        )
     }
 
     @Test("Nesting is capped, so deep input cannot overflow the stack")
@@ -121,6 +123,20 @@ struct ParserErrorTests {
         let custom = JSONParser(maximumDepth: 2)
         #expect(throws: JSONParseError(.nestingTooDeep(2), at: 2)) { try custom.parse("[[[]]]") }
         #expect(try custom.parse("[[]]") == [[]])
+    }
+
+    @Test("Objects of every size sort canonically and report the first duplicate", arguments: [2, 5, 32, 33, 300])
+    func objectSizes(_ count: Int) throws {
+        // Keys in reverse order, so every object takes the sorting path.
+        let keys = (0..<count).reversed().map { "k\($0)" }
+        let members = keys.map { #""\#($0)":1"# }
+        let value = try JSONValue(parsing: "{" + members.joined(separator: ",") + "}")
+        #expect(value.objectValue?.keys == keys.sorted())
+
+        // Two duplicates; the error names the one that comes first in the document.
+        let duplicated = "{" + (members + [#""k1":2"#, #""k0":3"#]).joined(separator: ",") + "}"
+        let offset = duplicated.utf8.count - #""k1":2,"k0":3}"#.utf8.count
+        #expect(throws: JSONParseError(.duplicateKey("k1"), at: offset)) { try JSONValue(parsing: duplicated) }
     }
 
     @Test("Valid edge inputs parse")
