@@ -18,6 +18,11 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case unsupportedQuery(kind: String, field: String, reason: String)
     /// The record could not be encoded.
     case unencodable(kind: String, reason: String)
+    /// The record type has sensitive fields, a sensitive key or a searchable index, but the store
+    /// was opened without encryption keys.
+    case protectionRequired(kind: String)
+    /// A transaction handle was used after its transaction ended, or a write through a read handle.
+    case invalidHandle(String)
 
     public var description: String {
         switch self {
@@ -33,6 +38,9 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unknownIndex(let kind, let field): "\(kind) has no index named \(field)"
         case .unsupportedQuery(let kind, let field, let reason): "query on \(kind).\(field): \(reason)"
         case .unencodable(let kind, let reason): "\(kind) cannot be encoded: \(reason)"
+        case .protectionRequired(let kind):
+            "\(kind) has sensitive data but the store has no encryption keys (configure protection)"
+        case .invalidHandle(let reason): "invalid use of a transaction handle: \(reason)"
         }
     }
 }

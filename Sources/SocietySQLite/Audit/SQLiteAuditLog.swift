@@ -1,0 +1,316 @@
+public import SocietyCore
+
+/// The audit log kept in a store's SQLite file: an RFC 9162 Merkle tree over canonical entries,
+/// with a tree head per committed transaction and signed C2SP checkpoints.
+///
+/// Record changes made through the store are appended in their own transaction, so a change and
+/// its audit entry commit together or not at all. Proofs read leaf hashes streaming, in memory
+/// proportional to log₂ of the size.
+public struct SQLiteAuditLog: AuditLog {
+    let store: SQLiteStore
+    let tree: MerkleTree
+    let crypto: any CryptoProvider
+
+    /// The log of `store`, hashed with the store's profile digest.
+    ///
+    /// The store must have been opened with ``RecordProtection`` (it supplies the cryptography);
+    /// use ``init(path:crypto:)`` to open a log by itself.
+    public init(store: SQLiteStore) {
+        self.store = store
+        let crypto = store.configuration.protection?.crypto ?? UnavailableCrypto()
+        self.crypto = crypto
+        self.tree = store.context.tree ?? MerkleTree(algorithm: .sha256, provider: crypto)
+    }
+
+    /// Opens the audit log in the file at `path` with the digest recorded in the file, for tools
+    /// that verify, prove or checkpoint a log without the store's keys.
+    public init(path: String, crypto: any CryptoProvider) throws {
+        var configuration = SQLiteConfiguration()
+        configuration.readerCount = 1
+        let store = try SQLiteStore(path: path, configuration: configuration)
+        let name = try store.withReader { connection in
+            try connection.rows("SELECT value FROM ds_meta WHERE name = 'audit_digest'").first?.first
+        }
+        var digest = DigestAlgorithm.sha256
+        if case .text(let text) = name {
+            guard let known = DigestAlgorithm(rawValue: text) else { throw AuditLogError.unknownDigest(text) }
+            digest = known
+        }
+        self.store = store
+        self.crypto = crypto
+        self.tree = MerkleTree(algorithm: digest, provider: crypto)
+    }
+
+    /// The origin line of checkpoints: the store's configured origin, else the one recorded in
+    /// the file, else the file name.
+    public func origin() throws -> String {
+        if let origin = store.configuration.audit?.origin { return origin }
+        let value = try store.withReader { connection in
+            try connection.rows("SELECT value FROM ds_meta WHERE name = 'audit_origin'").first?.first
+        }
+        if case .text(let text) = value { return text }
+        return "digitalsociety/audit/\(store.path.split(separator: "/").last.map(String.init) ?? "log")"
+    }
+
+    /// Appends `entries` in one transaction of their own.
+    @discardableResult
+    public func append(_ entries: [AuditEntry]) throws -> Range<Int> {
+        try store.withWriter { connection in
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                let range = try AuditTables.append(entries, connection, tree: tree)
+                try connection.execute("COMMIT")
+                return range
+            } catch {
+                if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    private func head(_ connection: Connection) throws -> AuditCheckpoint {
+        let rows = try connection.rows("SELECT size, root FROM ds_audit_heads ORDER BY size DESC LIMIT 1")
+        guard let row = rows.first, case .integer(let size) = row[0], case .blob(let root) = row[1] else {
+            return AuditCheckpoint(origin: try origin(), size: 0, rootHash: try tree.rootHash(leafHashes: []))
+        }
+        return AuditCheckpoint(origin: try origin(), size: Int(size), rootHash: root)
+    }
+
+    /// The number of committed entries (the size of the latest tree head).
+    public func size() throws -> Int { try treeHead().size }
+
+    /// The entry at `index`.
+    public func entry(at index: Int) throws -> AuditEntry {
+        let row = try store.withReader { connection in
+            try connection.rows("SELECT entry FROM ds_audit_entries WHERE idx = ?", [.integer(Int64(index))]).first
+        }
+        guard let row, case .blob(let bytes) = row[0] else { throw AuditLogError.noSuchEntry(index: index, size: try size()) }
+        return try AuditEntry(canonicalBytes: bytes)
+    }
+
+    /// The latest tree head, unsigned.
+    public func treeHead() throws -> AuditCheckpoint { try store.withReader { try head($0) } }
+
+    /// Signs the latest tree head and stores the signed checkpoint.
+    public func checkpoint(signingWith key: some SigningKey, keyName: String) throws -> SignedCheckpoint {
+        try store.withWriter { connection in
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                let signed = try head(connection).signed(by: key, keyName: keyName, crypto: crypto)
+                try connection.execute(
+                    "INSERT INTO ds_audit_checkpoints (size, note) VALUES (?, ?)",
+                    [.integer(Int64(signed.checkpoint.size)), .text(signed.text)])
+                try connection.execute("COMMIT")
+                return signed
+            } catch {
+                if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    /// The stored signed checkpoints, oldest first.
+    public func checkpoints() throws -> [SignedCheckpoint] {
+        try store.withReader { connection in
+            try connection.rows("SELECT note FROM ds_audit_checkpoints ORDER BY rowid").compactMap { row in
+                guard case .text(let text) = row[0] else { return nil }
+                return try SignedCheckpoint(text: text)
+            }
+        }
+    }
+
+    /// The root of leaves `lower ..< upper`, read in order.
+    private func root(_ connection: Connection, _ lower: Int, _ upper: Int) throws -> [UInt8] {
+        var range = CompactRange(tree: tree)
+        let statement = try connection.cached(
+            "SELECT leaf FROM ds_audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx")
+        defer { statement.reset() }
+        try statement.bind(Int64(lower), at: 1)
+        try statement.bind(Int64(upper), at: 2)
+        while try statement.step() { try range.append(leafHash: statement.blob(0)) }
+        guard range.size == upper - lower else {
+            throw AuditLogError.corruptState("entries \(lower)..<\(upper) are not all present")
+        }
+        return try range.rootHash()
+    }
+
+    private static func split(_ n: Int) -> Int {
+        var k = 1
+        while k << 1 < n { k <<= 1 }
+        return k
+    }
+
+    /// RFC 9162 `PATH(m, D[lower..<upper])`.
+    private func path(_ connection: Connection, _ m: Int, _ lower: Int, _ upper: Int) throws -> [[UInt8]] {
+        let n = upper - lower
+        guard n > 1 else { return [] }
+        let k = SQLiteAuditLog.split(n)
+        if m < k { return try path(connection, m, lower, lower + k) + [root(connection, lower + k, upper)] }
+        return try path(connection, m - k, lower + k, upper) + [root(connection, lower, lower + k)]
+    }
+
+    /// RFC 9162 `SUBPROOF(m, D[lower..<upper], complete)`.
+    private func subproof(_ connection: Connection, _ m: Int, _ lower: Int, _ upper: Int, _ complete: Bool) throws
+        -> [[UInt8]]
+    {
+        let n = upper - lower
+        if m == n { return complete ? [] : [try root(connection, lower, upper)] }
+        let k = SQLiteAuditLog.split(n)
+        if m <= k {
+            return try subproof(connection, m, lower, lower + k, complete) + [root(connection, lower + k, upper)]
+        }
+        return try subproof(connection, m - k, lower + k, upper, false) + [root(connection, lower, lower + k)]
+    }
+
+    /// The inclusion proof of entry `index` in the tree of the first `treeSize` entries.
+    public func inclusionProof(index: Int, treeSize: Int) throws -> [[UInt8]] {
+        try store.withReader { connection in
+            try connection.execute("BEGIN")
+            defer { try? connection.execute("COMMIT") }
+            let size = try head(connection).size
+            guard treeSize <= size, index >= 0, index < treeSize else {
+                throw AuditLogError.noSuchEntry(index: index, size: min(treeSize, size))
+            }
+            return try path(connection, index, 0, treeSize)
+        }
+    }
+
+    /// The leaf hash stored for entry `index`.
+    public func leafHash(at index: Int) throws -> [UInt8] {
+        let row = try store.withReader { connection in
+            try connection.rows("SELECT leaf FROM ds_audit_entries WHERE idx = ?", [.integer(Int64(index))]).first
+        }
+        guard let row, case .blob(let leaf) = row[0] else { throw AuditLogError.noSuchEntry(index: index, size: try size()) }
+        return leaf
+    }
+
+    /// The root of the first `size` entries, recomputed from the stored leaves.
+    public func rootHash(size: Int) throws -> [UInt8] {
+        try store.withReader { connection in
+            try connection.execute("BEGIN")
+            defer { try? connection.execute("COMMIT") }
+            return try root(connection, 0, size)
+        }
+    }
+
+    /// The consistency proof from the tree of `oldSize` entries to that of `newSize`.
+    public func consistencyProof(from oldSize: Int, to newSize: Int) throws -> [[UInt8]] {
+        try store.withReader { connection in
+            try connection.execute("BEGIN")
+            defer { try? connection.execute("COMMIT") }
+            let size = try head(connection).size
+            guard oldSize > 0, oldSize <= newSize, newSize <= size else {
+                throw AuditLogError.invalidSizes(old: oldSize, new: newSize, size: size)
+            }
+            return try subproof(connection, oldSize, 0, newSize, true)
+        }
+    }
+
+    /// ``verify(checkpointKey:)`` without checking checkpoint signatures.
+    public func verify() throws -> AuditVerification { try verify(checkpointKey: nil) }
+
+    /// Walks every entry in one read snapshot: each entry's bytes must hash to its stored leaf,
+    /// indexes must run without gaps, every tree head and checkpoint must match the recomputed
+    /// root at its size (and each checkpoint's signature `checkpointKey`, when given), and no
+    /// entry may lie beyond the last tree head. Names the first entry where this fails; when only
+    /// a root disagrees, that is the first entry after the last matching head.
+    public func verify(checkpointKey: (any VerifyingKey)?) throws -> AuditVerification {
+        try store.withReader { connection in
+            try connection.execute("BEGIN")
+            defer { try? connection.execute("COMMIT") }
+            return try walk(connection, checkpointKey: checkpointKey)
+        }
+    }
+
+    private func walk(_ connection: Connection, checkpointKey: (any VerifyingKey)?) throws -> AuditVerification {
+        var range = CompactRange(tree: tree)
+        var checked = 0
+        var lastGood = 0
+        func broken(_ index: Int, _ problem: String) throws -> AuditVerification {
+            AuditVerification(
+                size: range.size, rootHash: try range.rootHash(), checkpointsChecked: checked, firstBrokenEntry: index,
+                problem: problem)
+        }
+        var signed: [(Int, SignedCheckpoint?)] = []
+        for row in try connection.rows("SELECT size, note FROM ds_audit_checkpoints ORDER BY size") {
+            guard case .integer(let size) = row[0] else { continue }
+            if case .text(let text) = row[1] { signed.append((Int(size), try? SignedCheckpoint(text: text))) }
+        }
+        var nextCheckpoint = 0
+        let heads = try Statement(
+            connection: connection, sql: "SELECT size, root FROM ds_audit_heads ORDER BY size", persistent: false)
+        var head: (Int, [UInt8])? = try heads.step() ? (Int(heads.int64(0)), heads.blob(1)) : nil
+        let entries = try Statement(
+            connection: connection, sql: "SELECT idx, entry, leaf FROM ds_audit_entries ORDER BY idx", persistent: false)
+        while try entries.step() {
+            let index = Int(entries.int64(0))
+            guard index == range.size else {
+                return try broken(range.size, "entry \(range.size) is missing (the next stored entry is \(index))")
+            }
+            let leaf = try tree.leafHash(entries.blob(1))
+            guard crypto.constantTimeEquals(leaf, entries.blob(2)) else {
+                return try broken(index, "entry \(index) does not match its leaf hash (the entry was altered)")
+            }
+            try range.append(leafHash: leaf)
+            while let (size, root) = head, size <= range.size {
+                guard size == range.size, crypto.constantTimeEquals(try range.rootHash(), root) else {
+                    return try broken(
+                        lastGood, "the tree head at size \(size) does not match entries \(lastGood)..<\(size)")
+                }
+                lastGood = size
+                checked += 1
+                head = try heads.step() ? (Int(heads.int64(0)), heads.blob(1)) : nil
+            }
+            while nextCheckpoint < signed.count, signed[nextCheckpoint].0 <= range.size {
+                let (size, note) = signed[nextCheckpoint]
+                guard let note, note.checkpoint.size == size, size == range.size,
+                    crypto.constantTimeEquals(try range.rootHash(), note.checkpoint.rootHash)
+                else {
+                    return try broken(
+                        lastGood, "the signed checkpoint at size \(size) does not match entries up to \(size)")
+                }
+                if let checkpointKey, !note.isValid(for: checkpointKey, crypto: crypto) {
+                    return try broken(lastGood, "the signature of the checkpoint at size \(size) is not valid")
+                }
+                checked += 1
+                nextCheckpoint += 1
+            }
+        }
+        if let (size, _) = head {
+            return try broken(range.size, "the tree head at size \(size) needs entries \(range.size)..<\(size), which are missing")
+        }
+        if lastGood < range.size {
+            return try broken(lastGood, "entries \(lastGood)..<\(range.size) are not covered by any tree head")
+        }
+        if nextCheckpoint < signed.count {
+            return try broken(range.size, "a signed checkpoint covers entries beyond \(range.size), which are missing")
+        }
+        return AuditVerification(
+            size: range.size, rootHash: try range.rootHash(), checkpointsChecked: checked, firstBrokenEntry: nil,
+            problem: nil)
+    }
+}
+
+/// Stands in when a log is built from a store without cryptography: every call fails clearly.
+struct UnavailableCrypto: CryptoProvider {
+    private func fail() -> CryptoError {
+        CryptoError(.unsupportedAlgorithm, "the store was opened without RecordProtection; open the log with a CryptoProvider")
+    }
+    func generateSigningKey(_ algorithm: SignatureAlgorithm) throws -> any SigningKey { throw fail() }
+    func importSigningKey(_ algorithm: SignatureAlgorithm, from bytes: [UInt8], encoding: KeyEncoding) throws
+        -> any SigningKey
+    { throw fail() }
+    func importVerifyingKey(_ algorithm: SignatureAlgorithm, from bytes: [UInt8], encoding: KeyEncoding) throws
+        -> any VerifyingKey
+    { throw fail() }
+    func digest(_ algorithm: DigestAlgorithm, of data: [UInt8]) throws -> [UInt8] { throw fail() }
+    func authenticationCode(_ algorithm: DigestAlgorithm, key: [UInt8], data: [UInt8]) throws -> [UInt8] { throw fail() }
+    func seal(_ algorithm: AEADAlgorithm, _ plaintext: [UInt8], key: [UInt8], nonce: [UInt8]?, associatedData: [UInt8])
+        throws -> AEADSealedBox
+    { throw fail() }
+    func open(_ algorithm: AEADAlgorithm, _ box: AEADSealedBox, key: [UInt8], associatedData: [UInt8]) throws -> [UInt8] {
+        throw fail()
+    }
+    func randomBytes(count: Int) throws -> [UInt8] { throw fail() }
+    func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool { lhs == rhs }
+}

@@ -1,0 +1,309 @@
+/// Encrypts one top-level field's encoded bytes: `(field name, plaintext) → sealed blob`.
+typealias FieldSealer = (String, [UInt8]) throws -> [UInt8]
+
+/// Encodes a record into the ``RecordTag`` format, sealing the sensitive top-level fields.
+enum RecordEncoding {
+    static func encode<Value: Encodable>(
+        _ value: Value,
+        sensitiveFields: Set<String> = [],
+        sealer: FieldSealer? = nil
+    ) throws -> [UInt8] {
+        let writer = RecordWriter()
+        let encoder = ValueEncoder(writer: writer, codingPath: [], topLevel: sealer.map { (sensitiveFields, $0) })
+        try value.encode(to: encoder)
+        if writer.bytes.isEmpty { writer.append(RecordTag.null) }
+        return writer.bytes
+    }
+}
+
+/// The encoder for one value. A class, so that asking twice for a container returns the same one.
+private final class ValueEncoder: Encoder {
+    let writer: RecordWriter
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    /// Set only for the record itself: which fields to seal and how.
+    let topLevel: (Set<String>, FieldSealer)?
+    private var keyedHeader: Int?
+    private var unkeyedHeader: Int?
+
+    init(writer: RecordWriter, codingPath: [any CodingKey], topLevel: (Set<String>, FieldSealer)?) {
+        self.writer = writer
+        self.codingPath = codingPath
+        self.topLevel = topLevel
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        let header = keyedHeader ?? writer.beginContainer(tag: RecordTag.keyed)
+        keyedHeader = header
+        return KeyedEncodingContainer(
+            KeyedWriter<Key>(writer: writer, header: header, codingPath: codingPath, topLevel: topLevel)
+        )
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        let header = unkeyedHeader ?? writer.beginContainer(tag: RecordTag.unkeyed)
+        unkeyedHeader = header
+        return UnkeyedWriter(writer: writer, header: header, codingPath: codingPath)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        SingleWriter(writer: writer, codingPath: codingPath)
+    }
+}
+
+/// Writes one value of any type into `writer`: primitives directly, others through `encode(to:)`.
+private func writeValue<T: Encodable>(_ value: T, into writer: RecordWriter, codingPath: [any CodingKey]) throws {
+    switch value {
+    case let v as String: writer.appendString(v)
+    case let v as Int: writer.appendSigned(Int64(v))
+    case let v as Int64: writer.appendSigned(v)
+    case let v as Int32: writer.appendSigned(Int64(v))
+    case let v as Double: writer.appendDouble(v)
+    case let v as Bool: writer.append(v ? RecordTag.trueValue : RecordTag.falseValue)
+    case let v as UInt8: writer.appendUnsigned(UInt64(v))
+    case let v as Int8: writer.appendSigned(Int64(v))
+    case let v as Int16: writer.appendSigned(Int64(v))
+    case let v as UInt: writer.appendUnsigned(UInt64(v))
+    case let v as UInt16: writer.appendUnsigned(UInt64(v))
+    case let v as UInt32: writer.appendUnsigned(UInt64(v))
+    case let v as UInt64: writer.appendUnsigned(v)
+    case let v as Float: writer.appendDouble(Double(v))
+    default:
+        let start = writer.bytes.count
+        try value.encode(to: ValueEncoder(writer: writer, codingPath: codingPath, topLevel: nil))
+        if writer.bytes.count == start { writer.append(RecordTag.null) }
+    }
+}
+
+private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let writer: RecordWriter
+    let header: Int
+    let codingPath: [any CodingKey]
+    let topLevel: (Set<String>, FieldSealer)?
+    var parents: [Int] = []
+
+    /// Writes the key, then the value (sealed when the field is sensitive), and counts it.
+    private func slot(_ key: Key, _ write: (RecordWriter) throws -> Void) throws {
+        writer.appendKey(key.stringValue)
+        if let (sensitive, seal) = topLevel, sensitive.contains(key.stringValue) {
+            let plain = RecordWriter()
+            try write(plain)
+            let sealed = try seal(key.stringValue, plain.bytes)
+            writer.append(RecordTag.sealed)
+            writer.appendVarint(UInt64(sealed.count))
+            writer.bytes.append(contentsOf: sealed)
+        } else {
+            try write(writer)
+        }
+        writer.elementAdded(header: header)
+        for parent in parents.reversed() { writer.elementAddedLength(header: parent) }
+    }
+
+    mutating func encodeNil(forKey key: Key) throws { try slot(key) { $0.append(RecordTag.null) } }
+    mutating func encode(_ value: Bool, forKey key: Key) throws {
+        try slot(key) { $0.append(value ? RecordTag.trueValue : RecordTag.falseValue) }
+    }
+    mutating func encode(_ value: String, forKey key: Key) throws { try slot(key) { $0.appendString(value) } }
+    mutating func encode(_ value: Double, forKey key: Key) throws { try slot(key) { $0.appendDouble(value) } }
+    mutating func encode(_ value: Float, forKey key: Key) throws { try slot(key) { $0.appendDouble(Double(value)) } }
+    mutating func encode(_ value: Int, forKey key: Key) throws { try slot(key) { $0.appendSigned(Int64(value)) } }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { try slot(key) { $0.appendSigned(Int64(value)) } }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { try slot(key) { $0.appendSigned(Int64(value)) } }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { try slot(key) { $0.appendSigned(Int64(value)) } }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { try slot(key) { $0.appendSigned(value) } }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { try slot(key) { $0.appendUnsigned(UInt64(value)) } }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { try slot(key) { $0.appendUnsigned(UInt64(value)) } }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws {
+        try slot(key) { $0.appendUnsigned(UInt64(value)) }
+    }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws {
+        try slot(key) { $0.appendUnsigned(UInt64(value)) }
+    }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { try slot(key) { $0.appendUnsigned(value) } }
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        let path = codingPath + [key]
+        try slot(key) { try writeValue(value, into: $0, codingPath: path) }
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type,
+        forKey key: Key
+    ) -> KeyedEncodingContainer<NestedKey> {
+        // Nested containers are written in place; a sensitive field must encode as a whole value.
+        writer.appendKey(key.stringValue)
+        let nested = writer.beginContainer(tag: RecordTag.keyed)
+        writer.elementAdded(header: header)
+        for parent in parents.reversed() { writer.elementAddedLength(header: parent) }
+        return KeyedEncodingContainer(
+            KeyedWriter<NestedKey>(
+                writer: writer, header: nested, codingPath: codingPath + [key], topLevel: nil,
+                parents: parents + [header])
+        )
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        writer.appendKey(key.stringValue)
+        let nested = writer.beginContainer(tag: RecordTag.unkeyed)
+        writer.elementAdded(header: header)
+        for parent in parents.reversed() { writer.elementAddedLength(header: parent) }
+        return UnkeyedWriter(
+            writer: writer, header: nested, codingPath: codingPath + [key], parents: parents + [header])
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        writer.appendKey("super")
+        return SlotEncoder(writer: writer, header: header, codingPath: codingPath, parents: parents)
+    }
+
+    mutating func superEncoder(forKey key: Key) -> any Encoder {
+        writer.appendKey(key.stringValue)
+        return SlotEncoder(writer: writer, header: header, codingPath: codingPath + [key], parents: parents)
+    }
+}
+
+extension RecordWriter {
+    /// Updates only the byte length of an enclosing container (its count is already right).
+    func elementAddedLength(header: Int) {
+        let length = UInt32(truncatingIfNeeded: bytes.count - header - 9)
+        bytes[header + 1] = UInt8(truncatingIfNeeded: length)
+        bytes[header + 2] = UInt8(truncatingIfNeeded: length >> 8)
+        bytes[header + 3] = UInt8(truncatingIfNeeded: length >> 16)
+        bytes[header + 4] = UInt8(truncatingIfNeeded: length >> 24)
+    }
+}
+
+/// The encoder handed out by `superEncoder`: writes one value in a parent's slot.
+private final class SlotEncoder: Encoder {
+    let writer: RecordWriter
+    let header: Int
+    let codingPath: [any CodingKey]
+    let parents: [Int]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    init(writer: RecordWriter, header: Int, codingPath: [any CodingKey], parents: [Int]) {
+        self.writer = writer
+        self.header = header
+        self.codingPath = codingPath
+        self.parents = parents
+    }
+
+    private func grow() {
+        writer.elementAdded(header: header)
+        for parent in parents.reversed() { writer.elementAddedLength(header: parent) }
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        let nested = writer.beginContainer(tag: RecordTag.keyed)
+        grow()
+        return KeyedEncodingContainer(
+            KeyedWriter<Key>(
+                writer: writer, header: nested, codingPath: codingPath, topLevel: nil, parents: parents + [header])
+        )
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        let nested = writer.beginContainer(tag: RecordTag.unkeyed)
+        grow()
+        return UnkeyedWriter(writer: writer, header: nested, codingPath: codingPath, parents: parents + [header])
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        SingleWriter(writer: writer, codingPath: codingPath, after: { [self] in grow() })
+    }
+}
+
+private struct UnkeyedWriter: UnkeyedEncodingContainer {
+    let writer: RecordWriter
+    let header: Int
+    let codingPath: [any CodingKey]
+    var parents: [Int] = []
+    var count = 0
+
+    private mutating func slot(_ write: (RecordWriter) throws -> Void) rethrows {
+        try write(writer)
+        writer.elementAdded(header: header)
+        for parent in parents.reversed() { writer.elementAddedLength(header: parent) }
+        count += 1
+    }
+
+    mutating func encodeNil() throws { slot { $0.append(RecordTag.null) } }
+    mutating func encode(_ value: String) throws { slot { $0.appendString(value) } }
+    mutating func encode(_ value: Int) throws { slot { $0.appendSigned(Int64(value)) } }
+    mutating func encode(_ value: Int64) throws { slot { $0.appendSigned(value) } }
+    mutating func encode(_ value: UInt8) throws { slot { $0.appendUnsigned(UInt64(value)) } }
+    mutating func encode(_ value: Double) throws { slot { $0.appendDouble(value) } }
+    mutating func encode(_ value: Bool) throws { slot { $0.append(value ? RecordTag.trueValue : RecordTag.falseValue) } }
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        let path = codingPath
+        try slot { try writeValue(value, into: $0, codingPath: path) }
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        let nested = writer.beginContainer(tag: RecordTag.keyed)
+        writer.elementAdded(header: header)
+        for parent in parents.reversed() { writer.elementAddedLength(header: parent) }
+        count += 1
+        return KeyedEncodingContainer(
+            KeyedWriter<NestedKey>(
+                writer: writer, header: nested, codingPath: codingPath, topLevel: nil, parents: parents + [header])
+        )
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        let nested = writer.beginContainer(tag: RecordTag.unkeyed)
+        writer.elementAdded(header: header)
+        for parent in parents.reversed() { writer.elementAddedLength(header: parent) }
+        count += 1
+        return UnkeyedWriter(writer: writer, header: nested, codingPath: codingPath, parents: parents + [header])
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        count += 1
+        return SlotEncoder(writer: writer, header: header, codingPath: codingPath, parents: parents)
+    }
+}
+
+private struct SingleWriter: SingleValueEncodingContainer {
+    let writer: RecordWriter
+    let codingPath: [any CodingKey]
+    var after: (() -> Void)?
+
+    init(writer: RecordWriter, codingPath: [any CodingKey], after: (() -> Void)? = nil) {
+        self.writer = writer
+        self.codingPath = codingPath
+        self.after = after
+    }
+
+    mutating func encodeNil() throws {
+        writer.append(RecordTag.null)
+        after?()
+    }
+    mutating func encode(_ value: Bool) throws {
+        writer.append(value ? RecordTag.trueValue : RecordTag.falseValue)
+        after?()
+    }
+    mutating func encode(_ value: String) throws {
+        writer.appendString(value)
+        after?()
+    }
+    mutating func encode(_ value: Double) throws {
+        writer.appendDouble(value)
+        after?()
+    }
+    mutating func encode(_ value: Int) throws {
+        writer.appendSigned(Int64(value))
+        after?()
+    }
+    mutating func encode(_ value: Int64) throws {
+        writer.appendSigned(value)
+        after?()
+    }
+    mutating func encode(_ value: UInt64) throws {
+        writer.appendUnsigned(value)
+        after?()
+    }
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        try writeValue(value, into: writer, codingPath: codingPath)
+        after?()
+    }
+}

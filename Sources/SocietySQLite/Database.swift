@@ -1,0 +1,367 @@
+public import SocietyCore
+
+/// The handle a transaction's closure receives: records and raw SQL on one connection.
+///
+/// Deliberately not Sendable, and valid only inside the closure it was passed to: the store
+/// serialises each connection, and a handle used after its transaction ended throws
+/// ``StoreError/invalidHandle(_:)``.
+public final class Database: RecordWriting {
+    let connection: Connection
+    let context: StoreContext
+    /// Whether this is a write transaction.
+    public let isWritable: Bool
+    /// The purpose the transaction was opened with; sensitive fields are readable only with one.
+    public let purpose: String?
+    private var isValid = true
+    var pendingAudit: [AuditEntry] = []
+
+    init(connection: Connection, context: StoreContext, writable: Bool, purpose: String?) {
+        self.connection = connection
+        self.context = context
+        self.isWritable = writable
+        self.purpose = purpose
+    }
+
+    func invalidate() { isValid = false }
+
+    private func checkValid(writing: Bool = false) throws {
+        guard isValid else { throw StoreError.invalidHandle("the transaction has ended") }
+        if writing, !isWritable { throw StoreError.invalidHandle("writing in a read transaction") }
+    }
+
+    // MARK: Raw SQL
+
+    /// Runs one SQL statement with `arguments` bound to its `?` parameters (for migrations and
+    /// tools; records go through ``put(_:)`` and the queries).
+    public func execute(_ sql: String, arguments: [SQLiteValue] = []) throws {
+        try checkValid()
+        if arguments.isEmpty {
+            try connection.execute(sql)
+        } else {
+            try connection.execute(sql, arguments)
+        }
+    }
+
+    /// Every row of one SQL query, as values.
+    public func rows(_ sql: String, arguments: [SQLiteValue] = []) throws -> [[SQLiteValue]] {
+        try checkValid()
+        return try connection.rows(sql, arguments)
+    }
+
+    // MARK: Schema
+
+    /// The kind's table on this connection, created (and its indexes added) on first use by a writer.
+    private func schema<Record: StorableRecord>(_ type: Record.Type) throws -> KindSchema? {
+        if let known = connection.kinds[Record.recordKind] { return known }
+        let schema = try KindSchema(type)
+        if !schema.sensitiveIndexes.isEmpty || !Record.sensitiveFields.isEmpty, context.protector == nil {
+            throw StoreError.protectionRequired(kind: schema.kind)
+        }
+        guard try connection.tableExists(schema.table) else {
+            guard isWritable else { return nil }
+            try connection.execute(schema.createSQL)
+            for name in schema.indexNames { try connection.execute(schema.createIndexSQL(name)) }
+            connection.kinds[schema.kind] = schema
+            return schema
+        }
+        let columns = Set(try connection.rows("SELECT name FROM pragma_table_info(?)", [.text(schema.table)]).compactMap {
+            row -> String? in
+            if case .text(let name) = row.first { return name }
+            return nil
+        })
+        let missing = schema.indexNames.filter { !columns.contains(KindSchema.column($0)) }
+        if !missing.isEmpty {
+            // An index declared after records were stored: add the column and fill it.
+            guard isWritable else { return nil }
+            for name in missing {
+                try connection.execute("ALTER TABLE \(schema.table) ADD COLUMN \(KindSchema.column(name))")
+                try connection.execute(schema.createIndexSQL(name))
+            }
+            connection.kinds[schema.kind] = schema
+            try backfill(Record.self, schema: schema)
+            return schema
+        }
+        connection.kinds[schema.kind] = schema
+        return schema
+    }
+
+    private func backfill<Record: StorableRecord>(_ type: Record.Type, schema: KindSchema) throws {
+        var rows: [(Int64, Record)] = []
+        let statement = try connection.cached("SELECT id, key, version, body FROM \(schema.table)")
+        defer { statement.reset() }
+        while try statement.step() {
+            let record = try decodeRow(
+                Record.self, rowKey: statement.blob(1), version: statement.int64(2), body: statement.blob(3),
+                allowSensitive: true)
+            rows.append((statement.int64(0), record))
+        }
+        let assignments = schema.indexNames.map { "\(KindSchema.column($0)) = ?" }.joined(separator: ", ")
+        for (id, record) in rows {
+            let values = try indexValues(record, schema: schema)
+            try connection.execute("UPDATE \(schema.table) SET \(assignments) WHERE id = ?", values + [.integer(id)])
+        }
+    }
+
+    // MARK: Keys and values
+
+    private func rowKey<Record: StorableRecord>(_ key: RecordKey, of type: Record.Type) throws -> (SQLiteValue, [UInt8]) {
+        guard key.isSensitive else { return (.text(key.value), Array(key.value.utf8)) }
+        guard let protector = context.protector else { throw StoreError.protectionRequired(kind: Record.recordKind) }
+        let hash = try protector.keyedHash(domain: "key", kind: Record.recordKind, name: "", value: Array(key.value.utf8))
+        return (.blob(hash), hash)
+    }
+
+    private func indexValues<Record: StorableRecord>(_ record: Record, schema: KindSchema) throws -> [SQLiteValue] {
+        try Record.indexes.map { index in
+            guard let value = index.value(record) else { return .null }
+            return try bindable(value, index: index.name, sensitive: index.isSensitive, kind: schema.kind)
+        }
+    }
+
+    private func bindable(_ value: IndexValue, index: String, sensitive: Bool, kind: String) throws -> SQLiteValue {
+        if sensitive {
+            guard let protector = context.protector else { throw StoreError.protectionRequired(kind: kind) }
+            return .blob(try protector.keyedHash(domain: "index", kind: kind, name: index, value: value.canonicalBytes))
+        }
+        return switch value {
+        case .integer(let v): .integer(v)
+        case .real(let v): .real(v)
+        case .text(let v): .text(v)
+        }
+    }
+
+    private static func describe(rowKey: [UInt8], sensitive: Bool) -> String {
+        if !sensitive, let text = String(validating: rowKey, as: UTF8.self) { return text }
+        let hex = rowKey.prefix(6).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+        return "#" + hex.joined()
+    }
+
+    private func decodeRow<Record: StorableRecord>(
+        _ type: Record.Type,
+        rowKey: [UInt8],
+        version: Int64,
+        body: [UInt8],
+        allowSensitive: Bool
+    ) throws -> Record {
+        let kind = Record.recordKind
+        var opener: FieldOpener?
+        if allowSensitive, let protector = context.protector {
+            opener = { field, sealed in
+                do {
+                    return try protector.open(kind: kind, rowKey: rowKey, field: field, sealed: sealed)
+                } catch {
+                    throw StoreError.decryptionFailed(
+                        kind: kind, key: Database.describe(rowKey: rowKey, sensitive: true), field: field)
+                }
+            }
+        }
+        do {
+            if version == Int64(Record.schemaVersion) {
+                return try RecordDecoding.decode(Record.self, from: body, opener: opener)
+            }
+            guard version < Int64(Record.schemaVersion),
+                let step = Record.upgrades.first(where: { Int64($0.fromVersion) == version })
+            else { throw StoreError.noUpgrade(kind: kind, fromVersion: Int(version), toVersion: Record.schemaVersion) }
+            return try step.upgrade(RecordDecoding.decoder(for: body, opener: opener))
+        } catch let error as MissingOpener {
+            throw StoreError.purposeRequired(kind: kind, field: error.field)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.undecodable(
+                kind: kind, key: Database.describe(rowKey: rowKey, sensitive: rowKey.count == 32 && !isText(rowKey)),
+                reason: "\(error)")
+        }
+    }
+
+    private func isText(_ bytes: [UInt8]) -> Bool { String(validating: bytes, as: UTF8.self) != nil }
+
+    private func requirePurpose<Record: StorableRecord>(_ type: Record.Type) throws {
+        if purpose == nil, let field = Record.sensitiveFields.sorted().first {
+            throw StoreError.purposeRequired(kind: Record.recordKind, field: field)
+        }
+    }
+
+    // MARK: Audit
+
+    /// Queues an audit entry about record `id` of `kind`, written in this transaction (a write)
+    /// or right after it (a read). Does nothing when the store is not audited.
+    func audit(_ action: String, kind: String, id: String, outcome: AuditOutcome = .success) throws {
+        guard let auditing = context.auditing, let protector = context.protector else { return }
+        pendingAudit.append(
+            AuditEntry(
+                time: auditing.clock.now(),
+                actor: auditing.actor,
+                action: action,
+                subject: try protector.auditSubject(kind: kind, id: id),
+                purpose: purpose ?? "",
+                outcome: outcome
+            ))
+    }
+
+    /// Appends an audit entry in this transaction (for exchanges and other events the caller
+    /// audits itself); a read transaction appends it right after the read.
+    public func appendAudit(_ entry: AuditEntry) throws {
+        try checkValid()
+        pendingAudit.append(entry)
+    }
+
+    // MARK: RecordWriting
+
+    /// Inserts `record`, or replaces the record of its kind with the same key; sensitive fields
+    /// are sealed, and the change is audited when the store is.
+    public func put<Record: StorableRecord>(_ record: Record) throws {
+        try checkValid(writing: true)
+        guard let schema = try schema(Record.self) else { return }
+        let key = record.recordKey
+        let (keyValue, rowKey) = try rowKey(key, of: Record.self)
+        var sealer: FieldSealer?
+        if !Record.sensitiveFields.isEmpty {
+            guard let protector = context.protector else { throw StoreError.protectionRequired(kind: schema.kind) }
+            let kind = schema.kind
+            sealer = { field, plain in try protector.seal(kind: kind, rowKey: rowKey, field: field, plaintext: plain) }
+        }
+        let body: [UInt8]
+        do {
+            body = try RecordEncoding.encode(record, sensitiveFields: Record.sensitiveFields, sealer: sealer)
+        } catch let error as EncodingError {
+            throw StoreError.unencodable(kind: schema.kind, reason: "\(error)")
+        }
+        let statement = try connection.cached(schema.upsertSQL)
+        defer { statement.reset() }
+        try statement.bind(keyValue, at: 1)
+        try statement.bind(Int64(Record.schemaVersion), at: 2)
+        try statement.bind(body, at: 3)
+        for (offset, value) in try indexValues(record, schema: schema).enumerated() {
+            try statement.bind(value, at: Int32(4 + offset))
+        }
+        try statement.run()
+        try audit("put", kind: schema.kind, id: key.value)
+    }
+
+    /// Removes the record of `type` with `key`; audited when the store is.
+    @discardableResult
+    public func delete<Record: StorableRecord>(_ type: Record.Type, key: RecordKey) throws -> Bool {
+        try checkValid(writing: true)
+        guard let schema = try schema(Record.self) else { return false }
+        let (keyValue, _) = try rowKey(key, of: Record.self)
+        try connection.execute(schema.deleteSQL, [keyValue])
+        let deleted = connection.changes > 0
+        try audit("delete", kind: schema.kind, id: key.value, outcome: deleted ? .success : .failed)
+        return deleted
+    }
+
+    /// The record of `type` with `key`, or `nil`. Needs a purpose if the type has sensitive fields;
+    /// such a read is audited.
+    public func get<Record: StorableRecord>(_ type: Record.Type, key: RecordKey) throws -> Record? {
+        try checkValid()
+        try requirePurpose(Record.self)
+        guard let schema = try schema(Record.self) else { return nil }
+        let (keyValue, rowKey) = try rowKey(key, of: Record.self)
+        let statement = try connection.cached(schema.selectByKeySQL)
+        defer { statement.reset() }
+        try statement.bind(keyValue, at: 1)
+        guard try statement.step() else { return nil }
+        let record = try decodeRow(
+            Record.self, rowKey: rowKey, version: statement.int64(1), body: statement.blob(2), allowSensitive: true)
+        if !Record.sensitiveFields.isEmpty { try audit("read", kind: schema.kind, id: key.value) }
+        return record
+    }
+
+    /// The SQL and arguments for `query`'s WHERE clause.
+    private func whereClause<Record: StorableRecord>(
+        _ query: RecordQuery<Record>,
+        schema: KindSchema
+    ) throws -> (String, [SQLiteValue]) {
+        guard let field = query.field else { return ("", []) }
+        guard schema.indexNames.contains(field) else { throw StoreError.unknownIndex(kind: schema.kind, field: field) }
+        let sensitive = schema.sensitiveIndexes.contains(field)
+        let column = KindSchema.column(field)
+        func value(_ v: IndexValue) throws -> SQLiteValue {
+            try bindable(v, index: field, sensitive: sensitive, kind: schema.kind)
+        }
+        switch query.condition {
+        case .any: return ("", [])
+        case .equals(let v): return (" WHERE \(column) = ?", [try value(v)])
+        case .among(let values):
+            guard !values.isEmpty else { return (" WHERE 0", []) }
+            let marks = Array(repeating: "?", count: values.count).joined(separator: ", ")
+            return (" WHERE \(column) IN (\(marks))", try values.map(value))
+        case .range(let lower, let upper, let inclusive):
+            guard !sensitive else {
+                throw StoreError.unsupportedQuery(
+                    kind: schema.kind, field: field, reason: "a searchable sensitive index supports equality only")
+            }
+            var parts: [String] = []
+            var arguments: [SQLiteValue] = []
+            if let lower {
+                parts.append("\(column) >= ?")
+                arguments.append(try value(lower))
+            }
+            if let upper {
+                parts.append("\(column) \(inclusive ? "<=" : "<") ?")
+                arguments.append(try value(upper))
+            }
+            if parts.isEmpty { parts.append("\(column) IS NOT NULL") }
+            return (" WHERE " + parts.joined(separator: " AND "), arguments)
+        }
+    }
+
+    private func orderClause<Record: StorableRecord>(_ query: RecordQuery<Record>, schema: KindSchema) throws -> String {
+        var clause = ""
+        switch query.order {
+        case .unspecified: break
+        case .ascending(let field), .descending(let field):
+            guard schema.indexNames.contains(field) else { throw StoreError.unknownIndex(kind: schema.kind, field: field) }
+            guard !schema.sensitiveIndexes.contains(field) else {
+                throw StoreError.unsupportedQuery(
+                    kind: schema.kind, field: field, reason: "a searchable sensitive index cannot order results")
+            }
+            if case .descending = query.order {
+                clause = " ORDER BY \(KindSchema.column(field)) DESC, id DESC"
+            } else {
+                clause = " ORDER BY \(KindSchema.column(field)), id"
+            }
+        }
+        if let limit = query.limit { clause += " LIMIT \(max(0, limit))" }
+        return clause
+    }
+
+    /// The records matching `query`. Needs a purpose if the type has sensitive fields; such a query
+    /// is audited once.
+    public func fetch<Record: StorableRecord>(_ query: RecordQuery<Record>) throws -> [Record] {
+        var records: [Record] = []
+        try forEach(query) { record in
+            records.append(record)
+            return true
+        }
+        return records
+    }
+
+    /// How many records match `query`; needs no purpose, since no field is read.
+    public func count<Record: StorableRecord>(_ query: RecordQuery<Record>) throws -> Int {
+        try checkValid()
+        guard let schema = try schema(Record.self) else { return 0 }
+        let (whereSQL, arguments) = try whereClause(query, schema: schema)
+        return Int(try connection.scalar("SELECT count(*) FROM \(schema.table)\(whereSQL)", arguments) ?? 0)
+    }
+
+    /// Streams the records matching `query`, one at a time, in constant memory.
+    public func forEach<Record: StorableRecord>(_ query: RecordQuery<Record>, _ body: (Record) throws -> Bool) throws {
+        try checkValid()
+        try requirePurpose(Record.self)
+        guard let schema = try schema(Record.self) else { return }
+        let (whereSQL, arguments) = try whereClause(query, schema: schema)
+        let orderSQL = try orderClause(query, schema: schema)
+        if !Record.sensitiveFields.isEmpty { try audit("read.query", kind: schema.kind, id: "query:\(query.field ?? "*")") }
+        let statement = try connection.cached("SELECT key, version, body FROM \(schema.table)\(whereSQL)\(orderSQL)")
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        while try statement.step() {
+            let record = try decodeRow(
+                Record.self, rowKey: statement.blob(0), version: statement.int64(1), body: statement.blob(2),
+                allowSensitive: true)
+            guard try body(record) else { break }
+        }
+    }
+}

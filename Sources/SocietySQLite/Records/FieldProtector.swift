@@ -1,0 +1,102 @@
+import SocietyCore
+
+/// Seals sensitive fields and computes keyed hashes, with the store's keys and profile.
+///
+/// A sealed field is `0x01 ‖ algorithm (1: AES-256-GCM, 2: SM4-CBC+HMAC-SM3) ‖ key-id length ‖
+/// key id ‖ nonce ‖ ciphertext ‖ tag`. The associated data is `len ‖ kind ‖ len ‖ row key ‖
+/// len ‖ field` (big-endian 32-bit lengths), where the row key is what the row stores (the keyed
+/// hash for a sensitive key), so a ciphertext moved to another row, kind or field fails to open.
+struct FieldProtector: Sendable {
+    let crypto: any CryptoProvider
+    let keys: any KeyProvider
+    let profile: StorageCryptoProfile
+
+    init(_ protection: RecordProtection) {
+        crypto = protection.crypto
+        keys = protection.keys
+        profile = protection.profile
+    }
+
+    static func appendLengthPrefixed<S: Collection>(_ part: S, to out: inout [UInt8]) where S.Element == UInt8 {
+        let count = UInt32(truncatingIfNeeded: part.count)
+        out.append(UInt8(truncatingIfNeeded: count >> 24))
+        out.append(UInt8(truncatingIfNeeded: count >> 16))
+        out.append(UInt8(truncatingIfNeeded: count >> 8))
+        out.append(UInt8(truncatingIfNeeded: count))
+        out.append(contentsOf: part)
+    }
+
+    static func associatedData(kind: String, rowKey: [UInt8], field: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(12 + kind.utf8.count + rowKey.count + field.utf8.count)
+        appendLengthPrefixed(kind.utf8, to: &out)
+        appendLengthPrefixed(rowKey, to: &out)
+        appendLengthPrefixed(field.utf8, to: &out)
+        return out
+    }
+
+    private var algorithmByte: UInt8 { profile.aead == .aes256GCM ? 1 : 2 }
+
+    func seal(kind: String, rowKey: [UInt8], field: String, plaintext: [UInt8]) throws -> [UInt8] {
+        let key = try keys.currentKey(for: .fieldEncryption)
+        let box = try crypto.seal(
+            profile.aead,
+            plaintext,
+            key: key.bytes,
+            nonce: nil,
+            associatedData: FieldProtector.associatedData(kind: kind, rowKey: rowKey, field: field)
+        )
+        let id = Array(key.id.utf8.prefix(255))
+        var out: [UInt8] = [0x01, algorithmByte, UInt8(id.count)]
+        out.reserveCapacity(3 + id.count + box.nonce.count + box.ciphertext.count + box.tag.count)
+        out += id
+        out += box.nonce
+        out += box.ciphertext
+        out += box.tag
+        return out
+    }
+
+    func open(kind: String, rowKey: [UInt8], field: String, sealed: ArraySlice<UInt8>) throws -> [UInt8] {
+        let bytes = Array(sealed)
+        guard bytes.count >= 3, bytes[0] == 0x01, bytes[1] == 1 || bytes[1] == 2 else {
+            throw CryptoError(.decryptionFailed, "unknown sealed-field format")
+        }
+        let algorithm: AEADAlgorithm = bytes[1] == 1 ? .aes256GCM : .sm4CBCHMACSM3
+        let idLength = Int(bytes[2])
+        guard bytes.count >= 3 + idLength else { throw CryptoError(.decryptionFailed, "truncated sealed field") }
+        let id = String(decoding: bytes[3..<3 + idLength], as: UTF8.self)
+        let key = try keys.key(for: .fieldEncryption, id: id)
+        let box = try AEADSealedBox(combined: Array(bytes[(3 + idLength)...]), algorithm: algorithm)
+        return try crypto.open(
+            algorithm, box, key: key.bytes,
+            associatedData: FieldProtector.associatedData(kind: kind, rowKey: rowKey, field: field))
+    }
+
+    /// `HMAC(searchable-hash key, len ‖ domain ‖ len ‖ kind ‖ len ‖ name ‖ value)`.
+    func keyedHash(domain: String, kind: String, name: String, value: [UInt8]) throws -> [UInt8] {
+        let key = try keys.currentKey(for: .searchableHash)
+        var data: [UInt8] = []
+        data.reserveCapacity(16 + domain.utf8.count + kind.utf8.count + name.utf8.count + value.count)
+        FieldProtector.appendLengthPrefixed(domain.utf8, to: &data)
+        FieldProtector.appendLengthPrefixed(kind.utf8, to: &data)
+        FieldProtector.appendLengthPrefixed(name.utf8, to: &data)
+        FieldProtector.appendLengthPrefixed(value, to: &data)
+        return try crypto.authenticationCode(profile.digest, key: key.bytes, data: data)
+    }
+
+    func auditSubject(kind: String, id: String) throws -> [UInt8] {
+        try AuditSubjectHasher(key: keys.currentKey(for: .auditSubject), digest: profile.digest, crypto: crypto)
+            .subject(kind: kind, id: id)
+    }
+}
+
+extension IndexValue {
+    /// A type byte and the value's bytes: the input of a searchable index's keyed hash.
+    var canonicalBytes: [UInt8] {
+        switch self {
+        case .integer(let v): [1] + withUnsafeBytes(of: v.bigEndian) { Array($0) }
+        case .real(let v): [2] + withUnsafeBytes(of: v.bitPattern.bigEndian) { Array($0) }
+        case .text(let v): [3] + Array(v.utf8)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import SocietyCore
+
+/// The table of one record kind, as this connection knows it: its name, its index columns and
+/// the SQL it runs, built once per connection.
+struct KindSchema {
+    let kind: String
+    let table: String
+    /// Index names in declaration order, and which are keyed hashes.
+    let indexNames: [String]
+    let sensitiveIndexes: Set<String>
+    let upsertSQL: String
+    let selectByKeySQL: String
+    let deleteSQL: String
+
+    static func validate(_ name: String) throws {
+        let utf8 = Array(name.utf8)
+        guard let first = utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first), utf8.count <= 48,
+            utf8.allSatisfy({
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || $0 == UInt8(ascii: "_")
+            })
+        else { throw StoreError.invalidName(name) }
+    }
+
+    static func column(_ index: String) -> String { "ix_\(index)" }
+
+    init<Record: StorableRecord>(_ type: Record.Type) throws {
+        kind = Record.recordKind
+        try KindSchema.validate(kind)
+        table = "rec_\(kind)"
+        var names: [String] = []
+        var sensitive: Set<String> = []
+        for index in Record.indexes {
+            try KindSchema.validate(index.name)
+            guard !names.contains(index.name) else { throw StoreError.invalidName(index.name) }
+            names.append(index.name)
+            if index.isSensitive { sensitive.insert(index.name) }
+        }
+        indexNames = names
+        sensitiveIndexes = sensitive
+        let columns = names.map { KindSchema.column($0) }
+        let insertColumns = (["key", "version", "body"] + columns).joined(separator: ", ")
+        let placeholders = Array(repeating: "?", count: 3 + columns.count).joined(separator: ", ")
+        let updates = (["version", "body"] + columns).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        upsertSQL = "INSERT INTO \(table) (\(insertColumns)) VALUES (\(placeholders)) ON CONFLICT(key) DO UPDATE SET \(updates)"
+        selectByKeySQL = "SELECT key, version, body FROM \(table) WHERE key = ?"
+        deleteSQL = "DELETE FROM \(table) WHERE key = ?"
+    }
+
+    var createSQL: String {
+        let columns = indexNames.map { ", \(KindSchema.column($0))" }.joined()
+        return """
+            CREATE TABLE IF NOT EXISTS \(table) (id INTEGER PRIMARY KEY, key NOT NULL UNIQUE, \
+            version INTEGER NOT NULL, body BLOB NOT NULL\(columns))
+            """
+    }
+
+    func createIndexSQL(_ name: String) -> String {
+        "CREATE INDEX IF NOT EXISTS \(table)_\(name) ON \(table) (\(KindSchema.column(name)))"
+    }
+}

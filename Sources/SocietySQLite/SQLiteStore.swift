@@ -1,0 +1,215 @@
+public import SocietyCore
+import Dispatch
+import Synchronization
+
+/// What every connection of a store shares: the protection, the audit settings and the tree.
+struct StoreContext: Sendable {
+    let protector: FieldProtector?
+    let auditing: StoreAuditing?
+    let tree: MerkleTree?
+}
+
+/// One connection behind a lock.
+///
+/// `@unchecked Sendable` because `Connection` is not Sendable: the connection is created and used
+/// only inside `withConnection`, which holds `lock` for the whole call, so at most one thread
+/// touches it at a time, and the closure cannot keep it (the `Database` handle wrapping it is
+/// invalidated when the transaction ends).
+final class ConnectionSlot: @unchecked Sendable {
+    private let lock = Mutex<Void>(())
+    private let open: @Sendable () throws -> Connection
+    private var connection: Connection?
+
+    init(open: @escaping @Sendable () throws -> Connection) { self.open = open }
+
+    func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
+        try lock.withLock { _ in
+            let connection = try self.connection ?? open()
+            self.connection = connection
+            return try body(connection)
+        }
+    }
+}
+
+/// The reference store on SQLite: a writer connection and a pool of readers on one WAL file.
+///
+/// Any ``StorableRecord`` is stored in its kind's table (`rec_<kind>`: row id, key, schema
+/// version, body, one column per declared index), without the adapter knowing the type. Writes go
+/// through one serialised writer connection, one SQLite transaction per ``write(purpose:_:)``;
+/// reads run concurrently on reader connections, each in a snapshot transaction. Sensitive
+/// fields are sealed with the configured ``RecordProtection``, and changes and sensitive reads
+/// are appended to the audit log in the same file when ``SQLiteConfiguration/audit`` is set.
+///
+/// ```swift
+/// let store = try SQLiteStore(path: "city.sqlite", configuration: configuration)
+/// try store.write(purpose: "registration") { db in try db.put(resident) }
+/// let found = try store.read(purpose: "eligibility check") { db in
+///     try db.get(Resident.self, key: RecordKey(sensitive: id.unmasked))
+/// }
+/// ```
+public final class SQLiteStore: RecordStore {
+    /// The database file.
+    public let path: String
+    /// The settings the store was opened with.
+    public let configuration: SQLiteConfiguration
+    let context: StoreContext
+    private let writer: ConnectionSlot
+    private let readers: [ConnectionSlot]
+    private let freeReaders: Mutex<[Int]>
+    private let readerSemaphore: DispatchSemaphoreBox
+
+    /// Opens (creating if needed) the store at `path`, switches it to WAL and brings its own
+    /// tables up to date. `path` must be a file: readers and the writer are separate connections.
+    public init(path: String, configuration: SQLiteConfiguration = SQLiteConfiguration()) throws {
+        self.path = path
+        self.configuration = configuration
+        let protector = configuration.protection.map(FieldProtector.init)
+        var tree: MerkleTree?
+        if let protection = configuration.protection {
+            tree = MerkleTree(algorithm: protection.profile.digest, provider: protection.crypto)
+        }
+        context = StoreContext(protector: protector, auditing: configuration.audit, tree: tree)
+        let writerConfiguration = configuration
+        writer = ConnectionSlot { try Connection(path: path, readOnly: false, configuration: writerConfiguration) }
+        var readerSettings = configuration
+        readerSettings.cacheKibibytes = min(configuration.cacheKibibytes, 4096)
+        let readerConfiguration = readerSettings
+        let count = max(1, configuration.readerCount)
+        readers = (0..<count).map { _ in
+            ConnectionSlot {
+                let connection = try Connection(path: path, readOnly: false, configuration: readerConfiguration)
+                try connection.execute("PRAGMA query_only = ON")
+                return connection
+            }
+        }
+        freeReaders = Mutex(Array(0..<count))
+        readerSemaphore = DispatchSemaphoreBox(count)
+        try writer.withConnection { connection in
+            // journal_mode=WAL persists in the file; setting it needs no transaction.
+            _ = try connection.rows("PRAGMA journal_mode = WAL")
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                try connection.execute(
+                    "CREATE TABLE IF NOT EXISTS ds_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+                try connection.execute(AuditTables.schema)
+                if let protection = configuration.protection {
+                    try connection.execute(
+                        "INSERT OR IGNORE INTO ds_meta (name, value) VALUES ('audit_digest', ?)",
+                        [.text(protection.profile.digest.rawValue)])
+                }
+                if let audit = configuration.audit {
+                    try connection.execute(
+                        "INSERT OR IGNORE INTO ds_meta (name, value) VALUES ('audit_origin', ?)", [.text(audit.origin)])
+                }
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` in one write transaction on the writer connection: committed when `body`
+    /// returns, rolled back (leaving nothing behind) when it throws. Writers queue for the one
+    /// writer; audit entries for the changes are appended in the same transaction.
+    ///
+    /// - Parameter purpose: why; needed to read sensitive fields inside the transaction, and
+    ///   written into the audit entries.
+    public func write<T>(purpose: String? = nil, _ body: (Database) throws -> T) throws -> T {
+        try writer.withConnection { connection in
+            let db = Database(connection: connection, context: context, writable: true, purpose: purpose)
+            defer { db.invalidate() }
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                let result = try body(db)
+                if !db.pendingAudit.isEmpty, let tree = context.tree {
+                    _ = try AuditTables.append(db.pendingAudit, connection, tree: tree)
+                }
+                try connection.execute("COMMIT")
+                return result
+            } catch {
+                if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+                connection.kinds.removeAll()
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` in a read transaction on one of the reader connections: it sees one consistent
+    /// snapshot, concurrently with other readers and the writer.
+    ///
+    /// - Parameter purpose: why; without one, records with sensitive fields cannot be read. Reads
+    ///   of sensitive records are audited after `body` returns and before this returns: if the
+    ///   audit entry cannot be written, the read fails.
+    public func read<T>(purpose: String? = nil, _ body: (Database) throws -> T) throws -> T {
+        readerSemaphore.wait()
+        defer { readerSemaphore.signal() }
+        let index = freeReaders.withLock { $0.popLast() ?? 0 }
+        defer { freeReaders.withLock { $0.append(index) } }
+        var pending: [AuditEntry] = []
+        let result = try readers[index].withConnection { connection in
+            let db = Database(connection: connection, context: context, writable: false, purpose: purpose)
+            defer { db.invalidate() }
+            try connection.execute("BEGIN")
+            do {
+                let result = try body(db)
+                try connection.execute("COMMIT")
+                pending = db.pendingAudit
+                return result
+            } catch {
+                if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+                throw error
+            }
+        }
+        if !pending.isEmpty, let tree = context.tree {
+            try writer.withConnection { connection in
+                try connection.execute("BEGIN IMMEDIATE")
+                do {
+                    _ = try AuditTables.append(pending, connection, tree: tree)
+                    try connection.execute("COMMIT")
+                } catch {
+                    try? connection.execute("ROLLBACK")
+                    throw error
+                }
+            }
+        }
+        return result
+    }
+
+    /// ``RecordStore`` conformance: ``read(purpose:_:)`` through the port's existential handle.
+    public func read<T>(purpose: String?, _ body: (any RecordReading) throws -> T) throws -> T {
+        try read(purpose: purpose) { (db: Database) in try body(db) }
+    }
+
+    /// ``RecordStore`` conformance: ``write(purpose:_:)`` through the port's existential handle.
+    public func write<T>(purpose: String?, _ body: (any RecordWriting) throws -> T) throws -> T {
+        try write(purpose: purpose) { (db: Database) in try body(db) }
+    }
+
+    /// Runs a full WAL checkpoint (`wal_checkpoint(TRUNCATE)`), moving committed pages into the
+    /// main file; useful before copying the file.
+    public func checkpointWAL() throws {
+        try writer.withConnection { connection in _ = try connection.rows("PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
+    /// The audit log kept in this store's file, appended to by its transactions.
+    public var auditLog: SQLiteAuditLog { SQLiteAuditLog(store: self) }
+
+    func withWriter<T>(_ body: (Connection) throws -> T) throws -> T { try writer.withConnection(body) }
+
+    func withReader<T>(_ body: (Connection) throws -> T) throws -> T {
+        readerSemaphore.wait()
+        defer { readerSemaphore.signal() }
+        let index = freeReaders.withLock { $0.popLast() ?? 0 }
+        defer { freeReaders.withLock { $0.append(index) } }
+        return try readers[index].withConnection(body)
+    }
+}
+
+/// A counting semaphore for the reader pool (Foundation's `DispatchSemaphore` is Sendable).
+struct DispatchSemaphoreBox: Sendable {
+    private let semaphore: DispatchSemaphore
+    init(_ count: Int) { semaphore = DispatchSemaphore(value: count) }
+    func wait() { semaphore.wait() }
+    func signal() { semaphore.signal() }
+}
