@@ -13,7 +13,7 @@ struct CanonicalVector: Sendable, CustomTestStringConvertible {
 /// `testdata/input/<name>.json` paired with `testdata/output/<name>.json`, copied as facts.
 /// `weird` expects U+0080 and U+007F raw in the output; they are written as Swift escapes here.
 /// `arrays` has no output file in the stored copy of the repository; its expected form is written
-/// out by hand from RFC 8785's rules (and agrees with the other implementations' output).
+/// out by hand from RFC 8785's rules (and agrees with a Node.js sort-and-stringify of the input).
 let cyberphoneVectors: [CanonicalVector] = [
     CanonicalVector(
         name: "arrays",
