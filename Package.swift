@@ -66,7 +66,15 @@ let package = Package(
         .testTarget(
             name: "SocietyExchangeTests", dependencies: ["SocietyExchange", "SocietyOpenSSL", "SocietyJSON"],
             exclude: ["Interop"]),
-        .testTarget(name: "SocietySQLiteTests", dependencies: ["SocietySQLite", "SocietyOpenSSL", "SocietyCore"]),
+        .executableTarget(
+            name: "SQLiteCrashWriter",
+            dependencies: ["SocietySQLite", "SocietyOpenSSL", "SocietyCore"],
+            path: "Tests/SQLiteCrashWriter"
+        ),
+        .testTarget(
+            name: "SocietySQLiteTests",
+            dependencies: ["SocietySQLite", "SocietyOpenSSL", "SocietyCore", "SQLiteCrashWriter"]
+        ),
         .testTarget(name: "TaizhouCLITests", dependencies: ["taizhou"]),
     ]
 )

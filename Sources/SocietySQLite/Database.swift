@@ -52,7 +52,7 @@ public final class Database: RecordWriting {
 
     /// The kind's table on this connection, created (and its indexes added) on first use by a writer.
     private func schema<Record: StorableRecord>(_ type: Record.Type) throws -> KindSchema? {
-        if let known = connection.kinds[Record.recordKind] { return known }
+        if let known = connection.kinds[ObjectIdentifier(Record.self)] { return known }
         let schema = try KindSchema(type)
         if !schema.sensitiveIndexes.isEmpty || !Record.sensitiveFields.isEmpty, context.protector == nil {
             throw StoreError.protectionRequired(kind: schema.kind)
@@ -61,7 +61,7 @@ public final class Database: RecordWriting {
             guard isWritable else { return nil }
             try connection.execute(schema.createSQL)
             for name in schema.indexNames { try connection.execute(schema.createIndexSQL(name)) }
-            connection.kinds[schema.kind] = schema
+            connection.kinds[ObjectIdentifier(Record.self)] = schema
             return schema
         }
         let columns = Set(try connection.rows("SELECT name FROM pragma_table_info(?)", [.text(schema.table)]).compactMap {
@@ -71,17 +71,18 @@ public final class Database: RecordWriting {
         })
         let missing = schema.indexNames.filter { !columns.contains(KindSchema.column($0)) }
         if !missing.isEmpty {
-            // An index declared after records were stored: add the column and fill it.
-            guard isWritable else { return nil }
+            // An index declared after records were stored: the next writer adds the column and
+            // fills it; until then a reader can still read by key and by the existing indexes.
+            guard isWritable else { return schema }
             for name in missing {
                 try connection.execute("ALTER TABLE \(schema.table) ADD COLUMN \(KindSchema.column(name))")
                 try connection.execute(schema.createIndexSQL(name))
             }
-            connection.kinds[schema.kind] = schema
+            connection.kinds[ObjectIdentifier(Record.self)] = schema
             try backfill(Record.self, schema: schema)
             return schema
         }
-        connection.kinds[schema.kind] = schema
+        connection.kinds[ObjectIdentifier(Record.self)] = schema
         return schema
     }
 

@@ -100,7 +100,7 @@ public struct SignedCheckpoint: Hashable, Sendable {
     }
 
     /// Whether the signature is `key`'s over the body and the key ID matches `key` under ``keyName``.
-    public func isValid(for key: some VerifyingKey, crypto: any CryptoProvider) -> Bool {
+    public func isValid(for key: any VerifyingKey, crypto: any CryptoProvider) -> Bool {
         guard let expected = try? SignedCheckpoint.keyID(name: keyName, publicKey: key, crypto: crypto),
             crypto.constantTimeEquals(expected, keyID)
         else { return false }
@@ -108,7 +108,7 @@ public struct SignedCheckpoint: Hashable, Sendable {
     }
 
     /// The signed-note key ID of `publicKey` under `name`.
-    public static func keyID(name: String, publicKey: some VerifyingKey, crypto: any CryptoProvider) throws -> [UInt8] {
+    public static func keyID(name: String, publicKey: any VerifyingKey, crypto: any CryptoProvider) throws -> [UInt8] {
         var input = Array(name.utf8) + [0x0A]
         switch publicKey.algorithm {
         case .ed25519: input.append(0x01)

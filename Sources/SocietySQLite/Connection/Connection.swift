@@ -6,7 +6,7 @@ final class Connection {
     let handle: OpaquePointer
     private var cache: [String: Statement] = [:]
     /// The record tables this connection has checked, by kind.
-    var kinds: [String: KindSchema] = [:]
+    var kinds: [ObjectIdentifier: KindSchema] = [:]
 
     init(path: String, readOnly: Bool, configuration: SQLiteConfiguration) throws(SQLiteError) {
         var handle: OpaquePointer?

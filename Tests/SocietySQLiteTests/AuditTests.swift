@@ -1,0 +1,205 @@
+import Foundation
+import SocietyCore
+import SocietyOpenSSL
+import SocietySQLite
+import Testing
+
+@Suite("Audit log")
+struct AuditTests {
+    /// Leaves and roots for sizes 0–8 from transparency-dev/merkle `testonly/constants.go`
+    /// (`LeafInputs()` and `RootHashes()`, RFC 6962/9162 hashing with SHA-256).
+    static let leaves = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
+    static let roots = [
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+        "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+        "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+        "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+        "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+    ]
+
+    @Test("MerkleTree and CompactRange give the published roots for sizes 0–8 (transparency-dev/merkle)")
+    func publishedRoots() throws {
+        let tree = MerkleTree(algorithm: .sha256, provider: OpenSSLCryptoProvider())
+        let leafHashes = try AuditTests.leaves.map { try tree.leafHash(Hex.bytes($0)) }
+        var range = CompactRange(tree: tree)
+        #expect(Hex.string(try range.rootHash()) == AuditTests.roots[0])
+        for size in 1...8 {
+            try range.append(leafHash: leafHashes[size - 1])
+            #expect(Hex.string(try range.rootHash()) == AuditTests.roots[size])
+            #expect(Hex.string(try tree.rootHash(leafHashes: Array(leafHashes[..<size]))) == AuditTests.roots[size])
+            for index in 0..<size {
+                let proof = try tree.inclusionProof(index: index, leafHashes: Array(leafHashes[..<size]))
+                #expect(
+                    try tree.verifyInclusion(
+                        leafHash: leafHashes[index], index: index, treeSize: size, proof: proof,
+                        rootHash: Hex.bytes(AuditTests.roots[size])))
+            }
+            for old in 1...size {
+                let proof = try tree.consistencyProof(oldSize: old, leafHashes: Array(leafHashes[..<size]))
+                #expect(
+                    try tree.verifyConsistency(
+                        oldSize: old, newSize: size, oldRoot: Hex.bytes(AuditTests.roots[old]),
+                        newRoot: Hex.bytes(AuditTests.roots[size]), proof: proof))
+            }
+        }
+    }
+
+    static func entry(_ n: Int) -> AuditEntry {
+        AuditEntry(
+            time: Date(timeIntervalSince1970: 1_750_000_000 + Double(n)), actor: "12321200MB0000000X/assistance",
+            action: n % 2 == 0 ? "exchange.open" : "read", subject: Array(repeating: UInt8(n % 256), count: 32),
+            purpose: "最低生活保障审核", outcome: n % 5 == 0 ? .denied : .success,
+            envelopeDigest: n % 2 == 0 ? Array(repeating: 0xAB, count: 32) : [])
+    }
+
+    @Test("an entry's canonical bytes decode to the same entry; malformed bytes are refused")
+    func canonicalEntry() throws {
+        let entry = AuditTests.entry(4)
+        #expect(try AuditEntry(canonicalBytes: entry.canonicalBytes) == entry)
+        #expect(throws: AuditEntry.DecodingError.self) { try AuditEntry(canonicalBytes: Array(entry.canonicalBytes.dropLast())) }
+        #expect(throws: AuditEntry.DecodingError.self) { try AuditEntry(canonicalBytes: entry.canonicalBytes + [0]) }
+    }
+
+    @Test("the store's proofs equal the in-memory tree's and verify against signed checkpoints")
+    func proofs() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let store = try fixture.store()
+        let log = store.auditLog
+        let tree = MerkleTree(algorithm: .sha256, provider: fixture.crypto)
+        let key = try fixture.crypto.generateSigningKey(.ed25519)
+        var sizes: [Int] = []
+        var checkpoints: [SignedCheckpoint] = []
+        for batch in [1, 2, 5, 13, 1, 30] {
+            try log.append((0..<batch).map { AuditTests.entry((sizes.last ?? 0) + $0) })
+            checkpoints.append(try log.checkpoint(signingWith: key, keyName: "taizhou-audit"))
+            sizes.append(try log.size())
+        }
+        let size = try log.size()
+        #expect(size == 52)
+        let leafHashes = try (0..<size).map { try log.leafHash(at: $0) }
+        for (index, leaf) in leafHashes.enumerated() {
+            #expect(try tree.leafHash(log.entry(at: index).canonicalBytes) == leaf)
+        }
+        #expect(try log.treeHead().rootHash == tree.rootHash(leafHashes: leafHashes))
+        for index in [0, 1, 7, 31, 51] {
+            let proof = try log.inclusionProof(index: index, treeSize: size)
+            #expect(proof == (try tree.inclusionProof(index: index, leafHashes: leafHashes)))
+            #expect(
+                try tree.verifyInclusion(
+                    leafHash: leafHashes[index], index: index, treeSize: size, proof: proof,
+                    rootHash: checkpoints.last?.checkpoint.rootHash ?? []))
+        }
+        for (old, new) in zip(checkpoints, checkpoints.dropFirst()) {
+            let proof = try log.consistencyProof(from: old.checkpoint.size, to: new.checkpoint.size)
+            #expect(
+                try tree.verifyConsistency(
+                    oldSize: old.checkpoint.size, newSize: new.checkpoint.size, oldRoot: old.checkpoint.rootHash,
+                    newRoot: new.checkpoint.rootHash, proof: proof))
+        }
+        // The note text round-trips and its signature verifies with the right key only.
+        let last = try #require(checkpoints.last)
+        #expect(last.text.hasPrefix("test.example/audit\n52\n"))
+        let parsed = try SignedCheckpoint(text: last.text)
+        #expect(parsed == last)
+        #expect(parsed.isValid(for: key.publicKey, crypto: fixture.crypto))
+        let other = try fixture.crypto.generateSigningKey(.ed25519)
+        #expect(!parsed.isValid(for: other.publicKey, crypto: fixture.crypto))
+        let verification = try log.verify(checkpointKey: key.publicKey)
+        #expect(verification.isValid)
+        #expect(verification.size == 52)
+        #expect(verification.checkpointsChecked == 12)
+    }
+
+    @Test("record changes are audited in the same transaction; a national-profile log uses SM3")
+    func storeChangesAudited() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let store = try fixture.store(profile: .national)
+        let resident = try Synthetic.resident(9)
+        try store.write(purpose: "registration") { db in
+            try db.put(resident)
+            try db.delete(StoredResident.self, key: resident.recordKey)
+        }
+        let log = store.auditLog
+        #expect(try log.size() == 2)
+        #expect(try log.entry(at: 0).action == "put")
+        #expect(try log.entry(at: 1).action == "delete")
+        let tree = MerkleTree(algorithm: .sm3, provider: fixture.crypto)
+        let leaves = try (0..<2).map { try tree.leafHash(log.entry(at: $0).canonicalBytes) }
+        #expect(try log.treeHead().rootHash == tree.rootHash(leafHashes: leaves))
+        // The subject is the keyed hash of the identity number, never the number.
+        let subject = try AuditSubjectHasher(
+            key: fixture.keys.currentKey(for: .auditSubject), digest: .sm3, crypto: fixture.crypto
+        ).subject(kind: "resident", id: resident.id.unmasked)
+        #expect(try log.entry(at: 0).subject == subject)
+        #expect(try log.verify().isValid)
+    }
+
+    @Test("changing one byte of an audit entry in the file is reported at that entry")
+    func tamperedEntry() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let store = try fixture.store()
+        let log = store.auditLog
+        for start in stride(from: 0, to: 40, by: 10) { try log.append((start..<start + 10).map(AuditTests.entry)) }
+        #expect(try log.verify().isValid)
+        try sqliteShell(
+            fixture.path(),
+            """
+            DROP TRIGGER ds_audit_entries_no_update;
+            UPDATE ds_audit_entries SET entry = CAST(substr(entry, 1, 20)
+                || CASE WHEN substr(entry, 21, 1) = X'41' THEN X'42' ELSE X'41' END || substr(entry, 22) AS BLOB)
+                WHERE idx = 17;
+            """)
+        let result = try log.verify()
+        #expect(result.firstBrokenEntry == 17)
+        #expect(result.problem?.contains("17") == true)
+    }
+
+    @Test("rewriting an entry together with its leaf hash is caught by the tree heads")
+    func tamperedEntryAndLeaf() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let store = try fixture.store()
+        let log = store.auditLog
+        for start in stride(from: 0, to: 40, by: 10) { try log.append((start..<start + 10).map(AuditTests.entry)) }
+        let forged = AuditTests.entry(99).canonicalBytes
+        let leaf = try MerkleTree(algorithm: .sha256, provider: fixture.crypto).leafHash(forged)
+        try sqliteShell(
+            fixture.path(),
+            """
+            DROP TRIGGER ds_audit_entries_no_update;
+            UPDATE ds_audit_entries SET entry = X'\(Hex.string(forged))', leaf = X'\(Hex.string(leaf))' WHERE idx = 25;
+            """)
+        let result = try log.verify()
+        #expect(result.firstBrokenEntry == 20)  // the first entry after the last matching head
+        #expect(!result.isValid)
+    }
+
+    @Test("deleting the last entries is caught")
+    func truncated() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let store = try fixture.store()
+        let log = store.auditLog
+        try log.append((0..<10).map(AuditTests.entry))
+        try sqliteShell(
+            fixture.path(), "DROP TRIGGER ds_audit_entries_no_delete; DELETE FROM ds_audit_entries WHERE idx >= 8;")
+        let result = try log.verify()
+        #expect(result.firstBrokenEntry == 8)
+    }
+
+    @Test("the SQL triggers refuse updates and deletes of entries through the SDK's connections")
+    func appendOnly() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let store = try fixture.store()
+        try store.auditLog.append([AuditTests.entry(1)])
+        #expect(throws: SQLiteError.self) { try store.write { db in try db.execute("DELETE FROM ds_audit_entries") } }
+    }
+}
