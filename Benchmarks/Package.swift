@@ -26,6 +26,15 @@ let package = Package(
                 .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
             ]
         ),
+        .executableTarget(
+            name: "bench-store",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "SocietyCore", package: "DigitalSociety"),
+                .product(name: "SocietySQLite", package: "DigitalSociety"),
+                .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
+            ]
+        ),
     ]
 )
 

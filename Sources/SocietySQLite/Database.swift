@@ -64,11 +64,13 @@ public final class Database: RecordWriting {
             connection.kinds[ObjectIdentifier(Record.self)] = schema
             return schema
         }
-        let columns = Set(try connection.rows("SELECT name FROM pragma_table_info(?)", [.text(schema.table)]).compactMap {
-            row -> String? in
-            if case .text(let name) = row.first { return name }
-            return nil
-        })
+        let columns = Set(
+            try connection.rows("SELECT name FROM pragma_table_info(?)", [.text(schema.table)]).compactMap {
+                row -> String? in
+                if case .text(let name) = row.first { return name }
+                return nil
+            }
+        )
         let missing = schema.indexNames.filter { !columns.contains(KindSchema.column($0)) }
         if !missing.isEmpty {
             // An index declared after records were stored: the next writer adds the column and
@@ -92,8 +94,12 @@ public final class Database: RecordWriting {
         defer { statement.reset() }
         while try statement.step() {
             let record = try decodeRow(
-                Record.self, rowKey: statement.blob(1), version: statement.int64(2), body: statement.blob(3),
-                allowSensitive: true)
+                Record.self,
+                rowKey: statement.blob(1),
+                version: statement.int64(2),
+                body: statement.blob(3),
+                allowSensitive: true
+            )
             rows.append((statement.int64(0), record))
         }
         let assignments = schema.indexNames.map { "\(KindSchema.column($0)) = ?" }.joined(separator: ", ")
@@ -105,10 +111,16 @@ public final class Database: RecordWriting {
 
     // MARK: Keys and values
 
-    private func rowKey<Record: StorableRecord>(_ key: RecordKey, of type: Record.Type) throws -> (SQLiteValue, [UInt8]) {
+    private func rowKey<Record: StorableRecord>(_ key: RecordKey, of type: Record.Type) throws -> (SQLiteValue, [UInt8])
+    {
         guard key.isSensitive else { return (.text(key.value), Array(key.value.utf8)) }
         guard let protector = context.protector else { throw StoreError.protectionRequired(kind: Record.recordKind) }
-        let hash = try protector.keyedHash(domain: "key", kind: Record.recordKind, name: "", value: Array(key.value.utf8))
+        let hash = try protector.keyedHash(
+            domain: "key",
+            kind: Record.recordKind,
+            name: "",
+            value: Array(key.value.utf8)
+        )
         return (.blob(hash), hash)
     }
 
@@ -133,7 +145,9 @@ public final class Database: RecordWriting {
 
     private static func describe(rowKey: [UInt8], sensitive: Bool) -> String {
         if !sensitive, let text = String(validating: rowKey, as: UTF8.self) { return text }
-        let hex = rowKey.prefix(6).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+        let hex = rowKey.prefix(6).map {
+            String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+        }
         return "#" + hex.joined()
     }
 
@@ -152,7 +166,10 @@ public final class Database: RecordWriting {
                     return try protector.open(kind: kind, rowKey: rowKey, field: field, sealed: sealed)
                 } catch {
                     throw StoreError.decryptionFailed(
-                        kind: kind, key: Database.describe(rowKey: rowKey, sensitive: true), field: field)
+                        kind: kind,
+                        key: Database.describe(rowKey: rowKey, sensitive: true),
+                        field: field
+                    )
                 }
             }
         }
@@ -170,8 +187,10 @@ public final class Database: RecordWriting {
             throw error
         } catch {
             throw StoreError.undecodable(
-                kind: kind, key: Database.describe(rowKey: rowKey, sensitive: rowKey.count == 32 && !isText(rowKey)),
-                reason: "\(error)")
+                kind: kind,
+                key: Database.describe(rowKey: rowKey, sensitive: rowKey.count == 32 && !isText(rowKey)),
+                reason: "\(error)"
+            )
         }
     }
 
@@ -197,7 +216,8 @@ public final class Database: RecordWriting {
                 subject: try protector.auditSubject(kind: kind, id: id),
                 purpose: purpose ?? "",
                 outcome: outcome
-            ))
+            )
+        )
     }
 
     /// Appends an audit entry in this transaction (for exchanges and other events the caller
@@ -264,7 +284,12 @@ public final class Database: RecordWriting {
         try statement.bind(keyValue, at: 1)
         guard try statement.step() else { return nil }
         let record = try decodeRow(
-            Record.self, rowKey: rowKey, version: statement.int64(1), body: statement.blob(2), allowSensitive: true)
+            Record.self,
+            rowKey: rowKey,
+            version: statement.int64(1),
+            body: statement.blob(2),
+            allowSensitive: true
+        )
         if !Record.sensitiveFields.isEmpty { try audit("read", kind: schema.kind, id: key.value) }
         return record
     }
@@ -291,7 +316,10 @@ public final class Database: RecordWriting {
         case .range(let lower, let upper, let inclusive):
             guard !sensitive else {
                 throw StoreError.unsupportedQuery(
-                    kind: schema.kind, field: field, reason: "a searchable sensitive index supports equality only")
+                    kind: schema.kind,
+                    field: field,
+                    reason: "a searchable sensitive index supports equality only"
+                )
             }
             var parts: [String] = []
             var arguments: [SQLiteValue] = []
@@ -308,15 +336,21 @@ public final class Database: RecordWriting {
         }
     }
 
-    private func orderClause<Record: StorableRecord>(_ query: RecordQuery<Record>, schema: KindSchema) throws -> String {
+    private func orderClause<Record: StorableRecord>(_ query: RecordQuery<Record>, schema: KindSchema) throws -> String
+    {
         var clause = ""
         switch query.order {
         case .unspecified: break
         case .ascending(let field), .descending(let field):
-            guard schema.indexNames.contains(field) else { throw StoreError.unknownIndex(kind: schema.kind, field: field) }
+            guard schema.indexNames.contains(field) else {
+                throw StoreError.unknownIndex(kind: schema.kind, field: field)
+            }
             guard !schema.sensitiveIndexes.contains(field) else {
                 throw StoreError.unsupportedQuery(
-                    kind: schema.kind, field: field, reason: "a searchable sensitive index cannot order results")
+                    kind: schema.kind,
+                    field: field,
+                    reason: "a searchable sensitive index cannot order results"
+                )
             }
             if case .descending = query.order {
                 clause = " ORDER BY \(KindSchema.column(field)) DESC, id DESC"
@@ -354,14 +388,20 @@ public final class Database: RecordWriting {
         guard let schema = try schema(Record.self) else { return }
         let (whereSQL, arguments) = try whereClause(query, schema: schema)
         let orderSQL = try orderClause(query, schema: schema)
-        if !Record.sensitiveFields.isEmpty { try audit("read.query", kind: schema.kind, id: "query:\(query.field ?? "*")") }
+        if !Record.sensitiveFields.isEmpty {
+            try audit("read.query", kind: schema.kind, id: "query:\(query.field ?? "*")")
+        }
         let statement = try connection.cached("SELECT key, version, body FROM \(schema.table)\(whereSQL)\(orderSQL)")
         defer { statement.reset() }
         try statement.bind(arguments)
         while try statement.step() {
             let record = try decodeRow(
-                Record.self, rowKey: statement.blob(0), version: statement.int64(1), body: statement.blob(2),
-                allowSensitive: true)
+                Record.self,
+                rowKey: statement.blob(0),
+                version: statement.int64(1),
+                body: statement.blob(2),
+                allowSensitive: true
+            )
             guard try body(record) else { break }
         }
     }

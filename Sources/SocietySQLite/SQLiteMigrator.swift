@@ -42,7 +42,8 @@ public struct SQLiteMigrator: Sendable {
     public func appliedMigrations(in store: SQLiteStore) throws -> [String] {
         try store.write { db in
             try db.execute(
-                "CREATE TABLE IF NOT EXISTS ds_migrations (position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
+                "CREATE TABLE IF NOT EXISTS ds_migrations (position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)"
+            )
             return try db.rows("SELECT name FROM ds_migrations ORDER BY position").compactMap { row in
                 if case .text(let name) = row[0] { return name }
                 return nil
@@ -66,7 +67,8 @@ public struct SQLiteMigrator: Sendable {
                 try step.apply(db)
                 try db.execute(
                     "INSERT INTO ds_migrations (position, name) VALUES (?, ?)",
-                    arguments: [.integer(Int64(position)), .text(step.name)])
+                    arguments: [.integer(Int64(position)), .text(step.name)]
+                )
             }
             names.append(step.name)
         }

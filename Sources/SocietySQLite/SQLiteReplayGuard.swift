@@ -29,7 +29,8 @@ public final class SQLiteReplayGuard: ReplayGuard {
                 """
                 CREATE TABLE IF NOT EXISTS ds_replay (issuer TEXT NOT NULL, jti TEXT NOT NULL, expires INTEGER NOT NULL,
                 PRIMARY KEY (issuer, jti)) WITHOUT ROWID
-                """)
+                """
+            )
             try db.execute("CREATE INDEX IF NOT EXISTS ds_replay_expires ON ds_replay (expires)")
         }
     }
@@ -51,11 +52,14 @@ public final class SQLiteReplayGuard: ReplayGuard {
         return try store.write { db in
             if prune { try db.execute("DELETE FROM ds_replay WHERE expires < ?", arguments: [.integer(nowValue)]) }
             let existing = try db.rows(
-                "SELECT expires FROM ds_replay WHERE issuer = ? AND jti = ?", arguments: [.text(issuer), .text(id)])
+                "SELECT expires FROM ds_replay WHERE issuer = ? AND jti = ?",
+                arguments: [.text(issuer), .text(id)]
+            )
             if let row = existing.first, case .integer(let expires) = row[0], expires >= nowValue { return false }
             try db.execute(
                 "INSERT OR REPLACE INTO ds_replay (issuer, jti, expires) VALUES (?, ?, ?)",
-                arguments: [.text(issuer), .text(id), .integer(SQLiteReplayGuard.milliseconds(expiresAt))])
+                arguments: [.text(issuer), .text(id), .integer(SQLiteReplayGuard.milliseconds(expiresAt))]
+            )
             return true
         }
     }

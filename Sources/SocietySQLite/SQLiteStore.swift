@@ -1,5 +1,5 @@
-public import SocietyCore
 import Dispatch
+public import SocietyCore
 import Synchronization
 
 /// What every connection of a store shares: the protection, the audit settings and the tree.
@@ -90,16 +90,20 @@ public final class SQLiteStore: RecordStore {
             try connection.execute("BEGIN IMMEDIATE")
             do {
                 try connection.execute(
-                    "CREATE TABLE IF NOT EXISTS ds_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+                    "CREATE TABLE IF NOT EXISTS ds_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
+                )
                 try connection.execute(AuditTables.schema)
                 if let protection = configuration.protection {
                     try connection.execute(
                         "INSERT OR IGNORE INTO ds_meta (name, value) VALUES ('audit_digest', ?)",
-                        [.text(protection.profile.digest.rawValue)])
+                        [.text(protection.profile.digest.rawValue)]
+                    )
                 }
                 if let audit = configuration.audit {
                     try connection.execute(
-                        "INSERT OR IGNORE INTO ds_meta (name, value) VALUES ('audit_origin', ?)", [.text(audit.origin)])
+                        "INSERT OR IGNORE INTO ds_meta (name, value) VALUES ('audit_origin', ?)",
+                        [.text(audit.origin)]
+                    )
                 }
                 try connection.execute("COMMIT")
             } catch {

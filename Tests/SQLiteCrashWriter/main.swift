@@ -32,7 +32,9 @@ do {
         path: arguments[1],
         configuration: SQLiteConfiguration(
             protection: RecordProtection(crypto: crypto, keys: keys),
-            audit: StoreAuditing(actor: "crash-writer", origin: "test.example/crash")))
+            audit: StoreAuditing(actor: "crash-writer", origin: "test.example/crash")
+        )
+    )
     var txn = first
     while true {
         let size = 1 + txn % 7

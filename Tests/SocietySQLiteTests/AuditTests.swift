@@ -8,7 +8,9 @@ import Testing
 struct AuditTests {
     /// Leaves and roots for sizes 0–8 from transparency-dev/merkle `testonly/constants.go`
     /// (`LeafInputs()` and `RootHashes()`, RFC 6962/9162 hashing with SHA-256).
-    static let leaves = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
+    static let leaves = [
+        "", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f",
+    ]
     static let roots = [
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
         "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
@@ -35,32 +37,48 @@ struct AuditTests {
                 let proof = try tree.inclusionProof(index: index, leafHashes: Array(leafHashes[..<size]))
                 #expect(
                     try tree.verifyInclusion(
-                        leafHash: leafHashes[index], index: index, treeSize: size, proof: proof,
-                        rootHash: Hex.bytes(AuditTests.roots[size])))
+                        leafHash: leafHashes[index],
+                        index: index,
+                        treeSize: size,
+                        proof: proof,
+                        rootHash: Hex.bytes(AuditTests.roots[size])
+                    )
+                )
             }
             for old in 1...size {
                 let proof = try tree.consistencyProof(oldSize: old, leafHashes: Array(leafHashes[..<size]))
                 #expect(
                     try tree.verifyConsistency(
-                        oldSize: old, newSize: size, oldRoot: Hex.bytes(AuditTests.roots[old]),
-                        newRoot: Hex.bytes(AuditTests.roots[size]), proof: proof))
+                        oldSize: old,
+                        newSize: size,
+                        oldRoot: Hex.bytes(AuditTests.roots[old]),
+                        newRoot: Hex.bytes(AuditTests.roots[size]),
+                        proof: proof
+                    )
+                )
             }
         }
     }
 
     static func entry(_ n: Int) -> AuditEntry {
         AuditEntry(
-            time: Date(timeIntervalSince1970: 1_750_000_000 + Double(n)), actor: "12321200MB0000000X/assistance",
-            action: n % 2 == 0 ? "exchange.open" : "read", subject: Array(repeating: UInt8(n % 256), count: 32),
-            purpose: "最低生活保障审核", outcome: n % 5 == 0 ? .denied : .success,
-            envelopeDigest: n % 2 == 0 ? Array(repeating: 0xAB, count: 32) : [])
+            time: Date(timeIntervalSince1970: 1_750_000_000 + Double(n)),
+            actor: "12321200MB0000000X/assistance",
+            action: n % 2 == 0 ? "exchange.open" : "read",
+            subject: Array(repeating: UInt8(n % 256), count: 32),
+            purpose: "最低生活保障审核",
+            outcome: n % 5 == 0 ? .denied : .success,
+            envelopeDigest: n % 2 == 0 ? Array(repeating: 0xAB, count: 32) : []
+        )
     }
 
     @Test("an entry's canonical bytes decode to the same entry; malformed bytes are refused")
     func canonicalEntry() throws {
         let entry = AuditTests.entry(4)
         #expect(try AuditEntry(canonicalBytes: entry.canonicalBytes) == entry)
-        #expect(throws: AuditEntry.DecodingError.self) { try AuditEntry(canonicalBytes: Array(entry.canonicalBytes.dropLast())) }
+        #expect(throws: AuditEntry.DecodingError.self) {
+            try AuditEntry(canonicalBytes: Array(entry.canonicalBytes.dropLast()))
+        }
         #expect(throws: AuditEntry.DecodingError.self) { try AuditEntry(canonicalBytes: entry.canonicalBytes + [0]) }
     }
 
@@ -91,15 +109,25 @@ struct AuditTests {
             #expect(proof == (try tree.inclusionProof(index: index, leafHashes: leafHashes)))
             #expect(
                 try tree.verifyInclusion(
-                    leafHash: leafHashes[index], index: index, treeSize: size, proof: proof,
-                    rootHash: checkpoints.last?.checkpoint.rootHash ?? []))
+                    leafHash: leafHashes[index],
+                    index: index,
+                    treeSize: size,
+                    proof: proof,
+                    rootHash: checkpoints.last?.checkpoint.rootHash ?? []
+                )
+            )
         }
         for (old, new) in zip(checkpoints, checkpoints.dropFirst()) {
             let proof = try log.consistencyProof(from: old.checkpoint.size, to: new.checkpoint.size)
             #expect(
                 try tree.verifyConsistency(
-                    oldSize: old.checkpoint.size, newSize: new.checkpoint.size, oldRoot: old.checkpoint.rootHash,
-                    newRoot: new.checkpoint.rootHash, proof: proof))
+                    oldSize: old.checkpoint.size,
+                    newSize: new.checkpoint.size,
+                    oldRoot: old.checkpoint.rootHash,
+                    newRoot: new.checkpoint.rootHash,
+                    proof: proof
+                )
+            )
         }
         // The note text round-trips and its signature verifies with the right key only.
         let last = try #require(checkpoints.last)
@@ -134,7 +162,9 @@ struct AuditTests {
         #expect(try log.treeHead().rootHash == tree.rootHash(leafHashes: leaves))
         // The subject is the keyed hash of the identity number, never the number.
         let subject = try AuditSubjectHasher(
-            key: fixture.keys.currentKey(for: .auditSubject), digest: .sm3, crypto: fixture.crypto
+            key: fixture.keys.currentKey(for: .auditSubject),
+            digest: .sm3,
+            crypto: fixture.crypto
         ).subject(kind: "resident", id: resident.id.unmasked)
         #expect(try log.entry(at: 0).subject == subject)
         #expect(try log.verify().isValid)
@@ -155,7 +185,8 @@ struct AuditTests {
             UPDATE ds_audit_entries SET entry = CAST(substr(entry, 1, 20)
                 || CASE WHEN substr(entry, 21, 1) = X'41' THEN X'42' ELSE X'41' END || substr(entry, 22) AS BLOB)
                 WHERE idx = 17;
-            """)
+            """
+        )
         let result = try log.verify()
         #expect(result.firstBrokenEntry == 17)
         #expect(result.problem?.contains("17") == true)
@@ -175,7 +206,8 @@ struct AuditTests {
             """
             DROP TRIGGER ds_audit_entries_no_update;
             UPDATE ds_audit_entries SET entry = X'\(Hex.string(forged))', leaf = X'\(Hex.string(leaf))' WHERE idx = 25;
-            """)
+            """
+        )
         let result = try log.verify()
         #expect(result.firstBrokenEntry == 20)  // the first entry after the last matching head
         #expect(!result.isValid)
@@ -189,7 +221,9 @@ struct AuditTests {
         let log = store.auditLog
         try log.append((0..<10).map(AuditTests.entry))
         try sqliteShell(
-            fixture.path(), "DROP TRIGGER ds_audit_entries_no_delete; DELETE FROM ds_audit_entries WHERE idx >= 8;")
+            fixture.path(),
+            "DROP TRIGGER ds_audit_entries_no_delete; DELETE FROM ds_audit_entries WHERE idx >= 8;"
+        )
         let result = try log.verify()
         #expect(result.firstBrokenEntry == 8)
     }

@@ -44,11 +44,25 @@ struct CodingTests {
         defer { fixture.remove() }
         let store = try fixture.store(audited: false)
         let value = Everything(
-            key: "k", int8: -128, uint64: .max, int: .min, negative: -1, float: 1.5, double: -0.1, text: "泰州 ✓",
-            empty: "", data: Data([0, 1, 255]), date: Date(timeIntervalSince1970: 1_700_000_000.25),
-            optionalMissing: nil, optionalPresent: 0,
+            key: "k",
+            int8: -128,
+            uint64: .max,
+            int: .min,
+            negative: -1,
+            float: 1.5,
+            double: -0.1,
+            text: "泰州 ✓",
+            empty: "",
+            data: Data([0, 1, 255]),
+            date: Date(timeIntervalSince1970: 1_700_000_000.25),
+            optionalMissing: nil,
+            optionalPresent: 0,
             inners: [.init(values: [1, .infinity], nested: ["a": [1, 2], "b": []], flag: nil)],
-            choice: .some(3, label: "x"), other: .none, set: ["a", "b"], date2: try CalendarDate(year: 2024, month: 2, day: 29))
+            choice: .some(3, label: "x"),
+            other: .none,
+            set: ["a", "b"],
+            date2: try CalendarDate(year: 2024, month: 2, day: 29)
+        )
         try store.write { db in try db.put(value) }
         let back = try store.read { db in try db.get(Everything.self, key: RecordKey("k")) }
         #expect(back == value)

@@ -52,7 +52,8 @@ struct CrashTests {
             }
             let store = try SQLiteStore(
                 path: path,
-                configuration: SQLiteConfiguration(protection: RecordProtection(crypto: crypto, keys: keys)))
+                configuration: SQLiteConfiguration(protection: RecordProtection(crypto: crypto, keys: keys))
+            )
             let byTransaction = try store.read(purpose: "crash check") { db in
                 var counts: [Int: Int] = [:]
                 try db.forEach(RecordQuery<CrashRecord>.all) { record in
@@ -62,7 +63,9 @@ struct CrashTests {
                 }
                 return counts
             }
-            for txn in committed { #expect(byTransaction[txn] == 1 + txn % 7, "committed transaction \(txn) is incomplete") }
+            for txn in committed {
+                #expect(byTransaction[txn] == 1 + txn % 7, "committed transaction \(txn) is incomplete")
+            }
             for (txn, count) in byTransaction { #expect(count == 1 + txn % 7, "transaction \(txn) is partial") }
             let verification = try store.auditLog.verify()
             #expect(verification.isValid, "\(verification.problem ?? "")")

@@ -5,7 +5,10 @@ import Testing
 
 @Suite("Encryption at rest")
 struct EncryptionTests {
-    @Test("no inserted ResidentID appears in clear in the database, WAL or shared-memory file", arguments: ["standard", "national"])
+    @Test(
+        "no inserted ResidentID appears in clear in the database, WAL or shared-memory file",
+        arguments: ["standard", "national"]
+    )
     func noClearIdentifiers(profileName: String) throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
@@ -47,14 +50,20 @@ struct EncryptionTests {
             try db.put(b)
         }
         // Give row b the body of row a: every sealed field now sits under the wrong row key.
-        try sqliteShell(fixture.path(), "PRAGMA trusted_schema=1; UPDATE rec_resident SET body = (SELECT body FROM rec_resident WHERE id = 1) WHERE id = 2;")
+        try sqliteShell(
+            fixture.path(),
+            "PRAGMA trusted_schema=1; UPDATE rec_resident SET body = (SELECT body FROM rec_resident WHERE id = 1) WHERE id = 2;"
+        )
         #expect(throws: StoreError.self) {
             try store.read(purpose: "check") { db in try db.get(StoredResident.self, key: b.recordKey) }
         }
         #expect(try store.read(purpose: "check") { db in try db.get(StoredResident.self, key: a.recordKey) } == a)
     }
 
-    @Test("changing one byte of a stored ciphertext in the file makes the read fail", arguments: ["standard", "national"])
+    @Test(
+        "changing one byte of a stored ciphertext in the file makes the read fail",
+        arguments: ["standard", "national"]
+    )
     func tamperedCiphertext(profileName: String) throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
@@ -67,7 +76,8 @@ struct EncryptionTests {
             """
             UPDATE rec_resident SET body = CAST(substr(body, 1, 39)
                 || CASE WHEN substr(body, 40, 1) = X'5A' THEN X'A5' ELSE X'5A' END || substr(body, 41) AS BLOB) WHERE id = 1;
-            """)
+            """
+        )
         do {
             _ = try store.read(purpose: "check") { db in try db.get(StoredResident.self, key: resident.recordKey) }
             Issue.record("a tampered record was read")
@@ -88,7 +98,9 @@ struct EncryptionTests {
         let new = SymmetricKey(id: "2025", bytes: try crypto.randomBytes(count: 32))
         let hash = SymmetricKey(id: "h", bytes: try crypto.randomBytes(count: 32))
         let first = StaticKeyProvider(keys: [.fieldEncryption: [old], .searchableHash: [hash], .auditSubject: [hash]])
-        let second = StaticKeyProvider(keys: [.fieldEncryption: [old, new], .searchableHash: [hash], .auditSubject: [hash]])
+        let second = StaticKeyProvider(keys: [
+            .fieldEncryption: [old, new], .searchableHash: [hash], .auditSubject: [hash],
+        ])
         let a = try Synthetic.resident(1)
         let b = try Synthetic.resident(2)
         try fixture.store(audited: false, keys: first).write { db in try db.put(a) }

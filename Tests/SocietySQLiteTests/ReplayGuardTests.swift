@@ -18,13 +18,29 @@ struct ReplayGuardTests {
             #expect(try guardDB.markSeen(issuer: "B/y", id: "jti-1", expiresAt: later, now: now))
         }
         let reopened = try SQLiteReplayGuard(path: fixture.path("replay.sqlite"), pruneInterval: 1)
-        #expect(try reopened.markSeen(issuer: "A/x", id: "jti-1", expiresAt: later, now: now.addingTimeInterval(1)) == false)
+        #expect(
+            try reopened.markSeen(issuer: "A/x", id: "jti-1", expiresAt: later, now: now.addingTimeInterval(1)) == false
+        )
         // After expiry the id may be used again (the expiry check refuses the old message anyway),
         // and pruning removes expired ids.
         let afterExpiry = later.addingTimeInterval(1)
-        #expect(try reopened.markSeen(issuer: "C/z", id: "other", expiresAt: afterExpiry.addingTimeInterval(60), now: afterExpiry))
+        #expect(
+            try reopened.markSeen(
+                issuer: "C/z",
+                id: "other",
+                expiresAt: afterExpiry.addingTimeInterval(60),
+                now: afterExpiry
+            )
+        )
         #expect(try reopened.count() == 1)
-        #expect(try reopened.markSeen(issuer: "A/x", id: "jti-1", expiresAt: afterExpiry.addingTimeInterval(60), now: afterExpiry))
+        #expect(
+            try reopened.markSeen(
+                issuer: "A/x",
+                id: "jti-1",
+                expiresAt: afterExpiry.addingTimeInterval(60),
+                now: afterExpiry
+            )
+        )
     }
 
     @Test("concurrent openers of the same message: exactly one sees it as new")

@@ -11,8 +11,14 @@ struct StoreTests {
         defer { fixture.remove() }
         let store = try fixture.store()
         let point = ServicePoint(
-            code: "SP-001", town: "海陵", capacity: 40, kind: .clinic,
-            location: .init(latitude: 32.49, longitude: 119.92), openDays: [1, 2, 3], note: nil)
+            code: "SP-001",
+            town: "海陵",
+            capacity: 40,
+            kind: .clinic,
+            location: .init(latitude: 32.49, longitude: 119.92),
+            openDays: [1, 2, 3],
+            note: nil
+        )
         try store.write { db in try db.put(point) }
         #expect(try store.read { db in try db.get(ServicePoint.self, key: RecordKey("SP-001")) } == point)
         var changed = point
@@ -53,15 +59,19 @@ struct StoreTests {
         try store.read(purpose: "statistics") { db in
             let hailing = try db.fetch(RecordQuery<StoredResident>.filter("district", equals: .text("321202")))
             #expect(hailing.count == residents.filter { $0.district == "321202" }.count)
-            #expect(try db.count(RecordQuery<StoredResident>.filter("district", equals: .text("321202"))) == hailing.count)
+            #expect(
+                try db.count(RecordQuery<StoredResident>.filter("district", equals: .text("321202"))) == hailing.count
+            )
             let ranged = try db.fetch(
                 RecordQuery<StoredResident>.filter("birth_year", from: .integer(1950), to: .integer(1960))
-                    .ordered(by: "birth_year", descending: true).limited(to: 5))
+                    .ordered(by: "birth_year", descending: true).limited(to: 5)
+            )
             #expect(ranged.count == 5)
             #expect(ranged.map(\.birthYear) == ranged.map(\.birthYear).sorted(by: >))
             #expect(ranged.allSatisfy { (1950..<1960).contains($0.birthYear) })
             let among = try db.count(
-                RecordQuery<StoredResident>.filter("district", .among([.text("321202"), .text("321203")])))
+                RecordQuery<StoredResident>.filter("district", .among([.text("321202"), .text("321203")]))
+            )
             #expect(among == residents.filter { ["321202", "321203"].contains($0.district) }.count)
             let phone = try db.fetch(RecordQuery<StoredResident>.filter("phone", equals: .text("13912340042")))
             #expect(phone.map(\.id) == [residents[42].id])
@@ -83,8 +93,15 @@ struct StoreTests {
             for n in 0..<2000 {
                 try db.put(
                     ServicePoint(
-                        code: "P\(n)", town: "T\(n % 7)", capacity: n, kind: .office,
-                        location: .init(latitude: 0, longitude: 0), openDays: [], note: nil))
+                        code: "P\(n)",
+                        town: "T\(n % 7)",
+                        capacity: n,
+                        kind: .office,
+                        location: .init(latitude: 0, longitude: 0),
+                        openDays: [],
+                        note: nil
+                    )
+                )
             }
         }
         var total = 0
@@ -164,7 +181,9 @@ struct StoreTests {
         migrator.registerMigration("v1-payments") { db in
             try db.execute("CREATE TABLE payments (id INTEGER PRIMARY KEY, amount INTEGER NOT NULL)")
         }
-        migrator.registerMigration("v2-payments-note") { db in try db.execute("ALTER TABLE payments ADD COLUMN note TEXT") }
+        migrator.registerMigration("v2-payments-note") { db in
+            try db.execute("ALTER TABLE payments ADD COLUMN note TEXT")
+        }
         #expect(try migrator.migrate(store) == ["v1-payments", "v2-payments-note"])
         #expect(try migrator.migrate(store) == [])
         var older = SQLiteMigrator()

@@ -18,8 +18,13 @@ struct StoredResident: StorableRecord, Equatable {
     static let upgrades: [RecordUpgrade<StoredResident>] = [
         RecordUpgrade(from: 1, as: StoredResidentV1.self) { old in
             StoredResident(
-                id: old.id, name: old.fullName, district: old.district, birthYear: old.id.birthDate.year, phone: nil,
-                tags: [])
+                id: old.id,
+                name: old.fullName,
+                district: old.district,
+                birthYear: old.id.birthDate.year,
+                phone: nil,
+                tags: []
+            )
         }
     ]
 
@@ -92,7 +97,9 @@ struct Fixture {
         keys: StaticKeyProvider? = nil
     ) throws -> SQLiteStore {
         var configuration = SQLiteConfiguration(protection: protection(profile, keys: keys))
-        if audited { configuration.audit = StoreAuditing(actor: "12321200MB0000000X/test", origin: "test.example/audit") }
+        if audited {
+            configuration.audit = StoreAuditing(actor: "12321200MB0000000X/test", origin: "test.example/audit")
+        }
         return try SQLiteStore(path: path(name), configuration: configuration)
     }
 
@@ -112,8 +119,13 @@ enum Synthetic {
     static func resident(_ n: Int) throws -> StoredResident {
         let id = try residentID(n)
         return StoredResident(
-            id: id, name: "居民\(n)", district: districts[n % districts.count], birthYear: id.birthDate.year,
-            phone: "1391234\(String(format: "%04d", n % 10000))", tags: n % 3 == 0 ? ["elderly"] : [])
+            id: id,
+            name: "居民\(n)",
+            district: districts[n % districts.count],
+            birthYear: id.birthDate.year,
+            phone: "1391234\(String(format: "%04d", n % 10000))",
+            tags: n % 3 == 0 ? ["elderly"] : []
+        )
     }
 }
 
@@ -137,7 +149,8 @@ enum Hex {
         var result: [UInt8] = []
         var iterator = text.utf8.makeIterator()
         while let high = iterator.next(), let low = iterator.next() {
-            guard let h = UInt8(String(UnicodeScalar(high)), radix: 16), let l = UInt8(String(UnicodeScalar(low)), radix: 16)
+            guard let h = UInt8(String(UnicodeScalar(high)), radix: 16),
+                let l = UInt8(String(UnicodeScalar(low)), radix: 16)
             else { return [] }
             result.append(h << 4 | l)
         }

@@ -23,7 +23,8 @@ public struct AuditCheckpoint: Hashable, Sendable {
     public var body: String { "\(origin)\n\(size)\n\(Data(rootHash).base64EncodedString())\n" }
 
     /// Signs the body with `key`, publishing the signature under `keyName`.
-    public func signed(by key: some SigningKey, keyName: String, crypto: any CryptoProvider) throws -> SignedCheckpoint {
+    public func signed(by key: some SigningKey, keyName: String, crypto: any CryptoProvider) throws -> SignedCheckpoint
+    {
         let signature = try key.signature(for: Array(body.utf8))
         let keyID = try SignedCheckpoint.keyID(name: keyName, publicKey: key.publicKey, crypto: crypto)
         return SignedCheckpoint(checkpoint: self, keyName: keyName, keyID: keyID, signature: signature)

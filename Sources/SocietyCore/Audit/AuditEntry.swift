@@ -76,10 +76,14 @@ public struct AuditEntry: Hashable, Sendable {
         var out: [UInt8] = [0x01]
         out.reserveCapacity(64 + actor.utf8.count + action.utf8.count + subject.count + purpose.utf8.count)
         let millis = UInt64(bitPattern: AuditEntry.milliseconds(time))
-        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: millis >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            out.append(UInt8(truncatingIfNeeded: millis >> UInt64(shift)))
+        }
         func field<S: Collection>(_ bytes: S) where S.Element == UInt8 {
             let count = UInt32(truncatingIfNeeded: bytes.count)
-            for shift in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: count >> UInt32(shift))) }
+            for shift in stride(from: 24, through: 0, by: -8) {
+                out.append(UInt8(truncatingIfNeeded: count >> UInt32(shift)))
+            }
             out.append(contentsOf: bytes)
         }
         field(actor.utf8)
@@ -151,7 +155,10 @@ public struct AuditSubjectHasher: Sendable {
         var data: [UInt8] = []
         for part in [Array(kind.utf8), Array(id.utf8)] {
             let count = UInt32(truncatingIfNeeded: part.count)
-            data += [UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8), UInt8(truncatingIfNeeded: count)]
+            data += [
+                UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8),
+                UInt8(truncatingIfNeeded: count),
+            ]
             data += part
         }
         return try crypto.authenticationCode(digest, key: key, data: data)

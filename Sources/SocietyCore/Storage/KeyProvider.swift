@@ -101,7 +101,9 @@ public struct StaticKeyProvider: KeyProvider {
 
     /// The last key listed for `purpose`.
     public func currentKey(for purpose: KeyPurpose) throws -> SymmetricKey {
-        guard let id = current[purpose], let key = keys[purpose]?[id] else { throw KeyProviderError.noCurrentKey(purpose) }
+        guard let id = current[purpose], let key = keys[purpose]?[id] else {
+            throw KeyProviderError.noCurrentKey(purpose)
+        }
         return key
     }
 

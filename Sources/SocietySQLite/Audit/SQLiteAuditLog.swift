@@ -41,6 +41,9 @@ public struct SQLiteAuditLog: AuditLog {
         self.tree = MerkleTree(algorithm: digest, provider: crypto)
     }
 
+    /// The digest of the log's Merkle tree (SHA-256, or SM3 for a national-profile store).
+    public var digest: DigestAlgorithm { tree.algorithm }
+
     /// The origin line of checkpoints: the store's configured origin, else the one recorded in
     /// the file, else the file name.
     public func origin() throws -> String {
@@ -84,7 +87,9 @@ public struct SQLiteAuditLog: AuditLog {
         let row = try store.withReader { connection in
             try connection.rows("SELECT entry FROM ds_audit_entries WHERE idx = ?", [.integer(Int64(index))]).first
         }
-        guard let row, case .blob(let bytes) = row[0] else { throw AuditLogError.noSuchEntry(index: index, size: try size()) }
+        guard let row, case .blob(let bytes) = row[0] else {
+            throw AuditLogError.noSuchEntry(index: index, size: try size())
+        }
         return try AuditEntry(canonicalBytes: bytes)
     }
 
@@ -99,7 +104,8 @@ public struct SQLiteAuditLog: AuditLog {
                 let signed = try head(connection).signed(by: key, keyName: keyName, crypto: crypto)
                 try connection.execute(
                     "INSERT INTO ds_audit_checkpoints (size, note) VALUES (?, ?)",
-                    [.integer(Int64(signed.checkpoint.size)), .text(signed.text)])
+                    [.integer(Int64(signed.checkpoint.size)), .text(signed.text)]
+                )
                 try connection.execute("COMMIT")
                 return signed
             } catch {
@@ -123,7 +129,8 @@ public struct SQLiteAuditLog: AuditLog {
     private func root(_ connection: Connection, _ lower: Int, _ upper: Int) throws -> [UInt8] {
         var range = CompactRange(tree: tree)
         let statement = try connection.cached(
-            "SELECT leaf FROM ds_audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx")
+            "SELECT leaf FROM ds_audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx"
+        )
         defer { statement.reset() }
         try statement.bind(Int64(lower), at: 1)
         try statement.bind(Int64(upper), at: 2)
@@ -150,7 +157,13 @@ public struct SQLiteAuditLog: AuditLog {
     }
 
     /// RFC 9162 `SUBPROOF(m, D[lower..<upper], complete)`.
-    private func subproof(_ connection: Connection, _ m: Int, _ lower: Int, _ upper: Int, _ complete: Bool) throws
+    private func subproof(
+        _ connection: Connection,
+        _ m: Int,
+        _ lower: Int,
+        _ upper: Int,
+        _ complete: Bool
+    ) throws
         -> [[UInt8]]
     {
         let n = upper - lower
@@ -180,7 +193,9 @@ public struct SQLiteAuditLog: AuditLog {
         let row = try store.withReader { connection in
             try connection.rows("SELECT leaf FROM ds_audit_entries WHERE idx = ?", [.integer(Int64(index))]).first
         }
-        guard let row, case .blob(let leaf) = row[0] else { throw AuditLogError.noSuchEntry(index: index, size: try size()) }
+        guard let row, case .blob(let leaf) = row[0] else {
+            throw AuditLogError.noSuchEntry(index: index, size: try size())
+        }
         return leaf
     }
 
@@ -228,8 +243,12 @@ public struct SQLiteAuditLog: AuditLog {
         var lastGood = 0
         func broken(_ index: Int, _ problem: String) throws -> AuditVerification {
             AuditVerification(
-                size: range.size, rootHash: try range.rootHash(), checkpointsChecked: checked, firstBrokenEntry: index,
-                problem: problem)
+                size: range.size,
+                rootHash: try range.rootHash(),
+                checkpointsChecked: checked,
+                firstBrokenEntry: index,
+                problem: problem
+            )
         }
         var signed: [(Int, SignedCheckpoint?)] = []
         for row in try connection.rows("SELECT size, note FROM ds_audit_checkpoints ORDER BY size") {
@@ -238,10 +257,16 @@ public struct SQLiteAuditLog: AuditLog {
         }
         var nextCheckpoint = 0
         let heads = try Statement(
-            connection: connection, sql: "SELECT size, root FROM ds_audit_heads ORDER BY size", persistent: false)
+            connection: connection,
+            sql: "SELECT size, root FROM ds_audit_heads ORDER BY size",
+            persistent: false
+        )
         var head: (Int, [UInt8])? = try heads.step() ? (Int(heads.int64(0)), heads.blob(1)) : nil
         let entries = try Statement(
-            connection: connection, sql: "SELECT idx, entry, leaf FROM ds_audit_entries ORDER BY idx", persistent: false)
+            connection: connection,
+            sql: "SELECT idx, entry, leaf FROM ds_audit_entries ORDER BY idx",
+            persistent: false
+        )
         while try entries.step() {
             let index = Int(entries.int64(0))
             guard index == range.size else {
@@ -255,7 +280,9 @@ public struct SQLiteAuditLog: AuditLog {
             while let (size, root) = head, size <= range.size {
                 guard size == range.size, crypto.constantTimeEquals(try range.rootHash(), root) else {
                     return try broken(
-                        lastGood, "the tree head at size \(size) does not match entries \(lastGood)..<\(size)")
+                        lastGood,
+                        "the tree head at size \(size) does not match entries \(lastGood)..<\(size)"
+                    )
                 }
                 lastGood = size
                 checked += 1
@@ -267,7 +294,9 @@ public struct SQLiteAuditLog: AuditLog {
                     crypto.constantTimeEquals(try range.rootHash(), note.checkpoint.rootHash)
                 else {
                     return try broken(
-                        lastGood, "the signed checkpoint at size \(size) does not match entries up to \(size)")
+                        lastGood,
+                        "the signed checkpoint at size \(size) does not match entries up to \(size)"
+                    )
                 }
                 if let checkpointKey, !note.isValid(for: checkpointKey, crypto: crypto) {
                     return try broken(lastGood, "the signature of the checkpoint at size \(size) is not valid")
@@ -277,7 +306,10 @@ public struct SQLiteAuditLog: AuditLog {
             }
         }
         if let (size, _) = head {
-            return try broken(range.size, "the tree head at size \(size) needs entries \(range.size)..<\(size), which are missing")
+            return try broken(
+                range.size,
+                "the tree head at size \(size) needs entries \(range.size)..<\(size), which are missing"
+            )
         }
         if lastGood < range.size {
             return try broken(lastGood, "entries \(lastGood)..<\(range.size) are not covered by any tree head")
@@ -286,29 +318,53 @@ public struct SQLiteAuditLog: AuditLog {
             return try broken(range.size, "a signed checkpoint covers entries beyond \(range.size), which are missing")
         }
         return AuditVerification(
-            size: range.size, rootHash: try range.rootHash(), checkpointsChecked: checked, firstBrokenEntry: nil,
-            problem: nil)
+            size: range.size,
+            rootHash: try range.rootHash(),
+            checkpointsChecked: checked,
+            firstBrokenEntry: nil,
+            problem: nil
+        )
     }
 }
 
 /// Stands in when a log is built from a store without cryptography: every call fails clearly.
 struct UnavailableCrypto: CryptoProvider {
     private func fail() -> CryptoError {
-        CryptoError(.unsupportedAlgorithm, "the store was opened without RecordProtection; open the log with a CryptoProvider")
+        CryptoError(
+            .unsupportedAlgorithm,
+            "the store was opened without RecordProtection; open the log with a CryptoProvider"
+        )
     }
     func generateSigningKey(_ algorithm: SignatureAlgorithm) throws -> any SigningKey { throw fail() }
-    func importSigningKey(_ algorithm: SignatureAlgorithm, from bytes: [UInt8], encoding: KeyEncoding) throws
+    func importSigningKey(
+        _ algorithm: SignatureAlgorithm,
+        from bytes: [UInt8],
+        encoding: KeyEncoding
+    ) throws
         -> any SigningKey
     { throw fail() }
-    func importVerifyingKey(_ algorithm: SignatureAlgorithm, from bytes: [UInt8], encoding: KeyEncoding) throws
+    func importVerifyingKey(
+        _ algorithm: SignatureAlgorithm,
+        from bytes: [UInt8],
+        encoding: KeyEncoding
+    ) throws
         -> any VerifyingKey
     { throw fail() }
     func digest(_ algorithm: DigestAlgorithm, of data: [UInt8]) throws -> [UInt8] { throw fail() }
-    func authenticationCode(_ algorithm: DigestAlgorithm, key: [UInt8], data: [UInt8]) throws -> [UInt8] { throw fail() }
-    func seal(_ algorithm: AEADAlgorithm, _ plaintext: [UInt8], key: [UInt8], nonce: [UInt8]?, associatedData: [UInt8])
+    func authenticationCode(_ algorithm: DigestAlgorithm, key: [UInt8], data: [UInt8]) throws -> [UInt8] {
+        throw fail()
+    }
+    func seal(
+        _ algorithm: AEADAlgorithm,
+        _ plaintext: [UInt8],
+        key: [UInt8],
+        nonce: [UInt8]?,
+        associatedData: [UInt8]
+    )
         throws -> AEADSealedBox
     { throw fail() }
-    func open(_ algorithm: AEADAlgorithm, _ box: AEADSealedBox, key: [UInt8], associatedData: [UInt8]) throws -> [UInt8] {
+    func open(_ algorithm: AEADAlgorithm, _ box: AEADSealedBox, key: [UInt8], associatedData: [UInt8]) throws -> [UInt8]
+    {
         throw fail()
     }
     func randomBytes(count: Int) throws -> [UInt8] { throw fail() }

@@ -32,7 +32,9 @@ private struct ValueDecoder: Decoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        KeyedDecodingContainer(try KeyedReader<Key>(reader: reader, offset: offset, codingPath: codingPath, opener: opener))
+        KeyedDecodingContainer(
+            try KeyedReader<Key>(reader: reader, offset: offset, codingPath: codingPath, opener: opener)
+        )
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -163,7 +165,9 @@ private struct KeyedReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
     private func locate(_ key: Key) throws -> (RecordReader, Int) {
         guard let offset = find(key) else {
             throw DecodingError.keyNotFound(
-                key, DecodingError.Context(codingPath: codingPath, debugDescription: "no value stored"))
+                key,
+                DecodingError.Context(codingPath: codingPath, debugDescription: "no value stored")
+            )
         }
         guard try reader.byte(at: offset) == RecordTag.sealed else { return (reader, offset) }
         guard let opener else { throw MissingOpener(field: key.stringValue) }
@@ -219,7 +223,8 @@ private struct KeyedReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
     ) throws -> KeyedDecodingContainer<NestedKey> {
         let (r, o) = try locate(key)
         return KeyedDecodingContainer(
-            try KeyedReader<NestedKey>(reader: r, offset: o, codingPath: codingPath + [key], opener: nil))
+            try KeyedReader<NestedKey>(reader: r, offset: o, codingPath: codingPath + [key], opener: nil)
+        )
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
@@ -229,7 +234,9 @@ private struct KeyedReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func superDecoder() throws -> any Decoder {
         guard let key = Key(stringValue: "super") else {
-            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: codingPath, debugDescription: "no super"))
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(codingPath: codingPath, debugDescription: "no super")
+            )
         }
         return try superDecoder(forKey: key)
     }
@@ -273,7 +280,9 @@ private struct UnkeyedReader: UnkeyedDecodingContainer {
     private mutating func next() throws -> Int {
         guard !isAtEnd, position < end else {
             throw DecodingError.valueNotFound(
-                Any.self, DecodingError.Context(codingPath: codingPath, debugDescription: "unkeyed container is at end"))
+                Any.self,
+                DecodingError.Context(codingPath: codingPath, debugDescription: "unkeyed container is at end")
+            )
         }
         let offset = position
         position = try reader.skip(at: offset)
@@ -301,9 +310,13 @@ private struct UnkeyedReader: UnkeyedDecodingContainer {
         return try integer(type, reader: reader, offset: try next(), codingPath: path)
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws -> KeyedDecodingContainer<NestedKey> {
         let path = codingPath + [IndexKey(currentIndex)]
-        return KeyedDecodingContainer(try KeyedReader<NestedKey>(reader: reader, offset: try next(), codingPath: path, opener: nil))
+        return KeyedDecodingContainer(
+            try KeyedReader<NestedKey>(reader: reader, offset: try next(), codingPath: path, opener: nil)
+        )
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -323,7 +336,9 @@ private struct SingleReader: SingleValueDecodingContainer {
     let codingPath: [any CodingKey]
 
     func decodeNil() -> Bool { (try? reader.byte(at: offset)) == RecordTag.null }
-    func decode(_ type: Bool.Type) throws -> Bool { try readValue(type, reader: reader, offset: offset, codingPath: codingPath) }
+    func decode(_ type: Bool.Type) throws -> Bool {
+        try readValue(type, reader: reader, offset: offset, codingPath: codingPath)
+    }
     func decode(_ type: String.Type) throws -> String {
         try readValue(type, reader: reader, offset: offset, codingPath: codingPath)
     }
@@ -333,13 +348,27 @@ private struct SingleReader: SingleValueDecodingContainer {
     func decode(_ type: Float.Type) throws -> Float {
         Float(try readValue(Double.self, reader: reader, offset: offset, codingPath: codingPath))
     }
-    func decode(_ type: Int.Type) throws -> Int { try integer(type, reader: reader, offset: offset, codingPath: codingPath) }
-    func decode(_ type: Int8.Type) throws -> Int8 { try integer(type, reader: reader, offset: offset, codingPath: codingPath) }
-    func decode(_ type: Int16.Type) throws -> Int16 { try integer(type, reader: reader, offset: offset, codingPath: codingPath) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try integer(type, reader: reader, offset: offset, codingPath: codingPath) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try integer(type, reader: reader, offset: offset, codingPath: codingPath) }
-    func decode(_ type: UInt.Type) throws -> UInt { try integer(type, reader: reader, offset: offset, codingPath: codingPath) }
-    func decode(_ type: UInt8.Type) throws -> UInt8 { try integer(type, reader: reader, offset: offset, codingPath: codingPath) }
+    func decode(_ type: Int.Type) throws -> Int {
+        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+    }
+    func decode(_ type: Int8.Type) throws -> Int8 {
+        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+    }
+    func decode(_ type: Int16.Type) throws -> Int16 {
+        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+    }
+    func decode(_ type: Int32.Type) throws -> Int32 {
+        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+    }
+    func decode(_ type: Int64.Type) throws -> Int64 {
+        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+    }
+    func decode(_ type: UInt.Type) throws -> UInt {
+        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+    }
+    func decode(_ type: UInt8.Type) throws -> UInt8 {
+        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+    }
     func decode(_ type: UInt16.Type) throws -> UInt16 {
         try integer(type, reader: reader, offset: offset, codingPath: codingPath)
     }

@@ -136,8 +136,12 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
         for parent in parents.reversed() { writer.elementAddedLength(header: parent) }
         return KeyedEncodingContainer(
             KeyedWriter<NestedKey>(
-                writer: writer, header: nested, codingPath: codingPath + [key], topLevel: nil,
-                parents: parents + [header])
+                writer: writer,
+                header: nested,
+                codingPath: codingPath + [key],
+                topLevel: nil,
+                parents: parents + [header]
+            )
         )
     }
 
@@ -147,7 +151,11 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
         writer.elementAdded(header: header)
         for parent in parents.reversed() { writer.elementAddedLength(header: parent) }
         return UnkeyedWriter(
-            writer: writer, header: nested, codingPath: codingPath + [key], parents: parents + [header])
+            writer: writer,
+            header: nested,
+            codingPath: codingPath + [key],
+            parents: parents + [header]
+        )
     }
 
     mutating func superEncoder() -> any Encoder {
@@ -197,7 +205,12 @@ private final class SlotEncoder: Encoder {
         grow()
         return KeyedEncodingContainer(
             KeyedWriter<Key>(
-                writer: writer, header: nested, codingPath: codingPath, topLevel: nil, parents: parents + [header])
+                writer: writer,
+                header: nested,
+                codingPath: codingPath,
+                topLevel: nil,
+                parents: parents + [header]
+            )
         )
     }
 
@@ -232,20 +245,29 @@ private struct UnkeyedWriter: UnkeyedEncodingContainer {
     mutating func encode(_ value: Int64) throws { slot { $0.appendSigned(value) } }
     mutating func encode(_ value: UInt8) throws { slot { $0.appendUnsigned(UInt64(value)) } }
     mutating func encode(_ value: Double) throws { slot { $0.appendDouble(value) } }
-    mutating func encode(_ value: Bool) throws { slot { $0.append(value ? RecordTag.trueValue : RecordTag.falseValue) } }
+    mutating func encode(_ value: Bool) throws {
+        slot { $0.append(value ? RecordTag.trueValue : RecordTag.falseValue) }
+    }
     mutating func encode<T: Encodable>(_ value: T) throws {
         let path = codingPath
         try slot { try writeValue(value, into: $0, codingPath: path) }
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type
+    ) -> KeyedEncodingContainer<NestedKey> {
         let nested = writer.beginContainer(tag: RecordTag.keyed)
         writer.elementAdded(header: header)
         for parent in parents.reversed() { writer.elementAddedLength(header: parent) }
         count += 1
         return KeyedEncodingContainer(
             KeyedWriter<NestedKey>(
-                writer: writer, header: nested, codingPath: codingPath, topLevel: nil, parents: parents + [header])
+                writer: writer,
+                header: nested,
+                codingPath: codingPath,
+                topLevel: nil,
+                parents: parents + [header]
+            )
         )
     }
 

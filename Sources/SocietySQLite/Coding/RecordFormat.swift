@@ -140,7 +140,8 @@ struct RecordReader {
 
     func u32(at offset: Int) throws -> Int {
         guard offset >= 0, offset + 4 <= bytes.count else { throw RecordFormatError("truncated record") }
-        return Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+        return Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3])
+            << 24
     }
 
     /// The range of a length-prefixed byte run starting at `offset` (after the tag).
@@ -173,7 +174,9 @@ struct RecordReader {
     func string(at offset: Int) throws -> String {
         guard try byte(at: offset) == RecordTag.string else { throw RecordFormatError("expected a string") }
         let range = try lengthPrefixed(at: offset + 1)
-        guard let text = String(validating: bytes[range], as: UTF8.self) else { throw RecordFormatError("invalid UTF-8") }
+        guard let text = String(validating: bytes[range], as: UTF8.self) else {
+            throw RecordFormatError("invalid UTF-8")
+        }
         return text
     }
 

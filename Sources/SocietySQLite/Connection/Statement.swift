@@ -44,7 +44,10 @@ final class Statement {
 
     func bind(_ value: String, at index: Int32) throws(SQLiteError) {
         try SQLiteError.check(
-            sqlite3_bind_text(handle, index, value, -1, csqlite_transient()), connection.handle, sql: sql)
+            sqlite3_bind_text(handle, index, value, -1, csqlite_transient()),
+            connection.handle,
+            sql: sql
+        )
     }
 
     func bind(_ bytes: [UInt8], at index: Int32) throws(SQLiteError) {
@@ -54,7 +57,13 @@ final class Statement {
     private func bindBlob(_ bytes: [UInt8], at index: Int32) -> Int32 {
         bytes.withUnsafeBytes { raw in
             // A zero-length blob still needs a non-null pointer, or SQLite binds NULL.
-            sqlite3_bind_blob(handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), csqlite_transient())
+            sqlite3_bind_blob(
+                handle,
+                index,
+                raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                Int32(raw.count),
+                csqlite_transient()
+            )
         }
     }
 

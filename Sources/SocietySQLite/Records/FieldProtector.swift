@@ -68,8 +68,11 @@ struct FieldProtector: Sendable {
         let key = try keys.key(for: .fieldEncryption, id: id)
         let box = try AEADSealedBox(combined: Array(bytes[(3 + idLength)...]), algorithm: algorithm)
         return try crypto.open(
-            algorithm, box, key: key.bytes,
-            associatedData: FieldProtector.associatedData(kind: kind, rowKey: rowKey, field: field))
+            algorithm,
+            box,
+            key: key.bytes,
+            associatedData: FieldProtector.associatedData(kind: kind, rowKey: rowKey, field: field)
+        )
     }
 
     /// `HMAC(searchable-hash key, len ‖ domain ‖ len ‖ kind ‖ len ‖ name ‖ value)`.

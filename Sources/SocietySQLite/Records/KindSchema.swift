@@ -16,7 +16,8 @@ struct KindSchema {
         let utf8 = Array(name.utf8)
         guard let first = utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first), utf8.count <= 48,
             utf8.allSatisfy({
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
                     || $0 == UInt8(ascii: "_")
             })
         else { throw StoreError.invalidName(name) }
@@ -42,7 +43,8 @@ struct KindSchema {
         let insertColumns = (["key", "version", "body"] + columns).joined(separator: ", ")
         let placeholders = Array(repeating: "?", count: 3 + columns.count).joined(separator: ", ")
         let updates = (["version", "body"] + columns).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        upsertSQL = "INSERT INTO \(table) (\(insertColumns)) VALUES (\(placeholders)) ON CONFLICT(key) DO UPDATE SET \(updates)"
+        upsertSQL =
+            "INSERT INTO \(table) (\(insertColumns)) VALUES (\(placeholders)) ON CONFLICT(key) DO UPDATE SET \(updates)"
         selectByKeySQL = "SELECT key, version, body FROM \(table) WHERE key = ?"
         deleteSQL = "DELETE FROM \(table) WHERE key = ?"
     }

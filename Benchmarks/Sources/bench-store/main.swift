@@ -1,0 +1,230 @@
+// bench-store: the SQLite reference store against the sqlite3 shell, in the same run.
+//
+// 1. Put N synthetic residents (2 indexed fields, the identity number sealed with AES-256-GCM and
+//    stored under a keyed-hash key) in transactions of 10,000, against the sqlite3 shell importing
+//    the same rows as CSV and then building the same indexes (a UNIQUE key and the 2 indexes).
+// 2. Stream-scan all N records with decoding and decryption; peak RSS (VmHWM, reset through
+//    /proc/self/clear_refs) for a scan of N/10 and of N, to show memory stays flat.
+// 3. Audit: append entries in transactions of 1,000, then verify the whole log.
+//
+// Run: cd Benchmarks && swift run -c release bench-store [N]   (N defaults to 1,000,000)
+
+import BenchSupport
+import Foundation
+import SocietyCore
+import SocietyOpenSSL
+import SocietySQLite
+
+struct BenchResident: StorableRecord {
+    static let recordKind = "resident"
+    static let sensitiveFields: Set<String> = ["id"]
+    static let indexes: [RecordIndex<BenchResident>] = [
+        RecordIndex("district") { .text($0.district) },
+        RecordIndex("birth_year") { .integer(Int64($0.birthYear)) },
+    ]
+    var id: ResidentID
+    var name: String
+    var district: String
+    var birthYear: Int
+    var income: Int
+    var recordKey: RecordKey { RecordKey(sensitive: id.unmasked) }
+}
+
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+let count = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 1_000_000
+let districts = ["321202", "321203", "321204", "321281", "321282", "321283"]
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-store-\(getpid())")
+try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: directory) }
+func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+func removeDatabase(_ name: String) {
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path(name) + suffix) }
+}
+
+func peakKilobytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+    }
+    return -1
+}
+
+func resetPeak() { try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8) }
+
+print("bench-store: \(count) synthetic residents, SQLite \(SQLiteLibrary.version), 2 cores")
+
+// MARK: Data, generated before timing (the shell's CSV is too)
+var residents: [BenchResident] = []
+residents.reserveCapacity(count)
+var csv = "id,name,district,birth_year,income\n"
+for n in 0..<count {
+    let district = districts[n % districts.count]
+    let birth = try CalendarDate(year: 1930 + (n / 977) % 90, month: 1 + n % 12, day: 1 + (n / 12) % 28)
+    let id = try ResidentID(addressCode: DivisionCode(district), birthDate: birth, sequence: (n / 3) % 1000)
+    let resident = BenchResident(
+        id: id,
+        name: "居民\(n)",
+        district: district,
+        birthYear: birth.year,
+        income: 1000 + (n * 7919) % 90000
+    )
+    residents.append(resident)
+    csv += "\(id.unmasked),\(resident.name),\(district),\(birth.year),\(resident.income)\n"
+}
+// Identity numbers repeat in this synthetic set once (district, date, sequence) repeats; keep
+// distinct ones so that both sides insert the same number of rows.
+var seen = Set<String>()
+residents = residents.filter { seen.insert($0.id.unmasked).inserted }
+csv = "id,name,district,birth_year,income\n"
+for r in residents { csv += "\(r.id.unmasked),\(r.name),\(r.district),\(r.birthYear),\(r.income)\n" }
+seen = []
+let rows = residents.count
+try csv.write(toFile: path("rows.csv"), atomically: true, encoding: .utf8)
+csv = ""
+print("rows: \(rows) distinct identity numbers")
+
+// MARK: 1. Bulk put vs the sqlite3 shell
+let shell = try measure("sqlite3 shell .import + 3 indexes", operations: rows, runs: 3, warmup: 0) {
+    removeDatabase("shell.sqlite")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = [
+        path("shell.sqlite"),
+        "PRAGMA journal_mode=WAL;",
+        "CREATE TABLE residents (id TEXT, name TEXT, district TEXT, birth_year INTEGER, income INTEGER);",
+        ".mode csv",
+        ".import --skip 1 \(path("rows.csv")) residents",
+        "CREATE UNIQUE INDEX residents_id ON residents (id);",
+        "CREATE INDEX residents_district ON residents (district);",
+        "CREATE INDEX residents_birth ON residents (birth_year);",
+    ]
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw BenchmarkFailure(description: "sqlite3 failed") }
+}
+
+let crypto = OpenSSLCryptoProvider()
+let keys = try StaticKeyProvider.random(using: crypto)
+let protection = RecordProtection(crypto: crypto, keys: keys)
+let batch = 10_000
+let put = try measure("SQLiteStore.put (batches of \(batch))", operations: rows, runs: 3, warmup: 0) {
+    removeDatabase("store.sqlite")
+    let store = try SQLiteStore(path: path("store.sqlite"), configuration: SQLiteConfiguration(protection: protection))
+    var start = 0
+    while start < rows {
+        let end = min(start + batch, rows)
+        try store.write { db in for index in start..<end { try db.put(residents[index]) } }
+        start = end
+    }
+}
+report(put, against: shell, goal: 0.5)
+
+let auditedCount = min(rows, 100_000)
+let auditedPut = try measure(
+    "SQLiteStore.put audited (\(auditedCount), batches of \(batch))",
+    operations: auditedCount,
+    runs: 3,
+    warmup: 0
+) {
+    removeDatabase("audited.sqlite")
+    let store = try SQLiteStore(
+        path: path("audited.sqlite"),
+        configuration: SQLiteConfiguration(
+            protection: protection,
+            audit: StoreAuditing(actor: "bench", origin: "bench/audit")
+        )
+    )
+    var start = 0
+    while start < auditedCount {
+        let end = min(start + batch, auditedCount)
+        try store.write(purpose: "load") { db in for index in start..<end { try db.put(residents[index]) } }
+        start = end
+    }
+}
+report(auditedPut)
+residents = []
+
+// MARK: 2. Streaming scan with decoding
+let store = try SQLiteStore(path: path("store.sqlite"), configuration: SQLiteConfiguration(protection: protection))
+func scan(limit: Int?) throws -> Int {
+    var seen = 0
+    var income = 0
+    try store.read(purpose: "statistics") { db in
+        var query = RecordQuery<BenchResident>.all
+        query.limit = limit
+        try db.forEach(query) { resident in
+            seen += 1
+            income &+= resident.income
+            return true
+        }
+    }
+    guard seen == (limit ?? rows) else { throw BenchmarkFailure(description: "scan saw \(seen) records") }
+    return income
+}
+_ = try scan(limit: rows / 10)
+resetPeak()
+let baseline = peakKilobytes()
+_ = try scan(limit: rows / 10)
+let peakTenth = peakKilobytes()
+resetPeak()
+let scanned = try measure("streaming scan, decode + decrypt", operations: rows, runs: 3, warmup: 0) {
+    _ = try scan(limit: nil)
+}
+let peakAll = peakKilobytes()
+report(scanned)
+print(
+    String(
+        format:
+            "scan: %.0f records/s (goal ≥ 500000: %@); peak RSS before %d KiB, scanning %d: %d KiB, scanning %d: %d KiB",
+        scanned.rate,
+        scanned.rate >= 500_000 ? "met" : "NOT met",
+        baseline,
+        rows / 10,
+        peakTenth,
+        rows,
+        peakAll
+    )
+)
+
+// MARK: 3. Audit log
+let auditCount = 500_000
+let auditBatch = 1000
+let auditStore = try SQLiteStore(path: path("audit.sqlite"), configuration: SQLiteConfiguration(protection: protection))
+let log = auditStore.auditLog
+let entries = (0..<auditBatch).map { n in
+    AuditEntry(
+        time: Date(timeIntervalSince1970: 1_750_000_000 + Double(n)),
+        actor: "12321200MB0000000X/assistance",
+        action: "read",
+        subject: Array(repeating: UInt8(n % 251), count: 32),
+        purpose: "最低生活保障审核",
+        outcome: .success,
+        envelopeDigest: Array(repeating: 0xAB, count: 32)
+    )
+}
+let append = try measure("audit append (batches of \(auditBatch))", operations: auditCount, runs: 1, warmup: 0) {
+    for _ in 0..<(auditCount / auditBatch) { try log.append(entries) }
+}
+report(append)
+print(
+    String(
+        format: "audit append: %.0f entries/s (goal ≥ 50000: %@)",
+        append.rate,
+        append.rate >= 50_000 ? "met" : "NOT met"
+    )
+)
+let verify = try measure("audit verify", operations: auditCount, runs: 3, warmup: 1) {
+    let result = try log.verify()
+    guard result.isValid, result.size == auditCount else { throw BenchmarkFailure(description: "verify failed") }
+}
+report(verify)
+print(
+    String(
+        format: "audit verify: %.0f entries/s (goal ≥ 500000: %@)",
+        verify.rate,
+        verify.rate >= 500_000 ? "met" : "NOT met"
+    )
+)

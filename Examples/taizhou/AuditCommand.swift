@@ -1,0 +1,180 @@
+import ArgumentParser
+import Foundation
+import SocietyCore
+import SocietyOpenSSL
+import SocietySQLite
+
+/// `taizhou audit verify|prove|checkpoint --db FILE`: check, prove and sign a store's tamper-evident
+/// audit log, the way an auditor who keeps the last checkpoint would.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Verify, prove and checkpoint the tamper-evident audit log of a SQLite store.",
+        subcommands: [Verify.self, Prove.self, Checkpoint.self]
+    )
+
+    struct Database: ParsableArguments {
+        @Option(name: .customLong("db"), help: "The store's SQLite file.")
+        var path: String
+
+        func open() throws -> SQLiteAuditLog {
+            guard FileManager.default.fileExists(atPath: path) else { throw auditFailure("no such file: \(path)") }
+            do {
+                return try SQLiteAuditLog(path: path, crypto: OpenSSLCryptoProvider())
+            } catch {
+                throw auditFailure("cannot open \(path): \(error)")
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Walk the whole log; print ok, size and root, or the first broken entry (exit status 1)."
+        )
+
+        @OptionGroup var database: Database
+
+        @Option(help: "A PEM public key; when given, every stored checkpoint's signature is checked too.")
+        var publicKey: String?
+
+        @Option(help: "The algorithm of --public-key: ed25519, p256 or sm2.")
+        var algorithm: String = "ed25519"
+
+        func run() throws {
+            let log = try database.open()
+            let crypto = OpenSSLCryptoProvider()
+            var key: (any VerifyingKey)?
+            if let publicKey {
+                let algorithm = try parseAlgorithm(algorithm)
+                key = try attempt("cannot read the public key \(publicKey)") {
+                    try crypto.importVerifyingKey(
+                        algorithm,
+                        from: Array(try Data(contentsOf: URL(fileURLWithPath: publicKey))),
+                        encoding: .pem
+                    )
+                }
+            }
+            let result = try attempt("cannot verify \(database.path)") { try log.verify(checkpointKey: key) }
+            guard let broken = result.firstBrokenEntry else {
+                print(
+                    "ok size \(result.size) root \(Data(result.rootHash).base64EncodedString()) "
+                        + "(\(result.checkpointsChecked) tree heads and checkpoints matched)"
+                )
+                return
+            }
+            throw auditFailure("broken at entry \(broken): \(result.problem ?? "the log does not verify")")
+        }
+    }
+
+    struct Prove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the inclusion proof of one entry in the current tree (RFC 9162), checked before printing."
+        )
+
+        @OptionGroup var database: Database
+
+        @Option(help: "The entry's index, from 0.")
+        var entry: Int
+
+        @Option(help: "The tree size to prove against (default: the current size).")
+        var size: Int?
+
+        func run() throws {
+            let log = try database.open()
+            let crypto = OpenSSLCryptoProvider()
+            try attempt("cannot prove entry \(entry)") {
+                let head = try log.treeHead()
+                let treeSize = size ?? head.size
+                guard entry >= 0, entry < treeSize, treeSize <= head.size else {
+                    throw AuditLogError.noSuchEntry(index: entry, size: head.size)
+                }
+                let tree = MerkleTree(algorithm: log.digest, provider: crypto)
+                let stored = try log.entry(at: entry)
+                let leaf = try tree.leafHash(stored.canonicalBytes)
+                let proof = try log.inclusionProof(index: entry, treeSize: treeSize)
+                let root = try log.rootHash(size: treeSize)
+                guard
+                    try tree.verifyInclusion(
+                        leafHash: leaf,
+                        index: entry,
+                        treeSize: treeSize,
+                        proof: proof,
+                        rootHash: root
+                    )
+                else { throw AuditLogError.corruptState("the proof does not verify: run `taizhou audit verify`") }
+                print("entry \(entry) of \(treeSize)")
+                print(
+                    "time \(ISO8601DateFormatter().string(from: stored.time)) actor \(stored.actor) action \(stored.action)"
+                )
+                print("purpose \(stored.purpose) outcome \(stored.outcome.rawValue)")
+                print("leaf \(Data(leaf).base64EncodedString())")
+                print("root \(Data(root).base64EncodedString())")
+                for hash in proof { print("proof \(Data(hash).base64EncodedString())") }
+            }
+        }
+
+    }
+
+    struct Checkpoint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the current checkpoint (C2SP tlog-checkpoint); with --key, sign it and store it."
+        )
+
+        @OptionGroup var database: Database
+
+        @Option(help: "A PEM private key (the deployment's audit key) to sign the checkpoint with.")
+        var key: String?
+
+        @Option(help: "The algorithm of --key: ed25519, p256 or sm2.")
+        var algorithm: String = "ed25519"
+
+        @Option(help: "The key name on the signature line.")
+        var keyName: String = "taizhou-audit"
+
+        func run() throws {
+            let log = try database.open()
+            guard let key else {
+                let head = try attempt("cannot read the tree head") { try log.treeHead() }
+                print(head.body, terminator: "")
+                return
+            }
+            let crypto = OpenSSLCryptoProvider()
+            let algorithm = try parseAlgorithm(algorithm)
+            let signingKey = try attempt("cannot read the private key \(key)") {
+                try crypto.importSigningKey(
+                    algorithm,
+                    from: Array(try Data(contentsOf: URL(fileURLWithPath: key))),
+                    encoding: .pem
+                )
+            }
+            let signed = try attempt("cannot sign the checkpoint") {
+                try log.checkpoint(signingWith: signingKey, keyName: keyName)
+            }
+            print(signed.text, terminator: "")
+        }
+    }
+}
+
+private func parseAlgorithm(_ name: String) throws -> SignatureAlgorithm {
+    guard let algorithm = SignatureAlgorithm(rawValue: name) else {
+        throw auditFailure("unknown algorithm \"\(name)\"; use ed25519, p256 or sm2")
+    }
+    return algorithm
+}
+
+/// Runs `body`, turning any error into one `error:` line and exit status 1.
+private func attempt<T>(_ context: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        throw auditFailure("\(context): \(error)")
+    }
+}
+
+/// Prints one `error: …` line to standard error and exits with status 1.
+private func auditFailure(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    return ExitCode(1)
+}
