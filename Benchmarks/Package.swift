@@ -27,6 +27,16 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "bench-exchange",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "SocietyCore", package: "DigitalSociety"),
+                .product(name: "SocietyJSON", package: "DigitalSociety"),
+                .product(name: "SocietyExchange", package: "DigitalSociety"),
+                .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
+            ]
+        ),
+        .executableTarget(
             name: "bench-store",
             dependencies: [
                 "BenchSupport",

@@ -47,7 +47,12 @@ public func report(_ subject: Measurement, against baseline: Measurement, goal: 
     let ratio = subject.rate / baseline.rate
     var line = String(
         format: "%@: %.0f ops/s (median of %d) vs %@: %.0f ops/s → ratio %.2f×",
-        subject.name, subject.rate, subject.samples.count, baseline.name, baseline.rate, ratio
+        subject.name,
+        subject.rate,
+        subject.samples.count,
+        baseline.name,
+        baseline.rate,
+        ratio
     )
     if let goal { line += String(format: " (goal ≥ %.2f×: %@)", goal, ratio >= goal ? "met" : "NOT met") }
     print(line)
@@ -58,7 +63,39 @@ public func report(_ measurement: Measurement) {
     print(
         String(
             format: "%@: median %.4f s, %.0f ops/s (%d runs)",
-            measurement.name, measurement.median, measurement.rate, measurement.samples.count
+            measurement.name,
+            measurement.median,
+            measurement.rate,
+            measurement.samples.count
         )
+    )
+}
+
+/// Times `subject` and `baseline` in alternation — subject, baseline, subject, baseline … — so
+/// that load from other processes on a shared machine falls on both alike, and returns both.
+public func measurePair(
+    _ subjectName: String,
+    against baselineName: String,
+    operations: Int,
+    baselineOperations: Int? = nil,
+    runs: Int = 9,
+    subject: () throws -> Void,
+    baseline: () throws -> Void
+) rethrows -> (subject: Measurement, baseline: Measurement) {
+    try subject()
+    try baseline()
+    var subjectSamples: [Double] = []
+    var baselineSamples: [Double] = []
+    for _ in 0..<runs {
+        var start = DispatchTime.now().uptimeNanoseconds
+        try subject()
+        subjectSamples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        start = DispatchTime.now().uptimeNanoseconds
+        try baseline()
+        baselineSamples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return (
+        Measurement(name: subjectName, samples: subjectSamples, operationsPerRun: operations),
+        Measurement(name: baselineName, samples: baselineSamples, operationsPerRun: baselineOperations ?? operations)
     )
 }

@@ -1,0 +1,139 @@
+// bench-exchange: sealing and opening envelopes against the raw signature rate of the same
+// algorithm, measured in the same run.
+//
+// - seal and open of a 1 KiB payload per algorithm vs bare EVP sign / verify of 1 KiB (goal ≥ 0.85×);
+// - batch seal of 1,000 SM2 envelopes vs 1,000 bare SM2 signatures (goal ≥ 10×).
+//
+// Run: cd Benchmarks && swift run -c release bench-exchange
+
+import BenchSupport
+import Foundation
+import SocietyCore
+import SocietyExchange
+import SocietyJSON
+import SocietyOpenSSL
+
+let crypto = OpenSSLCryptoProvider()
+let now = Date()
+let consumer = try Party("113212000142871106/assistance")
+let provider = try Party("91320214745555318W/employment")
+let purpose = try Purpose("assistance.verification")
+let service = "hrss.employment-status"
+let message = (0..<1024).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+
+// A 1 KiB payload: the canonical claims come to about 1,300 bytes with the envelope claims.
+let filler = String(repeating: "泰州数字社会", count: 56)  // 56 × 18 bytes ≈ 1 KiB of UTF-8
+let data: JSONValue = ["applicant": "3212**********123X", "note": .string(filler)]
+
+func trustList(_ keys: [SignatureAlgorithm: any SigningKey]) -> TrustList {
+    var entry = TrustList.PartyEntry(party: consumer, name: "民政")
+    for (algorithm, key) in keys {
+        entry.keys.append(
+            TrustedKey(
+                kid: "k-\(algorithm.rawValue)",
+                algorithm: algorithm,
+                publicKey: key.publicKey.rawRepresentation,
+                validFrom: now.addingTimeInterval(-3600),
+                validUntil: now.addingTimeInterval(86_400)
+            )
+        )
+    }
+    return TrustList(
+        version: 1,
+        issuedAt: now,
+        nextUpdate: now.addingTimeInterval(86_400),
+        parties: [entry, TrustList.PartyEntry(party: provider, name: "人社")],
+        services: [
+            DataService(
+                id: service,
+                provider: provider,
+                fields: [.init(name: "note", level: .general, sensitivity: .public)],
+                purposes: [purpose]
+            )
+        ],
+        grants: [AccessGrant(consumer: consumer, service: service, purposes: [purpose])]
+    )
+}
+
+var keys: [SignatureAlgorithm: any SigningKey] = [:]
+for algorithm in SignatureAlgorithm.allCases { keys[algorithm] = try crypto.generateSigningKey(algorithm) }
+let list = trustList(keys)
+let draft = EnvelopeDraft(audience: provider, service: service, purpose: purpose, data: data)
+
+print("bench-exchange: 1 KiB payload, median of 9 alternating runs, one thread")
+for algorithm in SignatureAlgorithm.allCases {
+    guard let key = keys[algorithm] else { continue }
+    let count = algorithm == .sm2 ? 200 : 1000
+    let sealer = EnvelopeSealer(
+        issuer: consumer,
+        key: key,
+        kid: "k-\(algorithm.rawValue)",
+        crypto: crypto,
+        clock: FixedWallClock(now)
+    )
+    let rawKey = try _RawBaseline.Key(algorithm)
+
+    var envelopes: [String] = []
+    let (seal, rawSign) = try measurePair(
+        "\(algorithm.jwsName) seal",
+        against: "bare EVP sign of 1 KiB",
+        operations: count
+    ) {
+        envelopes = try (0..<count).map { _ in try sealer.seal(draft) }
+    } baseline: {
+        _ = try _RawBaseline.sign(rawKey, message: message, iterations: count)
+    }
+    report(seal, against: rawSign, goal: 0.85)
+
+    // Each run opens the envelopes with a fresh replay guard, so replay refusals never enter.
+    var rejected = 0
+    let rawSignature = try _RawBaseline.sign(rawKey, message: message, iterations: 1)
+    let (open, rawVerify) = measurePair(
+        "\(algorithm.jwsName) open",
+        against: "bare EVP verify of 1 KiB",
+        operations: count
+    ) {
+        let opener = EnvelopeOpener(
+            me: provider,
+            trustList: list,
+            crypto: crypto,
+            clock: FixedWallClock(now),
+            replayGuard: InMemoryReplayGuard()
+        )
+        for envelope in envelopes where (try? opener.open(envelope)) == nil { rejected += 1 }
+    } baseline: {
+        _ = _RawBaseline.verify(rawKey, signature: rawSignature, message: message, iterations: count)
+    }
+    report(open, against: rawVerify, goal: 0.85)
+    if rejected > 0 { print("  ERROR: \(rejected) envelopes were refused") }
+    print("  (envelope \(envelopes.first?.utf8.count ?? 0) bytes)")
+}
+
+// Batch sealing: one SM2 signature over the Merkle root of 1,000 envelopes.
+if let key = keys[.sm2] {
+    let sealer = EnvelopeSealer(issuer: consumer, key: key, kid: "k-sm2", crypto: crypto, clock: FixedWallClock(now))
+    let drafts = Array(repeating: draft, count: 1000)
+    var batch: [String] = []
+    let rawKey = try _RawBaseline.Key(.sm2)
+    let (batchSeal, rawSign) = try measurePair(
+        "SM2 batch seal of 1,000",
+        against: "bare EVP SM2 sign",
+        operations: 1000,
+        baselineOperations: 200,
+        runs: 5
+    ) {
+        batch = try sealer.sealBatch(drafts)
+    } baseline: {
+        _ = try _RawBaseline.sign(rawKey, message: message, iterations: 200)
+    }
+    report(batchSeal, against: rawSign, goal: 10)
+    let opener = EnvelopeOpener(
+        me: provider,
+        trustList: list,
+        crypto: crypto,
+        clock: FixedWallClock(now),
+        replayGuard: InMemoryReplayGuard()
+    )
+    let opened = batch.filter { (try? opener.open($0)) != nil }.count
+    print("  batch check: \(opened) of \(batch.count) batch envelopes open")
+}
