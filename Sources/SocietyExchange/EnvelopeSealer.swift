@@ -19,6 +19,10 @@ public struct EnvelopeSealer: Sendable {
     private let crypto: any CryptoProvider
     private let clock: any WallClock
 
+    /// The protected header of single envelopes, base64url: the same for every envelope of this
+    /// sealer, so it is encoded once.
+    private let encodedHeader: String
+
     /// A sealer for `issuer` signing with `key`, published on the trust list as `kid`.
     public init(issuer: Party, key: any SigningKey, kid: String, crypto: any CryptoProvider, clock: any WallClock) {
         self.issuer = issuer
@@ -26,6 +30,13 @@ public struct EnvelopeSealer: Sendable {
         self.kid = kid
         self.crypto = crypto
         self.clock = clock
+        let header: JSONValue = .object(
+            JSONObject([
+                "alg": .string(key.algorithm.jwsName), "kid": .string(kid), "typ": .string(EnvelopeSealer.envelopeType),
+            ])
+        )
+        // A header of strings always has a canonical form; `description` is that form.
+        self.encodedHeader = Base64URL.encode(Array(header.description.utf8))
     }
 
     /// The digest algorithm paired with the signing algorithm: SM3 for SM2, SHA-256 otherwise, so
@@ -34,12 +45,10 @@ public struct EnvelopeSealer: Sendable {
 
     /// Seals one envelope and returns its compact JWS.
     public func seal(_ draft: EnvelopeDraft) throws -> String {
-        let claims = try makeClaims(draft)
-        let header = JSONObject([
-            "alg": .string(key.algorithm.jwsName), "kid": .string(kid), "typ": .string(EnvelopeSealer.envelopeType),
-        ])
-        return try JWS.sign(header: header, payload: try JSONValue.object(claims.jsonObject).canonicalBytes(), key: key)
-            .compact
+        let payload = try JSONValue.object(try makeClaims(draft).jsonObject).canonicalBytes()
+        let encodedPayload = Base64URL.encode(payload)
+        let signature = try key.signature(for: JWS.signingInput(encodedHeader, encodedPayload))
+        return "\(encodedHeader).\(encodedPayload).\(Base64URL.encode(signature))"
     }
 
     /// Seals many envelopes under one signature over the RFC 9162 Merkle root of their payloads.

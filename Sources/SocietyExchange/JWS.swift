@@ -31,11 +31,27 @@ public struct JWS: Hashable, Sendable {
 
     /// Assembles a JWS from a header and payload that are already signed.
     init(header: JSONObject, payload: [UInt8], signature: [UInt8]) throws {
+        try self.init(
+            header: header,
+            encodedHeader: Base64URL.encode(try JSONValue.object(header).canonicalBytes()),
+            payload: payload,
+            encodedPayload: Base64URL.encode(payload),
+            signature: signature
+        )
+    }
+
+    private init(
+        header: JSONObject,
+        encodedHeader: String,
+        payload: [UInt8],
+        encodedPayload: String,
+        signature: [UInt8]
+    ) throws {
         self.header = header
         self.payload = payload
         self.signature = signature
-        self.protectedHeader = Base64URL.encode(try JSONValue.object(header).canonicalBytes())
-        self.encodedPayload = Base64URL.encode(payload)
+        self.protectedHeader = encodedHeader
+        self.encodedPayload = encodedPayload
         self.encodedSignature = Base64URL.encode(signature)
     }
 
@@ -69,22 +85,43 @@ public struct JWS: Hashable, Sendable {
         let encodedHeader = Base64URL.encode(try JSONValue.object(header).canonicalBytes())
         let encodedPayload = Base64URL.encode(payload)
         let signature = try key.signature(for: signingInput(encodedHeader, encodedPayload))
-        return try JWS(header: header, payload: payload, signature: signature)
+        return try JWS(
+            header: header,
+            encodedHeader: encodedHeader,
+            payload: payload,
+            encodedPayload: encodedPayload,
+            signature: signature
+        )
     }
 
     /// Parses either serialization: compact (`a.b.c`) or JSON (flattened, or general with exactly
     /// one signature). Checks only the form; the signature is checked by whoever holds the key.
     public init(parsing text: String) throws(FormatError) {
         let trimmed = text.trimmingWhitespace
-        if trimmed.hasPrefix("{") {
+        if trimmed.utf8.first == UInt8(ascii: "{") {
             try self.init(json: trimmed)
-        } else {
-            let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count == 3 else {
-                throw FormatError(reason: "a compact JWS has 3 dot-separated parts, this has \(parts.count)")
-            }
-            try self.init(parts: String(parts[0]), String(parts[1]), String(parts[2]))
+            return
         }
+        // Split on the UTF-8 bytes: splitting a String walks grapheme clusters, which cost more
+        // than verifying the signature.
+        let utf8 = trimmed.utf8
+        var dots: [String.Index] = []
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            if utf8[index] == UInt8(ascii: ".") {
+                dots.append(index)
+                if dots.count > 2 { break }
+            }
+            index = utf8.index(after: index)
+        }
+        guard dots.count == 2 else {
+            throw FormatError(reason: "a compact JWS has 3 dot-separated parts, this has \(dots.count + 1)")
+        }
+        try self.init(
+            parts: String(trimmed[..<dots[0]]),
+            String(trimmed[utf8.index(after: dots[0])..<dots[1]]),
+            String(trimmed[utf8.index(after: dots[1])...])
+        )
     }
 
     private init(json text: String) throws(FormatError) {
@@ -139,12 +176,16 @@ public struct JWS: Hashable, Sendable {
 }
 
 extension String {
-    /// The text without leading and trailing spaces, tabs and newlines (a file's final newline).
+    /// The text without leading and trailing spaces, tabs and newlines (a file's final newline),
+    /// found on the UTF-8 bytes.
     var trimmingWhitespace: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
+        let isSpace: (UInt8) -> Bool = {
+            $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t")
         }
+        let utf8 = self.utf8
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }), let last = utf8.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        if first == utf8.startIndex, utf8.index(after: last) == utf8.endIndex { return self }
         return String(self[first...last])
     }
 }

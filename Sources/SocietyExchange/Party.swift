@@ -11,6 +11,8 @@ public struct Party: Hashable, Comparable, Sendable {
     public let organization: CreditCode
     /// The subsystem's code: 1–64 characters from `a–z 0–9 - _ .`.
     public let subsystem: String
+    /// `CREDITCODE/SUBSYSTEM`, kept because every envelope writes and compares it.
+    public let text: String
 
     /// Why text is not a party.
     public enum ValidationError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -41,23 +43,22 @@ public struct Party: Hashable, Comparable, Sendable {
         guard allowed, (1...64).contains(subsystem.utf8.count) else { throw .invalidSubsystem(subsystem) }
         self.organization = organization
         self.subsystem = subsystem
+        self.text = "\(organization.value)/\(subsystem)"
     }
 
     /// Parses `CREDITCODE/SUBSYSTEM`.
     public init(_ text: String) throws(ValidationError) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { throw .malformed(text) }
+        // Split on the UTF-8 bytes: every envelope carries two parties.
+        let slashes = text.utf8.indices.filter { text.utf8[$0] == UInt8(ascii: "/") }
+        guard slashes.count == 1, let slash = slashes.first else { throw .malformed(text) }
         let organization: CreditCode
         do {
-            organization = try CreditCode(String(parts[0]))
+            organization = try CreditCode(String(text[..<slash]))
         } catch {
             throw .invalidOrganization(error)
         }
-        try self.init(organization: organization, subsystem: String(parts[1]))
+        try self.init(organization: organization, subsystem: String(text[text.utf8.index(after: slash)...]))
     }
-
-    /// `CREDITCODE/SUBSYSTEM`.
-    public var text: String { "\(organization.value)/\(subsystem)" }
 
     public static func < (lhs: Party, rhs: Party) -> Bool { lhs.text < rhs.text }
 }

@@ -44,40 +44,95 @@ public struct PEMDocument: Hashable, Sendable {
 }
 
 /// Base64url without padding (RFC 4648 §5, RFC 7515 §2), the encoding of JWS and JWK.
+///
+/// Written directly over bytes: envelopes encode and decode it several times per message, and
+/// going through `Data` and string replacement cost more than the signature itself.
 public enum Base64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// Each byte's 6-bit value, or 0xFF for a byte outside the alphabet.
+    private static let values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
+        return table
+    }()
+
     /// Encodes `bytes` with `-` and `_` and no `=` padding.
     public static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let count = (bytes.count * 4 + 2) / 3
+        var output = [UInt8](repeating: 0, count: count)
+        alphabet.withUnsafeBufferPointer { alphabet in
+            bytes.withUnsafeBufferPointer { input in
+                output.withUnsafeMutableBufferPointer { output in
+                    var out = 0
+                    var index = 0
+                    while index + 3 <= input.count {
+                        let chunk =
+                            UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
+                        output[out] = alphabet[Int(chunk >> 18)]
+                        output[out + 1] = alphabet[Int(chunk >> 12 & 63)]
+                        output[out + 2] = alphabet[Int(chunk >> 6 & 63)]
+                        output[out + 3] = alphabet[Int(chunk & 63)]
+                        out += 4
+                        index += 3
+                    }
+                    let rest = input.count - index
+                    if rest > 0 {
+                        let first = UInt32(input[index]) << 16
+                        let chunk = rest == 2 ? first | UInt32(input[index + 1]) << 8 : first
+                        output[out] = alphabet[Int(chunk >> 18)]
+                        output[out + 1] = alphabet[Int(chunk >> 12 & 63)]
+                        if rest == 2 { output[out + 2] = alphabet[Int(chunk >> 6 & 63)] }
+                    }
+                }
+            }
+        }
+        // The output is ASCII by construction, so decoding it as UTF-8 cannot repair anything.
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// Decodes unpadded base64url; `nil` for any other character, for padding, for an impossible
     /// length, or for non-canonical trailing bits, because JOSE forbids them.
     public static func decode(_ text: String) -> [UInt8]? {
-        guard text.count % 4 != 1,
-            text.utf8.allSatisfy({ $0.isBase64URLCharacter })
-        else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64) else { return nil }
-        let bytes = [UInt8](data)
-        // Refuse non-canonical text whose unused trailing bits are set: otherwise two different
-        // strings decode to the same bytes, and a changed character in a signature could go unseen.
-        guard encode(bytes) == text else { return nil }
-        return bytes
+        var text = text
+        return text.withUTF8 { decode(utf8: $0) }
     }
-}
 
-extension UInt8 {
-    fileprivate var isBase64URLCharacter: Bool {
-        switch self {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-            true
-        default:
-            false
+    /// Decodes unpadded base64url from UTF-8 bytes.
+    public static func decode(utf8 input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let remainder = input.count % 4
+        guard remainder != 1 else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count / 4 * 3 + 2)
+        var index = 0
+        while index + 4 <= input.count {
+            let a = values[Int(input[index])]
+            let b = values[Int(input[index + 1])]
+            let c = values[Int(input[index + 2])]
+            let d = values[Int(input[index + 3])]
+            guard (a | b | c | d) & 0xC0 == 0 else { return nil }
+            let chunk = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+            output.append(UInt8(truncatingIfNeeded: chunk >> 16))
+            output.append(UInt8(truncatingIfNeeded: chunk >> 8))
+            output.append(UInt8(truncatingIfNeeded: chunk))
+            index += 4
         }
+        if remainder >= 2 {
+            let a = values[Int(input[index])]
+            let b = values[Int(input[index + 1])]
+            let c = remainder == 3 ? values[Int(input[index + 2])] : 0
+            guard (a | b | c) & 0xC0 == 0 else { return nil }
+            // Refuse non-canonical text whose unused trailing bits are set: otherwise two different
+            // strings decode to the same bytes, and a changed character in a signature could go unseen.
+            if remainder == 2 {
+                guard b & 0x0F == 0 else { return nil }
+                output.append(a << 2 | b >> 4)
+            } else {
+                guard c & 0x03 == 0 else { return nil }
+                output.append(a << 2 | b >> 4)
+                output.append((b & 0x0F) << 4 | c >> 2)
+            }
+        }
+        return output
     }
 }

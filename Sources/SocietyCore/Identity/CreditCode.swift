@@ -37,62 +37,75 @@ public struct CreditCode: Hashable, Comparable, Sendable {
     }
 
     /// The GB 32100 alphabet; a character's index is its value 0–30.
-    static let alphabet: [Character] = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
-    static let alphabetValues: [Character: Int] = Dictionary(
-        uniqueKeysWithValues: alphabet.enumerated().map { ($1, $0) }
-    )
+    static let alphabet: [UInt8] = Array("0123456789ABCDEFGHJKLMNPQRTUWXY".utf8)
+    /// Each ASCII byte's value in the alphabet, or 0xFF outside it.
+    static let alphabetValues: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 128)
+        for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
+        return table
+    }()
     /// Weights 3^i mod 31 for positions 1…17.
     static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
     /// GB 11714 weights for the eight body characters of the organization code.
     static let organizationWeights = [3, 7, 9, 10, 5, 8, 4, 2]
 
     /// Validates a code; lower-case letters are accepted and normalized.
+    ///
+    /// Works on the UTF-8 bytes: a valid code is ASCII, and the exchange parses one per envelope.
     public init(_ text: String) throws(ValidationError) {
-        let characters = Array(text.uppercased())
-        guard characters.count == 18 else { throw .wrongLength(Array(text).count) }
-        for (index, character) in characters.enumerated() where CreditCode.alphabetValues[character] == nil {
-            throw .invalidCharacter(Array(text)[index], position: index + 1)
+        let characters = Array(text)
+        var bytes = Array(text.utf8)
+        guard characters.count == 18 else { throw .wrongLength(characters.count) }
+        guard bytes.count == 18 else {
+            // Same character count but more bytes: some character is not ASCII.
+            let index = characters.firstIndex { !$0.isASCII } ?? 0
+            throw .invalidCharacter(characters[index], position: index + 1)
         }
-        let division = String(characters[2..<8])
-        guard characters[2..<8].allSatisfy({ $0.isNumber }) else { throw .invalidDivision(division) }
-        let organizationExpected = CreditCode.organizationCheckCharacter(for: Array(characters[8..<16]))
-        guard organizationExpected == characters[16] else {
-            throw .organizationCodeCheckMismatch(expected: organizationExpected, found: characters[16])
+        for index in bytes.indices {
+            if bytes[index] >= UInt8(ascii: "a") && bytes[index] <= UInt8(ascii: "z") { bytes[index] -= 32 }
+            guard bytes[index] < 128, CreditCode.alphabetValues[Int(bytes[index])] != 0xFF else {
+                throw .invalidCharacter(characters[index], position: index + 1)
+            }
         }
-        let expected = CreditCode.checkCharacter(for: Array(characters[..<17]))
-        guard expected == characters[17] else {
-            throw .checkCharacterMismatch(expected: expected, found: characters[17])
+        guard bytes[2..<8].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            throw .invalidDivision(String(decoding: bytes[2..<8], as: UTF8.self))
         }
-        self.value = String(characters)
+        let organizationExpected = CreditCode.organizationCheckByte(for: bytes[8..<16])
+        guard organizationExpected == bytes[16] else {
+            throw .organizationCodeCheckMismatch(
+                expected: Character(Unicode.Scalar(organizationExpected)),
+                found: Character(Unicode.Scalar(bytes[16]))
+            )
+        }
+        let expected = CreditCode.checkByte(for: bytes[..<17])
+        guard expected == bytes[17] else {
+            throw .checkCharacterMismatch(
+                expected: Character(Unicode.Scalar(expected)),
+                found: Character(Unicode.Scalar(bytes[17]))
+            )
+        }
+        self.value = String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The MOD 31 check character for the first 17 characters.
-    static func checkCharacter(for body: [Character]) -> Character {
+    /// The MOD 31 check character for the first 17 characters (upper-case ASCII in the alphabet).
+    static func checkByte(for body: ArraySlice<UInt8>) -> UInt8 {
         var sum = 0
-        for (character, weight) in zip(body, weights) { sum += (alphabetValues[character] ?? 0) * weight }
+        for (byte, weight) in zip(body, weights) { sum += Int(alphabetValues[Int(byte & 0x7F)] & 0x1F) * weight }
         return alphabet[(31 - sum % 31) % 31]
     }
 
     /// The GB 11714 check character for an organization code's eight body characters
     /// (digits 0–9, letters A–Z valued 10–35).
-    static func organizationCheckCharacter(for body: [Character]) -> Character {
+    static func organizationCheckByte(for body: ArraySlice<UInt8>) -> UInt8 {
         var sum = 0
-        for (character, weight) in zip(body, organizationWeights) {
-            let value: Int
-            if let digit = character.wholeNumberValue, character.isASCII {
-                value = digit
-            } else if let ascii = character.asciiValue {
-                value = Int(ascii) - 55
-            } else {
-                value = 0
-            }
+        for (byte, weight) in zip(body, organizationWeights) {
+            let value = byte <= UInt8(ascii: "9") ? Int(byte) - 48 : Int(byte) - 55
             sum += value * weight
         }
-        let check = 11 - sum % 11
-        switch check {
-        case 10: return "X"
-        case 11: return "0"
-        default: return Character(String(check))
+        switch 11 - sum % 11 {
+        case 10: return UInt8(ascii: "X")
+        case 11: return UInt8(ascii: "0")
+        case let check: return UInt8(48 + check)
         }
     }
 
@@ -102,18 +115,22 @@ public struct CreditCode: Hashable, Comparable, Sendable {
     ///   - authority: the registration authority.
     ///   - type: the organization type character under that authority (e.g. "1").
     ///   - division: where the organization is registered.
-    ///   - organizationBody: eight characters of the GB 11714 organization code body.
+    ///   - organizationBody: eight characters of the GB 11714 organization code body, from the
+    ///     GB 32100 alphabet.
     public init(
         authority: RegistrationAuthority,
         type: Character,
         division: DivisionCode,
         organizationBody: String
     ) throws(ValidationError) {
-        let body = Array(organizationBody.uppercased())
-        var characters: [Character] = [authority.character, type] + Array(division.code) + body
-        characters.append(CreditCode.organizationCheckCharacter(for: body))
-        characters.append(CreditCode.checkCharacter(for: characters))
-        try self.init(String(characters))
+        let body = Array(organizationBody.uppercased().utf8)
+        guard body.count == 8 else { throw .wrongLength(18 + body.count - 8) }
+        var bytes =
+            Array(String(authority.character).utf8) + Array(String(type).utf8) + Array(division.code.utf8) + body
+        guard bytes.count == 16 else { throw .wrongLength(bytes.count + 2) }
+        bytes.append(CreditCode.organizationCheckByte(for: body[...]))
+        bytes.append(CreditCode.checkByte(for: bytes[...]))
+        try self.init(String(decoding: bytes, as: UTF8.self))
     }
 
     /// Position 1: who registered the organization.

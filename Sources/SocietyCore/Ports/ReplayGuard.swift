@@ -23,22 +23,32 @@ public final class InMemoryReplayGuard: ReplayGuard {
         var id: String
     }
 
-    private let seen = Mutex<[Key: Date]>([:])
+    private struct State {
+        var entries: [Key: Date] = [:]
+        /// Prune when the table reaches this size; doubled after a pruning that frees little, so
+        /// that pruning costs O(1) per id on average however many ids are live.
+        var pruneAt = 1024
+    }
+
+    private let state = Mutex(State())
 
     /// Creates an empty guard.
     public init() {}
 
     /// Records the id, forgetting entries that expired before `now`.
     public func markSeen(issuer: String, id: String, expiresAt: Date, now: Date) -> Bool {
-        seen.withLock { entries in
-            if entries.count > 1024 { entries = entries.filter { $0.value >= now } }
+        state.withLock { state in
+            if state.entries.count >= state.pruneAt {
+                state.entries = state.entries.filter { $0.value >= now }
+                state.pruneAt = max(1024, state.entries.count * 2)
+            }
             let key = Key(issuer: issuer, id: id)
-            if let existing = entries[key], existing >= now { return false }
-            entries[key] = expiresAt
+            if let existing = state.entries[key], existing >= now { return false }
+            state.entries[key] = expiresAt
             return true
         }
     }
 
     /// How many ids are remembered (expired ones may linger until the next pruning).
-    public var count: Int { seen.withLock { $0.count } }
+    public var count: Int { state.withLock { $0.entries.count } }
 }
