@@ -1,6 +1,6 @@
 import Dispatch
+import Foundation
 public import SocietyCore
-import Synchronization
 
 /// What every connection of a store shares: the protection, the audit settings and the tree.
 struct StoreContext: Sendable {
@@ -15,15 +15,18 @@ struct StoreContext: Sendable {
 /// only inside `withConnection`, which holds `lock` for the whole call, so at most one thread
 /// touches it at a time, and the closure cannot keep it (the `Database` handle wrapping it is
 /// invalidated when the transaction ends).
+///
+/// The lock is an `NSLock` (pthread mutex) rather than `Synchronization.Mutex`, whose futex-based
+/// Linux implementation ThreadSanitizer cannot see, so `swift test --sanitize=thread` stays exact.
 final class ConnectionSlot: @unchecked Sendable {
-    private let lock = Mutex<Void>(())
+    private let lock = NSLock()
     private let open: @Sendable () throws -> Connection
     private var connection: Connection?
 
     init(open: @escaping @Sendable () throws -> Connection) { self.open = open }
 
     func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
-        try lock.withLock { _ in
+        try lock.withLock {
             let connection = try self.connection ?? open()
             self.connection = connection
             return try body(connection)
@@ -55,7 +58,7 @@ public final class SQLiteStore: RecordStore {
     let context: StoreContext
     private let writer: ConnectionSlot
     private let readers: [ConnectionSlot]
-    private let freeReaders: Mutex<[Int]>
+    private let freeReaders: FreeList
     private let readerSemaphore: DispatchSemaphoreBox
 
     /// Opens (creating if needed) the store at `path`, switches it to WAL and brings its own
@@ -82,7 +85,7 @@ public final class SQLiteStore: RecordStore {
                 return connection
             }
         }
-        freeReaders = Mutex(Array(0..<count))
+        freeReaders = FreeList(Array(0..<count))
         readerSemaphore = DispatchSemaphoreBox(count)
         try writer.withConnection { connection in
             // journal_mode=WAL persists in the file; setting it needs no transaction.
@@ -148,8 +151,8 @@ public final class SQLiteStore: RecordStore {
     public func read<T>(purpose: String? = nil, _ body: (Database) throws -> T) throws -> T {
         readerSemaphore.wait()
         defer { readerSemaphore.signal() }
-        let index = freeReaders.withLock { $0.popLast() ?? 0 }
-        defer { freeReaders.withLock { $0.append(index) } }
+        let index = freeReaders.take()
+        defer { freeReaders.give(index) }
         var pending: [AuditEntry] = []
         let result = try readers[index].withConnection { connection in
             let db = Database(connection: connection, context: context, writable: false, purpose: purpose)
@@ -204,10 +207,25 @@ public final class SQLiteStore: RecordStore {
     func withReader<T>(_ body: (Connection) throws -> T) throws -> T {
         readerSemaphore.wait()
         defer { readerSemaphore.signal() }
-        let index = freeReaders.withLock { $0.popLast() ?? 0 }
-        defer { freeReaders.withLock { $0.append(index) } }
+        let index = freeReaders.take()
+        defer { freeReaders.give(index) }
         return try readers[index].withConnection(body)
     }
+}
+
+/// The indexes of idle reader connections.
+///
+/// `@unchecked Sendable` because `indexes` is only read or written while `lock` is held.
+final class FreeList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var indexes: [Int]
+
+    init(_ indexes: [Int]) { self.indexes = indexes }
+
+    /// An idle index; the caller has already waited on the semaphore, so one is free.
+    func take() -> Int { lock.withLock { indexes.popLast() ?? 0 } }
+
+    func give(_ index: Int) { lock.withLock { indexes.append(index) } }
 }
 
 /// A counting semaphore for the reader pool (Foundation's `DispatchSemaphore` is Sendable).
