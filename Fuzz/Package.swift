@@ -7,7 +7,7 @@ import PackageDescription
 
 let package = Package(
     name: "DigitalSocietyFuzz",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "DigitalSociety", path: "..")
     ],
@@ -16,6 +16,16 @@ let package = Package(
             name: "FuzzCanonicalJSON",
             dependencies: [.product(name: "SocietyJSON", package: "DigitalSociety")],
             swiftSettings: [.swiftLanguageMode(.v6)]
-        )
+        ),
+        .executableTarget(
+            name: "FuzzEnvelopeOpen",
+            dependencies: [
+                .product(name: "SocietyCore", package: "DigitalSociety"),
+                .product(name: "SocietyJSON", package: "DigitalSociety"),
+                .product(name: "SocietyExchange", package: "DigitalSociety"),
+                .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ]
 )
