@@ -80,8 +80,9 @@ public struct JWS: Hashable, Sendable {
         return object.description
     }
 
-    /// Signs `payload` under `header` with `key`.
-    static func sign(header: JSONObject, payload: [UInt8], key: any SigningKey) throws -> JWS {
+    /// Signs `payload` under `header` with `key`. Package-visible so that SD-JWT and status lists
+    /// (SocietyCertificates) sign through this one JWS implementation.
+    package static func sign(header: JSONObject, payload: [UInt8], key: any SigningKey) throws -> JWS {
         let encodedHeader = Base64URL.encode(try JSONValue.object(header).canonicalBytes())
         let encodedPayload = Base64URL.encode(payload)
         let signature = try key.signature(for: signingInput(encodedHeader, encodedPayload))
