@@ -1,4 +1,4 @@
-import SocietyCore
+package import SocietyCore
 public import SocietyJSON
 
 /// A JSON Web Signature (RFC 7515) as the exchange uses it: a protected header, a payload and one
