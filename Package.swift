@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SocietyCore", targets: ["SocietyCore"]),
         .library(name: "SocietyJSON", targets: ["SocietyJSON"]),
         .library(name: "SocietyExchange", targets: ["SocietyExchange"]),
+        .library(name: "SocietyOneCard", targets: ["SocietyOneCard"]),
         .library(name: "SocietyOpenSSL", targets: ["SocietyOpenSSL"]),
         .library(name: "SocietySQLite", targets: ["SocietySQLite"]),
         .executable(name: "taizhou", targets: ["taizhou"]),
@@ -38,12 +39,17 @@ let package = Package(
         .target(name: "SocietyJSON"),
         .target(name: "SocietyExchange", dependencies: ["SocietyCore", "SocietyJSON"]),
 
+        // MARK: Domains (pure; they meet through SocietyCore and the exchange)
+        .target(name: "SocietyOneCard", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
+
         // MARK: Reference adapters
         .target(name: "SocietyOpenSSL", dependencies: ["SocietyCore", "COpenSSL"]),
         .target(name: "SocietySQLite", dependencies: ["SocietyCore", "CSQLite"]),
 
         // MARK: Umbrella
-        .target(name: "DigitalSociety", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
+        .target(
+            name: "DigitalSociety",
+            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard"]),
 
         // MARK: Example tools
         .executableTarget(
@@ -54,6 +60,7 @@ let package = Package(
                 "SocietyExchange",
                 "SocietyOpenSSL",
                 "SocietySQLite",
+                "SocietyOneCard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/taizhou"
@@ -75,6 +82,9 @@ let package = Package(
             name: "SocietySQLiteTests",
             dependencies: ["SocietySQLite", "SocietyOpenSSL", "SocietyCore", "SQLiteCrashWriter"]
         ),
+        .testTarget(
+            name: "SocietyOneCardTests",
+            dependencies: ["SocietyOneCard", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON"]),
         .testTarget(name: "TaizhouCLITests", dependencies: ["taizhou"]),
     ]
 )

@@ -2,4 +2,6 @@
 // The SDK's own modules never import it; they import exactly what they use.
 
 @_exported public import SocietyCore
+@_exported public import SocietyExchange
 @_exported public import SocietyJSON
+@_exported public import SocietyOneCard

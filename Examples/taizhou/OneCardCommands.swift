@@ -1,0 +1,321 @@
+import ArgumentParser
+import Foundation
+import SocietyCore
+import SocietyOneCard
+import SocietyOpenSSL
+import SocietySQLite
+
+/// `taizhou onecard`: the social security card flows on a SQLite file — apply, issue, activate,
+/// report lost, replace, cancel, pay benefits exactly once, and scan for fraud.
+struct OneCardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "onecard",
+        abstract: "Social security \"one-card\": cards, payouts, fraud monitoring.",
+        discussion: "State lives in the SQLite file given by --db; its key file is DB.key (created, mode 600).",
+        subcommands: [
+            Apply.self, Issue.self, Activate.self, ReportLost.self, Restore.self, Replace.self, Cancel.self, Show.self,
+            Pay.self, Totals.self, Monitor.self,
+        ]
+    )
+
+    /// The database every subcommand works on.
+    struct Database: ParsableArguments {
+        @Option(help: "The SQLite file holding cards and the ledger.")
+        var db = "onecard.sqlite"
+
+        /// Opens the store (encrypted fields, audited) and the service on it.
+        func open() throws -> (SQLiteStore, OneCardService) {
+            let crypto = OpenSSLCryptoProvider()
+            let keys = try StaticKeyProvider.derived(from: try masterSecret(crypto), using: crypto)
+            do {
+                let store = try SQLiteStore(
+                    path: db,
+                    configuration: SQLiteConfiguration(
+                        protection: RecordProtection(crypto: crypto, keys: keys),
+                        audit: StoreAuditing(actor: "taizhou-cli/onecard", origin: "taizhou onecard")
+                    )
+                )
+                return (store, try OneCardService(store: store, crypto: crypto, keys: keys, clock: SystemWallClock()))
+            } catch {
+                throw failure("cannot open \(db): \(error)")
+            }
+        }
+
+        /// The 32-byte master secret in `DB.key`, created on first use.
+        private func masterSecret(_ crypto: OpenSSLCryptoProvider) throws -> [UInt8] {
+            let path = db + ".key"
+            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                guard let bytes = Base64URL.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                    bytes.count == 32
+                else { throw failure("\(path) is not a DigitalSociety key file") }
+                return bytes
+            }
+            let bytes = try crypto.randomBytes(count: 32)
+            try writeFile(Data((Base64URL.encode(bytes) + "\n").utf8), to: path)
+            _ = try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            return bytes
+        }
+    }
+
+    struct CardOption: ParsableArguments {
+        @Option(help: "The card id (as printed by apply).") var card: String
+
+        var id: Identifier<SocialSecurityCard> {
+            get throws { try validated(card, as: "card", Identifier<SocialSecurityCard>.init) }
+        }
+    }
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply for a card; prints the card id.")
+        @OptionGroup var database: Database
+        @Option(help: "The holder's citizen identity number.") var holder: String
+        @Option(help: "The issuing bank's credit code.") var bank: String
+        @Option(help: "The bank account payouts go to.") var account: String
+        @Option(help: "2 or 3.") var generation = 3
+        @Option(help: "Comma-separated uses (default: all the generation supports).") var uses: String?
+
+        func run() throws {
+            let holder = try validated(holder, as: "holder", { try ResidentID($0) })
+            let bank = try validated(bank, as: "bank", CreditCode.init)
+            let account = try validated(account, as: "account", BankAccount.init)
+            guard let generation = CardGeneration(rawValue: generation) else {
+                throw ValidationError("--generation must be 2 or 3")
+            }
+            let uses =
+                try uses.map { list in
+                    try Set(
+                        list.split(separator: ",").map { name in
+                            guard let use = CardUse(rawValue: String(name)) else {
+                                throw ValidationError("unknown use \(name)")
+                            }
+                            return use
+                        }
+                    )
+                } ?? generation.supportedUses
+            let (_, service) = try database.open()
+            let card = try reporting {
+                try service.apply(
+                    holder: holder,
+                    generation: generation,
+                    issuingBank: bank,
+                    bankAccount: account,
+                    uses: uses
+                )
+            }
+            print("\(card.id) applied for \(holder.masked), account \(account.masked)")
+        }
+    }
+
+    struct Issue: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Issue an applied card with its printed number.")
+        @OptionGroup var database: Database
+        @OptionGroup var card: CardOption
+        @Option(help: "The printed card number (one letter, eight digits).") var number: String
+
+        func run() throws {
+            let number = try validated(number, as: "number", CardNumber.init)
+            let (_, service) = try database.open()
+            let id = try card.id
+            let today = CalendarDate(Date())
+            print(describe(try reporting { try service.apply(.issue(number, on: today), to: id) }))
+        }
+    }
+
+    struct Activate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Activate an issued card.")
+        @OptionGroup var database: Database
+        @OptionGroup var card: CardOption
+        func run() throws { try event(.activate, database, card) }
+    }
+
+    struct ReportLost: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Report a card lost (temporarily blocked).")
+        @OptionGroup var database: Database
+        @OptionGroup var card: CardOption
+        func run() throws { try event(.reportLost, database, card) }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Restore a card reported lost or suspended.")
+        @OptionGroup var database: Database
+        @OptionGroup var card: CardOption
+        func run() throws { try event(.restore, database, card) }
+    }
+
+    struct Cancel: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Cancel a card because the holder left the programme (deaths arrive by envelope)."
+        )
+        @OptionGroup var database: Database
+        @OptionGroup var card: CardOption
+        func run() throws { try event(.cancel(.leftProgramme), database, card) }
+    }
+
+    struct Replace: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a card: the old one stops working at once; prints the new card id."
+        )
+        @OptionGroup var database: Database
+        @OptionGroup var card: CardOption
+        @Option(help: "The new card's printed number.") var number: String
+
+        func run() throws {
+            let number = try validated(number, as: "number", CardNumber.init)
+            let (_, service) = try database.open()
+            let id = try card.id
+            print(describe(try reporting { try service.replace(id, newNumber: number) }))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a card (masked), by card id or holder.")
+        @OptionGroup var database: Database
+        @Option(help: "The card id.") var card: String?
+        @Option(help: "The holder's identity number.") var holder: String?
+
+        func run() throws {
+            let (_, service) = try database.open()
+            if let card {
+                let id = try validated(card, as: "card", Identifier<SocialSecurityCard>.init)
+                print(describe(try reporting { try service.card(id) }))
+            } else if let holder {
+                let resident = try validated(holder, as: "holder", { try ResidentID($0) })
+                guard let found = try reporting({ try service.currentCard(of: resident) }) else {
+                    throw failure("\(resident.masked) has no current card")
+                }
+                print(describe(found))
+            } else {
+                throw ValidationError("give --card or --holder")
+            }
+        }
+    }
+
+    struct Pay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Post payment instructions from a CSV file, exactly once each.",
+            discussion: """
+                Each line: ID,PROGRAMME,HOLDER,YYYY-MM,AMOUNT_YUAN[,REVERSES_ID]. Lines are posted in batches \
+                of --batch, each one transaction; running the same file again (after a crash, say) posts \
+                only what is missing.
+                """
+        )
+        @OptionGroup var database: Database
+        @Option(help: "Instructions per transaction.") var batch = 1000
+        @Argument(help: "The instructions (standard input when omitted or \"-\").") var file: String?
+
+        func run() throws {
+            let text = String(decoding: try readInput(file), as: UTF8.self)
+            let instructions = try text.split(whereSeparator: \.isNewline).enumerated().map { number, line in
+                try Self.instruction(String(line), line: number + 1)
+            }
+            let (_, service) = try database.open()
+            var posted = 0
+            var already = 0
+            var amount = Money.zero
+            for start in stride(from: 0, to: instructions.count, by: max(1, batch)) {
+                let slice = Array(instructions[start..<min(start + max(1, batch), instructions.count)])
+                for outcome in try reporting({ try service.submit(slice) }) {
+                    switch outcome {
+                    case .posted(let record):
+                        posted += 1
+                        amount = try amount.adding(record.holderAmount)
+                    case .alreadyPosted: already += 1
+                    }
+                }
+            }
+            print("posted \(posted), already posted \(already), net amount posted now \(amount)")
+        }
+
+        static func instruction(_ line: String, line number: Int) throws -> PaymentInstruction {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard fields.count == 5 || fields.count == 6, let programme = Programme(rawValue: fields[1]) else {
+                throw failure("line \(number): expected ID,PROGRAMME,HOLDER,YYYY-MM,AMOUNT[,REVERSES]")
+            }
+            do {
+                return try PaymentInstruction(
+                    id: fields[0],
+                    programme: programme,
+                    holder: ResidentID(fields[2]),
+                    period: PayPeriod(fields[3]),
+                    amount: Money(yuanText: fields[4]),
+                    kind: fields.count == 6 && !fields[5].isEmpty ? .reversal(of: fields[5]) : .payment
+                )
+            } catch {
+                throw failure("line \(number): \(error)")
+            }
+        }
+    }
+
+    struct Totals: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Net totals per programme and period; checks the ledger balances."
+        )
+        @OptionGroup var database: Database
+
+        func run() throws {
+            let (_, service) = try database.open()
+            let totals = try reporting { try service.totals() }
+            for (programme, amount) in totals.byProgramme.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                print("programme \(programme.rawValue): \(amount)")
+            }
+            for (period, amount) in totals.byPeriod.sorted(by: { $0.key < $1.key }) {
+                print("period \(period): \(amount)")
+            }
+            print("total \(totals.total) over \(totals.records) records")
+            let check = try reporting { try service.verifyLedger() }
+            guard check.isBalanced else {
+                throw failure("ledger does not balance: \(check.problems.joined(separator: "; "))")
+            }
+            print("ledger balanced: fund debits \(check.fundDebits) = holder credits \(check.holderCredits)")
+        }
+    }
+
+    struct Monitor: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Scan the ledger with the fraud rules; one line per alert, exit 3 when any fired."
+        )
+        @OptionGroup var database: Database
+
+        func run() throws {
+            let (store, _) = try database.open()
+            var count = 0
+            try reporting {
+                try FraudMonitor().scan(store) { alert in
+                    count += 1
+                    print(
+                        "\(alert.rule) v\(alert.ruleVersion): \(alert.maskedHolder): \(alert.finding) "
+                            + "[instructions \(alert.instructions.joined(separator: " "))]"
+                            + (alert.envelopes.isEmpty ? "" : " [envelopes \(alert.envelopes.joined(separator: " "))]")
+                    )
+                }
+            }
+            print("\(count) alert(s)")
+            if count > 0 { throw ExitCode(3) }
+        }
+    }
+}
+
+/// Runs a service call, turning its typed errors into one clear line.
+private func reporting<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        throw failure("\(error)")
+    }
+}
+
+private func event(_ event: CardEvent, _ database: OneCardCommand.Database, _ card: OneCardCommand.CardOption) throws {
+    let (_, service) = try database.open()
+    let id = try card.id
+    print(describe(try reporting { try service.apply(event, to: id) }))
+}
+
+private func describe(_ card: SocialSecurityCard) -> String {
+    "\(card.id): \(card.state.name), holder \(card.holder.masked), card \(card.cardNumber?.masked ?? "-"), "
+        + "account \(card.bankAccount.masked), generation \(card.generation.rawValue), "
+        + "uses \(card.enabledUses.map(\.rawValue).sorted().joined(separator: ","))"
+}
