@@ -64,6 +64,65 @@ public struct OpenSSLCryptoProvider: CryptoProvider {
         }
     }
 
+    /// A fresh ``X25519/KeyAgreement``, ``P256/KeyAgreement`` or ``SM2/Encryption`` private key.
+    public func generateDecryptionKey(_ algorithm: EncryptionKeyAlgorithm) throws -> any DecryptionKey {
+        Self.decryptionKey(try EncryptionPrivateStorage(generating: algorithm))
+    }
+
+    /// Reads a private encryption key; `.jwk` expects UTF-8 JSON and is not available for SM2.
+    public func importDecryptionKey(
+        _ algorithm: EncryptionKeyAlgorithm,
+        from bytes: [UInt8],
+        encoding: KeyEncoding
+    ) throws -> any DecryptionKey {
+        let storage: EncryptionPrivateStorage =
+            switch encoding {
+            case .raw: try EncryptionPrivateStorage(raw: bytes, algorithm: algorithm)
+            case .der: try EncryptionPrivateStorage(der: bytes, algorithm: algorithm)
+            case .pem: try EncryptionPrivateStorage(pem: Self.text(bytes), algorithm: algorithm)
+            case .jwk: try EncryptionPrivateStorage(jwk: Self.jwk(bytes), algorithm: algorithm)
+            }
+        return Self.decryptionKey(storage)
+    }
+
+    /// Reads a public encryption key; `.jwk` expects UTF-8 JSON and is not available for SM2.
+    public func importEncryptionKey(
+        _ algorithm: EncryptionKeyAlgorithm,
+        from bytes: [UInt8],
+        encoding: KeyEncoding
+    ) throws -> any EncryptionPublicKey {
+        let storage: EncryptionPublicStorage =
+            switch encoding {
+            case .raw: try EncryptionPublicStorage(raw: bytes, algorithm: algorithm)
+            case .der: try EncryptionPublicStorage(der: bytes, algorithm: algorithm)
+            case .pem: try EncryptionPublicStorage(pem: Self.text(bytes), algorithm: algorithm)
+            case .jwk: try EncryptionPublicStorage(jwk: Self.jwk(bytes), algorithm: algorithm)
+            }
+        return switch algorithm {
+        case .x25519: X25519.KeyAgreement.PublicKey(storage: storage)
+        case .p256: P256.KeyAgreement.PublicKey(storage: storage)
+        case .sm2: SM2.Encryption.PublicKey(storage: storage)
+        }
+    }
+
+    /// ``AESKeyWrap/wrap(_:using:)``.
+    public func wrapKey(_ key: [UInt8], with keyEncryptionKey: [UInt8]) throws -> [UInt8] {
+        try AESKeyWrap.wrap(key, using: keyEncryptionKey)
+    }
+
+    /// ``AESKeyWrap/unwrap(_:using:)``.
+    public func unwrapKey(_ wrapped: [UInt8], with keyEncryptionKey: [UInt8]) throws -> [UInt8] {
+        try AESKeyWrap.unwrap(wrapped, using: keyEncryptionKey)
+    }
+
+    private static func decryptionKey(_ storage: EncryptionPrivateStorage) -> any DecryptionKey {
+        switch storage.key.algorithm {
+        case .x25519: X25519.KeyAgreement.PrivateKey(storage: storage)
+        case .p256: P256.KeyAgreement.PrivateKey(storage: storage)
+        case .sm2: SM2.Encryption.PrivateKey(storage: storage)
+        }
+    }
+
     /// `EVP_Digest` with SM3 or SHA-256.
     public func digest(_ algorithm: DigestAlgorithm, of data: [UInt8]) throws -> [UInt8] {
         try LibCryptoDigest.digest(algorithm, data)

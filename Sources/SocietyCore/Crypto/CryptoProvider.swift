@@ -49,6 +49,29 @@ public protocol CryptoProvider: Sendable {
         associatedData: [UInt8]
     ) throws -> [UInt8]
 
+    /// A fresh encryption key pair (for confidential envelopes). Defaults to `.unsupportedAlgorithm`.
+    func generateDecryptionKey(_ algorithm: EncryptionKeyAlgorithm) throws -> any DecryptionKey
+
+    /// Reads a private encryption key of `algorithm`; throws `.invalidKey` for anything else.
+    func importDecryptionKey(
+        _ algorithm: EncryptionKeyAlgorithm,
+        from bytes: [UInt8],
+        encoding: KeyEncoding
+    ) throws -> any DecryptionKey
+
+    /// Reads a public encryption key of `algorithm`; throws `.invalidKey` for anything else.
+    func importEncryptionKey(
+        _ algorithm: EncryptionKeyAlgorithm,
+        from bytes: [UInt8],
+        encoding: KeyEncoding
+    ) throws -> any EncryptionPublicKey
+
+    /// AES Key Wrap (RFC 3394, JWE `A256KW`) of `key` under a 32-byte key-encryption key.
+    func wrapKey(_ key: [UInt8], with keyEncryptionKey: [UInt8]) throws -> [UInt8]
+
+    /// Unwraps an `A256KW` key; throws `.decryptionFailed` when its integrity check fails.
+    func unwrapKey(_ wrapped: [UInt8], with keyEncryptionKey: [UInt8]) throws -> [UInt8]
+
     /// `count` bytes from a cryptographically secure generator.
     func randomBytes(count: Int) throws -> [UInt8]
 

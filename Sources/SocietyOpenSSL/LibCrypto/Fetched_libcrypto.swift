@@ -38,6 +38,7 @@ final class FetchedCipher: @unchecked Sendable {
     static let aes256GCM = FetchedCipher("AES-256-GCM")
     static let sm4CBC = FetchedCipher("SM4-CBC")
     static let sm4ECB = FetchedCipher("SM4-ECB")
+    static let aes256Wrap = FetchedCipher("AES-256-WRAP")
 }
 
 /// The HMAC implementation fetched once; see ``FetchedDigest`` for why it is `Sendable`.
