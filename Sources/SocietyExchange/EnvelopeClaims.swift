@@ -167,7 +167,7 @@ public struct EnvelopeDraft: Sendable {
             level: level ?? request.claims.level,
             data: data,
             timeToLive: timeToLive,
-            answering: request.text
+            answering: request.received
         )
     }
 }
@@ -178,8 +178,14 @@ public struct OpenedEnvelope: Sendable {
     public let claims: EnvelopeClaims
     /// The key that signed it.
     public let kid: String
-    /// The envelope exactly as received, to answer it or keep it as evidence.
+    /// The signed envelope (compact or JSON JWS), to keep as evidence: for a confidential envelope,
+    /// the decrypted inner JWS.
     public let text: String
     /// Whether it came from a batch (one signature over a Merkle root).
     public let isBatched: Bool
+    /// Whether it arrived encrypted to me (a confidential envelope).
+    public let isEncrypted: Bool
+    /// The envelope exactly as received (the JWE for a confidential envelope): what a response's
+    /// `ref` digests, since it is what the requester sent.
+    public let received: String
 }

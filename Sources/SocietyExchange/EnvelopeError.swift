@@ -6,6 +6,22 @@ public import SocietyCore
 /// Each case says exactly which check failed, so an operator can tell a clock problem from a
 /// forgery from a missing grant, and so that tests can assert on the reason, not just the failure.
 public enum EnvelopeError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// 0. A confidential envelope's JWE is not well formed (parts, header, `typ`, `cty`, `epk`).
+    case malformedEncryption(String)
+    /// 0. The JWE `alg`/`enc` pair is not one of the two profiles.
+    case unsupportedEncryption(alg: String, enc: String)
+    /// 0. The envelope is encrypted to a key (`kid`) this opener does not hold: it is not for me.
+    case notEncryptedToMe(kid: String)
+    /// 0. The content key could not be recovered with my key `kid`: a wrong private key, or a changed
+    /// ephemeral key, encrypted key or `apu`/`apv`.
+    case keyUnwrapFailed(kid: String)
+    /// 0. The content does not authenticate: the ciphertext, tag, IV or protected header was changed.
+    case contentAuthenticationFailed
+    /// 0. The outer (encrypted) layer and the inner signed envelope disagree on sender or recipient,
+    /// or a sealer was given a recipient key of another party.
+    case encryptionMismatch(String)
+    /// A sealer found no usable encryption key (`use: "enc"`) for the party on the trust list.
+    case noEncryptionKey(party: Party)
     /// 1. Not a well-formed envelope (serialization, header, claims).
     case malformed(String)
     /// 1. The `typ` header is not the exchange's own, so some other JWT is being passed off.
@@ -28,26 +44,33 @@ public enum EnvelopeError: Error, Hashable, Sendable, CustomStringConvertible {
     case expired(at: Date)
     /// 6. The envelope claims to be issued in the future (beyond the allowed clock skew).
     case issuedInFuture(at: Date)
-    /// 7. This `jti` from this issuer was already opened.
+    /// 7. The service (or the declared level) is important or core, and the envelope arrived
+    /// unencrypted: its data crossed the network readable by anyone on the path.
+    case encryptionRequired(service: String, level: DataLevel)
+    /// 8. This `jti` from this issuer was already opened.
     case replayed(id: String)
-    /// 7. The replay guard could not record the id (e.g. its database failed); the envelope is refused.
+    /// 8. The replay guard could not record the id (e.g. its database failed); the envelope is refused.
     case replayGuardUnavailable(String)
-    /// 8. The consumer may not call this service for this purpose, or the service is unknown.
+    /// 9. The consumer may not call this service for this purpose, or the service is unknown.
     case notAllowed(consumer: Party, service: String, purpose: Purpose)
-    /// 8. The envelope declares a lower data level than the catalogue gives the service.
+    /// 9. The envelope declares a lower data level than the catalogue gives the service.
     case levelBelowCatalogue(declared: DataLevel, catalogue: DataLevel)
-    /// 9. A response whose `ref` does not match the request it is supposed to answer.
+    /// 10. A response whose `ref` does not match the request it is supposed to answer.
     case requestMismatch
 
     /// A short, stable name for the check that failed, for CLI output and metrics.
     public var check: String {
         switch self {
+        case .malformedEncryption, .unsupportedEncryption, .notEncryptedToMe, .keyUnwrapFailed,
+            .contentAuthenticationFailed, .encryptionMismatch, .noEncryptionKey:
+            "decryption"
         case .malformed, .wrongType, .unsupportedAlgorithm: "structure"
         case .unknownKey, .keyMismatch: "signer-key"
         case .keyRevoked, .keyNotValidAtIssueTime: "key-validity"
         case .badSignature: "signature"
         case .wrongAudience: "audience"
         case .expired, .issuedInFuture: "time"
+        case .encryptionRequired: "confidentiality"
         case .replayed, .replayGuardUnavailable: "replay"
         case .notAllowed, .levelBelowCatalogue: "access"
         case .requestMismatch: "request-reference"
@@ -56,6 +79,15 @@ public enum EnvelopeError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .malformedEncryption(let reason): "malformed confidential envelope: \(reason)"
+        case .unsupportedEncryption(let alg, let enc): "unsupported encryption alg \"\(alg)\" enc \"\(enc)\""
+        case .notEncryptedToMe(let kid): "encrypted to key \"\(kid)\", which is not one of my decryption keys"
+        case .keyUnwrapFailed(let kid): "the content key does not unwrap with my key \"\(kid)\""
+        case .contentAuthenticationFailed: "the encrypted content does not authenticate (changed in transit)"
+        case .encryptionMismatch(let reason): "encryption layer does not match the signed envelope: \(reason)"
+        case .noEncryptionKey(let party): "\(party) has no active encryption key on the trust list"
+        case .encryptionRequired(let service, let level):
+            "\(service) carries \(level.rawValue) data and must be encrypted to its recipient"
         case .malformed(let reason): "malformed envelope: \(reason)"
         case .wrongType(let typ): "not an exchange envelope: typ is \(typ.map { "\"\($0)\"" } ?? "missing")"
         case .unsupportedAlgorithm(let alg): "unsupported algorithm \"\(alg)\""

@@ -5,15 +5,20 @@ import SocietyJSON
 /// Opens envelopes addressed to one party, checking everything a receiver must check, in a fixed
 /// order, and failing with a distinct ``EnvelopeError`` for each check:
 ///
+/// 0. decryption — for a confidential envelope (compact JWE): well formed, encrypted to one of my
+///    decryption keys, content key unwrapped, content authenticated; then its `apu`/`apv` must name
+///    the inner envelope's `iss`/`aud`;
 /// 1. structure — a well-formed JWS with the exchange's `typ`, a known `alg`, canonical claims;
 /// 2. signer key — the `kid` is on the trust list, belongs to the `iss` party, has the `alg`;
 /// 3. key validity — not revoked (whatever `iat` says), and within its window at `iat`;
 /// 4. signature — over the JWS signing input, or a batch's Merkle proof and root signature;
 /// 5. audience — addressed to this party;
 /// 6. time — not expired, not issued in the future, beyond the allowed skew;
-/// 7. replay — the `jti` was not seen before from this issuer;
-/// 8. access — the consumer may call the service for the purpose, at the catalogue's level;
-/// 9. request reference — a response answers the request the caller sent.
+/// 7. confidentiality — an envelope whose service (in the catalogue) or declared level is important
+///    or core must have arrived encrypted;
+/// 8. replay — the `jti` was not seen before from this issuer;
+/// 9. access — the consumer may call the service for the purpose, at the catalogue's level;
+/// 10. request reference — a response answers the request the caller sent.
 ///
 /// The replay check runs after every cryptographic and time check, so forged or stale envelopes
 /// never fill the replay store.
@@ -28,6 +33,7 @@ public struct EnvelopeOpener: Sendable {
     private let clock: any WallClock
     private let replayGuard: any ReplayGuard
     private let keys: [String: Result<any VerifyingKey, CryptoError>]
+    private let decryptionKeys: [String: any DecryptionKey]
 
     /// An opener for `me`. Every trust-list key is imported once here, not per envelope.
     public init(
@@ -36,8 +42,10 @@ public struct EnvelopeOpener: Sendable {
         crypto: any CryptoProvider,
         clock: any WallClock,
         replayGuard: any ReplayGuard,
-        allowedClockSkew: TimeInterval = 60
+        allowedClockSkew: TimeInterval = 60,
+        decryptionKeys: [String: any DecryptionKey] = [:]
     ) {
+        self.decryptionKeys = decryptionKeys
         self.me = me
         self.trustList = trustList
         self.crypto = crypto
@@ -47,12 +55,13 @@ public struct EnvelopeOpener: Sendable {
         var keys: [String: Result<any VerifyingKey, CryptoError>] = [:]
         for entry in trustList.parties {
             for key in entry.keys {
+                guard key.use == .signature, let algorithm = key.algorithm else { continue }
                 keys[key.kid] = Result { () throws(CryptoError) -> any VerifyingKey in
                     guard let raw = Base64URL.decode(key.publicKey) else {
                         throw CryptoError(.invalidKey, "trust-list key is not base64url")
                     }
                     do {
-                        return try crypto.importVerifyingKey(key.algorithm, from: raw, encoding: .raw)
+                        return try crypto.importVerifyingKey(algorithm, from: raw, encoding: .raw)
                     } catch let error as CryptoError {
                         throw error
                     } catch {
@@ -64,15 +73,23 @@ public struct EnvelopeOpener: Sendable {
         self.keys = keys
     }
 
-    /// Opens an envelope (compact or JSON serialization).
+    /// Opens an envelope: a signed envelope (compact or JSON JWS), or a confidential one (compact
+    /// JWE) that it first decrypts with the decryption key its `kid` names.
     ///
     /// - Parameter request: for a response, the request envelope exactly as it was sent; its digest
     ///   must equal the response's `ref` claim.
     public func open(_ text: String, answering request: String? = nil) throws(EnvelopeError) -> OpenedEnvelope {
+        // 0. Decryption.
+        var signedText = text
+        var outer: ConfidentialSealing.Outer?
+        if JWE.isCompactJWE(text) {
+            (signedText, outer) = try ConfidentialSealing(crypto: crypto).decrypt(text, keys: decryptionKeys)
+        }
+
         // 1. Structure.
         let jws: JWS
         do {
-            jws = try JWS(parsing: text)
+            jws = try JWS(parsing: signedText)
         } catch {
             throw .malformed(error.reason)
         }
@@ -83,6 +100,14 @@ public struct EnvelopeOpener: Sendable {
         guard let kid = jws.header["kid"]?.stringValue else { throw .malformed("header \"kid\" is missing") }
         let batch = try BatchHeader(jws.header)
         let claims = try EnvelopeOpener.claims(of: jws.payload)
+        if let outer {
+            guard outer.sender == Array(claims.issuer.text.utf8) else {
+                throw .encryptionMismatch("apu does not name the signed issuer \(claims.issuer)")
+            }
+            guard outer.recipient == Array(claims.audience.text.utf8) else {
+                throw .encryptionMismatch("apv does not name the signed audience \(claims.audience)")
+            }
+        }
 
         // 2. Signer key.
         guard let (owner, trusted) = trustList.key(withID: kid), let verifier = try? keys[kid]?.get() else {
@@ -94,7 +119,7 @@ public struct EnvelopeOpener: Sendable {
         guard trusted.algorithm == algorithm else {
             throw .keyMismatch(
                 kid: kid,
-                reason: "it is an \(trusted.algorithm.jwsName) key, the header says \(algName)"
+                reason: "it is an \(trusted.algorithm?.jwsName ?? "encryption") key, the header says \(algName)"
             )
         }
 
@@ -121,7 +146,14 @@ public struct EnvelopeOpener: Sendable {
         if now.timeIntervalSince(claims.expiresAt) > allowedClockSkew { throw .expired(at: claims.expiresAt) }
         if claims.issuedAt.timeIntervalSince(now) > allowedClockSkew { throw .issuedInFuture(at: claims.issuedAt) }
 
-        // 7. Replay.
+        // 7. Confidentiality: the catalogue's grade of the service, or the declared level if higher.
+        let service = trustList.service(withID: claims.service)
+        let level = max(claims.level, service?.level ?? .general)
+        if outer == nil, level >= .important {
+            throw .encryptionRequired(service: claims.service, level: level)
+        }
+
+        // 8. Replay.
         let isNew: Bool
         do {
             isNew = try replayGuard.markSeen(
@@ -135,9 +167,8 @@ public struct EnvelopeOpener: Sendable {
         }
         guard isNew else { throw .replayed(id: claims.id) }
 
-        // 8. Access: a request is checked for its issuer, a response for its audience (the consumer
+        // 9. Access: a request is checked for its issuer, a response for its audience (the consumer
         // who asked); the provider of a service answers, it does not call.
-        let service = trustList.service(withID: claims.service)
         let consumer = service?.provider == claims.issuer ? claims.audience : claims.issuer
         guard let service, trustList.allows(consumer, toCall: claims.service, for: claims.purpose) else {
             throw .notAllowed(consumer: consumer, service: claims.service, purpose: claims.purpose)
@@ -146,13 +177,20 @@ public struct EnvelopeOpener: Sendable {
             throw .levelBelowCatalogue(declared: claims.level, catalogue: service.level)
         }
 
-        // 9. Request reference.
+        // 10. Request reference.
         if let request {
             guard let reference = claims.reference, referenceMatches(reference, request: request) else {
                 throw .requestMismatch
             }
         }
-        return OpenedEnvelope(claims: claims, kid: kid, text: text.trimmingWhitespace, isBatched: batch != nil)
+        return OpenedEnvelope(
+            claims: claims,
+            kid: kid,
+            text: signedText.trimmingWhitespace,
+            isBatched: batch != nil,
+            isEncrypted: outer != nil,
+            received: text.trimmingWhitespace
+        )
     }
 
     private func referenceMatches(_ reference: String, request: String) -> Bool {

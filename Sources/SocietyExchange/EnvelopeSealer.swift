@@ -16,7 +16,7 @@ public struct EnvelopeSealer: Sendable {
     /// The trust-list key id of `key`.
     public let kid: String
     private let key: any SigningKey
-    private let crypto: any CryptoProvider
+    let crypto: any CryptoProvider
     private let clock: any WallClock
 
     /// The protected header of single envelopes, base64url: the same for every envelope of this

@@ -74,17 +74,26 @@ public struct TrustList: Hashable, Sendable, Codable {
     }
 }
 
-/// A public key on the trust list, with its life cycle.
+/// A public key on the trust list, with its use and life cycle.
+///
+/// A key has one use, as in a JWK (RFC 7517 §4.2): `sig` keys sign envelopes, `enc` keys receive
+/// confidential envelopes. In the file, `use` is absent for signing keys (so lists written before
+/// encryption keys existed stay valid) and `alg` names the algorithm of that use.
 public struct TrustedKey: Hashable, Sendable, Codable {
-    /// The key identifier, unique across the list: the JWS `kid`.
+    /// The key identifier, unique across the list: the JWS or JWE `kid`.
     public var kid: String
-    /// The signature algorithm.
-    public var algorithm: SignatureAlgorithm
-    /// The raw public key (``VerifyingKey/rawRepresentation``), base64url.
+    /// What the key is for.
+    public var use: KeyUse
+    /// The signature algorithm of a `sig` key; `nil` for an `enc` key.
+    public var algorithm: SignatureAlgorithm?
+    /// The algorithm of an `enc` key; `nil` for a `sig` key.
+    public var encryptionAlgorithm: EncryptionKeyAlgorithm?
+    /// The raw public key (``VerifyingKey/rawRepresentation`` or
+    /// ``EncryptionPublicKey/rawRepresentation``), base64url.
     public var publicKey: String
-    /// First instant the key may sign.
+    /// First instant the key may be used.
     public var validFrom: Date
-    /// Last instant the key may sign.
+    /// Last instant the key may be used.
     public var validUntil: Date
     /// Active, retired (no longer signs, old signatures still verify) or revoked.
     public var status: Status
@@ -101,7 +110,7 @@ public struct TrustedKey: Hashable, Sendable, Codable {
         case revoked
     }
 
-    /// Creates a key entry.
+    /// Creates a signing-key entry.
     public init(
         kid: String,
         algorithm: SignatureAlgorithm,
@@ -112,7 +121,9 @@ public struct TrustedKey: Hashable, Sendable, Codable {
         revokedAt: Date? = nil
     ) {
         self.kid = kid
+        self.use = .signature
         self.algorithm = algorithm
+        self.encryptionAlgorithm = nil
         self.publicKey = Base64URL.encode(publicKey)
         self.validFrom = validFrom
         self.validUntil = validUntil
@@ -120,14 +131,86 @@ public struct TrustedKey: Hashable, Sendable, Codable {
         self.revokedAt = revokedAt
     }
 
+    /// Creates an encryption-key entry (`use: "enc"`).
+    public init(
+        kid: String,
+        encryptionAlgorithm: EncryptionKeyAlgorithm,
+        publicKey: [UInt8],
+        validFrom: Date,
+        validUntil: Date,
+        status: Status = .active,
+        revokedAt: Date? = nil
+    ) {
+        self.kid = kid
+        self.use = .encryption
+        self.algorithm = nil
+        self.encryptionAlgorithm = encryptionAlgorithm
+        self.publicKey = Base64URL.encode(publicKey)
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+        self.status = status
+        self.revokedAt = revokedAt
+    }
+
+    /// The algorithm's name as the file writes it (`alg`).
+    public var algorithmName: String { algorithm?.rawValue ?? encryptionAlgorithm?.rawValue ?? "" }
+
     private enum CodingKeys: String, CodingKey {
-        case kid
+        case kid, use
         case algorithm = "alg"
         case publicKey = "pub"
         case validFrom, validUntil, status, revokedAt
     }
 
-    /// Whether the key may have signed at `instant`: inside its window, and not revoked.
+    /// Reads a key; `use` defaults to `sig`, and `alg` must be an algorithm of that use.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kid = try container.decode(String.self, forKey: .kid)
+        use = try container.decodeIfPresent(KeyUse.self, forKey: .use) ?? .signature
+        let name = try container.decode(String.self, forKey: .algorithm)
+        switch use {
+        case .signature:
+            guard let algorithm = SignatureAlgorithm(rawValue: name) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .algorithm,
+                    in: container,
+                    debugDescription: "\(name) is not a signature algorithm"
+                )
+            }
+            self.algorithm = algorithm
+            self.encryptionAlgorithm = nil
+        case .encryption:
+            guard let algorithm = EncryptionKeyAlgorithm(rawValue: name) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .algorithm,
+                    in: container,
+                    debugDescription: "\(name) is not an encryption key algorithm"
+                )
+            }
+            self.algorithm = nil
+            self.encryptionAlgorithm = algorithm
+        }
+        publicKey = try container.decode(String.self, forKey: .publicKey)
+        validFrom = try container.decode(Date.self, forKey: .validFrom)
+        validUntil = try container.decode(Date.self, forKey: .validUntil)
+        status = try container.decode(Status.self, forKey: .status)
+        revokedAt = try container.decodeIfPresent(Date.self, forKey: .revokedAt)
+    }
+
+    /// Writes a key; `use` only for encryption keys, so signing keys are written as before.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kid, forKey: .kid)
+        if use == .encryption { try container.encode(use, forKey: .use) }
+        try container.encode(algorithmName, forKey: .algorithm)
+        try container.encode(publicKey, forKey: .publicKey)
+        try container.encode(validFrom, forKey: .validFrom)
+        try container.encode(validUntil, forKey: .validUntil)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(revokedAt, forKey: .revokedAt)
+    }
+
+    /// Whether the key may have been used at `instant`: inside its window, and not revoked.
     ///
     /// A revoked key is refused whatever `instant` is, because the instant comes from the
     /// signer's own claim (`iat`), which a thief of the key can set to any value.

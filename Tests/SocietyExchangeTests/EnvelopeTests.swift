@@ -16,7 +16,8 @@ struct EnvelopeTests {
         #expect(opened.claims.audience == city.hrss)
         #expect(opened.claims.service == ExchangeFixture.service)
         #expect(opened.claims.purpose == city.verification)
-        #expect(opened.claims.level == .important)
+        #expect(opened.claims.level == .general)
+        #expect(!opened.isEncrypted)
         #expect(opened.claims.data["note"]?.stringValue == "申请低保 核对就业")
         #expect(opened.claims.issuedAt == ExchangeFixture.epoch)
         #expect(opened.claims.expiresAt == ExchangeFixture.epoch.addingTimeInterval(300))
@@ -182,7 +183,11 @@ struct EnvelopeCheckTests {
         ) {
             try city.opener().open(wrongPurpose)
         }
-        let low = try city.sealer(.ed25519).seal(city.request(level: .general))
+        // An important-level service, encrypted as it must be, but declared general.
+        let low = try city.sealer(.ed25519).seal(
+            city.request(level: .general, service: ExchangeFixture.wageService),
+            encryptingTo: city.recipient(.x25519)
+        )
         #expect(throws: EnvelopeError.levelBelowCatalogue(declared: .general, catalogue: .important)) {
             try city.opener().open(low)
         }

@@ -16,11 +16,16 @@ struct ExchangeFixture {
     let rootKey: any SigningKey
     var keys: [SignatureAlgorithm: any SigningKey] = [:]
     var providerKeys: [SignatureAlgorithm: any SigningKey] = [:]
+    /// The provider's decryption keys, published on the list as `hrss-enc-ALG` with `use: "enc"`.
+    var providerDecryptionKeys: [EncryptionKeyAlgorithm: any DecryptionKey] = [:]
     var list: TrustList
     let now: Date
 
     let verification: Purpose
+    /// A general-level service: its envelopes may travel signed only.
     static let service = "hrss.employment-status"
+    /// An important-level service: its envelopes must be encrypted to the provider.
+    static let wageService = "hrss.wage"
 
     struct MissingKey: Error {}
 
@@ -46,19 +51,41 @@ struct ExchangeFixture {
             providerKeys[algorithm] = providerKey
             hrssEntry.keys.append(trusted(providerKey.publicKey, kid: "hrss-\(algorithm.rawValue)"))
         }
+        for algorithm in EncryptionKeyAlgorithm.allCases {
+            let key = try crypto.generateDecryptionKey(algorithm)
+            providerDecryptionKeys[algorithm] = key
+            hrssEntry.keys.append(
+                TrustedKey(
+                    kid: "hrss-enc-\(algorithm.rawValue)",
+                    encryptionAlgorithm: algorithm,
+                    publicKey: key.encryptionPublicKey.rawRepresentation,
+                    validFrom: now.addingTimeInterval(-86_400 * 30),
+                    validUntil: now.addingTimeInterval(86_400 * 365)
+                )
+            )
+        }
         list.parties = [civilEntry, hrssEntry, TrustList.PartyEntry(party: stranger, name: "某公司")]
         list.services = [
             DataService(
                 id: ExchangeFixture.service,
+                provider: hrss,
+                fields: [.init(name: "employed", level: .general, sensitivity: .personal)],
+                purposes: [verification]
+            ),
+            DataService(
+                id: ExchangeFixture.wageService,
                 provider: hrss,
                 fields: [
                     .init(name: "employed", level: .general, sensitivity: .personal),
                     .init(name: "monthlyWage", level: .important, sensitivity: .sensitivePersonal),
                 ],
                 purposes: [verification]
-            )
+            ),
         ]
-        list.grants = [AccessGrant(consumer: civil, service: ExchangeFixture.service, purposes: [verification])]
+        list.grants = [
+            AccessGrant(consumer: civil, service: ExchangeFixture.service, purposes: [verification]),
+            AccessGrant(consumer: civil, service: ExchangeFixture.wageService, purposes: [verification]),
+        ]
     }
 
     func trusted(_ key: any VerifyingKey, kid: String) -> TrustedKey {
@@ -104,14 +131,28 @@ struct ExchangeFixture {
             trustList: list ?? self.list,
             crypto: crypto,
             clock: FixedWallClock(instant ?? now),
-            replayGuard: replayGuard
+            replayGuard: replayGuard,
+            decryptionKeys: Dictionary(
+                uniqueKeysWithValues: providerDecryptionKeys.map { ("hrss-enc-\($0.key.rawValue)", $0.value) }
+            )
         )
     }
 
-    func request(level: DataLevel = .important, purpose: Purpose? = nil, to audience: Party? = nil) -> EnvelopeDraft {
+    /// The provider as the recipient of a confidential envelope, with its key of `algorithm`.
+    func recipient(_ algorithm: EncryptionKeyAlgorithm) throws -> EnvelopeRecipient {
+        guard let key = providerDecryptionKeys[algorithm] else { throw MissingKey() }
+        return EnvelopeRecipient(party: hrss, kid: "hrss-enc-\(algorithm.rawValue)", key: key.encryptionPublicKey)
+    }
+
+    func request(
+        level: DataLevel = .general,
+        purpose: Purpose? = nil,
+        to audience: Party? = nil,
+        service: String = ExchangeFixture.service
+    ) -> EnvelopeDraft {
         EnvelopeDraft(
             audience: audience ?? hrss,
-            service: ExchangeFixture.service,
+            service: service,
             purpose: purpose ?? verification,
             level: level,
             data: ["applicant": "3212**********123X", "household": 42, "note": "申请低保 核对就业"]

@@ -78,6 +78,97 @@ struct InteropTests {
         #expect(opened.claims.data["wage"]?.doubleValue == 512_300)
     }
 
+    /// The private JWK of one of the provider's standard-profile decryption keys.
+    static func privateJWK(_ key: any DecryptionKey) throws -> JSONWebKey {
+        if let key = key as? X25519.KeyAgreement.PrivateKey { return key.jwk }
+        if let key = key as? P256.KeyAgreement.PrivateKey { return key.jwk }
+        throw ExchangeFixture.MissingKey()
+    }
+
+    @Test(
+        "joserfc decrypts a confidential envelope (ECDH-ES+A256KW, A256GCM)",
+        arguments: [EncryptionKeyAlgorithm.x25519, .p256]
+    )
+    func joseDecrypts(algorithm: EncryptionKeyAlgorithm) throws {
+        let city = try ExchangeFixture()
+        let draft = city.request(level: .important, service: ExchangeFixture.wageService)
+        let envelope = try city.sealer(.ed25519).seal(draft, encryptingTo: city.recipient(algorithm))
+        let directory = try temporaryDirectory()
+        let jwk = try Self.privateJWK(try #require(city.providerDecryptionKeys[algorithm]))
+        try JSONEncoder().encode(jwk).write(to: directory.appendingPathComponent("key.jwk"))
+        try Data(envelope.utf8).write(to: directory.appendingPathComponent("token"))
+        let arguments = [
+            InteropTests.script.path, "decrypt", directory.appendingPathComponent("key.jwk").path,
+            directory.appendingPathComponent("token").path,
+        ]
+        let run = try Shell.run("python3", arguments)
+        #expect(run.status == 0, "\(run.error)")
+        let opened = try city.opener().open(envelope)
+        #expect(run.output == opened.text)
+        #expect(run.error.contains(#""typ": "tz-envelope+jwe""#))
+
+        // A changed tag does not decrypt there either.
+        var parts = envelope.split(separator: ".").map(String.init)
+        parts[4] = (parts[4].hasPrefix("A") ? "B" : "A") + parts[4].dropFirst()
+        try Data(parts.joined(separator: ".").utf8).write(to: directory.appendingPathComponent("token"))
+        #expect(try Shell.run("python3", arguments).status == 1)
+    }
+
+    @Test("an important envelope signed and encrypted by joserfc opens with the SDK")
+    func joseEncrypts() throws {
+        var city = try ExchangeFixture()
+        let directory = try temporaryDirectory()
+        let seal = try Shell.run(
+            "python3",
+            [
+                InteropTests.script.path, "seal", directory.path, city.civil.text, city.hrss.text,
+                ExchangeFixture.wageService, city.verification.code, String(Int(city.now.timeIntervalSince1970)),
+                "important",
+            ]
+        )
+        #expect(seal.status == 0, "\(seal.error)")
+        let signerJWK = try JSONDecoder().decode(
+            JSONWebKey.self,
+            from: Data(contentsOf: directory.appendingPathComponent("key.jwk"))
+        )
+        city.list.parties[0].keys.append(
+            city.trusted(
+                try city.crypto.importVerifyingKey(
+                    .ed25519,
+                    from: Array(try JSONEncoder().encode(signerJWK)),
+                    encoding: .jwk
+                ),
+                kid: "python-ed25519"
+            )
+        )
+        let recipient = try #require(city.providerDecryptionKeys[.x25519])
+        let publicJWK = try JSONWebKey(
+            encryptionAlgorithm: .x25519,
+            publicKey: recipient.encryptionPublicKey.rawRepresentation
+        )
+        try JSONEncoder().encode(publicJWK).write(to: directory.appendingPathComponent("recipient.jwk"))
+        let encrypt = try Shell.run(
+            "python3",
+            [
+                InteropTests.script.path, "encrypt", directory.appendingPathComponent("recipient.jwk").path,
+                "hrss-enc-x25519", city.civil.text, city.hrss.text,
+                directory.appendingPathComponent("envelope.jws").path,
+                directory.appendingPathComponent("envelope.jwe").path,
+            ]
+        )
+        #expect(encrypt.status == 0, "\(encrypt.error)")
+        let envelope = try String(contentsOf: directory.appendingPathComponent("envelope.jwe"), encoding: .utf8)
+        let opened = try city.opener().open(envelope)
+        #expect(opened.isEncrypted)
+        #expect(opened.claims.level == .important)
+        #expect(opened.claims.id == "python-joserfc-0001")
+        // The same signed envelope sent unencrypted is refused: the wage service is important.
+        let signed = try String(contentsOf: directory.appendingPathComponent("envelope.jws"), encoding: .utf8)
+        #expect(throws: EnvelopeError.encryptionRequired(service: ExchangeFixture.wageService, level: .important)) {
+            try city.opener().open(signed)
+        }
+    }
+
     @Test("openssl pkeyutl verifies an SM2 envelope's signature over the JWS signing input")
     func opensslVerifiesSM2() throws {
         let city = try ExchangeFixture()
