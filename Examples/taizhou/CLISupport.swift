@@ -62,6 +62,39 @@ enum KeyFiles {
         throw failure("\(path) holds no SM2, Ed25519 or P-256 private key in PEM (PKCS#8)")
     }
 
+    /// A new encryption key pair of `algorithm` as PEM texts (private, public).
+    static func generate(_ algorithm: EncryptionKeyAlgorithm) throws -> (privatePEM: String, publicPEM: String) {
+        switch algorithm {
+        case .x25519:
+            let key = try X25519.KeyAgreement.PrivateKey()
+            return (key.pemRepresentation, key.publicKey.pemRepresentation)
+        case .p256:
+            let key = try P256.KeyAgreement.PrivateKey()
+            return (key.pemRepresentation, key.publicKey.pemRepresentation)
+        case .sm2:
+            let key = try SM2.Encryption.PrivateKey()
+            return (key.pemRepresentation, key.publicKey.pemRepresentation)
+        }
+    }
+
+    /// The private encryption key in a PEM file, whatever its algorithm.
+    static func decryptionKey(at path: String) throws -> any DecryptionKey {
+        let bytes = Array(try readInput(path))
+        for algorithm in EncryptionKeyAlgorithm.allCases {
+            if let key = try? crypto.importDecryptionKey(algorithm, from: bytes, encoding: .pem) { return key }
+        }
+        throw failure("\(path) holds no X25519, P-256 or SM2 private key in PEM (PKCS#8)")
+    }
+
+    /// The public encryption key in a PEM file, whatever its algorithm.
+    static func encryptionKey(at path: String) throws -> any EncryptionPublicKey {
+        let bytes = Array(try readInput(path))
+        for algorithm in EncryptionKeyAlgorithm.allCases {
+            if let key = try? crypto.importEncryptionKey(algorithm, from: bytes, encoding: .pem) { return key }
+        }
+        throw failure("\(path) holds no X25519, P-256 or SM2 public key in PEM (SPKI)")
+    }
+
     /// The public key in a PEM file, whatever its algorithm.
     static func verifyingKey(at path: String) throws -> any VerifyingKey {
         let bytes = Array(try readInput(path))

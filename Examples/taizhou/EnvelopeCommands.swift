@@ -9,14 +9,18 @@ import SocietyOpenSSL
 struct EnvelopeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "envelope",
-        abstract: "Signed data-exchange envelopes (JWS).",
+        abstract: "Signed data-exchange envelopes (JWS), optionally encrypted to the recipient (JWE).",
         subcommands: [Seal.self, Open.self]
     )
 
     struct Seal: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Seal a JSON document into a compact JWS envelope and print it.",
-            discussion: "Reads DATA.json, or standard input when it is omitted or \"-\"."
+            discussion: """
+                Reads DATA.json, or standard input when it is omitted or "-". With --encrypt-to PARTY \
+                the signed envelope is then encrypted (compact JWE) to that party's encryption key on \
+                the trust list given with --trust: required for important and core data.
+                """
         )
 
         @Option(help: "The sender's private key (PEM).") var key: String
@@ -28,6 +32,9 @@ struct EnvelopeCommand: ParsableCommand {
         @Option(help: "general, important or core.") var level = "general"
         @Option(help: "Seconds of validity.") var ttl = 300
         @Option(help: "A request envelope this one answers (its digest goes into ref).") var answering: String?
+        @Option(help: "Encrypt to this party's encryption key (use enc) from --trust.") var encryptTo: String?
+        @Option(help: "The signed trust list, to find the --encrypt-to key.") var trust: String?
+        @Option(help: "The bureau's root public key (PEM) that signed the trust list.") var root: String?
         @Argument(help: "The data to send (JSON).") var data: String?
 
         func validate() throws {
@@ -35,6 +42,9 @@ struct EnvelopeCommand: ParsableCommand {
                 throw ValidationError("--level must be general, important or core")
             }
             guard (1...86_400).contains(ttl) else { throw ValidationError("--ttl must be 1…86400 seconds") }
+            if encryptTo != nil, trust == nil {
+                throw ValidationError("--encrypt-to needs --trust TRUST.json to find the recipient's key")
+            }
         }
 
         func run() throws {
@@ -58,19 +68,36 @@ struct EnvelopeCommand: ParsableCommand {
                 crypto: KeyFiles.crypto,
                 clock: SystemWallClock()
             )
-            print(
-                try sealer.seal(
-                    EnvelopeDraft(
-                        audience: audience,
-                        service: svc,
-                        purpose: purpose,
-                        level: level,
-                        data: payload,
-                        timeToLive: TimeInterval(ttl),
-                        answering: request
-                    )
-                )
+            let draft = EnvelopeDraft(
+                audience: audience,
+                service: svc,
+                purpose: purpose,
+                level: level,
+                data: payload,
+                timeToLive: TimeInterval(ttl),
+                answering: request
             )
+            guard let encryptTo, let trust else {
+                print(try sealer.seal(draft))
+                return
+            }
+            let recipientParty = try validated(encryptTo, as: "recipient", Party.init)
+            guard recipientParty == audience else {
+                throw ValidationError("--encrypt-to must be the audience \(audience): only it may read the data")
+            }
+            let list = try TrustListFile.load(trust, root: root)
+            let recipient: EnvelopeRecipient
+            do {
+                recipient = try EnvelopeRecipient(
+                    party: recipientParty,
+                    trustList: list,
+                    crypto: KeyFiles.crypto,
+                    at: Date()
+                )
+            } catch {
+                throw failure("\(error)")
+            }
+            print(try sealer.seal(draft, encryptingTo: recipient))
         }
     }
 
@@ -87,6 +114,7 @@ struct EnvelopeCommand: ParsableCommand {
         @Option(help: "The bureau's root public key (PEM) that signed the trust list.") var root: String?
         @Option(help: "Your party, CREDITCODE/SUBSYSTEM.") var me: String
         @Option(help: "The request envelope this response must answer.") var answering: String?
+        @Option(help: "Your encryption private key (PEM), to open confidential envelopes.") var key: String?
         @Flag(help: "Print personal fields unmasked (the access is the operator's responsibility).") var reveal = false
         @Argument(help: "The envelope (standard input when omitted or \"-\").") var envelope: String?
 
@@ -94,12 +122,26 @@ struct EnvelopeCommand: ParsableCommand {
             let me = try validated(me, as: "party", Party.init)
             let list = try TrustListFile.load(trust, root: root)
             let replayGuard: any ReplayGuard = InMemoryReplayGuard()
+            var decryptionKeys: [String: any DecryptionKey] = [:]
+            if let key {
+                let decryptionKey = try KeyFiles.decryptionKey(at: key)
+                let published = Base64URL.encode(decryptionKey.encryptionPublicKey.rawRepresentation)
+                let mine = list.parties.first { $0.party == me }?.keys.filter {
+                    $0.use == .encryption && $0.encryptionAlgorithm == decryptionKey.algorithm
+                        && $0.publicKey == published
+                }
+                guard let mine, !mine.isEmpty else {
+                    throw failure("\(key) is not an encryption key of \(me) on the trust list")
+                }
+                for entry in mine { decryptionKeys[entry.kid] = decryptionKey }
+            }
             let opener = EnvelopeOpener(
                 me: me,
                 trustList: list,
                 crypto: KeyFiles.crypto,
                 clock: SystemWallClock(),
-                replayGuard: replayGuard
+                replayGuard: replayGuard,
+                decryptionKeys: decryptionKeys
             )
             let text = String(decoding: try readInput(envelope), as: UTF8.self)
             let request = try answering.map { String(decoding: try readInput($0), as: UTF8.self) }

@@ -6,7 +6,7 @@ import SocietyCore
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Signing keys: SM2, Ed25519, ECDSA P-256.",
+        abstract: "Signing keys (SM2, Ed25519, ECDSA P-256) and encryption keys (X25519, P-256 ECDH, SM2).",
         subcommands: [Generate.self, JWK.self]
     )
 
@@ -15,28 +15,37 @@ struct KeysCommand: ParsableCommand {
             abstract: "Generate a key pair: KEY.pem (PKCS#8, private) and KEY.pub.pem (SPKI, public)."
         )
 
-        @Option(help: "sm2, ed25519 or p256.")
+        @Option(help: "Signing: sm2, ed25519 or p256. Encryption: x25519, p256-ecdh or sm2-enc.")
         var alg: String
+
+        /// The encryption algorithms by their `--alg` names.
+        static let encryptionNames: [String: EncryptionKeyAlgorithm] = [
+            "x25519": .x25519, "p256-ecdh": .p256, "sm2-enc": .sm2,
+        ]
 
         @Option(help: "Where to write the private key; the public key goes beside it as NAME.pub.pem.")
         var out: String
 
         func validate() throws {
-            guard SignatureAlgorithm(rawValue: alg) != nil else {
-                throw ValidationError("--alg must be sm2, ed25519 or p256")
+            guard SignatureAlgorithm(rawValue: alg) != nil || Self.encryptionNames[alg] != nil else {
+                throw ValidationError("--alg must be sm2, ed25519, p256, x25519, p256-ecdh or sm2-enc")
             }
         }
 
         func run() throws {
-            guard let alg = SignatureAlgorithm(rawValue: alg) else {
-                throw ValidationError("--alg must be sm2, ed25519 or p256")
+            let (privatePEM, publicPEM): (String, String)
+            if let encryption = Self.encryptionNames[alg] {
+                (privatePEM, publicPEM) = try KeyFiles.generate(encryption)
+            } else if let signature = SignatureAlgorithm(rawValue: alg) {
+                (privatePEM, publicPEM) = try KeyFiles.generate(signature)
+            } else {
+                throw ValidationError("--alg must be sm2, ed25519, p256, x25519, p256-ecdh or sm2-enc")
             }
-            let (privatePEM, publicPEM) = try KeyFiles.generate(alg)
             let publicPath = out.hasSuffix(".pem") ? String(out.dropLast(4)) + ".pub.pem" : out + ".pub.pem"
             try writeFile(Data(privatePEM.utf8), to: out)
             _ = try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: out)
             try writeFile(Data(publicPEM.utf8), to: publicPath)
-            print("\(alg.rawValue) key written to \(out) (private, mode 600) and \(publicPath)")
+            print("\(alg) key written to \(out) (private, mode 600) and \(publicPath)")
         }
     }
 

@@ -69,28 +69,46 @@ struct TrustCommand: ParsableCommand {
         @Option(help: "The owning party.") var party: String
         @Option(help: "The key id envelopes will name.") var kid: String
         @Option(help: "The public key (PEM).") var pub: String
-        @Option(help: "Days the key may sign, from now.") var validDays = 365
+        @Option(help: "Days the key may be used, from now.") var validDays = 365
+        @Option(help: "sig (signs envelopes, the default) or enc (receives confidential envelopes).")
+        var use = "sig"
+
+        func validate() throws {
+            guard KeyUse(rawValue: use) != nil else { throw ValidationError("--use must be sig or enc") }
+        }
 
         func run() throws {
             let party = try validated(party, as: "party", Party.init)
-            let key = try KeyFiles.verifyingKey(at: pub)
             var list = try file.load()
             guard list.key(withID: kid) == nil else { throw failure("key id \(kid) is already used") }
             guard let index = list.parties.firstIndex(where: { $0.party == party }) else {
                 throw failure("\(party) is not on the list; add it with add-party first")
             }
             let now = Date()
-            list.parties[index].keys.append(
-                TrustedKey(
+            let validUntil = now.addingTimeInterval(Double(validDays) * 86_400)
+            let entry: TrustedKey
+            if KeyUse(rawValue: use) == .encryption {
+                let key = try KeyFiles.encryptionKey(at: pub)
+                entry = TrustedKey(
+                    kid: kid,
+                    encryptionAlgorithm: key.algorithm,
+                    publicKey: key.rawRepresentation,
+                    validFrom: now.addingTimeInterval(-300),
+                    validUntil: validUntil
+                )
+            } else {
+                let key = try KeyFiles.verifyingKey(at: pub)
+                entry = TrustedKey(
                     kid: kid,
                     algorithm: key.algorithm,
                     publicKey: key.rawRepresentation,
                     validFrom: now.addingTimeInterval(-300),
-                    validUntil: now.addingTimeInterval(Double(validDays) * 86_400)
+                    validUntil: validUntil
                 )
-            )
+            }
+            list.parties[index].keys.append(entry)
             try file.save(list)
-            print("added \(key.algorithm.rawValue) key \(kid) for \(party)")
+            print("added \(entry.algorithmName) \(entry.use.rawValue) key \(kid) for \(party)")
         }
     }
 
@@ -194,7 +212,9 @@ struct TrustCommand: ParsableCommand {
             for entry in list.parties {
                 print("  \(entry.party)  \(entry.name)")
                 for key in entry.keys {
-                    print("    key \(key.kid) \(key.algorithm.rawValue) \(key.status.rawValue) until \(key.validUntil)")
+                    print(
+                        "    key \(key.kid) \(key.use.rawValue) \(key.algorithmName) \(key.status.rawValue) until \(key.validUntil)"
+                    )
                 }
             }
             for service in list.services {
