@@ -37,6 +37,16 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "bench-confidential",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "SocietyCore", package: "DigitalSociety"),
+                .product(name: "SocietyJSON", package: "DigitalSociety"),
+                .product(name: "SocietyExchange", package: "DigitalSociety"),
+                .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
+            ]
+        ),
+        .executableTarget(
             name: "bench-store",
             dependencies: [
                 "BenchSupport",
