@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SocietyOneCard", targets: ["SocietyOneCard"]),
         .library(name: "SocietyOpenSSL", targets: ["SocietyOpenSSL"]),
         .library(name: "SocietySQLite", targets: ["SocietySQLite"]),
+        .library(name: "SocietyCertificates", targets: ["SocietyCertificates"]),
         .executable(name: "taizhou", targets: ["taizhou"]),
     ],
     dependencies: [
@@ -38,6 +39,7 @@ let package = Package(
         .target(name: "SocietyCore"),
         .target(name: "SocietyJSON"),
         .target(name: "SocietyExchange", dependencies: ["SocietyCore", "SocietyJSON"]),
+        .target(name: "SocietyCertificates", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
 
         // MARK: Domains (pure; they meet through SocietyCore and the exchange)
         .target(name: "SocietyOneCard", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
@@ -49,7 +51,7 @@ let package = Package(
         // MARK: Umbrella
         .target(
             name: "DigitalSociety",
-            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard"]),
+            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard"]),
 
         // MARK: Example tools
         .executableTarget(
@@ -61,6 +63,7 @@ let package = Package(
                 "SocietyOpenSSL",
                 "SocietySQLite",
                 "SocietyOneCard",
+                "SocietyCertificates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/taizhou"
@@ -82,6 +85,10 @@ let package = Package(
             name: "SocietySQLiteTests",
             dependencies: ["SocietySQLite", "SocietyOpenSSL", "SocietyCore", "SQLiteCrashWriter"]
         ),
+        .testTarget(
+            name: "SocietyCertificatesTests",
+            dependencies: ["SocietyCertificates", "SocietyOpenSSL", "SocietyJSON", "SocietyExchange"],
+            exclude: ["Interop"]),
         .testTarget(
             name: "SocietyOneCardTests",
             dependencies: ["SocietyOneCard", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON"]),

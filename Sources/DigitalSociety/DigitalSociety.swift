@@ -1,6 +1,7 @@
 // The umbrella module: one import for applications that want the whole pure SDK.
 // The SDK's own modules never import it; they import exactly what they use.
 
+@_exported public import SocietyCertificates
 @_exported public import SocietyCore
 @_exported public import SocietyExchange
 @_exported public import SocietyJSON
