@@ -55,6 +55,16 @@ let package = Package(
                 .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
             ]
         ),
+        .executableTarget(
+            name: "bench-onecard",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "SocietyCore", package: "DigitalSociety"),
+                .product(name: "SocietyOneCard", package: "DigitalSociety"),
+                .product(name: "SocietySQLite", package: "DigitalSociety"),
+                .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
+            ]
+        ),
     ]
 )
 
