@@ -1,0 +1,300 @@
+import ArgumentParser
+import Foundation
+import SocietyCertificates
+import SocietyCore
+import SocietyExchange
+import SocietyJSON
+import SocietyOpenSSL
+
+/// `taizhou cert`: issue, present (亮证), verify offline, and revoke electronic certificates.
+struct CertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cert",
+        abstract: "Issue, present, verify and revoke electronic certificates (电子证照).",
+        discussion: """
+            Certificates are SD-JWT VCs (RFC 9901) signed with the issuer's trust-list key. The issuer's
+            status lists (W3C Bitstring Status List) live in a state file; revoke, suspend, reinstate and
+            publish write the signed lists verifiers use offline.
+            """,
+        subcommands: [Issue.self, Present.self, Verify.self, Revoke.self, Suspend.self, Reinstate.self, Publish.self]
+    )
+
+    /// The issuer's key, identity and state file, shared by every issuer-side subcommand.
+    struct IssuerOptions: ParsableArguments {
+        @Option(help: "The issuer's private key (PEM).") var key: String
+        @Option(help: "The key's id on the trust list.") var kid: String
+        @Option(help: "The issuing party, CREDITCODE/SUBSYSTEM.") var iss: String
+        @Option(help: "The issuer's status-list state file (created on first use).") var state = "cert-state.json"
+
+        func issuer() throws -> CertificateIssuer {
+            CertificateIssuer(
+                party: try validated(iss, as: "iss", Party.init),
+                key: try KeyFiles.signingKey(at: key),
+                kid: kid,
+                crypto: KeyFiles.crypto,
+                random: OpenSSLRandomSource(),
+                clock: SystemWallClock(),
+                store: FileStatusStateStore(path: state)
+            )
+        }
+    }
+
+    struct Issue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a certificate; prints the SD-JWT issuance with every disclosure."
+        )
+        @Option(
+            help:
+                "The certificate type: \(CertificateTypeRegistry.standard.types.keys.sorted().joined(separator: ", "))."
+        )
+        var type: String
+        @Option(help: "The holder's ResidentID or credit code.") var holder: String
+        @Option(help: "The holder's wallet public key (PEM, Ed25519 or P-256), bound in cnf.") var holderPub: String
+        @Option(help: "A JSON file with the type's claims.") var claims: String
+        @Option(help: "Last valid day, YYYY-MM-DD (default: long-term).") var validUntil: String?
+        @Option(help: "Also write the W3C VC 2.0 view to this file.") var vcOut: String?
+        @OptionGroup var issuerOptions: IssuerOptions
+
+        func run() throws {
+            guard let certificateType = CertificateTypeRegistry.standard[type] else {
+                throw ValidationError("unknown --type \(type)")
+            }
+            let holderID = try validated(holder, as: "holder", CertificateHolder.init)
+            let holderKey = try KeyFiles.verifyingKey(at: holderPub)
+            let jwk: JSONWebKey
+            do {
+                jwk = try JSONWebKey(algorithm: holderKey.algorithm, publicKey: holderKey.rawRepresentation)
+            } catch {
+                throw failure("the holder key must be Ed25519 or P-256 (SM2 has no JWK form for cnf)")
+            }
+            guard case .object(let claimObject) = try? JSONParser().parse(Array(try readInput(claims))) else {
+                throw failure("\(claims) is not a JSON object")
+            }
+            let until = try validUntil.map { try validated($0, as: "valid-until", CalendarDate.init(iso8601:)) }
+            let today = CalendarDate(Date())
+            do {
+                let validity = try ValidityPeriod(from: today, until: until)
+                let issued = try issuerOptions.issuer().issue(
+                    certificateType,
+                    to: holderID,
+                    holderKey: jwk,
+                    claims: claimObject,
+                    validity: validity
+                )
+                if let vcOut {
+                    try writeFile(Data(JSONValue.object(issued.verifiableCredential).description.utf8), to: vcOut)
+                }
+                print(issued.sdJWT.compact)
+                note(
+                    "issued \(certificateType.code) to \(holderID), status index \(issued.certificate.statusIndex); "
+                        + "run `taizhou cert publish` to refresh the status lists"
+                )
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                throw failure("\(error)")
+            }
+        }
+    }
+
+    struct Present: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Present a certificate (亮证): only the chosen claims, bound to the verifier's nonce."
+        )
+        @Option(help: "Claims to disclose, comma-separated (e.g. name,category).") var disclose: String
+        @Option(help: "The holder's wallet private key (PEM).") var holderKey: String
+        @Option(help: "The verifier's challenge.") var nonce: String
+        @Option(help: "The verifying party, CREDITCODE/SUBSYSTEM.") var aud: String
+        @Argument(help: "The issued SD-JWT (standard input when omitted).") var certificate: String?
+
+        func run() throws {
+            let audience = try validated(aud, as: "aud", Party.init)
+            let text = String(decoding: try readInput(certificate), as: UTF8.self)
+            let names = Set(disclose.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            do {
+                let token = try SDJWT(parsing: text)
+                let presentation = try token.presenting(
+                    names,
+                    holderKey: try KeyFiles.signingKey(at: holderKey),
+                    audience: audience.text,
+                    nonce: nonce,
+                    issuedAt: Date(),
+                    crypto: KeyFiles.crypto
+                )
+                print(presentation.compact)
+                note("presentation is \(presentation.compact.utf8.count) bytes (the QR code's content)")
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                throw failure("\(error)")
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify a presentation offline with a trust-list and a status-list snapshot."
+        )
+        @Option(help: "The signed trust list.") var trust: String
+        @Option(help: "The bureau's root public key (PEM); default: the key the list embeds.") var root: String?
+        @Option(help: "The status-list snapshot written by publish/revoke/suspend/reinstate.") var status: String
+        @Option(help: "Your party (the expected aud).") var aud: String
+        @Option(help: "The nonce you sent.") var nonce: String
+        @Option(help: "Maximum age of the trust list, seconds.") var maxTrustAge: Double = 7 * 86_400
+        @Option(help: "Maximum age of the status lists, seconds.") var maxStatusAge: Double = 86_400
+        @Flag(help: "Print personal data in full instead of masked.") var unmasked = false
+        @Argument(help: "The presentation (standard input when omitted).") var presentation: String?
+
+        func run() throws {
+            let me = try validated(aud, as: "aud", Party.init)
+            let text = String(decoding: try readInput(presentation), as: UTF8.self)
+            let signed: SignedTrustList
+            do {
+                signed = try SignedTrustList(parsing: String(decoding: try readInput(trust), as: UTF8.self))
+            } catch {
+                throw failure("\(trust): \(error)")
+            }
+            let rootKey: any VerifyingKey
+            if let root {
+                rootKey = try KeyFiles.verifyingKey(at: root)
+            } else if let jwk = signed.jws.header["jwk"], let data = try? jwk.canonicalBytes(),
+                let algorithm = SignatureAlgorithm(jwsName: signed.jws.header["alg"]?.stringValue ?? ""),
+                let embedded = try? KeyFiles.crypto.importVerifyingKey(algorithm, from: data, encoding: .jwk)
+            {
+                note("verifying \(trust) with the root key it embeds; pass --root ROOT.pub.pem to pin the bureau's key")
+                rootKey = embedded
+            } else {
+                throw failure("\(trust) does not embed its root key; pass --root ROOT.pub.pem")
+            }
+            var anchor = TrustAnchor(root: rootKey, maximumAge: maxTrustAge)
+            do {
+                let snapshot = try StatusListSnapshot(json: Array(try readInput(status)))
+                let verifier = try CertificateVerifier(
+                    signedTrustList: signed,
+                    anchor: &anchor,
+                    statusLists: snapshot,
+                    statusListMaximumAge: maxStatusAge,
+                    crypto: KeyFiles.crypto,
+                    clock: SystemWallClock()
+                )
+                let result = try verifier.verifyPresentation(text, audience: me.text, nonce: nonce)
+                var shown = JSONObject()
+                for member in result.claims {
+                    shown[member.key] = unmasked ? member.value : CertCommand.masked(member.key, member.value)
+                }
+                print("valid: \(result.type?.name ?? result.typeIdentifier) issued by \(result.issuer)")
+                print(JSONValue.object(shown).description)
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                throw failure(status: 2, "certificate refused: \(error)")
+            }
+        }
+    }
+
+    /// Masks personal values for printing: identity-bearing numbers and names.
+    static func masked(_ name: String, _ value: JSONValue) -> JSONValue {
+        guard let text = value.stringValue else { return value }
+        switch name {
+        case "holder":
+            if let id = try? ResidentID(text) { return .string(id.masked) }
+            return value
+        case "number":
+            if let number = try? DisabilityCertificateNumber(text) { return .string(number.masked) }
+            return value
+        case "name", "guardian", "legal_representative":
+            if let person = try? PersonName(text) { return .string(person.masked) }
+            return value
+        default:
+            return value
+        }
+    }
+
+    /// Options of the status-changing subcommands.
+    struct StatusChange: ParsableArguments {
+        @Option(help: "The certificate's status index (printed at issue).") var index: Int
+        @Option(help: "Write the re-published status-list snapshot here.") var out = "status.json"
+        @OptionGroup var issuerOptions: IssuerOptions
+
+        func apply(_ verb: String, _ change: (CertificateIssuer, Int) throws -> [SignedStatusList]) throws {
+            do {
+                let lists = try change(try issuerOptions.issuer(), index)
+                try writeFile(Data(StatusListSnapshot(lists).json.utf8), to: out)
+                print("\(verb) index \(index); status lists version \(lists.first?.version ?? 0) written to \(out)")
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                throw failure("\(error)")
+            }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a certificate for good.")
+        @OptionGroup var change: StatusChange
+        func run() throws { try change.apply("revoked") { try $0.revoke(index: $1) } }
+    }
+
+    struct Suspend: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Suspend a certificate.")
+        @OptionGroup var change: StatusChange
+        func run() throws { try change.apply("suspended") { try $0.suspend(index: $1) } }
+    }
+
+    struct Reinstate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lift a suspension.")
+        @OptionGroup var change: StatusChange
+        func run() throws { try change.apply("reinstated") { try $0.reinstate(index: $1) } }
+    }
+
+    struct Publish: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign the current status lists at a new version (refreshes their age)."
+        )
+        @Option(help: "Write the status-list snapshot here.") var out = "status.json"
+        @OptionGroup var issuerOptions: IssuerOptions
+
+        func run() throws {
+            do {
+                let lists = try issuerOptions.issuer().publish()
+                try writeFile(Data(StatusListSnapshot(lists).json.utf8), to: out)
+                print("status lists version \(lists.first?.version ?? 0) written to \(out)")
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                throw failure("\(error)")
+            }
+        }
+    }
+}
+
+/// The issuer's status state in a JSON file: what a single-office CLI needs. A deployment keeps
+/// it in its record store instead.
+struct FileStatusStateStore: StatusStateStore {
+    let path: String
+
+    func update<T>(
+        issuer: Party,
+        initial: () throws -> IssuerStatusState,
+        _ change: (inout IssuerStatusState) throws -> T
+    ) throws -> T {
+        var state: IssuerStatusState
+        if FileManager.default.fileExists(atPath: path) {
+            do {
+                state = try JSONDecoder().decode(IssuerStatusState.self, from: try readInput(path))
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                throw failure("\(path) is not a certificate state file: \(error)")
+            }
+            guard state.issuer == issuer else { throw failure("\(path) belongs to \(state.issuer), not \(issuer)") }
+        } else {
+            state = try initial()
+        }
+        let result = try change(&state)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeFile(try encoder.encode(state), to: path)
+        return result
+    }
+}
