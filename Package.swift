@@ -14,9 +14,12 @@ let package = Package(
         .library(name: "SocietyJSON", targets: ["SocietyJSON"]),
         .library(name: "SocietyExchange", targets: ["SocietyExchange"]),
         .library(name: "SocietyOneCard", targets: ["SocietyOneCard"]),
+        .library(name: "SocietySynthetic", targets: ["SocietySynthetic"]),
         .library(name: "SocietyOpenSSL", targets: ["SocietyOpenSSL"]),
         .library(name: "SocietySQLite", targets: ["SocietySQLite"]),
         .library(name: "SocietyCertificates", targets: ["SocietyCertificates"]),
+        .library(name: "SocietyHealth", targets: ["SocietyHealth"]),
+        .library(name: "SocietyVeterans", targets: ["SocietyVeterans"]),
         .executable(name: "taizhou", targets: ["taizhou"]),
     ],
     dependencies: [
@@ -43,6 +46,12 @@ let package = Package(
 
         // MARK: Domains (pure; they meet through SocietyCore and the exchange)
         .target(name: "SocietyOneCard", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
+        .target(name: "SocietyHealth", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
+        // Veterans' benefits are paid through the one-card ledger and certified by e-certificate (plan item 13).
+        .target(
+            name: "SocietyVeterans",
+            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard", "SocietyCertificates"]),
+        .target(name: "SocietySynthetic", dependencies: ["SocietyCore", "SocietyJSON"]),
 
         // MARK: Reference adapters
         .target(name: "SocietyOpenSSL", dependencies: ["SocietyCore", "COpenSSL"]),
@@ -92,6 +101,7 @@ let package = Package(
         .testTarget(
             name: "SocietyOneCardTests",
             dependencies: ["SocietyOneCard", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON"]),
+        .testTarget(name: "SocietySyntheticTests", dependencies: ["SocietySynthetic"]),
         .testTarget(name: "TaizhouCLITests", dependencies: ["taizhou"]),
     ]
 )
