@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SocietyExchange", targets: ["SocietyExchange"]),
         .library(name: "SocietyOneCard", targets: ["SocietyOneCard"]),
         .library(name: "SocietySynthetic", targets: ["SocietySynthetic"]),
+        .library(name: "SocietyAssistance", targets: ["SocietyAssistance"]),
         .library(name: "SocietyOpenSSL", targets: ["SocietyOpenSSL"]),
         .library(name: "SocietySQLite", targets: ["SocietySQLite"]),
         .library(name: "SocietyCertificates", targets: ["SocietyCertificates"]),
@@ -52,6 +53,9 @@ let package = Package(
             name: "SocietyVeterans",
             dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard", "SocietyCertificates"]),
         .target(name: "SocietySynthetic", dependencies: ["SocietyCore", "SocietyJSON"]),
+        .target(
+            name: "SocietyAssistance",
+            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard"]),
 
         // MARK: Reference adapters
         .target(name: "SocietyOpenSSL", dependencies: ["SocietyCore", "COpenSSL"]),
@@ -102,6 +106,9 @@ let package = Package(
             name: "SocietyOneCardTests",
             dependencies: ["SocietyOneCard", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON"]),
         .testTarget(name: "SocietySyntheticTests", dependencies: ["SocietySynthetic"]),
+        .testTarget(
+            name: "SocietyAssistanceTests",
+            dependencies: ["SocietyAssistance", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietyCore"]),
         .testTarget(name: "TaizhouCLITests", dependencies: ["taizhou"]),
     ]
 )

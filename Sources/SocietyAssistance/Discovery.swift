@@ -1,0 +1,153 @@
+public import SocietyCore
+
+/// A household the pooled data suggests is eligible but not enrolled, and why.
+public struct DiscoveryCandidate: Sendable {
+    /// The household.
+    public let household: Identifier<Household>
+    /// Where it is registered (for the grid worker).
+    public let division: DivisionCode
+    /// The head, to whom the policy notice goes.
+    public let head: ResidentID
+    /// The signals that fired, e.g. `income-below-line`, `disabled-and-unemployed`.
+    public let signals: [String]
+    /// The categories worth applying for.
+    public let suggested: [AssistanceCategory]
+}
+
+/// A policy notice (政策推送) for a resident and their grid worker, carrying only what the purpose
+/// needs: the masked name, the district, the reasons and what to apply for — no income figures, no
+/// diagnoses.
+public struct PolicyNotice: Hashable, Sendable, Codable {
+    /// The household.
+    public let household: String
+    /// The addressee, masked (`王**`, `3212**********123X`).
+    public let addressee: String
+    /// The district, for the grid worker.
+    public let division: String
+    /// Reasons in plain words.
+    public let reasons: [String]
+    /// Categories to apply for.
+    public let suggested: [AssistanceCategory]
+    /// The notice text.
+    public let text: String
+}
+
+/// Proactive discovery (主动发现): signals over pooled household data that point to families in
+/// difficulty who have not applied.
+public struct ProactiveDiscovery: Sendable {
+    /// The policy whose lines the signals use.
+    public let policy: AssistancePolicy
+    /// The day of the scan.
+    public let today: CalendarDate
+    /// Annual out-of-pocket medical spending above which a household counts as heavily burdened
+    /// (assumption: ¥30,000).
+    public let heavyMedicalSpending: Money
+
+    /// A scanner.
+    public init(
+        policy: AssistancePolicy = .defaultPolicy,
+        today: CalendarDate,
+        heavyMedicalSpending: Money = Money(fen: 3_000_000)
+    ) {
+        self.policy = policy
+        self.today = today
+        self.heavyMedicalSpending = heavyMedicalSpending
+    }
+
+    /// One member's pooled facts, as the big-data bureau holds them.
+    public struct PooledMember: Sendable {
+        /// The member's register record.
+        public let resident: Resident
+        /// Monthly wage plus pension.
+        public let monthlyIncome: Money
+        /// Employment status (`employed`, `unemployed`, `retired`, …).
+        public let employment: String
+        /// Whether the member is on the disability register.
+        public let disabled: Bool
+        /// Out-of-pocket medical spending over 12 months.
+        public let medicalSpending: Money
+
+        /// Creates a pooled member.
+        public init(
+            resident: Resident,
+            monthlyIncome: Money,
+            employment: String,
+            disabled: Bool,
+            medicalSpending: Money
+        ) {
+            self.resident = resident
+            self.monthlyIncome = monthlyIncome
+            self.employment = employment
+            self.disabled = disabled
+            self.medicalSpending = medicalSpending
+        }
+    }
+
+    /// The signals for one household, or `nil` when none fire or it is already enrolled.
+    public func examine(
+        household: Identifier<Household>,
+        division: DivisionCode,
+        members: [PooledMember],
+        enrolled: Bool
+    ) throws -> DiscoveryCandidate? {
+        guard !enrolled else { return nil }
+        let living = members.filter { $0.resident.isAlive }
+        guard let head = living.first else { return nil }
+        var signals: [String] = []
+        var suggested: [AssistanceCategory] = []
+        let income = try Money.sum(living.map(\.monthlyIncome))
+        let perCapita = try income.divided(by: Int64(living.count))
+        if perCapita < policy.minimumLivingLine {
+            signals.append("income-below-line")
+            suggested.append(.minimumLiving)
+        } else if perCapita < policy.nearLine {
+            signals.append("income-below-near-line")
+            suggested.append(.nearMinimumLiving)
+        }
+        if living.contains(where: { $0.disabled }) && !living.contains(where: { $0.employment == "employed" })
+            && living.contains(where: { (16..<60).contains($0.resident.age(on: today)) })
+        {
+            signals.append("disabled-and-unemployed")
+            suggested.append(.employment)
+        }
+        if try Money.sum(living.map(\.medicalSpending)) >= heavyMedicalSpending {
+            signals.append("heavy-medical-spending")
+            suggested.append(.medical)
+        }
+        if living.count == 1, head.resident.age(on: today) >= 70 {
+            signals.append("elderly-living-alone")
+            if perCapita < policy.nearLine { suggested.append(.extremePoverty) }
+        }
+        guard !signals.isEmpty else { return nil }
+        return DiscoveryCandidate(
+            household: household,
+            division: division,
+            head: head.resident.id,
+            signals: signals,
+            suggested: Array(Set(suggested)).sorted { $0.rawValue < $1.rawValue }
+        )
+    }
+
+    /// The notice for a candidate: masked addressee, district, reasons, categories.
+    public func notice(for candidate: DiscoveryCandidate, name: PersonName) -> PolicyNotice {
+        let words: [String: String] = [
+            "income-below-line": "household income appears to be below the minimum-living line",
+            "income-below-near-line": "household income appears to be close to the minimum-living line",
+            "disabled-and-unemployed": "a disabled member of working age and nobody employed",
+            "heavy-medical-spending": "heavy medical spending this year",
+            "elderly-living-alone": "an elderly person living alone",
+        ]
+        let reasons = candidate.signals.map { words[$0] ?? $0 }
+        let categories = candidate.suggested.map(\.rawValue).joined(separator: ", ")
+        let district = candidate.division.name ?? candidate.division.code
+        return PolicyNotice(
+            household: candidate.household.rawValue,
+            addressee: "\(name.masked) (\(candidate.head.masked))",
+            division: district,
+            reasons: reasons,
+            suggested: candidate.suggested,
+            text: "\(name.masked)，您好：根据数据比对，您家可能符合 \(categories) 的条件（\(reasons.joined(separator: "; "))）。"
+                + "请联系\(district)社区网格员或通过泰州通申请，一次不用跑。"
+        )
+    }
+}

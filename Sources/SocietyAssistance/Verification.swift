@@ -1,0 +1,162 @@
+import Foundation
+public import SocietyCore
+public import SocietyExchange
+public import SocietyJSON
+
+/// A department's side of the economic verification: it opens a request envelope, reads its own
+/// records, and answers with a signed (and, for important data, encrypted) envelope.
+public struct VerificationResponder: Sendable {
+    /// The service this department answers.
+    public let service: String
+    private let opener: EnvelopeOpener
+    private let sealer: EnvelopeSealer
+    private let trustList: TrustList
+    private let crypto: any CryptoProvider
+    private let clock: any WallClock
+    private let lookup: @Sendable ([ResidentID]) throws -> [ResidentID: JSONObject]
+
+    /// A responder for `service`, looking facts up with `lookup` (its own store).
+    public init(
+        service: String,
+        opener: EnvelopeOpener,
+        sealer: EnvelopeSealer,
+        trustList: TrustList,
+        crypto: any CryptoProvider,
+        clock: any WallClock,
+        lookup: @escaping @Sendable ([ResidentID]) throws -> [ResidentID: JSONObject]
+    ) {
+        self.service = service
+        self.opener = opener
+        self.sealer = sealer
+        self.trustList = trustList
+        self.crypto = crypto
+        self.clock = clock
+        self.lookup = lookup
+    }
+
+    /// Answers one request envelope.
+    public func answer(_ request: String) throws -> String {
+        let opened = try opener.open(request)
+        guard let list = opened.claims.data["residents"]?.arrayValue else {
+            throw VerificationError.malformed("request has no \"residents\" list")
+        }
+        let residents = try list.map { value -> ResidentID in
+            guard let text = value.stringValue else { throw VerificationError.malformed("resident is not text") }
+            return try ResidentID(text)
+        }
+        let found = try lookup(residents)
+        var facts = JSONObject()
+        for resident in residents { facts[resident.unmasked] = .object(found[resident] ?? JSONObject()) }
+        let draft = EnvelopeDraft.response(to: opened, data: .object(JSONObject(["facts": .object(facts)])))
+        if let service = trustList.service(withID: service), service.level >= .important {
+            let recipient = try EnvelopeRecipient(
+                party: opened.claims.issuer,
+                trustList: trustList,
+                crypto: crypto,
+                at: clock.now()
+            )
+            return try sealer.seal(draft, encryptingTo: recipient)
+        }
+        return try sealer.seal(draft)
+    }
+}
+
+/// Why a verification failed.
+public enum VerificationError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A request or response did not have the expected shape.
+    case malformed(String)
+    /// No responder for a service.
+    case noResponder(String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let reason): "verification message malformed: \(reason)"
+        case .noResponder(let service): "no department answers \(service)"
+        }
+    }
+}
+
+/// Civil affairs' side of the household economic verification (家庭经济核查): one request envelope to
+/// each data-source department, with purpose and the applicant's authorisation; the answers are
+/// opened against the requests and kept with their envelope digests.
+public struct EconomicVerification: Sendable {
+    private let sealer: EnvelopeSealer
+    private let opener: EnvelopeOpener
+    private let trustList: TrustList
+    private let crypto: any CryptoProvider
+    private let clock: any WallClock
+
+    /// A verifier sealing as civil affairs and opening the answers addressed to it.
+    public init(
+        sealer: EnvelopeSealer,
+        opener: EnvelopeOpener,
+        trustList: TrustList,
+        crypto: any CryptoProvider,
+        clock: any WallClock
+    ) {
+        self.sealer = sealer
+        self.opener = opener
+        self.trustList = trustList
+        self.crypto = crypto
+        self.clock = clock
+    }
+
+    /// The request envelope for one service.
+    public func request(
+        _ service: String,
+        residents: [ResidentID],
+        application: Identifier<AssistanceApplication>
+    ) throws -> String {
+        guard let entry = trustList.service(withID: service) else { throw VerificationError.noResponder(service) }
+        let draft = EnvelopeDraft(
+            audience: entry.provider,
+            service: service,
+            purpose: try Purpose(VerificationService.purpose),
+            level: entry.level,
+            data: .object(
+                JSONObject([
+                    "residents": .array(residents.map { .string($0.unmasked) }),
+                    "authorisation": .string("applicant consent for application \(application.rawValue)"),
+                ])
+            )
+        )
+        if entry.level >= .important {
+            let recipient = try EnvelopeRecipient(
+                party: entry.provider,
+                trustList: trustList,
+                crypto: crypto,
+                at: clock.now()
+            )
+            return try sealer.seal(draft, encryptingTo: recipient)
+        }
+        return try sealer.seal(draft)
+    }
+
+    /// Verifies a household: asks every service through `send` (which delivers a request and returns
+    /// the answer — in-process here, over HTTP in a deployment) and gathers the facts.
+    public func verify(
+        household: Identifier<Household>,
+        members: [ResidentID],
+        application: Identifier<AssistanceApplication>,
+        services: [String] = VerificationService.all,
+        send: (String, String) throws -> String
+    ) throws -> HouseholdFacts {
+        var facts = HouseholdFacts(household: household, members: members.map { HouseholdFacts.Member(resident: $0) })
+        for service in services {
+            let request = try request(service, residents: members, application: application)
+            let answer = try send(service, request)
+            let opened = try opener.open(answer, answering: request)
+            guard let object = opened.claims.data["facts"]?.objectValue else {
+                throw VerificationError.malformed("answer from \(service) has no \"facts\"")
+            }
+            let digest = "sha256:\(Base64URL.encode(try crypto.digest(.sha256, of: Array(opened.text.utf8))))"
+            let source = FactSource(service: service, envelopeDigest: digest)
+            for index in facts.members.indices {
+                if let memberFacts = object[facts.members[index].resident.unmasked]?.objectValue {
+                    facts.members[index].facts[service] = (memberFacts, source)
+                }
+            }
+        }
+        return facts
+    }
+}
