@@ -77,6 +77,8 @@ let package = Package(
                 "SocietySQLite",
                 "SocietyOneCard",
                 "SocietyCertificates",
+                "SocietySynthetic",
+                "SocietyAssistance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/taizhou"
@@ -109,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "SocietyAssistanceTests",
             dependencies: ["SocietyAssistance", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietyCore"]),
-        .testTarget(name: "TaizhouCLITests", dependencies: ["taizhou"]),
+        .testTarget(name: "TaizhouCLITests", dependencies: ["taizhou", "SocietyCore"]),
     ]
 )
 

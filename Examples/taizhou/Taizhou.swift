@@ -8,7 +8,7 @@ struct Taizhou: AsyncParsableCommand {
         subcommands: [
             IDCommand.self, OrgCommand.self, DivisionCommand.self, JSONCommand.self, KeysCommand.self,
             TrustCommand.self,
-            EnvelopeCommand.self, AuditCommand.self, OneCardCommand.self, CertCommand.self,
+            EnvelopeCommand.self, AuditCommand.self, OneCardCommand.self, CertCommand.self, DemoCommand.self,
         ]
     )
 }

@@ -149,7 +149,10 @@ public struct EconomicVerification: Sendable {
             guard let object = opened.claims.data["facts"]?.objectValue else {
                 throw VerificationError.malformed("answer from \(service) has no \"facts\"")
             }
-            let digest = "sha256:\(Base64URL.encode(try crypto.digest(.sha256, of: Array(opened.text.utf8))))"
+            // SM3 under the national profile, SHA-256 otherwise: the same digest the envelopes use.
+            let algorithm = sealer.digestAlgorithm
+            let digest =
+                "\(algorithm.rawValue):\(Base64URL.encode(try crypto.digest(algorithm, of: Array(opened.text.utf8))))"
             let source = FactSource(service: service, envelopeDigest: digest)
             for index in facts.members.indices {
                 if let memberFacts = object[facts.members[index].resident.unmasked]?.objectValue {

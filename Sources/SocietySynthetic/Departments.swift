@@ -45,6 +45,19 @@ public enum DataSourceDepartment: String, CaseIterable, Hashable, Sendable, Coda
         }
     }
 
+    /// The fields this department's data service can return (the catalogue lists them).
+    public var fieldNames: [String] {
+        switch self {
+        case .humanResources: ["employment", "monthlyWage", "monthlyPension"]
+        case .naturalResources: ["dwellings", "floorArea"]
+        case .publicSecurity: ["vehicles", "vehicleValue", "dateOfDeath"]
+        case .marketRegulation: ["businessOwner"]
+        case .health: ["chronic", "medicalSpending", "pregnant"]
+        case .disabledPersonsFederation: ["disabilityCategory", "disabilityLevel"]
+        case .banks: ["deposits"]
+        }
+    }
+
     /// What this department knows about `person`, as the JSON object its data service returns.
     public func facts(of person: SyntheticPerson) -> JSONObject {
         var object = JSONObject()

@@ -295,10 +295,16 @@ struct HouseholdGenerator: IteratorProtocol {
         if age >= 18 && chance(0.006) { chronic.insert(.severeMentalIllness) }
         var spending = Int64(int(0...2_000)) * 100 + Int64(chronic.count) * Int64(int(1_000...6_000)) * 100
         if chance(0.02) { spending += Int64(int(30_000...150_000)) * 100 }  // a heavy illness this year
-        let deposits = chance(0.12) ? Int64(int(0...3_000)) * 100 : Int64(int(5_000...400_000)) * 100
+        // Assets follow income (assumption): savings of up to three years' income, a second dwelling
+        // and a car mostly for the better-off.
+        let monthlyYuan = Int((monthlyWage.fen + monthlyPension.fen) / 100)
+        let deposits =
+            chance(0.15)
+            ? Int64(int(0...3_000)) * 100
+            : Int64(Double(monthlyYuan) * uniform() * 36 + Double(int(0...20_000))) * 100
         let owner = relation == .head || relation == .spouse
-        let dwellings = owner && chance(0.78) ? (chance(0.2) ? 2 : 1) : 0
-        let vehicles = owner && age < 75 && chance(0.45) ? 1 : 0
+        let dwellings = owner && chance(0.78) ? (monthlyYuan > 6_000 && chance(0.3) ? 2 : 1) : 0
+        let vehicles = owner && age < 75 && chance(monthlyYuan > 4_000 ? 0.6 : 0.12) ? 1 : 0
         return SyntheticPerson(
             resident: resident,
             relation: relation,
@@ -313,7 +319,9 @@ struct HouseholdGenerator: IteratorProtocol {
             dwellings: dwellings,
             floorArea: dwellings * int(45...140),
             vehicles: vehicles,
-            vehicleValue: Money(fen: vehicles > 0 ? Int64(int(20_000...300_000)) * 100 : 0),
+            vehicleValue: Money(
+                fen: vehicles > 0 ? Int64(int(20_000...(monthlyYuan > 4_000 ? 300_000 : 60_000))) * 100 : 0
+            ),
             businessOwner: owner && chance(0.06)
         )
     }

@@ -1,0 +1,46 @@
+import Foundation
+import SocietyCore
+import Testing
+
+/// The README's first command at a small size: it must run, say what it did, and never print a
+/// full identity number.
+@Suite("taizhou demo")
+struct DemoCLITests {
+    func run(_ extra: [String]) throws -> CLIRun {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tz-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return try CLIRunner.run(["demo", "--residents", "2000", "--applications", "12"] + extra, in: directory)
+    }
+
+    @Test("the demo runs every flow and reports them", arguments: ["standard", "national"])
+    func demo(profile: String) throws {
+        let run = try run(["--profile", profile])
+        #expect(run.status == 0, "\(run.standardError)")
+        let output = run.standardOutput
+        #expect(output.contains("synthetic Taizhou, 2000 residents, \(profile) crypto profile"))
+        #expect(output.contains("\(profile == "national" ? "SM2-SM3" : "EdDSA") signatures"))
+        #expect(output.contains("12 applications, 168 envelopes exchanged (168 encrypted to their recipient)"))
+        #expect(output.contains("not eligible because"))
+        #expect(output.contains("eligible for"))
+        #expect(output.contains(profile == "national" ? "from envelope sm3:" : "from envelope sha256:"))
+        #expect(output.contains("a retried batch paid 0 more"))
+        #expect(output.contains("verified offline"))
+        #expect(output.contains("after revocation: refused"))
+        #expect(output.contains("every log verifies"))
+        // No full identity number anywhere: every 18-character run that is a valid ID would be a leak.
+        let characters = Array(output)
+        var leaks = 0
+        for start in 0..<max(0, characters.count - 17) {
+            let candidate = String(characters[start..<start + 18])
+            if candidate.first?.isNumber == true, (try? ResidentID(candidate)) != nil { leaks += 1 }
+        }
+        #expect(leaks == 0)
+    }
+
+    @Test("bad options give a clear message")
+    func badOptions() throws {
+        let run = try run(["--profile", "quantum"])
+        #expect(run.status != 0)
+        #expect(run.standardError.contains("--profile must be standard or national"))
+    }
+}
