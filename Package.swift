@@ -19,8 +19,6 @@ let package = Package(
         .library(name: "SocietyOpenSSL", targets: ["SocietyOpenSSL"]),
         .library(name: "SocietySQLite", targets: ["SocietySQLite"]),
         .library(name: "SocietyCertificates", targets: ["SocietyCertificates"]),
-        .library(name: "SocietyHealth", targets: ["SocietyHealth"]),
-        .library(name: "SocietyVeterans", targets: ["SocietyVeterans"]),
         .executable(name: "taizhou", targets: ["taizhou"]),
     ],
     dependencies: [
@@ -47,11 +45,6 @@ let package = Package(
 
         // MARK: Domains (pure; they meet through SocietyCore and the exchange)
         .target(name: "SocietyOneCard", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
-        .target(name: "SocietyHealth", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
-        // Veterans' benefits are paid through the one-card ledger and certified by e-certificate (plan item 13).
-        .target(
-            name: "SocietyVeterans",
-            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard", "SocietyCertificates"]),
         .target(name: "SocietySynthetic", dependencies: ["SocietyCore", "SocietyJSON"]),
         .target(
             name: "SocietyAssistance",
