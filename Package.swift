@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "SocietyOpenSSL", targets: ["SocietyOpenSSL"]),
         .library(name: "SocietySQLite", targets: ["SocietySQLite"]),
         .library(name: "SocietyCertificates", targets: ["SocietyCertificates"]),
+        .library(name: "SocietyHealth", targets: ["SocietyHealth"]),
+        .library(name: "SocietyVeterans", targets: ["SocietyVeterans"]),
         .executable(name: "taizhou", targets: ["taizhou"]),
     ],
     dependencies: [
@@ -45,6 +47,11 @@ let package = Package(
 
         // MARK: Domains (pure; they meet through SocietyCore and the exchange)
         .target(name: "SocietyOneCard", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
+        .target(name: "SocietyHealth", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
+        // Veterans' benefits are paid through the one-card ledger and certified by e-certificate (plan item 13).
+        .target(
+            name: "SocietyVeterans",
+            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard", "SocietyCertificates"]),
         .target(name: "SocietySynthetic", dependencies: ["SocietyCore", "SocietyJSON"]),
         .target(
             name: "SocietyAssistance",
@@ -104,6 +111,16 @@ let package = Package(
         .testTarget(
             name: "SocietyAssistanceTests",
             dependencies: ["SocietyAssistance", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietyCore"]),
+        .testTarget(
+            name: "SocietyHealthTests",
+            dependencies: ["SocietyHealth", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON"],
+            exclude: ["Interop"]),
+        .testTarget(
+            name: "SocietyVeteransTests",
+            dependencies: [
+                "SocietyVeterans", "SocietyOneCard", "SocietyCertificates", "SocietySQLite", "SocietyOpenSSL",
+                "SocietyExchange", "SocietyJSON",
+            ]),
         .testTarget(name: "TaizhouCLITests", dependencies: ["taizhou", "SocietyCore"]),
     ]
 )

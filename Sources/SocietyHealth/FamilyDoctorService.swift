@@ -1,0 +1,532 @@
+import Foundation
+public import SocietyCore
+public import SocietyExchange
+public import SocietyJSON
+
+/// The family-doctor service: teams, packages, contracts, priority groups and follow-up plans on any
+/// ``SocietyCore/RecordStore`` (plan items 7 and 8).
+///
+/// Every operation is one store transaction. Signing in particular counts the team's current
+/// contracts and checks the resident's in the same write transaction that stores the contract, so
+/// however many clerks sign at once, a team never exceeds its capacity and nobody holds two
+/// current contracts (the store serialises write transactions).
+public struct FamilyDoctorService: Sendable {
+    /// The store purposes this service declares, as they appear in the audit log.
+    public enum Purpose {
+        /// Teams and packages.
+        public static let teams = "health.family-doctor.teams"
+        /// Signing, renewing and ending contracts.
+        public static let contracts = "health.family-doctor.contracts"
+        /// Follow-up plans and visits.
+        public static let followUps = "health.family-doctor.follow-ups"
+        /// Facts received from other departments and the priority groups read from them.
+        public static let profiles = "health.family-doctor.profiles"
+        /// Exports (FHIR) and lists for other departments.
+        public static let reporting = "health.family-doctor.reporting"
+    }
+
+    private let store: any RecordStore
+    private let crypto: any CryptoProvider
+    private let pseudonyms: AuditSubjectHasher
+    private let clock: any WallClock
+    /// The thresholds of the priority rules.
+    public let rules: PriorityRules
+    /// How often each group is followed up.
+    public let policy: FollowUpPolicy
+    /// The assistance statuses that count as low income for ``uncontractedLowIncome(in:)``.
+    public let lowIncome: Set<AssistanceStatus>
+    /// Which digest names envelopes in provenance (`sha256`, or `sm3` for the national profile).
+    public let digest: DigestAlgorithm
+
+    /// A service on `store`. Pseudonyms (keyed hashes used for FHIR patient identifiers) use the key
+    /// provider's ``SocietyCore/KeyPurpose/searchableHash`` key.
+    public init(
+        store: any RecordStore,
+        crypto: any CryptoProvider,
+        keys: any KeyProvider,
+        clock: any WallClock,
+        rules: PriorityRules = PriorityRules(),
+        policy: FollowUpPolicy = FollowUpPolicy(),
+        lowIncome: Set<AssistanceStatus> = Set(AssistanceStatus.allCases),
+        digest: DigestAlgorithm = .sha256
+    ) throws {
+        self.store = store
+        self.crypto = crypto
+        self.clock = clock
+        self.rules = rules
+        self.policy = policy
+        self.lowIncome = lowIncome
+        self.digest = digest
+        self.pseudonyms = AuditSubjectHasher(
+            key: try keys.currentKey(for: .searchableHash),
+            digest: digest,
+            crypto: crypto
+        )
+    }
+
+    var today: CalendarDate { CalendarDate(clock.now()) }
+
+    /// The resident's keyed hash, hex: a stable pseudonym that carries no identity number.
+    public func pseudonym(of resident: ResidentID) throws -> String {
+        hex(try pseudonyms.subject(kind: "patient", id: resident.unmasked))
+    }
+
+    // MARK: Teams and packages
+
+    /// Adds or updates a team; refused when it would leave the team over its new capacity.
+    public func register(_ team: DoctorTeam) throws {
+        try store.write(purpose: Purpose.teams) { db in
+            let current = try currentCount(of: team.id, in: db)
+            guard current <= team.capacity else {
+                throw HealthError.teamAtCapacity(team: team.id.rawValue, capacity: team.capacity)
+            }
+            try db.put(team)
+        }
+    }
+
+    /// Adds or updates a service package.
+    public func register(_ package: ServicePackage) throws {
+        try store.write(purpose: Purpose.teams) { db in try db.put(package) }
+    }
+
+    /// The team with `id`.
+    public func team(_ id: Identifier<DoctorTeam>) throws -> DoctorTeam {
+        try store.read(purpose: Purpose.teams) { db in try team(id, in: db) }
+    }
+
+    /// The team's current contracts and its capacity.
+    public func load(of id: Identifier<DoctorTeam>) throws -> (current: Int, capacity: Int) {
+        try store.read(purpose: Purpose.teams) { db in
+            (try currentCount(of: id, in: db), try team(id, in: db).capacity)
+        }
+    }
+
+    // MARK: Facts and priority groups
+
+    /// Records facts about a resident entered by staff, creating the profile on first use.
+    @discardableResult
+    public func record(_ facts: [HealthFact], for resident: ResidentID, district: DivisionCode) throws -> HealthProfile
+    {
+        try store.write(purpose: Purpose.profiles) { db in
+            var profile =
+                try db.get(HealthProfile.self, key: RecordKey(sensitive: resident.unmasked))
+                ?? HealthProfile(resident: resident, district: district)
+            profile.district = district
+            profile.facts.append(contentsOf: facts)
+            try db.put(profile)
+            return profile
+        }
+    }
+
+    /// Records facts received by envelope (from civil affairs, the disabled persons' federation or a
+    /// hospital), each kept with the envelope's digest, issuer and time of receipt. Data:
+    /// `{"resident": ID, "district": "321202", "facts": [{"kind": "assistance", "status":
+    /// "minimumLiving", "from": DATE, "until": DATE?}, {"kind": "diagnosis", "condition":
+    /// "hypertension", "from": DATE}, {"kind": "pregnancy", "expectedDelivery": DATE, "from": DATE},
+    /// {"kind": "disability", "from": DATE}, {"kind": "livingAlone", "from": DATE}]}`.
+    @discardableResult
+    public func record(_ notice: OpenedEnvelope) throws -> HealthProfile {
+        let data = notice.claims.data
+        let resident = try NoticeData.resident(data, "resident")
+        let district: DivisionCode
+        do {
+            district = try DivisionCode(try NoticeData.string(data, "district"))
+        } catch let error as HealthError {
+            throw error
+        } catch {
+            throw HealthError.malformedNotice("\"district\": \(error)")
+        }
+        let source = FactSource.envelope(
+            digest: try envelopeDigest(notice),
+            issuer: notice.claims.issuer,
+            receivedAt: clock.now()
+        )
+        guard let list = data["facts"]?.arrayValue else {
+            throw HealthError.malformedNotice("\"facts\" is not an array")
+        }
+        let facts = try list.map { try NoticeData.fact($0, source: source) }
+        return try record(facts, for: resident, district: district)
+    }
+
+    /// The resident's profile, if any.
+    public func profile(of resident: ResidentID) throws -> HealthProfile? {
+        try store.read(purpose: Purpose.profiles) { db in
+            try db.get(HealthProfile.self, key: RecordKey(sensitive: resident.unmasked))
+        }
+    }
+
+    /// The groups the resident belongs to on `date` (today by default), each with its rule and facts.
+    public func priorityGroups(of resident: ResidentID, on date: CalendarDate? = nil) throws -> [PriorityMembership] {
+        let facts = try profile(of: resident)?.facts ?? []
+        return rules.classify(resident, facts: facts, on: date ?? today)
+    }
+
+    // MARK: Contracts
+
+    /// Signs a contract for `years` from `start` (today by default), and plans its follow-ups from
+    /// the resident's priority groups on the first day. A contract whose term starts today is active
+    /// at once. Refused when the resident has a current contract or the team is full.
+    public func sign(
+        _ resident: ResidentID,
+        team teamID: Identifier<DoctorTeam>,
+        package packageID: Identifier<ServicePackage>,
+        start: CalendarDate? = nil,
+        years: Int = 1
+    ) throws -> FamilyDoctorContract {
+        let signedOn = today
+        let start = start ?? signedOn
+        let id = try newContractID()
+        var contract = try FamilyDoctorContract(
+            id: id,
+            resident: resident,
+            team: teamID,
+            package: packageID,
+            start: start,
+            years: years,
+            signedOn: signedOn
+        )
+        if start <= signedOn { try contract.apply(.activate(on: signedOn)) }
+        return try store.write(purpose: Purpose.contracts) { db in
+            try admit(contract, in: db)
+            try db.put(contract)
+            try planFollowUps(for: contract, in: db)
+            return contract
+        }
+    }
+
+    /// Renews an active contract: a successor with the same resident (and the same team and package
+    /// unless given) starts the day after the old term ends; the old contract becomes renewed.
+    public func renew(
+        _ contractID: Identifier<FamilyDoctorContract>,
+        years: Int = 1,
+        team newTeam: Identifier<DoctorTeam>? = nil,
+        package newPackage: Identifier<ServicePackage>? = nil
+    ) throws -> FamilyDoctorContract {
+        let signedOn = today
+        let successorID = try newContractID()
+        return try store.write(purpose: Purpose.contracts) { db in
+            var old = try contract(contractID, in: db)
+            let successor = try FamilyDoctorContract(
+                id: successorID,
+                resident: old.resident,
+                team: newTeam ?? old.team,
+                package: newPackage ?? old.package,
+                start: old.lastDay.adding(days: 1),
+                years: years,
+                signedOn: signedOn,
+                renews: old.id
+            )
+            try old.apply(.renew(successor: successorID))
+            try db.put(old)
+            try admit(successor, in: db)
+            try db.put(successor)
+            try planFollowUps(for: successor, in: db)
+            return successor
+        }
+    }
+
+    /// Ends a contract early; its open follow-ups after that day are withdrawn from the plan.
+    @discardableResult
+    public func terminate(
+        _ contractID: Identifier<FamilyDoctorContract>,
+        reason: TerminationReason
+    ) throws -> FamilyDoctorContract {
+        let date = today
+        return try store.write(purpose: Purpose.contracts) { db in
+            var contract = try contract(contractID, in: db)
+            try contract.apply(.terminate(reason, on: date))
+            try db.put(contract)
+            for followUp in try db.fetch(RecordQuery<FollowUp>.filter("contract", equals: .text(contractID.rawValue)))
+            where followUp.visit == nil && followUp.due > date {
+                try db.delete(FollowUp.self, key: followUp.recordKey)
+            }
+            return contract
+        }
+    }
+
+    /// Moves contracts along the calendar on `date` (today by default): signed contracts whose term
+    /// has begun become active, active ones past their last day expire. Returns how many moved.
+    @discardableResult
+    public func advance(to date: CalendarDate? = nil) throws -> (activated: Int, expired: Int) {
+        let date = date ?? today
+        return try store.write(purpose: Purpose.contracts) { db in
+            var activated = 0
+            var expired = 0
+            for var contract in try db.fetch(RecordQuery<FamilyDoctorContract>.filter("state", equals: .text("signed")))
+            where contract.term.from <= date {
+                if contract.lastDay < date {
+                    try contract.apply(.activate(on: contract.lastDay))
+                    try contract.apply(.expire(on: date))
+                    expired += 1
+                } else {
+                    try contract.apply(.activate(on: date))
+                    activated += 1
+                }
+                try db.put(contract)
+            }
+            for var contract in try db.fetch(RecordQuery<FamilyDoctorContract>.filter("state", equals: .text("active")))
+            where contract.lastDay < date {
+                try contract.apply(.expire(on: date))
+                try db.put(contract)
+                expired += 1
+            }
+            return (activated, expired)
+        }
+    }
+
+    /// The contract with `id`.
+    public func contract(_ id: Identifier<FamilyDoctorContract>) throws -> FamilyDoctorContract {
+        try store.read(purpose: Purpose.contracts) { db in try contract(id, in: db) }
+    }
+
+    /// The resident's current (signed or active) contract, if any.
+    public func currentContract(of resident: ResidentID) throws -> FamilyDoctorContract? {
+        try store.read(purpose: Purpose.contracts) { db in
+            try db.fetch(RecordQuery<FamilyDoctorContract>.filter("current_resident", equals: .text(resident.unmasked)))
+                .first
+        }
+    }
+
+    /// Every contract of a team, current or not, ordered by id.
+    public func contracts(of team: Identifier<DoctorTeam>) throws -> [FamilyDoctorContract] {
+        try store.read(purpose: Purpose.contracts) { db in
+            try db.fetch(RecordQuery<FamilyDoctorContract>.filter("team", equals: .text(team.rawValue)))
+                .sorted { $0.id < $1.id }
+        }
+    }
+
+    // MARK: Follow-ups
+
+    /// The follow-ups planned for a contract, by due day.
+    public func followUps(of contractID: Identifier<FamilyDoctorContract>) throws -> [FollowUp] {
+        try store.read(purpose: Purpose.followUps) { db in
+            try db.fetch(RecordQuery<FollowUp>.filter("contract", equals: .text(contractID.rawValue)))
+                .sorted { ($0.due, $0.id) < ($1.due, $1.id) }
+        }
+    }
+
+    /// Records a visit: it closes the contract's earliest open follow-up of `group`.
+    @discardableResult
+    public func recordVisit(
+        _ visit: FollowUpVisit,
+        contract contractID: Identifier<FamilyDoctorContract>,
+        group: PriorityGroup
+    ) throws -> FollowUp {
+        try store.write(purpose: Purpose.followUps) { db in
+            let contract = try contract(contractID, in: db)
+            guard contract.state == .active else {
+                throw HealthError.illegalTransition(from: contract.state.name, event: "record a visit")
+            }
+            guard try team(contract.team, in: db).member(visit.member) != nil else {
+                throw HealthError.invalidTeam("team \(contract.team) has no member \(visit.member)")
+            }
+            let open = try db.fetch(RecordQuery<FollowUp>.filter("contract", equals: .text(contractID.rawValue)))
+                .filter { $0.group == group && $0.visit == nil }
+                .min { ($0.due, $0.id) < ($1.due, $1.id) }
+            guard var followUp = open else {
+                throw HealthError.noOpenFollowUp(contract: contractID.rawValue, group: group)
+            }
+            followUp.visit = visit
+            try db.put(followUp)
+            return followUp
+        }
+    }
+
+    /// A team's open follow-ups whose day has passed on `date` (today by default), most overdue first.
+    public func overdueFollowUps(team: Identifier<DoctorTeam>, on date: CalendarDate? = nil) throws -> [FollowUp] {
+        let date = date ?? today
+        return try store.read(purpose: Purpose.followUps) { db in
+            var found: [FollowUp] = []
+            try db.forEach(RecordQuery<FollowUp>.filter("open_team", equals: .text(team.rawValue))) { followUp in
+                if followUp.isOverdue(on: date) { found.append(followUp) }
+                return true
+            }
+            return found.sorted { ($0.due, $0.id) < ($1.due, $1.id) }
+        }
+    }
+
+    // MARK: Assistance link
+
+    /// Low-income residents (an assistance status in ``lowIncome`` holding on `date`) without a
+    /// current contract, per district: the plan's family-doctor contracts for low-income people.
+    public func uncontractedLowIncome(
+        in district: DivisionCode? = nil,
+        on date: CalendarDate? = nil
+    ) throws -> [DivisionCode: [ResidentID]] {
+        let date = date ?? today
+        return try store.read(purpose: Purpose.reporting) { db in
+            let query: RecordQuery<HealthProfile> =
+                if let district { .filter("low_income_district", equals: .text(district.code)) } else {
+                    // An open range: every profile that has the index value, i.e. every low-income one.
+                    .filter("low_income_district", from: nil, to: nil)
+                }
+            var found: [DivisionCode: [ResidentID]] = [:]
+            try db.forEach(query) { profile in
+                guard !profile.assistance(on: date).isDisjoint(with: lowIncome) else { return true }
+                let current = try db.count(
+                    RecordQuery<FamilyDoctorContract>.filter(
+                        "current_resident",
+                        equals: .text(profile.resident.unmasked)
+                    )
+                )
+                if current == 0 { found[profile.district, default: []].append(profile.resident) }
+                return true
+            }
+            return found.mapValues { $0.sorted() }
+        }
+    }
+
+    // MARK: FHIR
+
+    /// The team, its contracts (current by default, or all) and their patients as an HL7 FHIR R4
+    /// `Bundle` of type `collection`. Patients are identified by pseudonym unless `options` say otherwise.
+    public func exportFHIR(
+        team teamID: Identifier<DoctorTeam>,
+        options: FHIRExportOptions = FHIRExportOptions()
+    ) throws -> JSONValue {
+        let generated = clock.now()
+        let team = try self.team(teamID)
+        let contracts: [FamilyDoctorContract] = try store.read(purpose: Purpose.reporting) { db in
+            try db.fetch(RecordQuery<FamilyDoctorContract>.filter("team", equals: .text(teamID.rawValue)))
+                .filter { options.includeEnded || $0.state.isCurrent }
+                .sorted { $0.id < $1.id }
+        }
+        var packages: [Identifier<ServicePackage>: ServicePackage] = [:]
+        var patients: [ResidentID: String] = [:]
+        try store.read(purpose: Purpose.reporting) { db in
+            for id in Set(contracts.map(\.package)) {
+                if let package = try db.get(ServicePackage.self, key: RecordKey(id.rawValue)) { packages[id] = package }
+            }
+        }
+        for contract in contracts where patients[contract.resident] == nil {
+            patients[contract.resident] = try pseudonym(of: contract.resident)
+        }
+        return try FHIRExporter(options: options)
+            .bundle(team: team, contracts: contracts, packages: packages, pseudonyms: patients, generated: generated)
+    }
+
+    // MARK: Helpers
+
+    private func admit(_ contract: FamilyDoctorContract, in db: any RecordWriting) throws {
+        let team = try team(contract.team, in: db)
+        guard try db.get(ServicePackage.self, key: RecordKey(contract.package.rawValue)) != nil else {
+            throw HealthError.unknownPackage(contract.package.rawValue)
+        }
+        let held = try db.count(
+            RecordQuery<FamilyDoctorContract>.filter("current_resident", equals: .text(contract.resident.unmasked))
+        )
+        guard held == 0 else { throw HealthError.residentAlreadyContracted }
+        guard try currentCount(of: team.id, in: db) < team.capacity else {
+            throw HealthError.teamAtCapacity(team: team.id.rawValue, capacity: team.capacity)
+        }
+    }
+
+    private func planFollowUps(for contract: FamilyDoctorContract, in db: any RecordWriting) throws {
+        let facts = try db.get(HealthProfile.self, key: RecordKey(sensitive: contract.resident.unmasked))?.facts ?? []
+        let groups = rules.classify(contract.resident, facts: facts, on: contract.term.from).map(\.group)
+        var counters: [PriorityGroup: Int] = [:]
+        let plan = policy.plan(for: groups, over: contract.term).map { group, due in
+            counters[group, default: 0] += 1
+            return FollowUp(
+                id: "\(contract.id.rawValue).\(group.rawValue).\(counters[group, default: 0])",
+                contract: contract.id,
+                team: contract.team,
+                resident: contract.resident,
+                group: group,
+                due: due,
+                visit: nil
+            )
+        }
+        try db.put(contentsOf: plan)
+    }
+
+    private func currentCount(of team: Identifier<DoctorTeam>, in db: any RecordReading) throws -> Int {
+        try db.count(RecordQuery<FamilyDoctorContract>.filter("current_team", equals: .text(team.rawValue)))
+    }
+
+    private func team(_ id: Identifier<DoctorTeam>, in db: any RecordReading) throws -> DoctorTeam {
+        guard let team = try db.get(DoctorTeam.self, key: RecordKey(id.rawValue)) else {
+            throw HealthError.unknownTeam(id.rawValue)
+        }
+        return team
+    }
+
+    private func contract(
+        _ id: Identifier<FamilyDoctorContract>,
+        in db: any RecordReading
+    ) throws -> FamilyDoctorContract {
+        guard let contract = try db.get(FamilyDoctorContract.self, key: RecordKey(id.rawValue)) else {
+            throw HealthError.unknownContract(id.rawValue)
+        }
+        return contract
+    }
+
+    private func newContractID() throws -> Identifier<FamilyDoctorContract> {
+        try Identifier("fdc-" + hex(try crypto.randomBytes(count: 8)))
+    }
+
+    func envelopeDigest(_ envelope: OpenedEnvelope) throws -> String {
+        "\(digest.rawValue):\(Base64URL.encode(try crypto.digest(digest, of: Array(envelope.text.utf8))))"
+    }
+}
+
+func hex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count * 2)
+    for byte in bytes {
+        out.append(digits[Int(byte >> 4)])
+        out.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// Reads the data of opened envelopes, refusing any other shape.
+enum NoticeData {
+    static func string(_ data: JSONValue, _ name: String) throws(HealthError) -> String {
+        guard let text = data[name]?.stringValue else { throw .malformedNotice("\"\(name)\" is missing or not text") }
+        return text
+    }
+
+    static func date(_ data: JSONValue, _ name: String) throws(HealthError) -> CalendarDate {
+        let text = try string(data, name)
+        do {
+            return try CalendarDate(iso8601: text)
+        } catch {
+            throw .malformedNotice("\"\(name)\": \(error)")
+        }
+    }
+
+    static func resident(_ data: JSONValue, _ name: String) throws(HealthError) -> ResidentID {
+        let text = try string(data, name)
+        do {
+            return try ResidentID(text)
+        } catch {
+            throw .malformedNotice("\"\(name)\": \(error)")
+        }
+    }
+
+    static func fact(_ data: JSONValue, source: FactSource) throws(HealthError) -> HealthFact {
+        let from = try date(data, "from")
+        let until = data["until"]?.stringValue != nil ? try date(data, "until") : nil
+        let kind: HealthFact.Kind
+        switch try string(data, "kind") {
+        case "diagnosis":
+            guard let condition = ChronicCondition(rawValue: try string(data, "condition")) else {
+                throw .malformedNotice("unknown condition")
+            }
+            kind = .diagnosis(condition)
+        case "pregnancy": kind = .pregnancy(expectedDelivery: try date(data, "expectedDelivery"))
+        case "disability": kind = .disability
+        case "assistance":
+            guard let status = AssistanceStatus(rawValue: try string(data, "status")) else {
+                throw .malformedNotice("unknown assistance status")
+            }
+            kind = .assistance(status)
+        case "livingAlone": kind = .livingAlone
+        case let other: throw .malformedNotice("unknown fact kind \"\(other)\"")
+        }
+        if let until, until < from { throw .malformedNotice("a fact ends before it starts") }
+        return HealthFact(kind, from: from, until: until, source: source)
+    }
+}
