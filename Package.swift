@@ -79,6 +79,8 @@ let package = Package(
                 "SocietyCertificates",
                 "SocietySynthetic",
                 "SocietyAssistance",
+                "SocietyHealth",
+                "SocietyVeterans",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/taizhou"

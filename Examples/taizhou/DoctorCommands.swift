@@ -1,0 +1,336 @@
+import ArgumentParser
+import Foundation
+import SocietyCore
+import SocietyHealth
+import SocietyJSON
+import SocietyOpenSSL
+
+/// `taizhou doctor`: family-doctor contracts on a SQLite file — teams, signing, renewal and
+/// termination, facts and priority groups, overdue follow-ups, the low-income residents still
+/// without a doctor, and the FHIR R4 export.
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Family-doctor contracts (家庭医生签约): teams, contracts, follow-ups, FHIR export.",
+        discussion: "State lives in the SQLite file given by --db; its key file is DB.key (created, mode 600).",
+        subcommands: [
+            Team.self, Sign.self, Renew.self, Terminate.self, Fact.self, Groups.self, FollowUps.self, Visit.self,
+            Uncontracted.self, ExportFHIR.self,
+        ]
+    )
+
+    /// The database every subcommand works on.
+    struct Database: ParsableArguments {
+        @Option(help: "The SQLite file holding teams and contracts.")
+        var db = "health.sqlite"
+
+        /// Opens the store (encrypted fields, audited) and the service on it.
+        func open() throws -> FamilyDoctorService {
+            let opened = try ProtectedStore(path: db, actor: "taizhou-cli/doctor", origin: "taizhou doctor")
+            return try reportingErrors {
+                try FamilyDoctorService(
+                    store: opened.store,
+                    crypto: opened.crypto,
+                    keys: opened.keys,
+                    clock: SystemWallClock()
+                )
+            }
+        }
+    }
+
+    struct Team: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register or update a team (and the default basic and chronic-disease packages)."
+        )
+        @OptionGroup var database: Database
+        @Option(help: "The team id (A–Z a–z 0–9 - .).") var id: String
+        @Option(help: "The team's name.") var name: String
+        @Option(help: "The primary-care institution's credit code.") var institution: String
+        @Option(help: "The institution's name.") var institutionName: String
+        @Option(help: "The institution's division code.") var division: String
+        @Option(help: "Residents the team may serve at once.") var capacity: Int
+        @Option(
+            help: "A member, NUMBER:NAME:ROLE (generalPractitioner, nurse, publicHealthDoctor); repeat for each."
+        )
+        var member: [String] = []
+
+        func run() throws {
+            let organization = Organization(
+                creditCode: try validated(institution, as: "institution", CreditCode.init),
+                name: institutionName,
+                kind: .hospital,
+                division: try validated(division, as: "division", DivisionCode.init)
+            )
+            let members = try member.map { text in
+                let parts = text.split(separator: ":", maxSplits: 2).map(String.init)
+                guard parts.count == 3, let number = Int(parts[0]), let role = TeamRole(rawValue: parts[2]) else {
+                    throw ValidationError("--member must be NUMBER:NAME:ROLE")
+                }
+                return TeamMember(
+                    number: number,
+                    name: try validated(parts[1], as: "member name", PersonName.init),
+                    role: role
+                )
+            }
+            let teamID = try validated(id, as: "id", Identifier<DoctorTeam>.init)
+            let service = try database.open()
+            let team = try reportingErrors {
+                let team = try DoctorTeam(
+                    id: teamID,
+                    name: name,
+                    institution: organization,
+                    members: members,
+                    capacity: capacity
+                )
+                try service.register(team)
+                try service.register(try ServicePackage.basic)
+                try service.register(try ServicePackage.chronicDisease)
+                return team
+            }
+            print(
+                "\(team.id) registered: capacity \(team.capacity), members "
+                    + team.members.map { "\($0.number) \($0.name.masked) \($0.role.rawValue)" }.joined(separator: ", ")
+            )
+        }
+    }
+
+    struct Sign: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign a contract; prints the contract (masked), its priority groups and planned follow-ups."
+        )
+        @OptionGroup var database: Database
+        @Option(help: "The resident's citizen identity number.") var resident: String
+        @Option(help: "The team id.") var team: String
+        @Option(help: "The service package id (basic, chronic, …).") var package = "basic"
+        @Option(help: "Term in whole years (at least 1).") var years = 1
+        @Option(help: "First day, YYYY-MM-DD (default: today).") var start: String?
+
+        func run() throws {
+            let resident = try validated(resident, as: "resident", { try ResidentID($0) })
+            let team = try validated(team, as: "team", Identifier<DoctorTeam>.init)
+            let package = try validated(package, as: "package", Identifier<ServicePackage>.init)
+            let start = try start.map { try validated($0, as: "start", CalendarDate.init(iso8601:)) }
+            let service = try database.open()
+            let contract = try reportingErrors {
+                try service.sign(resident, team: team, package: package, start: start, years: years)
+            }
+            print(contract)
+            try printPlan(contract, service)
+        }
+    }
+
+    struct Renew: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Renew an active contract; prints the successor, which starts after the old term."
+        )
+        @OptionGroup var database: Database
+        @Option(help: "The contract id.") var contract: String
+        @Option(help: "Term of the renewal in whole years.") var years = 1
+
+        func run() throws {
+            let id = try validated(contract, as: "contract", Identifier<FamilyDoctorContract>.init)
+            let service = try database.open()
+            let successor = try reportingErrors { try service.renew(id, years: years) }
+            print(successor)
+            try printPlan(successor, service)
+        }
+    }
+
+    struct Terminate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "End a contract early.")
+        @OptionGroup var database: Database
+        @Option(help: "The contract id.") var contract: String
+        @Option(help: "residentWithdrew, movedAway, deceased or teamDissolved.") var reason = "residentWithdrew"
+
+        func run() throws {
+            let id = try validated(contract, as: "contract", Identifier<FamilyDoctorContract>.init)
+            guard let reason = TerminationReason(rawValue: reason) else { throw ValidationError("unknown --reason") }
+            let service = try database.open()
+            print(try reportingErrors { try service.terminate(id, reason: reason) })
+        }
+    }
+
+    struct Fact: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record facts about a resident (staff entry; other departments send envelopes)."
+        )
+        @OptionGroup var database: Database
+        @Option(help: "The resident's citizen identity number.") var resident: String
+        @Option(help: "The county-level division where the resident lives.") var district: String
+        @Option(
+            help: """
+                A fact: diagnosis:hypertension|diabetes|severeMentalIllness, \
+                assistance:minimumLiving|nearMinimumLiving|extremePoverty, pregnancy:DUE-DATE, disability, livingAlone.
+                """
+        )
+        var fact: [String] = []
+        @Option(help: "The day the facts hold from (default: today).") var from: String?
+        @Option(help: "Who enters them (a system account).") var by = "taizhou-cli"
+
+        func run() throws {
+            let resident = try validated(resident, as: "resident", { try ResidentID($0) })
+            let district = try validated(district, as: "district", DivisionCode.init)
+            let from =
+                try from.map { try validated($0, as: "from", CalendarDate.init(iso8601:)) } ?? CalendarDate(Date())
+            let facts = try fact.map { text -> HealthFact in
+                let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+                let kind: HealthFact.Kind? =
+                    switch parts.first {
+                    case "diagnosis":
+                        parts.count == 2 ? ChronicCondition(rawValue: parts[1]).map { .diagnosis($0) } : nil
+                    case "assistance":
+                        parts.count == 2 ? AssistanceStatus(rawValue: parts[1]).map { .assistance($0) } : nil
+                    case "pregnancy":
+                        parts.count == 2
+                            ? (try? CalendarDate(iso8601: parts[1])).map { .pregnancy(expectedDelivery: $0) } : nil
+                    case "disability": .disability
+                    case "livingAlone": .livingAlone
+                    default: nil
+                    }
+                guard let kind else { throw ValidationError("unknown --fact \(text)") }
+                return HealthFact(kind, from: from, source: .entered(by: by))
+            }
+            let service = try database.open()
+            let profile = try reportingErrors { try service.record(facts, for: resident, district: district) }
+            print("\(resident.masked): \(profile.facts.count) fact(s) on record in \(district.code)")
+        }
+    }
+
+    struct Groups: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A resident's priority groups, each with its rule and the facts it used."
+        )
+        @OptionGroup var database: Database
+        @Option(help: "The resident's citizen identity number.") var resident: String
+
+        func run() throws {
+            let resident = try validated(resident, as: "resident", { try ResidentID($0) })
+            let service = try database.open()
+            let groups = try reportingErrors { try service.priorityGroups(of: resident) }
+            for membership in groups {
+                print("\(membership.group.rawValue) [\(membership.rule)]: \(membership.facts.joined(separator: "; "))")
+            }
+            print("\(resident.masked): \(groups.count) priority group(s)")
+        }
+    }
+
+    struct FollowUps: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "followups",
+            abstract: "A team's overdue follow-ups (or one contract's plan with --contract), masked."
+        )
+        @OptionGroup var database: Database
+        @Option(help: "The team id.") var team: String?
+        @Option(help: "A contract id: list its whole plan instead.") var contract: String?
+        @Option(help: "The day to judge overdue on (default: today).") var on: String?
+
+        func run() throws {
+            let service = try database.open()
+            let followUps: [FollowUp]
+            if let contract {
+                let id = try validated(contract, as: "contract", Identifier<FamilyDoctorContract>.init)
+                followUps = try reportingErrors { try service.followUps(of: id) }
+            } else if let team {
+                let id = try validated(team, as: "team", Identifier<DoctorTeam>.init)
+                let day = try on.map { try validated($0, as: "on", CalendarDate.init(iso8601:)) }
+                followUps = try reportingErrors { try service.overdueFollowUps(team: id, on: day) }
+            } else {
+                throw ValidationError("give --team or --contract")
+            }
+            for followUp in followUps {
+                print(
+                    "\(followUp.due) \(followUp.group.rawValue) \(followUp.resident.masked) contract \(followUp.contract)"
+                        + (followUp.visit.map { " visited \($0.date) by member \($0.member)" } ?? " open")
+                )
+            }
+            print("\(followUps.count) follow-up(s)")
+        }
+    }
+
+    struct Visit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a visit: closes the contract's earliest open follow-up of the group."
+        )
+        @OptionGroup var database: Database
+        @Option(help: "The contract id.") var contract: String
+        @Option(help: "The priority group followed up (hypertension, diabetes, …).") var group: String
+        @Option(help: "The team member's number.") var member: Int
+        @Option(help: "clinic, home or remote.") var mode = "clinic"
+        @Option(help: "The day of the visit (default: today).") var date: String?
+
+        func run() throws {
+            let id = try validated(contract, as: "contract", Identifier<FamilyDoctorContract>.init)
+            guard let group = PriorityGroup(rawValue: group) else { throw ValidationError("unknown --group") }
+            guard let mode = FollowUpVisit.Mode(rawValue: mode) else { throw ValidationError("unknown --mode") }
+            let day =
+                try date.map { try validated($0, as: "date", CalendarDate.init(iso8601:)) } ?? CalendarDate(Date())
+            let service = try database.open()
+            let closed = try reportingErrors {
+                try service.recordVisit(
+                    FollowUpVisit(date: day, member: member, mode: mode),
+                    contract: id,
+                    group: group
+                )
+            }
+            print("closed \(closed.group.rawValue) follow-up due \(closed.due)")
+        }
+    }
+
+    struct Uncontracted: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Low-income residents without a current contract, per district (masked)."
+        )
+        @OptionGroup var database: Database
+        @Option(help: "Only this district.") var district: String?
+
+        func run() throws {
+            let district = try district.map { try validated($0, as: "district", DivisionCode.init) }
+            let service = try database.open()
+            let found = try reportingErrors { try service.uncontractedLowIncome(in: district) }
+            for (division, residents) in found.sorted(by: { $0.key < $1.key }) {
+                print("\(division): \(residents.count) — \(residents.map(\.masked).joined(separator: " "))")
+            }
+            print("\(found.values.reduce(0) { $0 + $1.count }) low-income resident(s) without a contract")
+        }
+    }
+
+    struct ExportFHIR: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export-fhir",
+            abstract: "A team's contracts as an HL7 FHIR R4 Bundle (canonical JSON), pseudonymous by default."
+        )
+        @OptionGroup var database: Database
+        @Option(help: "The team id.") var team: String
+        @Option(help: "The FHIR server base for fullUrl.") var base = FHIRExportOptions().baseURL
+        @Flag(help: "Include renewed, terminated and expired contracts.") var includeEnded = false
+        @Flag(help: "Write full identity numbers, genders, birth dates and names (off: pseudonyms, masked names).")
+        var revealPersonalData = false
+        @Option(help: "Write to this file instead of standard output.") var out: String?
+
+        func run() throws {
+            let id = try validated(team, as: "team", Identifier<DoctorTeam>.init)
+            let service = try database.open()
+            let options = FHIRExportOptions(
+                baseURL: base,
+                revealPersonalData: revealPersonalData,
+                includeEnded: includeEnded
+            )
+            let text = try reportingErrors { try service.exportFHIR(team: id, options: options).canonicalString() }
+            if let out {
+                try writeFile(Data(text.utf8), to: out)
+                note("wrote \(out)")
+            } else {
+                print(text)
+            }
+        }
+    }
+}
+
+private func printPlan(_ contract: FamilyDoctorContract, _ service: FamilyDoctorService) throws {
+    let groups = try reportingErrors { try service.priorityGroups(of: contract.resident, on: contract.term.from) }
+    let plan = try reportingErrors { try service.followUps(of: contract.id) }
+    print(
+        "priority groups: \(groups.isEmpty ? "none" : groups.map(\.group.rawValue).joined(separator: ", ")); "
+            + "\(plan.count) follow-up(s) planned"
+    )
+}

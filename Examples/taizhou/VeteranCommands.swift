@@ -1,0 +1,220 @@
+import ArgumentParser
+import Foundation
+import SocietyCore
+import SocietyOneCard
+import SocietyOpenSSL
+import SocietyVeterans
+
+/// `taizhou veteran`: veteran records on a SQLite file — registration, placement, honours,
+/// preferential-care payments through the one-card ledger in the same file, and a masked view.
+struct VeteranCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "veteran",
+        abstract: "Veterans (退役军人): records, placement, honours, preferential-care payments.",
+        discussion: """
+            State lives in the SQLite file given by --db; its key file is DB.key (created, mode 600). Payments go \
+            through the one-card ledger: apply for and activate cards with `taizhou onecard … --db` on the same file.
+            """,
+        subcommands: [Register.self, Place.self, Honour.self, Pay.self, Show.self]
+    )
+
+    /// The database every subcommand works on.
+    struct Database: ParsableArguments {
+        @Option(help: "The SQLite file holding veteran records (and the one-card ledger).")
+        var db = "veterans.sqlite"
+
+        /// Opens the store and the veterans' and one-card services on it.
+        func open() throws -> (VeteranService, OneCardService) {
+            let opened = try ProtectedStore(path: db, actor: "taizhou-cli/veteran", origin: "taizhou veteran")
+            let veterans = VeteranService(store: opened.store, crypto: opened.crypto, clock: SystemWallClock())
+            let oneCard = try reportingErrors {
+                try OneCardService(
+                    store: opened.store,
+                    crypto: opened.crypto,
+                    keys: opened.keys,
+                    clock: SystemWallClock()
+                )
+            }
+            return (veterans, oneCard)
+        }
+    }
+
+    struct VeteranOption: ParsableArguments {
+        @Option(help: "The veteran record id (as printed by register).") var veteran: String
+
+        var id: Identifier<Veteran> {
+            get throws { try validated(veteran, as: "veteran", Identifier<Veteran>.init) }
+        }
+    }
+
+    struct Register: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a veteran; prints the record id.")
+        @OptionGroup var database: Database
+        @Option(help: "The citizen identity number.") var resident: String
+        @Option(help: "The registered name.") var name: String
+        @Option(help: "army, navy, airForce, rocketForce, supportForces or armedPolice.") var branch: String
+        @Option(help: "Enlistment day, YYYY-MM-DD.") var enlisted: String
+        @Option(help: "Discharge day, YYYY-MM-DD.") var discharged: String
+        @Option(help: "Rank at discharge (private … fieldOfficer).") var rank: String
+        @Option(help: "assignedWork, selfEmployment, retirement or stateSupport.") var placement: String
+        @Option(help: "Preferential-care category (disabledVeteran, demobilisedVeteran, …).") var care: String?
+        @Option(help: "Since when the care category holds (default: discharge day).") var careSince: String?
+
+        func run() throws {
+            let resident = try validated(resident, as: "resident", { try ResidentID($0) })
+            let name = try validated(name, as: "name", PersonName.init)
+            guard let branch = ServiceBranch(rawValue: branch) else { throw ValidationError("unknown --branch") }
+            guard let rank = DischargeRank(rawValue: rank) else { throw ValidationError("unknown --rank") }
+            guard let placement = PlacementType(rawValue: placement) else {
+                throw ValidationError("unknown --placement")
+            }
+            let enlisted = try validated(enlisted, as: "enlisted", CalendarDate.init(iso8601:))
+            let discharged = try validated(discharged, as: "discharged", CalendarDate.init(iso8601:))
+            let entitlement = try care.map { text in
+                guard let category = PreferentialCareCategory(rawValue: text) else {
+                    throw ValidationError("unknown --care")
+                }
+                let since = try careSince.map { try validated($0, as: "care-since", CalendarDate.init(iso8601:)) }
+                return PreferentialCare(category: category, since: since ?? discharged)
+            }
+            let (service, _) = try database.open()
+            let veteran = try reportingErrors {
+                try service.register(
+                    resident,
+                    name: name,
+                    branch: branch,
+                    enlisted: enlisted,
+                    discharged: discharged,
+                    rank: rank,
+                    placementType: placement,
+                    care: entitlement
+                )
+            }
+            print(veteran)
+        }
+    }
+
+    struct Place: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move the placement along: report, arrange (with its outcome) or complete."
+        )
+        @OptionGroup var database: Database
+        @OptionGroup var veteran: VeteranOption
+        @Option(help: "report, arrange or complete.") var step: String
+        @Option(help: "The day (report, complete; default today).") var date: String?
+        @Option(help: "arrange: the employer's credit code (assigned work).") var employer: String?
+        @Option(help: "arrange: the one-off subsidy in yuan (self-employment).") var subsidy: String?
+        @Option(help: "arrange: the institution's credit code (retirement, state support).") var institution: String?
+
+        func run() throws {
+            let day =
+                try date.map { try validated($0, as: "date", CalendarDate.init(iso8601:)) } ?? CalendarDate(Date())
+            let id = try veteran.id
+            let (service, _) = try database.open()
+            let event: PlacementEvent
+            switch step {
+            case "report": event = .report(on: day)
+            case "complete": event = .complete(on: day)
+            case "arrange":
+                if let employer {
+                    event = .arrange(.employer(try validated(employer, as: "employer", CreditCode.init)))
+                } else if let subsidy {
+                    event = .arrange(.oneOffSubsidy(try validated(subsidy, as: "subsidy", Money.init(yuanText:))))
+                } else if let institution {
+                    let code = try validated(institution, as: "institution", CreditCode.init)
+                    let current = try reportingErrors { try service.veteran(id) }
+                    event = .arrange(
+                        current.placementType == .retirement ? .retirementInstitution(code) : .supportInstitution(code)
+                    )
+                } else {
+                    throw ValidationError("arrange needs --employer, --subsidy or --institution")
+                }
+            default: throw ValidationError("--step must be report, arrange or complete")
+            }
+            print(try reportingErrors { try service.place(id, event) })
+        }
+    }
+
+    struct Honour: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record an honour.")
+        @OptionGroup var database: Database
+        @OptionGroup var veteran: VeteranOption
+        @Option(help: "mostBeautifulVeteran, provincialModelVeteran or meritCitation.") var kind: String
+        @Option(help: "The year awarded.") var year: Int
+        @Option(help: "The awarding department's credit code.") var by: String
+
+        func run() throws {
+            guard let kind = SocietyVeterans.Honour.Kind(rawValue: kind) else {
+                throw ValidationError("unknown --kind")
+            }
+            let awardedBy = try validated(by, as: "by", CreditCode.init)
+            let id = try veteran.id
+            let (service, _) = try database.open()
+            let updated = try reportingErrors {
+                try service.honour(id, try SocietyVeterans.Honour(kind: kind, year: year, awardedBy: awardedBy))
+            }
+            print("\(updated.id): \(updated.honours.map { "\($0.kind.rawValue) \($0.year)" }.joined(separator: ", "))")
+        }
+    }
+
+    struct Pay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pay a month's preferential care through the one-card ledger, exactly once per veteran."
+        )
+        @OptionGroup var database: Database
+        @Option(help: "The month, YYYY-MM.") var period: String
+
+        func run() throws {
+            let period = try validated(period, as: "period", PayPeriod.init)
+            let (service, oneCard) = try database.open()
+            let run = try reportingErrors { try service.pay(period, through: oneCard) }
+            for refusal in run.refused { print("refused \(refusal.instruction): \(refusal.reason)") }
+            print(
+                "posted \(run.posted.count), already posted \(run.alreadyPosted.count), refused \(run.refused.count), "
+                    + "net amount posted now \(run.amountPosted)"
+            )
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a veteran (masked), with honours, support and base-database provenance."
+        )
+        @OptionGroup var database: Database
+        @Option(help: "The record id.") var veteran: String?
+        @Option(help: "The citizen identity number.") var resident: String?
+
+        func run() throws {
+            let (service, _) = try database.open()
+            let found: Veteran
+            if let veteran {
+                let id = try validated(veteran, as: "veteran", Identifier<Veteran>.init)
+                found = try reportingErrors { try service.veteran(id) }
+            } else if let resident {
+                let id = try validated(resident, as: "resident", { try ResidentID($0) })
+                guard let record = try reportingErrors({ try service.veteran(of: id) }) else {
+                    throw failure("\(id.masked) is not registered as a veteran")
+                }
+                found = record
+            } else {
+                throw ValidationError("give --veteran or --resident")
+            }
+            print(found)
+            if case .completed(let outcome, let day) = found.placement {
+                print("placement: \(outcome.summary) on \(day)")
+            }
+            for honour in found.honours {
+                print("honour: \(honour.kind.rawValue) \(honour.year) by \(honour.awardedBy)")
+            }
+            for record in found.support {
+                print(
+                    "support: \(record.kind.rawValue) \(record.date) by \(record.provider)\(record.amount.map { " \($0)" } ?? "")"
+                )
+            }
+            let base = try reportingErrors { try service.baseRecord(of: found.resident) }
+            for (name, field) in (base?.fields ?? [:]).sorted(by: { $0.key < $1.key }) {
+                print("base \(name): from \(field.issuer) (\(field.service)), envelope \(field.envelopeDigest)")
+            }
+        }
+    }
+}
