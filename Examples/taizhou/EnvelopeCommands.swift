@@ -4,6 +4,7 @@ import SocietyCore
 import SocietyExchange
 import SocietyJSON
 import SocietyOpenSSL
+import SocietySQLite
 
 /// `taizhou envelope`: seal data for another department, and open what one sent you.
 struct EnvelopeCommand: ParsableCommand {
@@ -114,6 +115,8 @@ struct EnvelopeCommand: ParsableCommand {
         @Option(help: "The bureau's root public key (PEM) that signed the trust list.") var root: String?
         @Option(help: "Your party, CREDITCODE/SUBSYSTEM.") var me: String
         @Option(help: "The request envelope this response must answer.") var answering: String?
+        @Option(help: "A SQLite file remembering opened envelope ids across runs (replay protection).")
+        var replayDB: String?
         @Option(help: "Your encryption private key (PEM), to open confidential envelopes.") var key: String?
         @Flag(help: "Print personal fields unmasked (the access is the operator's responsibility).") var reveal = false
         @Argument(help: "The envelope (standard input when omitted or \"-\").") var envelope: String?
@@ -121,7 +124,16 @@ struct EnvelopeCommand: ParsableCommand {
         func run() throws {
             let me = try validated(me, as: "party", Party.init)
             let list = try TrustListFile.load(trust, root: root)
-            let replayGuard: any ReplayGuard = InMemoryReplayGuard()
+            let replayGuard: any ReplayGuard
+            if let replayDB {
+                do {
+                    replayGuard = try SQLiteReplayGuard(path: replayDB)
+                } catch {
+                    throw failure("cannot open the replay database \(replayDB): \(error)")
+                }
+            } else {
+                replayGuard = InMemoryReplayGuard()
+            }
             var decryptionKeys: [String: any DecryptionKey] = [:]
             if let key {
                 let decryptionKey = try KeyFiles.decryptionKey(at: key)

@@ -114,6 +114,21 @@ struct ExchangeCLITests {
         #expect(tampered.status == 0)
     }
 
+    @Test("--replay-db refuses an envelope opened in an earlier run")
+    func replayAcrossRuns() throws {
+        let directory = try city("ed25519")
+        let envelope = try seal(in: directory).standardOutput
+        let arguments = [
+            "envelope", "open", "--trust", "trust.json", "--root", "root.pub.pem", "--me", Self.hrss, "--replay-db",
+            "replay.sqlite",
+        ]
+        let first = try CLIRunner.run(arguments, input: Data(envelope.utf8), in: directory)
+        #expect(first.status == 0, "\(first.standardError)")
+        let second = try CLIRunner.run(arguments, input: Data(envelope.utf8), in: directory)
+        #expect(second.status == 1)
+        #expect(second.standardError.hasPrefix("error: refused (replay): replayed"))
+    }
+
     @Test("json canonicalize prints RFC 8785 form; bad JSON names the byte offset")
     func canonicalize() throws {
         let run = try CLIRunner.run(["json", "canonicalize"], input: Data(#"{"b": 1e21, "a": [1.0, "\u00e9"]}"#.utf8))
