@@ -59,6 +59,17 @@ public struct ResidentID: Hashable, Comparable, Sendable {
     /// - Parameter today: the day against which "not in the future" is checked; the current day in
     ///   China Standard Time by default. Pass the deployment clock's day for reproducible flows.
     public init(_ text: String, today: CalendarDate? = nil) throws(ValidationError) {
+        // The common case, 18 ASCII digits (the last possibly X or x), is checked over UTF-8 bytes.
+        // Anything else takes the character-by-character path below, which reports the same errors
+        // (a byte outside 0-9, X, x may start a multi-byte character, whose position counts
+        // characters, not bytes).
+        if let found = ResidentID.validateCommonForm(text, today: today) {
+            switch found {
+            case .success(let normalized): self.value = normalized ?? text
+            case .failure(let error): throw error
+            }
+            return
+        }
         var characters = Array(text)
         if characters.count == 15 {
             for (index, character) in characters.enumerated() where !ResidentID.isDigit(character) {
@@ -87,6 +98,74 @@ public struct ResidentID: Hashable, Comparable, Sendable {
         }
         self.value = String(characters)
     }
+
+    /// Validates `text` when it is 18 bytes of ASCII digits, the last possibly `X` or `x`: the
+    /// normalized text (`nil` when `text` already is) or the error the character path would give.
+    /// Returns `nil` for any other text, which the character path handles.
+    private static func validateCommonForm(
+        _ text: String,
+        today: CalendarDate?
+    ) -> Result<String?, ValidationError>? {
+        var text = text
+        guard text.utf8.count == 18 else { return nil }
+        return text.withUTF8 { bytes -> Result<String?, ValidationError>? in
+            let zero = UInt8(ascii: "0")
+            var sum = 0
+            for index in 0..<17 {
+                let digit = bytes[index] &- zero
+                guard digit < 10 else { return nil }
+                sum &+= Int(digit) &* weights[index]
+            }
+            let last = bytes[17]
+            let lowercase = last == UInt8(ascii: "x")
+            guard last &- zero < 10 || last == UInt8(ascii: "X") || lowercase else { return nil }
+            func number(_ range: Range<Int>) -> Int {
+                var value = 0
+                for index in range { value = value &* 10 &+ Int(bytes[index] &- zero) }
+                return value
+            }
+            func string(_ range: Range<Int>) -> String {
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            }
+            // The same checks, in the same order, as `checkBody`.
+            let province = number(0..<2)
+            if bytes[0] == UInt8(ascii: "9") {
+                guard DivisionTable.provincePrefixes.contains(number(1..<3)) else {
+                    return .failure(.invalidAddressCode(string(0..<2)))
+                }
+            } else {
+                guard DivisionTable.provincePrefixes.contains(province) || province == 83 else {
+                    return .failure(.invalidAddressCode(string(0..<2)))
+                }
+            }
+            let birth: CalendarDate
+            do {
+                birth = try CalendarDate(year: number(6..<10), month: number(10..<12), day: number(12..<14))
+            } catch {
+                return .failure(.invalidBirthDate(string(6..<14)))
+            }
+            guard birth.year >= 1800 else { return .failure(.birthDateTooEarly(birth)) }
+            let reference = today ?? CalendarDate(SystemWallClock().now())
+            guard birth <= reference else { return .failure(.birthDateInFuture(birth)) }
+            let expected = checkBytes[sum % 11]
+            let found = lowercase ? UInt8(ascii: "X") : last
+            guard expected == found else {
+                return .failure(
+                    .checkCharacterMismatch(
+                        expected: Character(Unicode.Scalar(expected)),
+                        found: Character(Unicode.Scalar(found))
+                    )
+                )
+            }
+            guard lowercase else { return .success(nil) }
+            var normalized = Array(bytes)
+            normalized[17] = UInt8(ascii: "X")
+            return .success(String(decoding: normalized, as: UTF8.self))
+        }
+    }
+
+    /// ``checkCharacters`` as ASCII bytes.
+    private static let checkBytes: [UInt8] = checkCharacters.map { $0.asciiValue ?? 0 }
 
     /// The MOD 11-2 check character for 17 digits.
     static func checkCharacter(for body: [Character]) -> Character {
