@@ -27,6 +27,15 @@ final class CipherContext {
         try ErrorQueue.check(EVP_CIPHER_CTX_set_padding(pointer, padding ? 1 : 0), "EVP_CIPHER_CTX_set_padding")
     }
 
+    /// Restarts with a new `iv`, keeping the cipher, direction and key of the last
+    /// ``initialize(_:encrypt:key:iv:padding:)`` (and the key schedule derived from it).
+    func restart(encrypt: Bool, iv: [UInt8]) throws {
+        let result = iv.withNonNullBytes { ivBytes, _ in
+            EVP_CipherInit_ex2(pointer, nil, nil, ivBytes, encrypt ? 1 : 0, nil)
+        }
+        try ErrorQueue.check(result, "EVP_CipherInit_ex2 (new IV)")
+    }
+
     /// Feeds associated data (output-less update), as GCM requires before the text.
     func authenticate(_ associatedData: [UInt8]) throws {
         guard !associatedData.isEmpty else { return }
@@ -76,27 +85,60 @@ enum LibCryptoCipher {
         return fetched
     }
 
+    /// A context for AES-256-GCM in direction `encrypt`, keyed with `key` and started with
+    /// `nonce`: an idle one from `pool` when there is one (re-keyed only when its key differs).
+    private static func gcmContext(
+        _ pool: KeyedContextPool<CipherContext>,
+        encrypt: Bool,
+        key: [UInt8],
+        nonce: [UInt8]
+    ) throws -> CipherContext {
+        if let (context, isKeyed) = pool.take(key: key) {
+            if isKeyed {
+                try context.restart(encrypt: encrypt, iv: nonce)
+            } else {
+                try context.initialize(
+                    cipher(FetchedCipher.aes256GCM, "AES-256-GCM"),
+                    encrypt: encrypt,
+                    key: key,
+                    iv: nonce,
+                    padding: false
+                )
+            }
+            return context
+        }
+        let context = try CipherContext()
+        try context.initialize(
+            cipher(FetchedCipher.aes256GCM, "AES-256-GCM"),
+            encrypt: encrypt,
+            key: key,
+            iv: nonce,
+            padding: false
+        )
+        return context
+    }
+
     /// AES-256-GCM encryption with a 12-byte nonce: returns ciphertext and 16-byte tag.
+    ///
+    /// Contexts are reused through ``ContextPools/gcmSeal``: a context goes back to the pool only
+    /// after a call that succeeded.
     static func aesGCMSeal(
         key: [UInt8],
         nonce: [UInt8],
         plaintext: [UInt8],
         associatedData: [UInt8]
     ) throws -> (ciphertext: [UInt8], tag: [UInt8]) {
-        let context = try CipherContext()
-        try context.initialize(
-            cipher(FetchedCipher.aes256GCM, "AES-256-GCM"),
-            encrypt: true,
-            key: key,
-            iv: nonce,
-            padding: false
-        )
+        let context = try gcmContext(ContextPools.gcmSeal, encrypt: true, key: key, nonce: nonce)
         try context.authenticate(associatedData)
         let ciphertext = try context.process(plaintext, finalCode: .library)
-        return (ciphertext, try context.tag(count: 16))
+        let tag = try context.tag(count: 16)
+        ContextPools.gcmSeal.give(context, key: key)
+        return (ciphertext, tag)
     }
 
     /// AES-256-GCM decryption; any modification gives `.decryptionFailed`.
+    ///
+    /// Contexts are reused through ``ContextPools/gcmOpen``; one whose tag check failed is freed.
     static func aesGCMOpen(
         key: [UInt8],
         nonce: [UInt8],
@@ -104,22 +146,18 @@ enum LibCryptoCipher {
         tag: [UInt8],
         associatedData: [UInt8]
     ) throws -> [UInt8] {
-        let context = try CipherContext()
-        try context.initialize(
-            cipher(FetchedCipher.aes256GCM, "AES-256-GCM"),
-            encrypt: false,
-            key: key,
-            iv: nonce,
-            padding: false
-        )
+        let context = try gcmContext(ContextPools.gcmOpen, encrypt: false, key: key, nonce: nonce)
         try context.authenticate(associatedData)
         try context.setTag(tag)
+        let plaintext: [UInt8]
         do {
-            return try context.process(ciphertext, finalCode: .decryptionFailed)
+            plaintext = try context.process(ciphertext, finalCode: .decryptionFailed)
         } catch let error as CryptoError where error.code == .decryptionFailed {
             ErrorQueue.clear()
             throw CryptoError(.decryptionFailed, "AES-256-GCM authentication failed")
         }
+        ContextPools.gcmOpen.give(context, key: key)
+        return plaintext
     }
 
     /// SM4-CBC with PKCS#7 padding, 16-byte key and IV.

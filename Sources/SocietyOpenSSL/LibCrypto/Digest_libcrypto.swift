@@ -37,8 +37,29 @@ enum LibCryptoDigest {
         }
     }
 
-    /// `EVP_Q_mac("HMAC", digest)` of `data` under `key`.
+    /// HMAC of `data` under `key` with `algorithm`'s digest.
+    ///
+    /// Uses an `EVP_MAC_CTX` from ``ContextPools/hmac(_:)``: one last keyed with the same key
+    /// restarts from the inner and outer pads OpenSSL kept; any other is re-keyed. A context goes
+    /// back to the pool only after a call that succeeded.
     static func hmac(_ algorithm: DigestAlgorithm, key: [UInt8], data: [UInt8]) throws -> [UInt8] {
+        let pool = ContextPools.hmac(algorithm)
+        let context: MACContext
+        if let (idle, isKeyed) = pool.take(key: key) {
+            context = idle
+            try context.start(key: isKeyed ? nil : key)
+        } else {
+            context = try MACContext(algorithm)
+            try context.start(key: key)
+        }
+        let code = try context.code(of: data)
+        pool.give(context, key: key)
+        return code
+    }
+
+    /// `EVP_Q_mac("HMAC", digest)` of `data` under `key`: the one-shot reference the pooled
+    /// ``hmac(_:key:data:)`` is tested against.
+    static func oneShotHMAC(_ algorithm: DigestAlgorithm, key: [UInt8], data: [UInt8]) throws -> [UInt8] {
         _ = try algorithm.fetched()
         return try [UInt8].filled(capacity: Int(EVP_MAX_MD_SIZE)) { output in
             var length = 0
