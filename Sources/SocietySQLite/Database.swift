@@ -1,3 +1,4 @@
+import Foundation
 public import SocietyCore
 
 /// The handle a transaction's closure receives: records and raw SQL on one connection.
@@ -111,29 +112,54 @@ public final class Database: RecordWriting {
 
     // MARK: Keys and values
 
-    private func rowKey<Record: StorableRecord>(_ key: RecordKey, of type: Record.Type) throws -> (SQLiteValue, [UInt8])
-    {
+    /// The row key to bind and its bytes (what sealed fields are bound to): the key's text, or
+    /// its keyed hash for a sensitive key.
+    static func rowKey(
+        _ key: RecordKey,
+        kind: String,
+        protector: FieldProtector?
+    ) throws -> (SQLiteValue, [UInt8]) {
         guard key.isSensitive else { return (.text(key.value), Array(key.value.utf8)) }
-        guard let protector = context.protector else { throw StoreError.protectionRequired(kind: Record.recordKind) }
-        let hash = try protector.keyedHash(
-            domain: "key",
-            kind: Record.recordKind,
-            name: "",
-            value: Array(key.value.utf8)
-        )
+        guard let protector else { throw StoreError.protectionRequired(kind: kind) }
+        let hash = try protector.keyedHash(domain: "key", kind: kind, name: "", value: Array(key.value.utf8))
         return (.blob(hash), hash)
     }
 
-    private func indexValues<Record: StorableRecord>(_ record: Record, schema: KindSchema) throws -> [SQLiteValue] {
+    private func rowKey<Record: StorableRecord>(_ key: RecordKey, of type: Record.Type) throws -> (SQLiteValue, [UInt8])
+    {
+        try Database.rowKey(key, kind: Record.recordKind, protector: context.protector)
+    }
+
+    static func indexValues<Record: StorableRecord>(
+        _ record: Record,
+        kind: String,
+        protector: FieldProtector?
+    ) throws -> [SQLiteValue] {
         try Record.indexes.map { index in
             guard let value = index.value(record) else { return .null }
-            return try bindable(value, index: index.name, sensitive: index.isSensitive, kind: schema.kind)
+            return try bindable(
+                value,
+                index: index.name,
+                sensitive: index.isSensitive,
+                kind: kind,
+                protector: protector
+            )
         }
     }
 
-    private func bindable(_ value: IndexValue, index: String, sensitive: Bool, kind: String) throws -> SQLiteValue {
+    private func indexValues<Record: StorableRecord>(_ record: Record, schema: KindSchema) throws -> [SQLiteValue] {
+        try Database.indexValues(record, kind: schema.kind, protector: context.protector)
+    }
+
+    static func bindable(
+        _ value: IndexValue,
+        index: String,
+        sensitive: Bool,
+        kind: String,
+        protector: FieldProtector?
+    ) throws -> SQLiteValue {
         if sensitive {
-            guard let protector = context.protector else { throw StoreError.protectionRequired(kind: kind) }
+            guard let protector else { throw StoreError.protectionRequired(kind: kind) }
             return .blob(try protector.keyedHash(domain: "index", kind: kind, name: index, value: value.canonicalBytes))
         }
         return switch value {
@@ -143,7 +169,11 @@ public final class Database: RecordWriting {
         }
     }
 
-    private static func describe(rowKey: [UInt8], sensitive: Bool) -> String {
+    private func bindable(_ value: IndexValue, index: String, sensitive: Bool, kind: String) throws -> SQLiteValue {
+        try Database.bindable(value, index: index, sensitive: sensitive, kind: kind, protector: context.protector)
+    }
+
+    static func describe(rowKey: [UInt8], sensitive: Bool) -> String {
         if !sensitive, let text = String(validating: rowKey, as: UTF8.self) { return text }
         let hex = rowKey.prefix(6).map {
             String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
@@ -158,9 +188,27 @@ public final class Database: RecordWriting {
         body: [UInt8],
         allowSensitive: Bool
     ) throws -> Record {
+        try Database.decodeRow(
+            Record.self,
+            rowKey: rowKey,
+            version: version,
+            body: body,
+            protector: allowSensitive ? context.protector : nil
+        )
+    }
+
+    /// Decodes one stored row: `protector` is `nil` when sealed fields may not be opened. Touches
+    /// no connection, so scans run it on a second thread.
+    static func decodeRow<Record: StorableRecord>(
+        _ type: Record.Type,
+        rowKey: [UInt8],
+        version: Int64,
+        body: [UInt8],
+        protector: FieldProtector?
+    ) throws -> Record {
         let kind = Record.recordKind
         var opener: FieldOpener?
-        if allowSensitive, let protector = context.protector {
+        if let protector {
             opener = { field, sealed in
                 do {
                     return try protector.open(kind: kind, rowKey: rowKey, field: field, sealed: sealed)
@@ -194,7 +242,7 @@ public final class Database: RecordWriting {
         }
     }
 
-    private func isText(_ bytes: [UInt8]) -> Bool { String(validating: bytes, as: UTF8.self) != nil }
+    private static func isText(_ bytes: [UInt8]) -> Bool { String(validating: bytes, as: UTF8.self) != nil }
 
     private func requirePurpose<Record: StorableRecord>(_ type: Record.Type) throws {
         if purpose == nil, let field = Record.sensitiveFields.sorted().first {
@@ -207,13 +255,19 @@ public final class Database: RecordWriting {
     /// Queues an audit entry about record `id` of `kind`, written in this transaction (a write)
     /// or right after it (a read). Does nothing when the store is not audited.
     func audit(_ action: String, kind: String, id: String, outcome: AuditOutcome = .success) throws {
-        guard let auditing = context.auditing, let protector = context.protector else { return }
+        guard context.auditing != nil, let protector = context.protector else { return }
+        audit(action, subject: try protector.auditSubject(kind: kind, id: id), outcome: outcome)
+    }
+
+    /// Queues an audit entry whose subject hash is already computed.
+    private func audit(_ action: String, subject: [UInt8], outcome: AuditOutcome = .success) {
+        guard let auditing = context.auditing else { return }
         pendingAudit.append(
             AuditEntry(
                 time: auditing.clock.now(),
                 actor: auditing.actor,
                 action: action,
-                subject: try protector.auditSubject(kind: kind, id: id),
+                subject: subject,
                 purpose: purpose ?? "",
                 outcome: outcome
             )
@@ -234,30 +288,78 @@ public final class Database: RecordWriting {
     public func put<Record: StorableRecord>(_ record: Record) throws {
         try checkValid(writing: true)
         guard let schema = try schema(Record.self) else { return }
-        let key = record.recordKey
-        let (keyValue, rowKey) = try rowKey(key, of: Record.self)
-        var sealer: FieldSealer?
-        if !Record.sensitiveFields.isEmpty {
-            guard let protector = context.protector else { throw StoreError.protectionRequired(kind: schema.kind) }
-            let kind = schema.kind
-            sealer = { field, plain in try protector.seal(kind: kind, rowKey: rowKey, field: field, plaintext: plain) }
+        let row = try PreparedRow(
+            record,
+            schema: schema,
+            protector: context.protector,
+            audited: context.auditing != nil && context.protector != nil
+        )
+        try insert(row, schema: schema)
+    }
+
+    /// Puts every record of `records`, in order, with the effect of ``put(_:)`` on each, faster:
+    /// records are encoded, sealed and hashed in chunks on a second thread while this one inserts
+    /// the previous chunk. If a record cannot be put, the error is thrown once the records before
+    /// it are inserted (the transaction's rollback removes them).
+    ///
+    /// `Records` is iterated on the calling thread; the records themselves (which are `Sendable`)
+    /// are encoded on the other.
+    public func put<Records: Sequence>(contentsOf records: Records) throws where Records.Element: StorableRecord {
+        try checkValid(writing: true)
+        guard let schema = try schema(Records.Element.self) else { return }
+        let protector = context.protector
+        let audited = context.auditing != nil && protector != nil
+        var iterator = records.makeIterator()
+        // A short first chunk starts the overlap early; small inputs never leave this thread.
+        var chunk = Database.chunk(of: &iterator, count: Database.firstChunk)
+        guard chunk.count == Database.firstChunk else {
+            for record in chunk {
+                try insert(PreparedRow(record, schema: schema, protector: protector, audited: audited), schema: schema)
+            }
+            return
         }
-        let body: [UInt8]
-        do {
-            body = try RecordEncoding.encode(record, sensitiveFields: Record.sensitiveFields, sealer: sealer)
-        } catch let error as EncodingError {
-            throw StoreError.unencodable(kind: schema.kind, reason: "\(error)")
+        var inFlight: BackgroundWork<[PreparedRow]>? = BackgroundWork { [chunk] in
+            try chunk.map { try PreparedRow($0, schema: schema, protector: protector, audited: audited) }
         }
+        defer { inFlight?.finish() }
+        while let work = inFlight {
+            let rows = try work.wait()
+            inFlight = nil
+            chunk = Database.chunk(of: &iterator, count: Database.chunkSize)
+            if !chunk.isEmpty {
+                inFlight = BackgroundWork { [chunk] in
+                    try chunk.map { try PreparedRow($0, schema: schema, protector: protector, audited: audited) }
+                }
+            }
+            for row in rows { try insert(row, schema: schema) }
+        }
+    }
+
+    /// How many records the first chunk of a bulk put or a scan holds, and the later ones.
+    static let firstChunk = 256
+    static let chunkSize = 1024
+    /// How many threads decode a scan's chunk: one per core, at most four.
+    static let decodeParts = min(max(1, ProcessInfo.processInfo.activeProcessorCount), 4)
+
+    private static func chunk<I: IteratorProtocol>(of iterator: inout I, count: Int) -> [I.Element] {
+        var chunk: [I.Element] = []
+        chunk.reserveCapacity(count)
+        while chunk.count < count, let next = iterator.next() { chunk.append(next) }
+        return chunk
+    }
+
+    /// Binds and runs the upsert for one prepared record, and queues its audit entry.
+    private func insert(_ row: PreparedRow, schema: KindSchema) throws {
         let statement = try connection.cached(schema.upsertSQL)
         defer { statement.reset() }
-        try statement.bind(keyValue, at: 1)
-        try statement.bind(Int64(Record.schemaVersion), at: 2)
-        try statement.bind(body, at: 3)
-        for (offset, value) in try indexValues(record, schema: schema).enumerated() {
+        try statement.bind(row.key, at: 1)
+        try statement.bind(row.version, at: 2)
+        try statement.bind(row.body, at: 3)
+        for (offset, value) in row.indexValues.enumerated() {
             try statement.bind(value, at: Int32(4 + offset))
         }
         try statement.run()
-        try audit("put", kind: schema.kind, id: key.value)
+        if let subject = row.auditSubject { audit("put", subject: subject) }
     }
 
     /// Removes the record of `type` with `key`; audited when the store is.
@@ -382,6 +484,12 @@ public final class Database: RecordWriting {
     }
 
     /// Streams the records matching `query`, one at a time, in constant memory.
+    ///
+    /// In a read transaction, past the first ``firstChunk`` records, records are decoded (and their
+    /// sealed fields opened) in chunks on a second thread while this one reads the next chunk from
+    /// SQLite and passes the previous one to `body`: at most three chunks are held at a time, so
+    /// memory stays constant. `body` is always called on the calling thread, in order; a record
+    /// that cannot be decoded throws when its turn comes, after `body` saw the ones before it.
     public func forEach<Record: StorableRecord>(_ query: RecordQuery<Record>, _ body: (Record) throws -> Bool) throws {
         try checkValid()
         try requirePurpose(Record.self)
@@ -394,7 +502,12 @@ public final class Database: RecordWriting {
         let statement = try connection.cached("SELECT key, version, body FROM \(schema.table)\(whereSQL)\(orderSQL)")
         defer { statement.reset() }
         try statement.bind(arguments)
-        while try statement.step() {
+        // The first records are decoded here: a short query never pays for a thread hop. In a
+        // write transaction `body` may change the table being read, so nothing is read ahead.
+        var decodedHere = 0
+        while isWritable || decodedHere < Database.firstChunk {
+            guard try statement.step() else { return }
+            decodedHere += 1
             let record = try decodeRow(
                 Record.self,
                 rowKey: statement.blob(0),
@@ -402,7 +515,83 @@ public final class Database: RecordWriting {
                 body: statement.blob(2),
                 allowSensitive: true
             )
-            guard try body(record) else { break }
+            guard try body(record) else { return }
+        }
+        let protector = context.protector
+        // Each chunk is decoded in as many parts as there are cores, each part on its own thread;
+        // this thread reads the next chunk meanwhile, then hands the records to `body` in order.
+        func decode(_ rows: [StoredRow]) -> [BackgroundWork<DecodedChunk<Record>>] {
+            guard !rows.isEmpty else { return [] }
+            let size = (rows.count + Database.decodeParts - 1) / Database.decodeParts
+            return stride(from: 0, to: rows.count, by: size).map { start in
+                let part = Array(rows[start..<min(start + size, rows.count)])
+                return BackgroundWork { DecodedChunk(part, protector: protector) }
+            }
+        }
+        // A statement stepped again after SQLITE_DONE starts over: stop reading at the first short chunk.
+        var finished = false
+        func nextChunk() throws -> [StoredRow] {
+            guard !finished else { return [] }
+            let rows = try StoredRow.chunk(from: statement, count: Database.chunkSize)
+            finished = rows.count < Database.chunkSize
+            return rows
+        }
+        var inFlight = decode(try nextChunk())
+        defer { for work in inFlight { work.finish() } }
+        while !inFlight.isEmpty {
+            let rows = try nextChunk()
+            var parts: [DecodedChunk<Record>] = []
+            for work in inFlight { parts.append(try work.wait()) }
+            inFlight = decode(rows)
+            for part in parts {
+                for record in part.records {
+                    guard try body(record) else { return }
+                }
+                if let error = part.error { throw error }
+            }
+        }
+    }
+}
+
+/// One stored row as a scan reads it, copied out of SQLite so another thread can decode it.
+struct StoredRow: Sendable {
+    let key: [UInt8]
+    let version: Int64
+    let body: [UInt8]
+
+    /// Up to `count` rows from a `SELECT key, version, body` statement.
+    static func chunk(from statement: Statement, count: Int) throws -> [StoredRow] {
+        var rows: [StoredRow] = []
+        rows.reserveCapacity(count)
+        while rows.count < count, try statement.step() {
+            rows.append(StoredRow(key: statement.blob(0), version: statement.int64(1), body: statement.blob(2)))
+        }
+        return rows
+    }
+}
+
+/// The records decoded from a chunk of rows, up to the first that failed, and that failure.
+struct DecodedChunk<Record: StorableRecord>: Sendable {
+    var records: [Record] = []
+    var error: (any Error)?
+
+    init(_ rows: [StoredRow], protector: FieldProtector?) {
+        records.reserveCapacity(rows.count)
+        for row in rows {
+            do {
+                records.append(
+                    try Database.decodeRow(
+                        Record.self,
+                        rowKey: row.key,
+                        version: row.version,
+                        body: row.body,
+                        protector: protector
+                    )
+                )
+            } catch {
+                self.error = error
+                return
+            }
         }
     }
 }

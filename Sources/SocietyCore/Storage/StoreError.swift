@@ -69,6 +69,20 @@ public protocol RecordWriting: RecordReading {
     /// Removes the record of `type` with `key`; returns whether there was one.
     @discardableResult
     func delete<Record: StorableRecord>(_ type: Record.Type, key: RecordKey) throws -> Bool
+
+    /// Puts every record of `records`, in order, as ``put(_:)`` would one by one: for bulk loads,
+    /// which an adapter may speed up (the SQLite store encodes and seals on a second thread while
+    /// it inserts). If it throws, the records before the failing one may have been put; the
+    /// transaction's rollback removes them.
+    func put<Records: Sequence>(contentsOf records: Records) throws where Records.Element: StorableRecord
+}
+
+extension RecordWriting {
+    /// Calls ``put(_:)`` for each record: the default for adapters without a faster bulk path.
+    public func put<Records: Sequence>(contentsOf records: Records) throws
+    where Records.Element: StorableRecord {
+        for record in records { try put(record) }
+    }
 }
 
 /// A transactional record store: the storage port that services receive.

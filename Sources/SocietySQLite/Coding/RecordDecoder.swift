@@ -1,3 +1,5 @@
+import Foundation
+
 /// Decrypts one top-level sealed field: `(field name, sealed blob) → plaintext`.
 typealias FieldOpener = (String, ArraySlice<UInt8>) throws -> [UInt8]
 
@@ -27,9 +29,27 @@ struct MissingOpener: Error {
 private struct ValueDecoder: Decoder {
     let reader: RecordReader
     let offset: Int
-    let codingPath: [any CodingKey]
+    /// The coding path is built only when asked for (errors, nested containers): building it
+    /// allocates, and most values never need it.
+    let parentPath: [any CodingKey]
+    let key: (any CodingKey)?
+    var codingPath: [any CodingKey] { fullPath(parentPath, key) }
     let opener: FieldOpener?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    init(
+        reader: RecordReader,
+        offset: Int,
+        codingPath: [any CodingKey],
+        key: (any CodingKey)? = nil,
+        opener: FieldOpener?
+    ) {
+        self.reader = reader
+        self.offset = offset
+        self.parentPath = codingPath
+        self.key = key
+        self.opener = opener
+    }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         KeyedDecodingContainer(
@@ -42,20 +62,29 @@ private struct ValueDecoder: Decoder {
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        SingleReader(reader: reader, offset: offset, codingPath: codingPath)
+        SingleReader(reader: reader, offset: offset, parentPath: parentPath, key: key)
     }
+}
+
+private func fullPath(_ parentPath: [any CodingKey], _ key: (any CodingKey)?) -> [any CodingKey] {
+    key.map { parentPath + [$0] } ?? parentPath
 }
 
 private func mismatch(_ type: Any.Type, _ path: [any CodingKey], _ error: any Error) -> DecodingError {
     DecodingError.typeMismatch(type, DecodingError.Context(codingPath: path, debugDescription: "\(error)"))
 }
 
-/// Reads one value of `T` at `offset`: primitives directly, others through `init(from:)`.
+/// Reads one value of `T` at `offset`: primitives directly, others through `init(from:)`. The
+/// value's coding path is `codingPath` followed by `key`, built only for an error.
+///
+/// Types are compared by metatype: a failed dynamic cast is a slow runtime call, and most values a
+/// record holds are either a primitive or a type of its own.
 private func readValue<T: Decodable>(
     _ type: T.Type,
     reader: RecordReader,
     offset: Int,
-    codingPath: [any CodingKey]
+    codingPath: [any CodingKey],
+    key: (any CodingKey)? = nil
 ) throws -> T {
     do {
         if T.self == String.self, let v = try reader.string(at: offset) as? T { return v }
@@ -66,9 +95,9 @@ private func readValue<T: Decodable>(
         if T.self == Float.self, let v = Float(try reader.double(at: offset)) as? T { return v }
         if let v = try primitiveInteger(type, reader: reader, offset: offset) { return v }
     } catch let error as RecordFormatError {
-        throw mismatch(T.self, codingPath, error)
+        throw mismatch(T.self, fullPath(codingPath, key), error)
     }
-    return try T(from: ValueDecoder(reader: reader, offset: offset, codingPath: codingPath, opener: nil))
+    return try T(from: ValueDecoder(reader: reader, offset: offset, codingPath: codingPath, key: key, opener: nil))
 }
 
 private func primitiveInteger<T>(_ type: T.Type, reader: RecordReader, offset: Int) throws -> T? {
@@ -80,24 +109,23 @@ private func primitiveInteger<T>(_ type: T.Type, reader: RecordReader, offset: I
         guard let v = I(exactly: try reader.unsigned(at: offset)) else { throw RecordFormatError("out of range") }
         return v as? T
     }
-    switch type {
-    case is Int8.Type: return try exact(Int8.self)
-    case is Int16.Type: return try exact(Int16.self)
-    case is Int32.Type: return try exact(Int32.self)
-    case is UInt.Type: return try exact(UInt.self)
-    case is UInt8.Type: return try exact(UInt8.self)
-    case is UInt16.Type: return try exact(UInt16.self)
-    case is UInt32.Type: return try exact(UInt32.self)
-    case is UInt64.Type: return try exact(UInt64.self)
-    default: return nil
-    }
+    if type == Int8.self { return try exact(Int8.self) }
+    if type == Int16.self { return try exact(Int16.self) }
+    if type == Int32.self { return try exact(Int32.self) }
+    if type == UInt.self { return try exact(UInt.self) }
+    if type == UInt8.self { return try exact(UInt8.self) }
+    if type == UInt16.self { return try exact(UInt16.self) }
+    if type == UInt32.self { return try exact(UInt32.self) }
+    if type == UInt64.self { return try exact(UInt64.self) }
+    return nil
 }
 
 private func integer<T: FixedWidthInteger>(
     _ type: T.Type,
     reader: RecordReader,
     offset: Int,
-    codingPath: [any CodingKey]
+    codingPath: [any CodingKey],
+    key: (any CodingKey)? = nil
 ) throws -> T {
     do {
         if T.isSigned {
@@ -107,7 +135,7 @@ private func integer<T: FixedWidthInteger>(
         guard let value = T(exactly: try reader.unsigned(at: offset)) else { throw RecordFormatError("out of range") }
         return value
     } catch let error as RecordFormatError {
-        throw mismatch(T.self, codingPath, error)
+        throw mismatch(T.self, fullPath(codingPath, key), error)
     }
 }
 
@@ -152,10 +180,15 @@ private struct KeyedReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
     private func find(_ key: Key) -> Int? {
         var name = key.stringValue
         return name.withUTF8 { utf8 -> Int? in
-            for entry in entries where entry.0.count == utf8.count {
-                if reader.bytes[entry.0].elementsEqual(utf8) { return entry.1 }
+            reader.bytes.withUnsafeBufferPointer { bytes -> Int? in
+                guard let base = bytes.baseAddress, let wanted = utf8.baseAddress else {
+                    return entries.first { $0.0.isEmpty && utf8.isEmpty }?.1
+                }
+                for entry in entries where entry.0.count == utf8.count {
+                    if memcmp(base + entry.0.lowerBound, wanted, utf8.count) == 0 { return entry.1 }
+                }
+                return nil
             }
-            return nil
         }
     }
 
@@ -182,25 +215,42 @@ private struct KeyedReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
         let (r, o) = try locate(key)
-        return try readValue(type, reader: r, offset: o, codingPath: codingPath + [key])
+        return try readValue(type, reader: r, offset: o, codingPath: codingPath, key: key)
     }
     func decode(_ type: String.Type, forKey key: Key) throws -> String {
         let (r, o) = try locate(key)
-        return try readValue(type, reader: r, offset: o, codingPath: codingPath + [key])
+        return try readValue(type, reader: r, offset: o, codingPath: codingPath, key: key)
     }
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
         let (r, o) = try locate(key)
-        return try readValue(type, reader: r, offset: o, codingPath: codingPath + [key])
+        return try readValue(type, reader: r, offset: o, codingPath: codingPath, key: key)
     }
     func decode(_ type: Float.Type, forKey key: Key) throws -> Float {
         let (r, o) = try locate(key)
-        return Float(try readValue(Double.self, reader: r, offset: o, codingPath: codingPath + [key]))
+        return Float(try readValue(Double.self, reader: r, offset: o, codingPath: codingPath, key: key))
     }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try int(type, key) }
+    // Int and Int64, the common cases, avoid the generic path (unspecialised here, since the
+    // container is generic over the caller's key type).
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
+        let (r, o) = try locate(key)
+        do {
+            guard let value = Int(exactly: try r.signed(at: o)) else { throw RecordFormatError("out of range") }
+            return value
+        } catch let error as RecordFormatError {
+            throw mismatch(Int.self, fullPath(codingPath, key), error)
+        }
+    }
     func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try int(type, key) }
     func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try int(type, key) }
     func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try int(type, key) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try int(type, key) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
+        let (r, o) = try locate(key)
+        do {
+            return try r.signed(at: o)
+        } catch let error as RecordFormatError {
+            throw mismatch(Int64.self, fullPath(codingPath, key), error)
+        }
+    }
     func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try int(type, key) }
     func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try int(type, key) }
     func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try int(type, key) }
@@ -209,12 +259,12 @@ private struct KeyedReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     private func int<T: FixedWidthInteger>(_ type: T.Type, _ key: Key) throws -> T {
         let (r, o) = try locate(key)
-        return try integer(type, reader: r, offset: o, codingPath: codingPath + [key])
+        return try integer(type, reader: r, offset: o, codingPath: codingPath, key: key)
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         let (r, o) = try locate(key)
-        return try readValue(type, reader: r, offset: o, codingPath: codingPath + [key])
+        return try readValue(type, reader: r, offset: o, codingPath: codingPath, key: key)
     }
 
     func nestedContainer<NestedKey: CodingKey>(
@@ -300,14 +350,14 @@ private struct UnkeyedReader: UnkeyedDecodingContainer {
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let path = codingPath + [IndexKey(currentIndex)]
+        let key = IndexKey(currentIndex)
         let offset = try next()
-        return try readValue(type, reader: reader, offset: offset, codingPath: path)
+        return try readValue(type, reader: reader, offset: offset, codingPath: codingPath, key: key)
     }
 
     mutating func decode(_ type: UInt8.Type) throws -> UInt8 {
-        let path = codingPath + [IndexKey(currentIndex)]
-        return try integer(type, reader: reader, offset: try next(), codingPath: path)
+        let key = IndexKey(currentIndex)
+        return try integer(type, reader: reader, offset: try next(), codingPath: codingPath, key: key)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
@@ -333,52 +383,54 @@ private struct UnkeyedReader: UnkeyedDecodingContainer {
 private struct SingleReader: SingleValueDecodingContainer {
     let reader: RecordReader
     let offset: Int
-    let codingPath: [any CodingKey]
+    let parentPath: [any CodingKey]
+    let key: (any CodingKey)?
+    var codingPath: [any CodingKey] { fullPath(parentPath, key) }
 
     func decodeNil() -> Bool { (try? reader.byte(at: offset)) == RecordTag.null }
     func decode(_ type: Bool.Type) throws -> Bool {
-        try readValue(type, reader: reader, offset: offset, codingPath: codingPath)
+        try readValue(type, reader: reader, offset: offset, codingPath: parentPath, key: key)
     }
     func decode(_ type: String.Type) throws -> String {
-        try readValue(type, reader: reader, offset: offset, codingPath: codingPath)
+        try readValue(type, reader: reader, offset: offset, codingPath: parentPath, key: key)
     }
     func decode(_ type: Double.Type) throws -> Double {
-        try readValue(type, reader: reader, offset: offset, codingPath: codingPath)
+        try readValue(type, reader: reader, offset: offset, codingPath: parentPath, key: key)
     }
     func decode(_ type: Float.Type) throws -> Float {
-        Float(try readValue(Double.self, reader: reader, offset: offset, codingPath: codingPath))
+        Float(try readValue(Double.self, reader: reader, offset: offset, codingPath: parentPath, key: key))
     }
     func decode(_ type: Int.Type) throws -> Int {
-        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+        try integer(type, reader: reader, offset: offset, codingPath: parentPath, key: key)
     }
     func decode(_ type: Int8.Type) throws -> Int8 {
-        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+        try integer(type, reader: reader, offset: offset, codingPath: parentPath, key: key)
     }
     func decode(_ type: Int16.Type) throws -> Int16 {
-        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+        try integer(type, reader: reader, offset: offset, codingPath: parentPath, key: key)
     }
     func decode(_ type: Int32.Type) throws -> Int32 {
-        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+        try integer(type, reader: reader, offset: offset, codingPath: parentPath, key: key)
     }
     func decode(_ type: Int64.Type) throws -> Int64 {
-        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+        try integer(type, reader: reader, offset: offset, codingPath: parentPath, key: key)
     }
     func decode(_ type: UInt.Type) throws -> UInt {
-        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+        try integer(type, reader: reader, offset: offset, codingPath: parentPath, key: key)
     }
     func decode(_ type: UInt8.Type) throws -> UInt8 {
-        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+        try integer(type, reader: reader, offset: offset, codingPath: parentPath, key: key)
     }
     func decode(_ type: UInt16.Type) throws -> UInt16 {
-        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+        try integer(type, reader: reader, offset: offset, codingPath: parentPath, key: key)
     }
     func decode(_ type: UInt32.Type) throws -> UInt32 {
-        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+        try integer(type, reader: reader, offset: offset, codingPath: parentPath, key: key)
     }
     func decode(_ type: UInt64.Type) throws -> UInt64 {
-        try integer(type, reader: reader, offset: offset, codingPath: codingPath)
+        try integer(type, reader: reader, offset: offset, codingPath: parentPath, key: key)
     }
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try readValue(type, reader: reader, offset: offset, codingPath: codingPath)
+        try readValue(type, reader: reader, offset: offset, codingPath: parentPath, key: key)
     }
 }

@@ -5,7 +5,7 @@ typealias FieldSealer = (String, [UInt8]) throws -> [UInt8]
 enum RecordEncoding {
     static func encode<Value: Encodable>(
         _ value: Value,
-        sensitiveFields: Set<String> = [],
+        sensitiveFields: [String] = [],
         sealer: FieldSealer? = nil
     ) throws -> [UInt8] {
         let writer = RecordWriter()
@@ -19,16 +19,26 @@ enum RecordEncoding {
 /// The encoder for one value. A class, so that asking twice for a container returns the same one.
 private final class ValueEncoder: Encoder {
     let writer: RecordWriter
-    let codingPath: [any CodingKey]
+    /// The coding path is built only when asked for (errors, nested containers): most values
+    /// never need it, and building it allocates.
+    private let parentPath: [any CodingKey]
+    private let key: (any CodingKey)?
+    var codingPath: [any CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     /// Set only for the record itself: which fields to seal and how.
-    let topLevel: (Set<String>, FieldSealer)?
+    let topLevel: ([String], FieldSealer)?
     private var keyedHeader: Int?
     private var unkeyedHeader: Int?
 
-    init(writer: RecordWriter, codingPath: [any CodingKey], topLevel: (Set<String>, FieldSealer)?) {
+    init(
+        writer: RecordWriter,
+        codingPath: [any CodingKey],
+        key: (any CodingKey)? = nil,
+        topLevel: ([String], FieldSealer)?
+    ) {
         self.writer = writer
-        self.codingPath = codingPath
+        self.parentPath = codingPath
+        self.key = key
         self.topLevel = topLevel
     }
 
@@ -47,48 +57,56 @@ private final class ValueEncoder: Encoder {
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
-        SingleWriter(writer: writer, codingPath: codingPath)
+        SingleWriter(writer: writer, parentPath: parentPath, key: key)
     }
 }
 
 /// Writes one value of any type into `writer`: primitives directly, others through `encode(to:)`.
-private func writeValue<T: Encodable>(_ value: T, into writer: RecordWriter, codingPath: [any CodingKey]) throws {
-    switch value {
-    case let v as String: writer.appendString(v)
-    case let v as Int: writer.appendSigned(Int64(v))
-    case let v as Int64: writer.appendSigned(v)
-    case let v as Int32: writer.appendSigned(Int64(v))
-    case let v as Double: writer.appendDouble(v)
-    case let v as Bool: writer.append(v ? RecordTag.trueValue : RecordTag.falseValue)
-    case let v as UInt8: writer.appendUnsigned(UInt64(v))
-    case let v as Int8: writer.appendSigned(Int64(v))
-    case let v as Int16: writer.appendSigned(Int64(v))
-    case let v as UInt: writer.appendUnsigned(UInt64(v))
-    case let v as UInt16: writer.appendUnsigned(UInt64(v))
-    case let v as UInt32: writer.appendUnsigned(UInt64(v))
-    case let v as UInt64: writer.appendUnsigned(v)
-    case let v as Float: writer.appendDouble(Double(v))
-    default:
-        let start = writer.bytes.count
-        try value.encode(to: ValueEncoder(writer: writer, codingPath: codingPath, topLevel: nil))
-        if writer.bytes.count == start { writer.append(RecordTag.null) }
+///
+/// Types are compared by metatype first: a failed `as?` cast is a slow runtime call, and most
+/// values a record holds are either one of these primitives or a type of its own.
+private func writeValue<T: Encodable>(
+    _ value: T,
+    into writer: RecordWriter,
+    codingPath: [any CodingKey],
+    key: (any CodingKey)? = nil
+) throws {
+    if T.self == String.self, let v = value as? String { return writer.appendString(v) }
+    if T.self == Int.self, let v = value as? Int { return writer.appendSigned(Int64(v)) }
+    if T.self == Int64.self, let v = value as? Int64 { return writer.appendSigned(v) }
+    if T.self == Double.self, let v = value as? Double { return writer.appendDouble(v) }
+    if T.self == Bool.self, let v = value as? Bool {
+        return writer.append(v ? RecordTag.trueValue : RecordTag.falseValue)
     }
+    if T.self == Int32.self, let v = value as? Int32 { return writer.appendSigned(Int64(v)) }
+    if T.self == UInt8.self, let v = value as? UInt8 { return writer.appendUnsigned(UInt64(v)) }
+    if T.self == Int8.self, let v = value as? Int8 { return writer.appendSigned(Int64(v)) }
+    if T.self == Int16.self, let v = value as? Int16 { return writer.appendSigned(Int64(v)) }
+    if T.self == UInt.self, let v = value as? UInt { return writer.appendUnsigned(UInt64(v)) }
+    if T.self == UInt16.self, let v = value as? UInt16 { return writer.appendUnsigned(UInt64(v)) }
+    if T.self == UInt32.self, let v = value as? UInt32 { return writer.appendUnsigned(UInt64(v)) }
+    if T.self == UInt64.self, let v = value as? UInt64 { return writer.appendUnsigned(v) }
+    if T.self == Float.self, let v = value as? Float { return writer.appendDouble(Double(v)) }
+    let start = writer.bytes.count
+    try value.encode(to: ValueEncoder(writer: writer, codingPath: codingPath, key: key, topLevel: nil))
+    if writer.bytes.count == start { writer.append(RecordTag.null) }
 }
 
 private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let writer: RecordWriter
     let header: Int
     let codingPath: [any CodingKey]
-    let topLevel: (Set<String>, FieldSealer)?
+    let topLevel: ([String], FieldSealer)?
     var parents: [Int] = []
 
     /// Writes the key, then the value (sealed when the field is sensitive), and counts it.
     private func slot(_ key: Key, _ write: (RecordWriter) throws -> Void) throws {
-        writer.appendKey(key.stringValue)
-        if let (sensitive, seal) = topLevel, sensitive.contains(key.stringValue) {
+        let name = key.stringValue
+        writer.appendKey(name)
+        if let (sensitive, seal) = topLevel, sensitive.contains(name) {
             let plain = RecordWriter()
             try write(plain)
-            let sealed = try seal(key.stringValue, plain.bytes)
+            let sealed = try seal(name, plain.bytes)
             writer.append(RecordTag.sealed)
             writer.appendVarint(UInt64(sealed.count))
             writer.bytes.append(contentsOf: sealed)
@@ -121,8 +139,8 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { try slot(key) { $0.appendUnsigned(value) } }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        let path = codingPath + [key]
-        try slot(key) { try writeValue(value, into: $0, codingPath: path) }
+        let path = codingPath
+        try slot(key) { try writeValue(value, into: $0, codingPath: path, key: key) }
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
@@ -287,12 +305,19 @@ private struct UnkeyedWriter: UnkeyedEncodingContainer {
 
 private struct SingleWriter: SingleValueEncodingContainer {
     let writer: RecordWriter
-    let codingPath: [any CodingKey]
+    private let parentPath: [any CodingKey]
+    private let key: (any CodingKey)?
+    var codingPath: [any CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
     var after: (() -> Void)?
 
     init(writer: RecordWriter, codingPath: [any CodingKey], after: (() -> Void)? = nil) {
+        self.init(writer: writer, parentPath: codingPath, key: nil, after: after)
+    }
+
+    init(writer: RecordWriter, parentPath: [any CodingKey], key: (any CodingKey)?, after: (() -> Void)? = nil) {
         self.writer = writer
-        self.codingPath = codingPath
+        self.parentPath = parentPath
+        self.key = key
         self.after = after
     }
 
@@ -325,7 +350,7 @@ private struct SingleWriter: SingleValueEncodingContainer {
         after?()
     }
     mutating func encode<T: Encodable>(_ value: T) throws {
-        try writeValue(value, into: writer, codingPath: codingPath)
+        try writeValue(value, into: writer, codingPath: parentPath, key: key)
         after?()
     }
 }

@@ -2,8 +2,10 @@ import SocietyCore
 
 /// The table of one record kind, as this connection knows it: its name, its index columns and
 /// the SQL it runs, built once per connection.
-struct KindSchema {
+struct KindSchema: Sendable {
     let kind: String
+    /// The record type's sensitive top-level fields, in a fixed order.
+    let sensitiveFields: [String]
     let table: String
     /// Index names in declaration order, and which are keyed hashes.
     let indexNames: [String]
@@ -28,6 +30,7 @@ struct KindSchema {
     init<Record: StorableRecord>(_ type: Record.Type) throws {
         kind = Record.recordKind
         try KindSchema.validate(kind)
+        sensitiveFields = Record.sensitiveFields.sorted()
         table = "rec_\(kind)"
         var names: [String] = []
         var sensitive: Set<String> = []
