@@ -26,6 +26,12 @@ public struct SQLiteConfiguration: Sendable {
     public var readerCount = 4
     /// The page cache of each connection, in KiB.
     public var cacheKibibytes = 16_384
+    /// How many pages the WAL may hold before a commit checkpoints it into the database file
+    /// (`wal_autocheckpoint`). Each checkpoint syncs the WAL and the database file, so under
+    /// NORMAL durability checkpoints are where commits wait for the disk; fewer, larger ones make
+    /// bulk loads faster at the cost of a larger `-wal` file. Durability does not depend on it.
+    /// SQLite's own default is 1,000 pages.
+    public var walAutocheckpointPages = 1_000
     /// Encryption of sensitive fields and keyed hashes of sensitive keys; required to store a
     /// record type that declares sensitive fields, a sensitive key or a searchable index.
     public var protection: RecordProtection?

@@ -28,6 +28,7 @@ final class Connection {
         try execute("PRAGMA foreign_keys = ON")
         try execute("PRAGMA synchronous = \(configuration.durability == .full ? "FULL" : "NORMAL")")
         try execute("PRAGMA cache_size = -\(configuration.cacheKibibytes)")
+        try execute("PRAGMA wal_autocheckpoint = \(max(0, configuration.walAutocheckpointPages))")
         try execute("PRAGMA temp_store = MEMORY")
     }
 
