@@ -2,12 +2,15 @@
 //
 // 1. Put N synthetic residents (2 indexed fields, the identity number sealed with AES-256-GCM and
 //    stored under a keyed-hash key) in transactions of 10,000, against the sqlite3 shell importing
-//    the same rows as CSV and then building the same indexes (a UNIQUE key and the 2 indexes).
+//    the same rows as CSV and then building the same indexes (a UNIQUE key and the 2 indexes), in
+//    alternating runs (measurePair). The store is measured with `put(contentsOf:)`, which
+//    encodes and seals on a second thread while the writer inserts, and with a loop of `put`.
 // 2. Stream-scan all N records with decoding and decryption; peak RSS (VmHWM, reset through
 //    /proc/self/clear_refs) for a scan of N/10 and of N, to show memory stays flat.
 // 3. Audit: append entries in transactions of 1,000, then verify the whole log.
 //
-// Run: cd Benchmarks && swift run -c release bench-store [N]   (N defaults to 1,000,000)
+// Run: cd Benchmarks && swift run -c release bench-store [N] [put] [scan] [audit]
+//      (N defaults to 1,000,000; with no phase named, all three run; `load` times one bulk put)
 
 import BenchSupport
 import Foundation
@@ -34,7 +37,10 @@ struct BenchmarkFailure: Error, CustomStringConvertible {
     var description: String
 }
 
-let count = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 1_000_000
+let arguments = CommandLine.arguments.dropFirst()
+let count = arguments.first.flatMap { Int($0) } ?? 1_000_000
+let named = Set(arguments.filter { Int($0) == nil })
+func runs(_ phase: String) -> Bool { named.isEmpty || named.contains(phase) }
 let districts = ["321202", "321203", "321204", "321281", "321282", "321283"]
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-store-\(getpid())")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -87,13 +93,16 @@ csv = ""
 print("rows: \(rows) distinct identity numbers")
 
 // MARK: 1. Bulk put vs the sqlite3 shell
-let shell = try measure("sqlite3 shell .import + 3 indexes", operations: rows, runs: 3, warmup: 0) {
+func shellImport() throws {
     removeDatabase("shell.sqlite")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
     process.arguments = [
         path("shell.sqlite"),
+        // The shell prints the new journal mode; keep the report clean.
+        ".output /dev/null",
         "PRAGMA journal_mode=WAL;",
+        ".output stdout",
         "CREATE TABLE residents (id TEXT, name TEXT, district TEXT, birth_year INTEGER, income INTEGER);",
         ".mode csv",
         ".import --skip 1 \(path("rows.csv")) residents",
@@ -110,121 +119,163 @@ let crypto = OpenSSLCryptoProvider()
 let keys = try StaticKeyProvider.random(using: crypto)
 let protection = RecordProtection(crypto: crypto, keys: keys)
 let batch = 10_000
-let put = try measure("SQLiteStore.put (batches of \(batch))", operations: rows, runs: 3, warmup: 0) {
-    removeDatabase("store.sqlite")
-    let store = try SQLiteStore(path: path("store.sqlite"), configuration: SQLiteConfiguration(protection: protection))
-    var start = 0
-    while start < rows {
-        let end = min(start + batch, rows)
-        try store.write { db in for index in start..<end { try db.put(residents[index]) } }
-        start = end
-    }
-}
-report(put, against: shell, goal: 0.5)
 
-let auditedCount = min(rows, 100_000)
-let auditedPut = try measure(
-    "SQLiteStore.put audited (\(auditedCount), batches of \(batch))",
-    operations: auditedCount,
-    runs: 3,
-    warmup: 0
-) {
-    removeDatabase("audited.sqlite")
-    let store = try SQLiteStore(
-        path: path("audited.sqlite"),
-        configuration: SQLiteConfiguration(
-            protection: protection,
-            audit: StoreAuditing(actor: "bench", origin: "bench/audit")
-        )
-    )
+/// Puts every resident into a new store, one transaction per `batch` records.
+@MainActor func bulkPut(_ name: String, audited: Bool = false, limit: Int = rows, pipelined: Bool = true) throws {
+    removeDatabase(name)
+    var configuration = SQLiteConfiguration(protection: protection)
+    if let pages = ProcessInfo.processInfo.environment["BENCH_WAL_PAGES"].flatMap(Int.init) {
+        configuration.walAutocheckpointPages = pages
+    }
+    if let cache = ProcessInfo.processInfo.environment["BENCH_CACHE_KIB"].flatMap(Int.init) {
+        configuration.cacheKibibytes = cache
+    }
+    if audited { configuration.audit = StoreAuditing(actor: "bench", origin: "bench/audit") }
+    let store = try SQLiteStore(path: path(name), configuration: configuration)
     var start = 0
-    while start < auditedCount {
-        let end = min(start + batch, auditedCount)
-        try store.write(purpose: "load") { db in for index in start..<end { try db.put(residents[index]) } }
+    while start < limit {
+        let end = min(start + batch, limit)
+        try store.write(purpose: audited ? "load" : nil) { db in
+            if pipelined {
+                try db.put(contentsOf: residents[start..<end])
+            } else {
+                for index in start..<end { try db.put(residents[index]) }
+            }
+        }
         start = end
     }
 }
-report(auditedPut)
+
+if runs("put") {
+    let (put, shell) = try measurePair(
+        "SQLiteStore put(contentsOf:) (batches of \(batch))",
+        against: "sqlite3 shell .import + 3 indexes",
+        operations: rows,
+        runs: 5,
+        subject: { try bulkPut("store.sqlite") },
+        baseline: shellImport
+    )
+    report(put, against: shell, goal: 0.5)
+    fflush(nil)  // progress shows when the output goes to a file
+    print("  store samples (s): \(put.samples.map { String(format: "%.2f", $0) })")
+    print("  shell samples (s): \(shell.samples.map { String(format: "%.2f", $0) })")
+
+    let loop = try measure("SQLiteStore put loop (batches of \(batch))", operations: rows, runs: 3, warmup: 0) {
+        try bulkPut("loop.sqlite", pipelined: false)
+    }
+    report(loop, against: shell)
+    fflush(nil)  // progress shows when the output goes to a file
+    removeDatabase("loop.sqlite")
+
+    let auditedCount = min(rows, 100_000)
+    let auditedPut = try measure(
+        "SQLiteStore put(contentsOf:) audited (\(auditedCount), batches of \(batch))",
+        operations: auditedCount,
+        runs: 3,
+        warmup: 0
+    ) { try bulkPut("audited.sqlite", audited: true, limit: auditedCount) }
+    report(auditedPut)
+    fflush(nil)  // progress shows when the output goes to a file
+    removeDatabase("audited.sqlite")
+} else if runs("scan") || named.contains("load") {
+    // `load` alone: one timed bulk put, for profiling (`perf record -g … bench-store N load`).
+    let load = try measure("SQLiteStore put(contentsOf:) once", operations: rows, runs: 1, warmup: 0) {
+        try bulkPut("store.sqlite")
+    }
+    report(load)
+    fflush(nil)
+}
 residents = []
 
 // MARK: 2. Streaming scan with decoding
-let store = try SQLiteStore(path: path("store.sqlite"), configuration: SQLiteConfiguration(protection: protection))
-func scan(limit: Int?) throws -> Int {
-    var seen = 0
-    var income = 0
-    try store.read(purpose: "statistics") { db in
-        var query = RecordQuery<BenchResident>.all
-        query.limit = limit
-        try db.forEach(query) { resident in
-            seen += 1
-            income &+= resident.income
-            return true
+if runs("scan") {
+    let store = try SQLiteStore(path: path("store.sqlite"), configuration: SQLiteConfiguration(protection: protection))
+    func scan(limit: Int?) throws -> Int {
+        var seen = 0
+        var income = 0
+        try store.read(purpose: "statistics") { db in
+            var query = RecordQuery<BenchResident>.all
+            query.limit = limit
+            try db.forEach(query) { resident in
+                seen += 1
+                income &+= resident.income
+                return true
+            }
         }
+        guard seen == (limit ?? rows) else { throw BenchmarkFailure(description: "scan saw \(seen) records") }
+        return income
     }
-    guard seen == (limit ?? rows) else { throw BenchmarkFailure(description: "scan saw \(seen) records") }
-    return income
-}
-_ = try scan(limit: rows / 10)
-resetPeak()
-let baseline = peakKilobytes()
-_ = try scan(limit: rows / 10)
-let peakTenth = peakKilobytes()
-resetPeak()
-let scanned = try measure("streaming scan, decode + decrypt", operations: rows, runs: 3, warmup: 0) {
-    _ = try scan(limit: nil)
-}
-let peakAll = peakKilobytes()
-report(scanned)
-print(
-    String(
-        format:
-            "scan: %.0f records/s (goal ≥ 500000: %@); peak RSS before %d KiB, scanning %d: %d KiB, scanning %d: %d KiB",
-        scanned.rate,
-        scanned.rate >= 500_000 ? "met" : "NOT met",
-        baseline,
-        rows / 10,
-        peakTenth,
-        rows,
-        peakAll
+    _ = try scan(limit: rows / 10)
+    resetPeak()
+    let baseline = peakKilobytes()
+    _ = try scan(limit: rows / 10)
+    let peakTenth = peakKilobytes()
+    resetPeak()
+    let scanned = try measure("streaming scan, decode + decrypt", operations: rows, runs: 3, warmup: 0) {
+        _ = try scan(limit: nil)
+    }
+    let peakAll = peakKilobytes()
+    report(scanned)
+    fflush(nil)  // progress shows when the output goes to a file
+    print(
+        String(
+            format:
+                "scan: %.0f records/s (goal ≥ 500000: %@); peak RSS before %d KiB, scanning %d: %d KiB, scanning %d: %d KiB",
+            scanned.rate,
+            scanned.rate >= 500_000 ? "met" : "NOT met",
+            baseline,
+            rows / 10,
+            peakTenth,
+            rows,
+            peakAll
+        )
     )
-)
+
+}
 
 // MARK: 3. Audit log
-let auditCount = 500_000
-let auditBatch = 1000
-let auditStore = try SQLiteStore(path: path("audit.sqlite"), configuration: SQLiteConfiguration(protection: protection))
-let log = auditStore.auditLog
-let entries = (0..<auditBatch).map { n in
-    AuditEntry(
-        time: Date(timeIntervalSince1970: 1_750_000_000 + Double(n)),
-        actor: "12321200MB0000000X/assistance",
-        action: "read",
-        subject: Array(repeating: UInt8(n % 251), count: 32),
-        purpose: "最低生活保障审核",
-        outcome: .success,
-        envelopeDigest: Array(repeating: 0xAB, count: 32)
+if runs("audit") {
+    let auditCount = 500_000
+    let auditBatch = 1000
+    let auditStore = try SQLiteStore(
+        path: path("audit.sqlite"),
+        configuration: SQLiteConfiguration(protection: protection)
+    )
+    let log = auditStore.auditLog
+    let entries = (0..<auditBatch).map { n in
+        AuditEntry(
+            time: Date(timeIntervalSince1970: 1_750_000_000 + Double(n)),
+            actor: "12321200MB0000000X/assistance",
+            action: "read",
+            subject: Array(repeating: UInt8(n % 251), count: 32),
+            purpose: "最低生活保障审核",
+            outcome: .success,
+            envelopeDigest: Array(repeating: 0xAB, count: 32)
+        )
+    }
+    let append = try measure("audit append (batches of \(auditBatch))", operations: auditCount, runs: 1, warmup: 0) {
+        for _ in 0..<(auditCount / auditBatch) { try log.append(entries) }
+    }
+    report(append)
+    fflush(nil)  // progress shows when the output goes to a file
+    print(
+        String(
+            format: "audit append: %.0f entries/s (goal ≥ 50000: %@)",
+            append.rate,
+            append.rate >= 50_000 ? "met" : "NOT met"
+        )
+    )
+    let verify = try measure("audit verify", operations: auditCount, runs: 3, warmup: 1) {
+        let result = try log.verify()
+        guard result.isValid, result.size == auditCount else { throw BenchmarkFailure(description: "verify failed") }
+    }
+    report(verify)
+    fflush(nil)  // progress shows when the output goes to a file
+    print(
+        String(
+            format: "audit verify: %.0f entries/s (goal ≥ 500000: %@)",
+            verify.rate,
+            verify.rate >= 500_000 ? "met" : "NOT met"
+        )
     )
 }
-let append = try measure("audit append (batches of \(auditBatch))", operations: auditCount, runs: 1, warmup: 0) {
-    for _ in 0..<(auditCount / auditBatch) { try log.append(entries) }
-}
-report(append)
-print(
-    String(
-        format: "audit append: %.0f entries/s (goal ≥ 50000: %@)",
-        append.rate,
-        append.rate >= 50_000 ? "met" : "NOT met"
-    )
-)
-let verify = try measure("audit verify", operations: auditCount, runs: 3, warmup: 1) {
-    let result = try log.verify()
-    guard result.isValid, result.size == auditCount else { throw BenchmarkFailure(description: "verify failed") }
-}
-report(verify)
-print(
-    String(
-        format: "audit verify: %.0f entries/s (goal ≥ 500000: %@)",
-        verify.rate,
-        verify.rate >= 500_000 ? "met" : "NOT met"
-    )
-)
