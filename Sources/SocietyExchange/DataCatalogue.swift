@@ -4,7 +4,7 @@ public import SocietyCore
 ///
 /// Purpose limitation (PIPL art. 6) is enforced by name: every envelope states its purpose, and the
 /// trust list says which consumer may call which service for which purposes.
-public struct Purpose: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct Purpose: Hashable, Comparable, Sendable, CanonicalTextCodable, CustomStringConvertible {
     /// The code: 1–64 characters from `a–z 0–9 . - _`.
     public let code: String
 
@@ -37,22 +37,11 @@ public struct Purpose: Hashable, Comparable, Sendable, Codable, CustomStringConv
 
     public static func < (lhs: Purpose, rhs: Purpose) -> Bool { lhs.code < rhs.code }
 
-    /// Decodes and validates the code.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
+    /// Parses the canonical text with the same checks as ``init(_:)``.
+    public static func parsing(canonicalText text: String) throws(ValidationError) -> Self { try Self(text) }
 
-    /// Encodes the code.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(code)
-    }
+    /// The canonical text.
+    public var canonicalText: String { code }
 }
 
 /// One data service of the catalogue (数据目录): what a data-source department offers, to whom,

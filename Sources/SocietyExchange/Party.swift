@@ -68,21 +68,10 @@ extension Party: CustomStringConvertible {
     public var description: String { text }
 }
 
-extension Party: Codable {
-    /// Decodes and validates `CREDITCODE/SUBSYSTEM`.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
+extension Party: CanonicalTextCodable {
+    /// Parses the canonical text with the same checks as ``init(_:)``.
+    public static func parsing(canonicalText text: String) throws(ValidationError) -> Self { try Self(text) }
 
-    /// Encodes `CREDITCODE/SUBSYSTEM`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
-    }
+    /// The canonical text.
+    public var canonicalText: String { text }
 }

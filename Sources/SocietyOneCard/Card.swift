@@ -6,7 +6,7 @@ public import SocietyCore
 /// Assumed shape: one upper-case letter and eight digits, as on the cards issued in Jiangsu (the
 /// national card specification leaves the format to the issuing province). Card numbers identify a
 /// person's card, so they print masked.
-public struct CardNumber: Hashable, Sendable, Codable, Masked {
+public struct CardNumber: Hashable, Sendable, CanonicalTextCodable, Masked {
     private let value: String
 
     /// Why text is not a card number.
@@ -40,22 +40,11 @@ public struct CardNumber: Hashable, Sendable, Codable, Masked {
     /// The full number.
     public var unmasked: String { value }
 
-    /// Decodes and validates.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
+    /// Parses the canonical text with the same checks as ``init(_:)``.
+    public static func parsing(canonicalText text: String) throws(ValidationError) -> Self { try Self(text) }
 
-    /// Encodes the full number (the store encrypts it).
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
+    /// The canonical text.
+    public var canonicalText: String { value }
 }
 
 /// The bank account (bank card number) linked to a social security card: where every payout goes.
@@ -63,7 +52,7 @@ public struct CardNumber: Hashable, Sendable, Codable, Masked {
 /// 12–19 digits with a valid Luhn check digit (ISO/IEC 7812), the form Chinese bank cards use.
 /// Financial account numbers are sensitive personal information (PIPL art. 28): encrypted at rest
 /// and printed as `622202******1234`.
-public struct BankAccount: Hashable, Sendable, Codable, Masked {
+public struct BankAccount: Hashable, Sendable, CanonicalTextCodable, Masked {
     private let value: String
 
     /// Why text is not a bank card number.
@@ -119,22 +108,11 @@ public struct BankAccount: Hashable, Sendable, Codable, Masked {
     /// The full number.
     public var unmasked: String { value }
 
-    /// Decodes and validates.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
+    /// Parses the canonical text with the same checks as ``init(_:)``.
+    public static func parsing(canonicalText text: String) throws(ValidationError) -> Self { try Self(text) }
 
-    /// Encodes the full number (the store encrypts it).
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
+    /// The canonical text.
+    public var canonicalText: String { value }
 }
 
 /// What a social security card can be used for ("居民服务一卡通").

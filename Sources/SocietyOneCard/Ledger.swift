@@ -22,7 +22,7 @@ public enum Programme: String, Codable, Hashable, Sendable, CaseIterable {
 }
 
 /// A calendar month a payment is for (`2026-11`).
-public struct PayPeriod: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct PayPeriod: Hashable, Comparable, Sendable, CanonicalTextCodable, CustomStringConvertible {
     /// The year.
     public let year: Int
     /// The month, 1–12.
@@ -61,22 +61,11 @@ public struct PayPeriod: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public static func < (lhs: PayPeriod, rhs: PayPeriod) -> Bool { lhs.number < rhs.number }
 
-    /// Decodes `YYYY-MM`.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
+    /// Parses the canonical text with the same checks as ``init(_:)``.
+    public static func parsing(canonicalText text: String) throws(OneCardError) -> Self { try Self(text) }
 
-    /// Encodes `YYYY-MM`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    /// The canonical text.
+    public var canonicalText: String { description }
 }
 
 /// A programme's instruction to pay (or to take back) a benefit.

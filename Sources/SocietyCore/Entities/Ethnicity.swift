@@ -56,21 +56,10 @@ public struct Ethnicity: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(codeText) \(name)" }
 }
 
-extension Ethnicity: Codable {
-    /// Decodes the two-digit code.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(code: text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
+extension Ethnicity: CanonicalTextCodable {
+    /// Parses the canonical text with the same checks as ``init(code:)``.
+    public static func parsing(canonicalText text: String) throws(ValidationError) -> Self { try Self(code: text) }
 
-    /// Encodes the two-digit code.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(codeText)
-    }
+    /// The canonical text.
+    public var canonicalText: String { codeText }
 }

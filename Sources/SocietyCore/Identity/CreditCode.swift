@@ -157,23 +157,12 @@ extension CreditCode: CustomStringConvertible {
     public var description: String { value }
 }
 
-extension CreditCode: Codable {
-    /// Decodes the 18-character string and validates it.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
+extension CreditCode: CanonicalTextCodable {
+    /// Parses the canonical text with the same checks as ``init(_:)``.
+    public static func parsing(canonicalText text: String) throws(ValidationError) -> Self { try Self(text) }
 
-    /// Encodes the 18 characters.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
+    /// The canonical text.
+    public var canonicalText: String { value }
 }
 
 /// Position 1 of a credit code: the registration authority (登记管理部门).

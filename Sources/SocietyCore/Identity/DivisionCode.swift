@@ -141,21 +141,10 @@ extension DivisionCode: CustomStringConvertible {
     public var description: String { name.map { "\(code) \($0)" } ?? code }
 }
 
-extension DivisionCode: Codable {
-    /// Decodes the six-digit string form and validates it.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
+extension DivisionCode: CanonicalTextCodable {
+    /// Parses the canonical text with the same checks as ``init(_:)``.
+    public static func parsing(canonicalText text: String) throws(ValidationError) -> Self { try Self(text) }
 
-    /// Encodes the six-digit string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(code)
-    }
+    /// The canonical text.
+    public var canonicalText: String { code }
 }

@@ -108,23 +108,12 @@ extension PhoneNumber: CustomReflectable {
     public var customMirror: Mirror { Mirror(self, children: ["masked": masked], displayStyle: .struct) }
 }
 
-extension PhoneNumber: Codable {
-    /// Decodes the digit string and validates it.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
+extension PhoneNumber: CanonicalTextCodable {
+    /// Parses the canonical text with the same checks as ``init(_:)``.
+    public static func parsing(canonicalText text: String) throws(ValidationError) -> Self { try Self(text) }
 
-    /// Encodes the digits.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(digits)
-    }
+    /// The canonical text.
+    public var canonicalText: String { digits }
 }
 
 /// A person's name as registered (姓名).
@@ -181,21 +170,10 @@ extension PersonName: CustomReflectable {
     public var customMirror: Mirror { Mirror(self, children: ["masked": masked], displayStyle: .struct) }
 }
 
-extension PersonName: Codable {
-    /// Decodes and validates the name.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
+extension PersonName: CanonicalTextCodable {
+    /// Parses the canonical text with the same checks as ``init(_:)``.
+    public static func parsing(canonicalText text: String) throws(ValidationError) -> Self { try Self(text) }
 
-    /// Encodes the full name.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
+    /// The canonical text.
+    public var canonicalText: String { value }
 }

@@ -272,23 +272,12 @@ extension ResidentID: CustomReflectable {
     public var customMirror: Mirror { Mirror(self, children: ["masked": masked], displayStyle: .struct) }
 }
 
-extension ResidentID: Codable {
-    /// Decodes the full 18-character string and validates it.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
+extension ResidentID: CanonicalTextCodable {
+    /// Parses the canonical text with the same checks as ``init(_:)``.
+    public static func parsing(canonicalText text: String) throws(ValidationError) -> Self { try Self(text) }
 
-    /// Encodes the full number: encoded forms are for storage and exchange, which encrypt it.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
+    /// The canonical text.
+    public var canonicalText: String { value }
 }
 
 /// Sex as recorded on identity documents (GB/T 2261.1 codes).

@@ -200,23 +200,12 @@ extension CalendarDate: CustomStringConvertible {
     public var description: String { iso8601 }
 }
 
-extension CalendarDate: Codable {
-    /// Decodes the ISO 8601 form `YYYY-MM-DD`; anything else is a data-corrupted error.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(iso8601: text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
+extension CalendarDate: CanonicalTextCodable {
+    /// Parses the canonical text with the same checks as ``init(iso8601:)``.
+    public static func parsing(canonicalText text: String) throws(ValidationError) -> Self { try Self(iso8601: text) }
 
-    /// Encodes as `YYYY-MM-DD`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(iso8601)
-    }
+    /// The canonical text.
+    public var canonicalText: String { iso8601 }
 }
 
 /// A span of calendar days during which something holds: a card, a certificate, a contract.

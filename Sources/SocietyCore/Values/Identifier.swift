@@ -41,21 +41,10 @@ public struct Identifier<Entity>: Hashable, Comparable, Sendable, CustomStringCo
     public static func < (lhs: Identifier, rhs: Identifier) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-extension Identifier: Codable {
-    /// Decodes and validates the raw text.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
+extension Identifier: CanonicalTextCodable {
+    /// Parses the canonical text with the same checks as ``init(_:)``.
+    public static func parsing(canonicalText text: String) throws(ValidationError) -> Self { try Self(text) }
 
-    /// Encodes the raw text.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
+    /// The canonical text.
+    public var canonicalText: String { rawValue }
 }
