@@ -65,6 +65,17 @@ let package = Package(
                 .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
             ]
         ),
+        .executableTarget(
+            name: "bench-discovery",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "SocietyCore", package: "DigitalSociety"),
+                .product(name: "SocietyAssistance", package: "DigitalSociety"),
+                .product(name: "SocietySynthetic", package: "DigitalSociety"),
+                .product(name: "SocietySQLite", package: "DigitalSociety"),
+                .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
+            ]
+        ),
     ]
 )
 

@@ -83,20 +83,42 @@ public struct ProactiveDiscovery: Sendable {
         }
     }
 
-    /// The signals for one household, or `nil` when none fire or it is already enrolled.
-    public func examine(
-        household: Identifier<Household>,
-        division: DivisionCode,
-        members: [PooledMember],
-        enrolled: Bool
-    ) throws -> DiscoveryCandidate? {
-        guard !enrolled else { return nil }
-        let living = members.filter { $0.resident.isAlive }
-        guard let head = living.first else { return nil }
+    /// What discovery needs to know about one member: no identity, no name — the scan runs on
+    /// these pseudonymous facts, and only a household that fires a signal is re-identified.
+    public struct MemberFacts: Hashable, Sendable, Codable {
+        /// Age in whole years on the day of the scan.
+        public var age: Int
+        /// Whether the member is alive.
+        public var alive: Bool
+        /// Monthly wage plus pension.
+        public var monthlyIncome: Money
+        /// Whether the member is employed.
+        public var employed: Bool
+        /// Whether the member is on the disability register.
+        public var disabled: Bool
+        /// Out-of-pocket medical spending over 12 months.
+        public var medicalSpending: Money
+
+        /// Creates the facts.
+        public init(age: Int, alive: Bool, monthlyIncome: Money, employed: Bool, disabled: Bool, medicalSpending: Money)
+        {
+            self.age = age
+            self.alive = alive
+            self.monthlyIncome = monthlyIncome
+            self.employed = employed
+            self.disabled = disabled
+            self.medicalSpending = medicalSpending
+        }
+    }
+
+    /// The signals that fire for a household's member facts (head first), and the categories
+    /// worth applying for; empty when none fire.
+    public func signals(_ members: [MemberFacts]) throws -> (signals: [String], suggested: [AssistanceCategory]) {
+        let living = members.filter(\.alive)
+        guard let head = living.first else { return ([], []) }
         var signals: [String] = []
         var suggested: [AssistanceCategory] = []
-        let income = try Money.sum(living.map(\.monthlyIncome))
-        let perCapita = try income.divided(by: Int64(living.count))
+        let perCapita = try Money.sum(living.map(\.monthlyIncome)).divided(by: Int64(living.count))
         if perCapita < policy.minimumLivingLine {
             signals.append("income-below-line")
             suggested.append(.minimumLiving)
@@ -104,8 +126,8 @@ public struct ProactiveDiscovery: Sendable {
             signals.append("income-below-near-line")
             suggested.append(.nearMinimumLiving)
         }
-        if living.contains(where: { $0.disabled }) && !living.contains(where: { $0.employment == "employed" })
-            && living.contains(where: { (16..<60).contains($0.resident.age(on: today)) })
+        if living.contains(where: \.disabled) && !living.contains(where: \.employed)
+            && living.contains(where: { (16..<60).contains($0.age) })
         {
             signals.append("disabled-and-unemployed")
             suggested.append(.employment)
@@ -114,17 +136,39 @@ public struct ProactiveDiscovery: Sendable {
             signals.append("heavy-medical-spending")
             suggested.append(.medical)
         }
-        if living.count == 1, head.resident.age(on: today) >= 70 {
+        if living.count == 1, head.age >= 70 {
             signals.append("elderly-living-alone")
             if perCapita < policy.nearLine { suggested.append(.extremePoverty) }
         }
+        return (signals, Array(Set(suggested)).sorted { $0.rawValue < $1.rawValue })
+    }
+
+    /// The signals for one household, or `nil` when none fire or it is already enrolled.
+    public func examine(
+        household: Identifier<Household>,
+        division: DivisionCode,
+        members: [PooledMember],
+        enrolled: Bool
+    ) throws -> DiscoveryCandidate? {
+        guard !enrolled, let head = members.first(where: { $0.resident.isAlive }) else { return nil }
+        let facts = members.map {
+            MemberFacts(
+                age: $0.resident.age(on: today),
+                alive: $0.resident.isAlive,
+                monthlyIncome: $0.monthlyIncome,
+                employed: $0.employment == "employed",
+                disabled: $0.disabled,
+                medicalSpending: $0.medicalSpending
+            )
+        }
+        let (signals, suggested) = try signals(facts)
         guard !signals.isEmpty else { return nil }
         return DiscoveryCandidate(
             household: household,
             division: division,
             head: head.resident.id,
             signals: signals,
-            suggested: Array(Set(suggested)).sorted { $0.rawValue < $1.rawValue }
+            suggested: suggested
         )
     }
 
