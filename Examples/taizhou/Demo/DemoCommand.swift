@@ -132,10 +132,12 @@ struct Demo {
                 today: today
             )
         }
+        let assistanceSeconds = stopwatch.timings.last?.1 ?? 0
         print("\n3. Social assistance (一门受理, 家庭经济核查 by envelope):")
         print(
             "   \(outcome.applications) applications, \(outcome.envelopes) envelopes exchanged "
-                + "(\(outcome.encrypted) encrypted to their recipient), \(outcome.approved) approved, \(outcome.rejected) rejected"
+                + "(\(outcome.encrypted) encrypted to their recipient), \(outcome.approved) approved, \(outcome.rejected) rejected, "
+                + String(format: "%.1f applications/s end to end", Double(outcome.applications) / max(assistanceSeconds, 1e-9))
         )
         for (name, decision) in outcome.examples {
             print("   • \(name): \(decision.explanation)")
