@@ -64,7 +64,10 @@ let package = Package(
         // MARK: Umbrella
         .target(
             name: "DigitalSociety",
-            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard"]),
+            dependencies: [
+                "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard", "SocietyHealth",
+                "SocietyVeterans",
+            ]),
 
         // MARK: Example tools
         .executableTarget(

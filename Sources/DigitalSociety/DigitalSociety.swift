@@ -4,5 +4,7 @@
 @_exported public import SocietyCertificates
 @_exported public import SocietyCore
 @_exported public import SocietyExchange
+@_exported public import SocietyHealth
 @_exported public import SocietyJSON
 @_exported public import SocietyOneCard
+@_exported public import SocietyVeterans
