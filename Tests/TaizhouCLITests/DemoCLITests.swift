@@ -24,6 +24,8 @@ struct DemoCLITests {
         #expect(output.contains("eligible for"))
         #expect(output.contains(profile == "national" ? "from envelope sm3:" : "from envelope sha256:"))
         #expect(output.contains("a retried batch paid 0 more"))
+        #expect(output.contains("Family-doctor contracts signed for"))
+        #expect(output.contains("preferential care paid to 3 through the one-card ledger"))
         #expect(output.contains("verified offline"))
         #expect(output.contains("after revocation: refused"))
         #expect(output.contains("every log verifies"))

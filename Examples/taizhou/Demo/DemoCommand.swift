@@ -4,11 +4,13 @@ import SocietyAssistance
 import SocietyCertificates
 import SocietyCore
 import SocietyExchange
+import SocietyHealth
 import SocietyJSON
 import SocietyOneCard
 import SocietyOpenSSL
 import SocietySQLite
 import SocietySynthetic
+import SocietyVeterans
 
 /// `taizhou demo`: the plan's flows end to end on a synthetic city — departments with their own
 /// stores, a signed trust list, social assistance verified by envelopes and paid through the
@@ -137,7 +139,10 @@ struct Demo {
         print(
             "   \(outcome.applications) applications, \(outcome.envelopes) envelopes exchanged "
                 + "(\(outcome.encrypted) encrypted to their recipient), \(outcome.approved) approved, \(outcome.rejected) rejected, "
-                + String(format: "%.1f applications/s end to end", Double(outcome.applications) / max(assistanceSeconds, 1e-9))
+                + String(
+                    format: "%.1f applications/s end to end",
+                    Double(outcome.applications) / max(assistanceSeconds, 1e-9)
+                )
         )
         for (name, decision) in outcome.examples {
             print("   • \(name): \(decision.explanation)")
@@ -151,6 +156,27 @@ struct Demo {
         print(
             "   Paid through the one-card ledger: \(outcome.cards) cards issued, \(totals.records) payments, "
                 + "\(totals.total) for \(PayPeriod(containing: today)); a retried batch paid \(outcome.retriedPaid) more"
+        )
+
+        // 3b. Family doctors for the low-income households (the plan's link between items 7 and 8), and
+        // veterans' preferential care through the same one-card ledger.
+        let healthStore = try government.store("family-doctor", in: directory, actor: government.civilAffairs.party)
+        let doctors = try FamilyDoctorService(store: healthStore, crypto: crypto, keys: government.keys, clock: clock)
+        let contracts = try step("family-doctor contracts") {
+            try contract(doctors, residents: outcome.paidHeads, division: pooled.first?.division)
+        }
+        print(
+            "   Family-doctor contracts signed for \(contracts) of the \(outcome.paidHeads.count) paid households' heads "
+                + "(basic package, free)"
+        )
+        let veteranStore = try government.store("veterans", in: directory, actor: government.civilAffairs.party)
+        let veterans = VeteranService(store: veteranStore, crypto: crypto, clock: clock)
+        let veteranRun = try step("veterans' preferential care") {
+            try payVeterans(veterans, oneCard: oneCard, pooled: pooled, today: today)
+        }
+        print(
+            "   Veterans: \(veteranRun.registered) registered, preferential care paid to \(veteranRun.paid) through "
+                + "the one-card ledger"
         )
 
         // 4. Proactive discovery over the pooled data.
@@ -180,7 +206,10 @@ struct Demo {
         // 7. Audit logs.
         var audited: [(String, AuditVerification)] = []
         try step("audit verification") {
-            for (name, store) in [("civil-affairs", civilStore), ("onecard", oneCardStore)]
+            for (name, store) in [
+                ("civil-affairs", civilStore), ("onecard", oneCardStore), ("family-doctor", healthStore),
+                ("veterans", veteranStore),
+            ]
                 + DataSourceDepartment.allCases.compactMap({ department in
                     stores[department].map { (department.rawValue, $0) }
                 })
@@ -321,6 +350,7 @@ struct Demo {
         var cards = 0
         var retriedPaid = 0
         var enrolled: Set<Identifier<Household>> = []
+        var paidHeads: [ResidentID] = []
         var examples: [(String, Decision)] = []
     }
 
@@ -403,6 +433,7 @@ struct Demo {
                     )
                 )
                 try application.apply(.startPaying, at: clock.now())
+                outcome.paidHeads.append(household.head.id)
             } else if decision.isEligible {
                 try application.apply(.approve, at: clock.now(), decision: decision)
                 outcome.approved += 1
@@ -528,6 +559,80 @@ struct Demo {
             outcome.afterRevocation = "refused (\(error))"
         }
         return outcome
+    }
+
+    /// One team in the first district, the basic package, a contract for each resident.
+    func contract(_ service: FamilyDoctorService, residents: [ResidentID], division: DivisionCode?) throws -> Int {
+        guard let division else { return 0 }
+        let centre = try Organization(
+            creditCode: CreditCode(
+                authority: .institutionalOrganization,
+                type: "2",
+                division: division,
+                organizationBody: "46600001"
+            ),
+            name: "社区卫生服务中心",
+            kind: .hospital,
+            division: division
+        )
+        let team = try DoctorTeam(
+            id: Identifier("team-\(division.code)-1"),
+            name: "家庭医生团队 1",
+            institution: centre,
+            members: [
+                TeamMember(number: 1, name: try PersonName("李医生"), role: .generalPractitioner),
+                TeamMember(number: 2, name: try PersonName("王护士"), role: .nurse),
+                TeamMember(number: 3, name: try PersonName("陈医生"), role: .publicHealthDoctor),
+            ],
+            capacity: max(1, residents.count)
+        )
+        try service.register(team)
+        try service.register(ServicePackage.basic)
+        var signed = 0
+        for resident in residents {
+            _ = try service.sign(resident, team: team.id, package: ServicePackage.basic.id)
+            signed += 1
+        }
+        return signed
+    }
+
+    /// Three veterans from the city, with a card each, paid this month's preferential care.
+    func payVeterans(
+        _ service: VeteranService,
+        oneCard: OneCardService,
+        pooled: [Pooled],
+        today: CalendarDate
+    ) throws
+        -> (registered: Int, paid: Int)
+    {
+        let candidates = pooled.map(\.head).filter {
+            $0.isAlive && $0.sex == .male && (45...70).contains($0.age(on: today))
+        }.prefix(3)
+        for (index, resident) in candidates.enumerated() {
+            try service.register(
+                resident.id,
+                name: resident.name,
+                branch: .army,
+                enlisted: resident.birthDate.adding(years: 18),
+                discharged: resident.birthDate.adding(years: 23),
+                rank: .privateFirstClass,
+                placementType: .selfEmployment,
+                care: PreferentialCare(category: .demobilisedVeteran, since: today.adding(months: -2))
+            )
+            if try oneCard.currentCard(of: resident.id) == nil {
+                let card = try oneCard.apply(
+                    holder: resident.id,
+                    generation: .third,
+                    issuingBank: CreditCode("91320214745555318W"),
+                    bankAccount: try demoAccount(90_000 + index),
+                    uses: CardGeneration.third.supportedUses
+                )
+                try oneCard.apply(.issue(CardNumber(String(format: "V%08d", index + 1)), on: today), to: card.id)
+                try oneCard.apply(.activate, to: card.id)
+            }
+        }
+        let run = try service.pay(PayPeriod(containing: today), through: oneCard)
+        return (candidates.count, run.posted.count)
     }
 
     func demoAccount(_ index: Int) throws -> BankAccount {
