@@ -40,7 +40,7 @@ struct DemoCommand: ParsableCommand {
         guard DemoProfile(rawValue: profile) != nil else {
             throw ValidationError("--profile must be standard or national")
         }
-        guard (1...5_000).contains(applications) else { throw ValidationError("--applications must be 1 … 5,000") }
+        guard (1...20_000).contains(applications) else { throw ValidationError("--applications must be 1 … 20,000") }
     }
 
     func run() throws {
