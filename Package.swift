@@ -115,7 +115,9 @@ let package = Package(
         .testTarget(name: "SocietySyntheticTests", dependencies: ["SocietySynthetic"]),
         .testTarget(
             name: "SocietyAssistanceTests",
-            dependencies: ["SocietyAssistance", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietyCore"]),
+            dependencies: [
+                "SocietyAssistance", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietyCore", "SocietyOneCard",
+            ]),
         .testTarget(
             name: "SocietyHealthTests",
             dependencies: ["SocietyHealth", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON"],

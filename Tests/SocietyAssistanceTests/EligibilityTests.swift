@@ -2,6 +2,7 @@ import Foundation
 import SocietyAssistance
 import SocietyCore
 import SocietyJSON
+import SocietyOneCard
 import Testing
 
 /// Decisions checked against households worked out by hand with the default policy
@@ -224,5 +225,26 @@ struct DiscoveryTests {
         #expect(notice.addressee == "王** (3212**********0012)")
         #expect(notice.division == "海陵区")
         #expect(!notice.text.contains("500"))  // no income figures in the notice
+    }
+}
+
+@Suite("Low-income extras")
+struct LowIncomeBenefitsTests {
+    @Test("utility relief and price subsidy, each under its own idempotency key")
+    func instructions() throws {
+        let extras = try LowIncomeBenefits().instructions(
+            household: Identifier("hh-9"),
+            head: ResidentID("11010519491231002X"),
+            period: PayPeriod("2026-11")
+        )
+        #expect(extras.map(\.id) == ["utility-2026-11-hh-9", "price-2026-11-hh-9"])
+        #expect(extras.map(\.amount) == [Money(fen: 5_000), Money(fen: 4_000)])
+        #expect(extras.allSatisfy { $0.programme == .fiscalSubsidy })
+        let none = try LowIncomeBenefits(utilityRelief: .zero, priceSubsidy: .zero).instructions(
+            household: Identifier("hh-9"),
+            head: ResidentID("11010519491231002X"),
+            period: PayPeriod("2026-11")
+        )
+        #expect(none.isEmpty)
     }
 }

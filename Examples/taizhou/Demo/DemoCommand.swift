@@ -154,8 +154,9 @@ struct Demo {
         }
         let totals = try oneCard.totals()
         print(
-            "   Paid through the one-card ledger: \(outcome.cards) cards issued, \(totals.records) payments, "
-                + "\(totals.total) for \(PayPeriod(containing: today)); a retried batch paid \(outcome.retriedPaid) more"
+            "   Paid through the one-card ledger: \(outcome.cards) cards issued, \(totals.records) payments "
+                + "(allowances, utility-fee relief, price subsidies), \(totals.total) for \(PayPeriod(containing: today)); "
+                + "a retried batch paid \(outcome.retriedPaid) more"
         )
 
         // 3b. Family doctors for the low-income households (the plan's link between items 7 and 8), and
@@ -423,6 +424,11 @@ struct Demo {
                     try oneCard.apply(.activate, to: card.id)
                     outcome.cards += 1
                 }
+                instructions += try LowIncomeBenefits().instructions(
+                    household: household.id,
+                    head: household.head.id,
+                    period: period
+                )
                 instructions.append(
                     try PaymentInstruction(
                         id: "dibao-\(period)-\(household.id.rawValue)",
