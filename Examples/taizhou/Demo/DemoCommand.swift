@@ -390,9 +390,14 @@ struct Demo {
                 category: .minimumLiving,
                 time: clock.now()
             )
-            try application.apply(.accept, at: clock.now())
-            try application.apply(.startReview, at: clock.now())
-            try civil.write(purpose: "assistance.intake") { db in try db.put(application) }
+            // Every move is stored as it happens, so the civil-affairs store audits each one.
+            try civil.write(purpose: "assistance.intake") { db in
+                try db.put(application)
+                try application.apply(.accept, at: clock.now())
+                try db.put(application)
+                try application.apply(.startReview, at: clock.now())
+                try db.put(application)
+            }
             let facts = try verification.verify(
                 household: household.id,
                 members: household.members.map(\.resident.id),
@@ -409,6 +414,7 @@ struct Demo {
             let decision = try evaluator.decide(facts)
             if decision.isEligible && decision.monthlyAmount > .zero {
                 try application.apply(.approve, at: clock.now(), decision: decision)
+                try civil.write(purpose: "assistance.decision") { db in try db.put(application) }
                 outcome.approved += 1
                 outcome.enrolled.insert(household.id)
                 if try oneCard.currentCard(of: household.head.id) == nil {
