@@ -621,7 +621,7 @@ struct Demo {
             $0.isAlive && $0.sex == .male && (45...70).contains($0.age(on: today))
         }.prefix(3)
         for (index, resident) in candidates.enumerated() {
-            try service.register(
+            _ = try service.register(
                 resident.id,
                 name: resident.name,
                 branch: .army,
