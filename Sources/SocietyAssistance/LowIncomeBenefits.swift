@@ -26,11 +26,15 @@ public struct LowIncomeBenefits: Hashable, Sendable {
         period: PayPeriod
     ) throws -> [PaymentInstruction] {
         var result: [PaymentInstruction] = []
-        for (name, amount) in [("utility", utilityRelief), ("price", priceSubsidy)] where amount > .zero {
+        // Each extra is its own programme, so one month of each is not "paid twice" to fraud monitoring.
+        let extras: [(String, Programme, Money)] = [
+            ("utility", .utilityFeeRelief, utilityRelief), ("price", .priceSubsidy, priceSubsidy),
+        ]
+        for (name, programme, amount) in extras where amount > .zero {
             result.append(
                 try PaymentInstruction(
                     id: "\(name)-\(period)-\(household.rawValue)",
-                    programme: .fiscalSubsidy,
+                    programme: programme,
                     holder: head,
                     period: period,
                     amount: amount

@@ -13,8 +13,12 @@ public enum Programme: String, Codable, Hashable, Sendable, CaseIterable {
     case temporaryAssistance
     /// 失业保险金 — unemployment benefit.
     case unemploymentBenefit
-    /// 财政补贴 — fiscal subsidies (e.g. the disability "two subsidies", utility relief).
+    /// 财政补贴 — fiscal subsidies (e.g. the disability "two subsidies").
     case fiscalSubsidy
+    /// 水电气费减免 — utility-fee relief for low-income households.
+    case utilityFeeRelief
+    /// 物价补贴 — price subsidies paid while the price-linkage mechanism is on.
+    case priceSubsidy
     /// 优抚金 — veterans' preferential-care payments.
     case veteransPreferentialCare
     /// 人才补贴 — talent subsidies.

@@ -239,7 +239,7 @@ struct LowIncomeBenefitsTests {
         )
         #expect(extras.map(\.id) == ["utility-2026-11-hh-9", "price-2026-11-hh-9"])
         #expect(extras.map(\.amount) == [Money(fen: 5_000), Money(fen: 4_000)])
-        #expect(extras.allSatisfy { $0.programme == .fiscalSubsidy })
+        #expect(extras.map(\.programme) == [.utilityFeeRelief, .priceSubsidy])
         let none = try LowIncomeBenefits(utilityRelief: .zero, priceSubsidy: .zero).instructions(
             household: Identifier("hh-9"),
             head: ResidentID("11010519491231002X"),

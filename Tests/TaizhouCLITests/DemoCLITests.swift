@@ -27,6 +27,7 @@ struct DemoCLITests {
         #expect(output.contains("Family-doctor contracts signed for"))
         #expect(output.contains("preferential care paid to 3 through the one-card ledger"))
         #expect(output.contains("verified offline"))
+        #expect(output.contains("0 alert(s) from 5 rules"))
         #expect(output.contains("after revocation: refused"))
         #expect(output.contains("every log verifies"))
         // No full identity number anywhere: every 18-character run that is a valid ID would be a leak.
