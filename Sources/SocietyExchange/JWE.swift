@@ -87,12 +87,17 @@ struct JWE {
 
     /// Whether `text` has the shape of a compact JWE (five dot-separated parts) rather than a JWS.
     static func isCompactJWE(_ text: String) -> Bool {
-        text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: ".") ? 1 : 0) } == 4
+        var dots = 0
+        for byte in text.utf8 where byte == UInt8(ascii: ".") {
+            dots += 1
+            if dots > 4 { return false }
+        }
+        return dots == 4
     }
 
     /// Parses the compact serialization; checks only the form.
     init(parsing text: String) throws(EnvelopeError) {
-        let parts = text.trimmingWhitespace.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        let parts = text.trimmingWhitespace.dotSeparatedParts
         guard parts.count == 5 else {
             throw .malformedEncryption("a compact JWE has 5 dot-separated parts, this has \(parts.count)")
         }

@@ -103,26 +103,11 @@ public struct JWS: Hashable, Sendable {
             try self.init(json: trimmed)
             return
         }
-        // Split on the UTF-8 bytes: splitting a String walks grapheme clusters, which cost more
-        // than verifying the signature.
-        let utf8 = trimmed.utf8
-        var dots: [String.Index] = []
-        var index = utf8.startIndex
-        while index != utf8.endIndex {
-            if utf8[index] == UInt8(ascii: ".") {
-                dots.append(index)
-                if dots.count > 2 { break }
-            }
-            index = utf8.index(after: index)
+        let parts = trimmed.dotSeparatedParts
+        guard parts.count == 3 else {
+            throw FormatError(reason: "a compact JWS has 3 dot-separated parts, this has \(parts.count)")
         }
-        guard dots.count == 2 else {
-            throw FormatError(reason: "a compact JWS has 3 dot-separated parts, this has \(dots.count + 1)")
-        }
-        try self.init(
-            parts: String(trimmed[..<dots[0]]),
-            String(trimmed[utf8.index(after: dots[0])..<dots[1]]),
-            String(trimmed[utf8.index(after: dots[1])...])
-        )
+        try self.init(parts: parts[0], parts[1], parts[2])
     }
 
     private init(json text: String) throws(FormatError) {
@@ -177,6 +162,25 @@ public struct JWS: Hashable, Sendable {
 }
 
 extension String {
+    /// The parts between the dots of a compact JOSE serialization, found on the UTF-8 bytes:
+    /// splitting a String walks grapheme clusters, which for an envelope cost more than verifying
+    /// its signature.
+    var dotSeparatedParts: [String] {
+        let utf8 = self.utf8
+        var parts: [String] = []
+        var start = utf8.startIndex
+        var index = start
+        while index != utf8.endIndex {
+            if utf8[index] == UInt8(ascii: ".") {
+                parts.append(String(self[start..<index]))
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        parts.append(String(self[start...]))
+        return parts
+    }
+
     /// The text without leading and trailing spaces, tabs and newlines (a file's final newline),
     /// found on the UTF-8 bytes.
     var trimmingWhitespace: String {
