@@ -50,11 +50,11 @@ public struct OneCardService: Sendable {
 
     /// The holder's keyed hash, hex.
     public func pseudonym(of holder: ResidentID) throws -> String {
-        hex(try pseudonyms.subject(kind: "holder", id: holder.unmasked))
+        Hex.encode(try pseudonyms.subject(kind: "holder", id: holder.unmasked))
     }
 
     func pseudonym(of account: BankAccount) throws -> String {
-        hex(try pseudonyms.subject(kind: "account", id: account.unmasked))
+        Hex.encode(try pseudonyms.subject(kind: "account", id: account.unmasked))
     }
 
     // MARK: Cards
@@ -67,7 +67,7 @@ public struct OneCardService: Sendable {
         bankAccount: BankAccount,
         uses: Set<CardUse>
     ) throws -> SocialSecurityCard {
-        let id = try Identifier<SocialSecurityCard>("card-" + hex(try crypto.randomBytes(count: 8)))
+        let id = try Identifier<SocialSecurityCard>("card-" + Hex.encode(try crypto.randomBytes(count: 8)))
         let card = try SocialSecurityCard(
             id: id,
             holder: holder,
@@ -97,7 +97,7 @@ public struct OneCardService: Sendable {
     /// Replaces a card: the old one is unusable at once, the new one (same holder, account and uses,
     /// new number) is issued in the same transaction.
     public func replace(_ cardID: Identifier<SocialSecurityCard>, newNumber: CardNumber) throws -> SocialSecurityCard {
-        let newID = try Identifier<SocialSecurityCard>("card-" + hex(try crypto.randomBytes(count: 8)))
+        let newID = try Identifier<SocialSecurityCard>("card-" + Hex.encode(try crypto.randomBytes(count: 8)))
         let issued = today
         return try store.write(purpose: Purpose.cards) { db in
             var old = try card(cardID, in: db)
@@ -136,7 +136,7 @@ public struct OneCardService: Sendable {
         -> CardUseRecord
     {
         let now = clock.now()
-        let id = "use-" + hex(try crypto.randomBytes(count: 8))
+        let id = "use-" + Hex.encode(try crypto.randomBytes(count: 8))
         return try store.write(purpose: Purpose.cards) { db in
             let card = try card(cardID, in: db)
             try card.authorize(use, on: CalendarDate(now))
@@ -446,15 +446,4 @@ public struct LedgerCheck: Hashable, Sendable {
 
     /// Whether every invariant holds.
     public var isBalanced: Bool { problems.isEmpty }
-}
-
-func hex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count * 2)
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: out, as: UTF8.self)
 }

@@ -65,7 +65,7 @@ public struct VeteranService: Sendable {
         care: PreferentialCare? = nil
     ) throws -> Veteran {
         let record = try Veteran(
-            id: Identifier("vet-" + hex(try crypto.randomBytes(count: 8))),
+            id: Identifier("vet-" + Hex.encode(try crypto.randomBytes(count: 8))),
             resident: resident,
             name: name,
             branch: branch,
@@ -347,15 +347,4 @@ public struct PaymentRun: Hashable, Sendable {
 
     /// The net amount posted now.
     public var amountPosted: Money { (try? Money.sum(posted.map(\.holderAmount))) ?? .zero }
-}
-
-func hex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count * 2)
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: out, as: UTF8.self)
 }
