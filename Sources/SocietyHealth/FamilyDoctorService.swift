@@ -68,7 +68,7 @@ public struct FamilyDoctorService: Sendable {
 
     /// The resident's keyed hash, hex: a stable pseudonym that carries no identity number.
     public func pseudonym(of resident: ResidentID) throws -> String {
-        hex(try pseudonyms.subject(kind: "patient", id: resident.unmasked))
+        Hex.encode(try pseudonyms.subject(kind: "patient", id: resident.unmasked))
     }
 
     // MARK: Teams and packages
@@ -462,7 +462,7 @@ public struct FamilyDoctorService: Sendable {
     }
 
     private func newContractID() throws -> Identifier<FamilyDoctorContract> {
-        try Identifier("fdc-" + hex(try crypto.randomBytes(count: 8)))
+        try Identifier("fdc-" + Hex.encode(try crypto.randomBytes(count: 8)))
     }
 
     func envelopeDigest(_ envelope: OpenedEnvelope) throws -> String {
@@ -470,39 +470,26 @@ public struct FamilyDoctorService: Sendable {
     }
 }
 
-func hex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count * 2)
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
-
 /// Reads the data of opened envelopes, refusing any other shape.
 enum NoticeData {
     static func string(_ data: JSONValue, _ name: String) throws(HealthError) -> String {
-        guard let text = data[name]?.stringValue else { throw .malformedNotice("\"\(name)\" is missing or not text") }
-        return text
+        try read { () throws(DataFieldError) in try data.text(name) }
     }
 
     static func date(_ data: JSONValue, _ name: String) throws(HealthError) -> CalendarDate {
-        let text = try string(data, name)
-        do {
-            return try CalendarDate(iso8601: text)
-        } catch {
-            throw .malformedNotice("\"\(name)\": \(error)")
-        }
+        try read { () throws(DataFieldError) in try data.parsed(name, as: CalendarDate.self) }
     }
 
     static func resident(_ data: JSONValue, _ name: String) throws(HealthError) -> ResidentID {
-        let text = try string(data, name)
+        try read { () throws(DataFieldError) in try data.parsed(name, as: ResidentID.self) }
+    }
+
+    /// Passes a field error on as this module's malformed-notice error.
+    private static func read<T>(_ body: () throws(DataFieldError) -> T) throws(HealthError) -> T {
         do {
-            return try ResidentID(text)
+            return try body()
         } catch {
-            throw .malformedNotice("\"\(name)\": \(error)")
+            throw .malformedNotice(error.description)
         }
     }
 

@@ -60,25 +60,23 @@ public struct EmploymentRecord: Hashable, Sendable, Codable, StorableRecord {
 /// Reads the data of opened envelopes into notices, refusing any other shape.
 enum NoticeData {
     static func string(_ data: JSONValue, _ name: String) throws(OneCardError) -> String {
-        guard let text = data[name]?.stringValue else { throw .malformedNotice("\"\(name)\" is missing or not text") }
-        return text
+        try read { () throws(DataFieldError) in try data.text(name) }
     }
 
     static func date(_ data: JSONValue, _ name: String) throws(OneCardError) -> CalendarDate {
-        let text = try string(data, name)
-        do {
-            return try CalendarDate(iso8601: text)
-        } catch {
-            throw .malformedNotice("\"\(name)\": \(error)")
-        }
+        try read { () throws(DataFieldError) in try data.parsed(name, as: CalendarDate.self) }
     }
 
     static func resident(_ data: JSONValue, _ name: String) throws(OneCardError) -> ResidentID {
-        let text = try string(data, name)
+        try read { () throws(DataFieldError) in try data.parsed(name, as: ResidentID.self) }
+    }
+
+    /// Passes a field error on as this module's malformed-notice error.
+    private static func read<T>(_ body: () throws(DataFieldError) -> T) throws(OneCardError) -> T {
         do {
-            return try ResidentID(text)
+            return try body()
         } catch {
-            throw .malformedNotice("\"\(name)\": \(error)")
+            throw .malformedNotice(error.description)
         }
     }
 }
