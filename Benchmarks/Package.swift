@@ -6,6 +6,14 @@
 
 import PackageDescription
 
+/// A benchmark executable using BenchSupport and the named products of the SDK.
+func benchmark(_ name: String, uses products: [String]) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: ["BenchSupport"] + products.map { .product(name: $0, package: "DigitalSociety") }
+    )
+}
+
 let package = Package(
     name: "DigitalSocietyBenchmarks",
     platforms: [.macOS(.v15)],
@@ -14,67 +22,15 @@ let package = Package(
     ],
     targets: [
         .target(name: "BenchSupport"),
-        .executableTarget(
-            name: "bench-json",
-            dependencies: ["BenchSupport", .product(name: "SocietyJSON", package: "DigitalSociety")]
-        ),
-        .executableTarget(
-            name: "bench-crypto",
-            dependencies: [
-                "BenchSupport",
-                .product(name: "SocietyCore", package: "DigitalSociety"),
-                .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
-            ]
-        ),
-        .executableTarget(
-            name: "bench-exchange",
-            dependencies: [
-                "BenchSupport",
-                .product(name: "SocietyCore", package: "DigitalSociety"),
-                .product(name: "SocietyJSON", package: "DigitalSociety"),
-                .product(name: "SocietyExchange", package: "DigitalSociety"),
-                .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
-            ]
-        ),
-        .executableTarget(
-            name: "bench-confidential",
-            dependencies: [
-                "BenchSupport",
-                .product(name: "SocietyCore", package: "DigitalSociety"),
-                .product(name: "SocietyJSON", package: "DigitalSociety"),
-                .product(name: "SocietyExchange", package: "DigitalSociety"),
-                .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
-            ]
-        ),
-        .executableTarget(
-            name: "bench-store",
-            dependencies: [
-                "BenchSupport",
-                .product(name: "SocietyCore", package: "DigitalSociety"),
-                .product(name: "SocietySQLite", package: "DigitalSociety"),
-                .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
-            ]
-        ),
-        .executableTarget(
-            name: "bench-onecard",
-            dependencies: [
-                "BenchSupport",
-                .product(name: "SocietyCore", package: "DigitalSociety"),
-                .product(name: "SocietyOneCard", package: "DigitalSociety"),
-                .product(name: "SocietySQLite", package: "DigitalSociety"),
-                .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
-            ]
-        ),
-        .executableTarget(
-            name: "bench-discovery",
-            dependencies: [
-                "BenchSupport",
-                .product(name: "SocietyCore", package: "DigitalSociety"),
-                .product(name: "SocietyAssistance", package: "DigitalSociety"),
-                .product(name: "SocietySynthetic", package: "DigitalSociety"),
-                .product(name: "SocietySQLite", package: "DigitalSociety"),
-                .product(name: "SocietyOpenSSL", package: "DigitalSociety"),
-            ]
+        benchmark("bench-json", uses: ["SocietyJSON"]),
+        benchmark("bench-crypto", uses: ["SocietyCore", "SocietyOpenSSL"]),
+        benchmark("bench-exchange", uses: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOpenSSL"]),
+        benchmark("bench-confidential", uses: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOpenSSL"]),
+        benchmark("bench-store", uses: ["SocietyCore", "SocietySQLite", "SocietyOpenSSL"]),
+        benchmark("bench-onecard", uses: ["SocietyCore", "SocietyOneCard", "SocietySQLite", "SocietyOpenSSL"]),
+        benchmark(
+            "bench-discovery",
+            uses: ["SocietyCore", "SocietyAssistance", "SocietySynthetic", "SocietySQLite", "SocietyOpenSSL"]
         ),
     ]
 )
