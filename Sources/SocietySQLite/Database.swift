@@ -52,7 +52,7 @@ public final class Database: RecordWriting {
     // MARK: Schema
 
     /// The kind's table on this connection, created (and its indexes added) on first use by a writer.
-    private func schema<Record: StorableRecord>(_ type: Record.Type) throws -> KindSchema? {
+    func schema<Record: StorableRecord>(_ type: Record.Type) throws -> KindSchema? {
         if let known = connection.kinds[ObjectIdentifier(Record.self)] { return known }
         let schema = try KindSchema(type)
         if !schema.sensitiveIndexes.isEmpty || !Record.sensitiveFields.isEmpty, context.protector == nil {
@@ -61,6 +61,7 @@ public final class Database: RecordWriting {
         guard try connection.tableExists(schema.table) else {
             guard isWritable else { return nil }
             try connection.execute(schema.createSQL)
+            try connection.execute(schema.createKeyIndexSQL)
             for name in schema.indexNames { try connection.execute(schema.createIndexSQL(name)) }
             connection.kinds[ObjectIdentifier(Record.self)] = schema
             return schema
@@ -260,7 +261,7 @@ public final class Database: RecordWriting {
     }
 
     /// Queues an audit entry whose subject hash is already computed.
-    private func audit(_ action: String, subject: [UInt8], outcome: AuditOutcome = .success) {
+    func audit(_ action: String, subject: [UInt8], outcome: AuditOutcome = .success) {
         guard let auditing = context.auditing else { return }
         pendingAudit.append(
             AuditEntry(
@@ -319,7 +320,8 @@ public final class Database: RecordWriting {
             return
         }
         var inFlight: BackgroundWork<[PreparedRow]>? = BackgroundWork { [chunk] in
-            try chunk.map { try PreparedRow($0, schema: schema, protector: protector, audited: audited) }
+            let pinned = protector?.pinned()
+            return try chunk.map { try PreparedRow($0, schema: schema, protector: pinned, audited: audited) }
         }
         defer { inFlight?.finish() }
         while let work = inFlight {
@@ -328,7 +330,8 @@ public final class Database: RecordWriting {
             chunk = Database.chunk(of: &iterator, count: Database.chunkSize)
             if !chunk.isEmpty {
                 inFlight = BackgroundWork { [chunk] in
-                    try chunk.map { try PreparedRow($0, schema: schema, protector: protector, audited: audited) }
+                    let pinned = protector?.pinned()
+                    return try chunk.map { try PreparedRow($0, schema: schema, protector: pinned, audited: audited) }
                 }
             }
             for row in rows { try insert(row, schema: schema) }
@@ -338,10 +341,13 @@ public final class Database: RecordWriting {
     /// How many records the first chunk of a bulk put or a scan holds, and the later ones.
     static let firstChunk = 256
     static let chunkSize = 1024
-    /// How many threads decode a scan's chunk: one per core, at most four.
+    /// How many threads prepare or decode chunks at a time: one per core, at most four.
     static let decodeParts = min(max(1, ProcessInfo.processInfo.activeProcessorCount), 4)
+    /// Rows per chunk a scan decodes on one thread, and how many chunks it decodes ahead.
+    static let scanChunk = 512
+    static let scanDepth = 3 * decodeParts
 
-    private static func chunk<I: IteratorProtocol>(of iterator: inout I, count: Int) -> [I.Element] {
+    static func chunk<I: IteratorProtocol>(of iterator: inout I, count: Int) -> [I.Element] {
         var chunk: [I.Element] = []
         chunk.reserveCapacity(count)
         while chunk.count < count, let next = iterator.next() { chunk.append(next) }
@@ -352,12 +358,7 @@ public final class Database: RecordWriting {
     private func insert(_ row: PreparedRow, schema: KindSchema) throws {
         let statement = try connection.cached(schema.upsertSQL)
         defer { statement.reset() }
-        try statement.bind(row.key, at: 1)
-        try statement.bind(row.version, at: 2)
-        try statement.bind(row.body, at: 3)
-        for (offset, value) in row.indexValues.enumerated() {
-            try statement.bind(value, at: Int32(4 + offset))
-        }
+        try row.bind(to: statement)
         try statement.run()
         if let subject = row.auditSubject { audit("put", subject: subject) }
     }
@@ -486,10 +487,10 @@ public final class Database: RecordWriting {
     /// Streams the records matching `query`, one at a time, in constant memory.
     ///
     /// In a read transaction, past the first ``firstChunk`` records, records are decoded (and their
-    /// sealed fields opened) in chunks on a second thread while this one reads the next chunk from
-    /// SQLite and passes the previous one to `body`: at most three chunks are held at a time, so
-    /// memory stays constant. `body` is always called on the calling thread, in order; a record
-    /// that cannot be decoded throws when its turn comes, after `body` saw the ones before it.
+    /// sealed fields opened) in chunks on one thread per core while this one reads rows from
+    /// SQLite and passes decoded records to `body`: at most a fixed number of chunks are held at a
+    /// time, so memory stays constant. `body` is always called on the calling thread, in order; a
+    /// record that cannot be decoded throws when its turn comes, after `body` saw the ones before it.
     public func forEach<Record: StorableRecord>(_ query: RecordQuery<Record>, _ body: (Record) throws -> Bool) throws {
         try checkValid()
         try requirePurpose(Record.self)
@@ -518,37 +519,35 @@ public final class Database: RecordWriting {
             guard try body(record) else { return }
         }
         let protector = context.protector
-        // Each chunk is decoded in as many parts as there are cores, each part on its own thread;
-        // this thread reads the next chunk meanwhile, then hands the records to `body` in order.
-        func decode(_ rows: [StoredRow]) -> [BackgroundWork<DecodedChunk<Record>>] {
-            guard !rows.isEmpty else { return [] }
-            let size = (rows.count + Database.decodeParts - 1) / Database.decodeParts
-            return stride(from: 0, to: rows.count, by: size).map { start in
-                let part = Array(rows[start..<min(start + size, rows.count)])
-                return BackgroundWork { DecodedChunk(part, protector: protector) }
-            }
-        }
+        // Chunks of rows are decoded on other threads, up to `scanDepth` chunks ahead of the one
+        // `body` is given: every core keeps decoding while this thread reads rows and calls
+        // `body`, and memory stays bounded by the queue.
+        var inFlight: [BackgroundWork<DecodedChunk<Record>>] = []
+        var head = 0
         // A statement stepped again after SQLITE_DONE starts over: stop reading at the first short chunk.
         var finished = false
-        func nextChunk() throws -> [StoredRow] {
-            guard !finished else { return [] }
-            let rows = try StoredRow.chunk(from: statement, count: Database.chunkSize)
-            finished = rows.count < Database.chunkSize
-            return rows
-        }
-        var inFlight = decode(try nextChunk())
-        defer { for work in inFlight { work.finish() } }
-        while !inFlight.isEmpty {
-            let rows = try nextChunk()
-            var parts: [DecodedChunk<Record>] = []
-            for work in inFlight { parts.append(try work.wait()) }
-            inFlight = decode(rows)
-            for part in parts {
-                for record in part.records {
-                    guard try body(record) else { return }
-                }
-                if let error = part.error { throw error }
+        func refill() throws {
+            while !finished, inFlight.count - head < Database.scanDepth {
+                let rows = try StoredRow.chunk(from: statement, count: Database.scanChunk)
+                finished = rows.count < Database.scanChunk
+                guard !rows.isEmpty else { return }
+                inFlight.append(BackgroundWork { DecodedChunk(rows, protector: protector?.pinned()) })
             }
+        }
+        defer { for work in inFlight[head...] { work.finish() } }
+        try refill()
+        while head < inFlight.count {
+            let part = try inFlight[head].wait()
+            head += 1
+            if head >= 64 {
+                inFlight.removeFirst(head)
+                head = 0
+            }
+            try refill()
+            for record in part.records {
+                guard try body(record) else { return }
+            }
+            if let error = part.error { throw error }
         }
     }
 }

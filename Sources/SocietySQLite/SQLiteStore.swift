@@ -96,6 +96,7 @@ public final class SQLiteStore: RecordStore {
                     "CREATE TABLE IF NOT EXISTS ds_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
                 )
                 try connection.execute(AuditTables.schema)
+                try connection.execute(BulkLoad.schema)
                 if let protection = configuration.protection {
                     try connection.execute(
                         "INSERT OR IGNORE INTO ds_meta (name, value) VALUES ('audit_digest', ?)",
@@ -108,6 +109,8 @@ public final class SQLiteStore: RecordStore {
                         [.text(audit.origin)]
                     )
                 }
+                // A load the previous process did not finish is undone before anyone reads.
+                try BulkLoad.recover(connection, context)
                 try connection.execute("COMMIT")
             } catch {
                 try? connection.execute("ROLLBACK")

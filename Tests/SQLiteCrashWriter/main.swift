@@ -3,7 +3,10 @@
 // random moment and checks that every printed transaction is complete in the file, that no
 // transaction is partial, and that the audit log verifies.
 //
-// Usage: SQLiteCrashWriter PATH FIRST-TRANSACTION
+// With `load` instead of a transaction number it bulk-loads records without end (a load killed
+// midway must be undone when the store is opened again), printing "loading" once it started.
+//
+// Usage: SQLiteCrashWriter PATH FIRST-TRANSACTION | SQLiteCrashWriter PATH load
 import Foundation
 import SocietyCore
 import SocietyOpenSSL
@@ -21,8 +24,8 @@ struct CrashRecord: StorableRecord {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count == 3, let first = Int(arguments[2]) else {
-    FileHandle.standardError.write(Data("usage: SQLiteCrashWriter PATH FIRST-TRANSACTION\n".utf8))
+guard arguments.count == 3, arguments[2] == "load" || Int(arguments[2]) != nil else {
+    FileHandle.standardError.write(Data("usage: SQLiteCrashWriter PATH FIRST-TRANSACTION|load\n".utf8))
     exit(2)
 }
 do {
@@ -35,7 +38,13 @@ do {
             audit: StoreAuditing(actor: "crash-writer", origin: "test.example/crash")
         )
     )
-    var txn = first
+    if arguments[2] == "load" {
+        FileHandle.standardOutput.write(Data("loading\n".utf8))
+        let endless = (0..<Int.max).lazy.map { n in CrashRecord(txn: -1, slot: n, secret: "loaded \(n)") }
+        try store.load(endless, purpose: "crash test", batchSize: 500)
+        exit(0)
+    }
+    var txn = Int(arguments[2]) ?? 0
     while true {
         let size = 1 + txn % 7
         try store.write(purpose: "crash test") { db in

@@ -1,16 +1,18 @@
 // bench-store: the SQLite reference store against the sqlite3 shell, in the same run.
 //
-// 1. Put N synthetic residents (2 indexed fields, the identity number sealed with AES-256-GCM and
-//    stored under a keyed-hash key) in transactions of 10,000, against the sqlite3 shell importing
-//    the same rows as CSV and then building the same indexes (a UNIQUE key and the 2 indexes), in
-//    alternating runs (measurePair). The store is measured with `put(contentsOf:)`, which
-//    encodes and seals on a second thread while the writer inserts, and with a loop of `put`.
+// 1. Load N synthetic residents (2 indexed fields, the identity number sealed with AES-256-GCM and
+//    stored under a keyed-hash key) with `SQLiteStore.load` in transactions of 10,000, against the
+//    sqlite3 shell importing the same rows as CSV and then building the same indexes (a UNIQUE key
+//    and the 2 indexes), in alternating runs (measurePair). Then, for comparison, the same rows
+//    through `put(contentsOf:)` in write transactions of 10,000 (indexes kept up to date per row),
+//    and an audited load of N/10.
 // 2. Stream-scan all N records with decoding and decryption; peak RSS (VmHWM, reset through
 //    /proc/self/clear_refs) for a scan of N/10 and of N, to show memory stays flat.
 // 3. Audit: append entries in transactions of 1,000, then verify the whole log.
 //
 // Run: cd Benchmarks && swift run -c release bench-store [N] [put] [scan] [audit]
-//      (N defaults to 1,000,000; with no phase named, all three run; `load` times one bulk put)
+//      (N defaults to 1,000,000; with no phase named, all three run; `once` times one load, for
+//      profiling with `perf record -g`)
 
 import BenchSupport
 import Foundation
@@ -120,8 +122,8 @@ let keys = try StaticKeyProvider.random(using: crypto)
 let protection = RecordProtection(crypto: crypto, keys: keys)
 let batch = 10_000
 
-/// Puts every resident into a new store, one transaction per `batch` records.
-@MainActor func bulkPut(_ name: String, audited: Bool = false, limit: Int = rows, pipelined: Bool = true) throws {
+/// A new store with the benchmark's settings (`BENCH_WAL_PAGES`, `BENCH_CACHE_KIB` override them).
+func newStore(_ name: String, audited: Bool = false) throws -> SQLiteStore {
     removeDatabase(name)
     var configuration = SQLiteConfiguration(protection: protection)
     if let pages = ProcessInfo.processInfo.environment["BENCH_WAL_PAGES"].flatMap(Int.init) {
@@ -131,58 +133,67 @@ let batch = 10_000
         configuration.cacheKibibytes = cache
     }
     if audited { configuration.audit = StoreAuditing(actor: "bench", origin: "bench/audit") }
-    let store = try SQLiteStore(path: path(name), configuration: configuration)
+    return try SQLiteStore(path: path(name), configuration: configuration)
+}
+
+/// Loads every resident (or the first `limit`) into a new store in transactions of `batch`.
+@MainActor func bulkLoad(_ name: String, audited: Bool = false, limit: Int = rows) throws {
+    let summary = try newStore(name, audited: audited).load(
+        residents[..<limit],
+        purpose: audited ? "load" : nil,
+        batchSize: batch
+    )
+    guard summary.stored == limit else { throw BenchmarkFailure(description: "load stored \(summary)") }
+}
+
+/// Puts every resident into a new store, one write transaction per `batch` records.
+@MainActor func bulkPut(_ name: String) throws {
+    let store = try newStore(name)
     var start = 0
-    while start < limit {
-        let end = min(start + batch, limit)
-        try store.write(purpose: audited ? "load" : nil) { db in
-            if pipelined {
-                try db.put(contentsOf: residents[start..<end])
-            } else {
-                for index in start..<end { try db.put(residents[index]) }
-            }
-        }
+    while start < rows {
+        let end = min(start + batch, rows)
+        try store.write { db in try db.put(contentsOf: residents[start..<end]) }
         start = end
     }
 }
 
 if runs("put") {
-    let (put, shell) = try measurePair(
-        "SQLiteStore put(contentsOf:) (batches of \(batch))",
+    let (load, shell) = try measurePair(
+        "SQLiteStore load (batches of \(batch))",
         against: "sqlite3 shell .import + 3 indexes",
         operations: rows,
         runs: 5,
-        subject: { try bulkPut("store.sqlite") },
+        subject: { try bulkLoad("store.sqlite") },
         baseline: shellImport
     )
-    report(put, against: shell, goal: 0.5)
+    report(load, against: shell, goal: 0.5)
     fflush(nil)  // progress shows when the output goes to a file
-    print("  store samples (s): \(put.samples.map { String(format: "%.2f", $0) })")
+    print("  store samples (s): \(load.samples.map { String(format: "%.2f", $0) })")
     print("  shell samples (s): \(shell.samples.map { String(format: "%.2f", $0) })")
 
-    let loop = try measure("SQLiteStore put loop (batches of \(batch))", operations: rows, runs: 3, warmup: 0) {
-        try bulkPut("loop.sqlite", pipelined: false)
+    let put = try measure("SQLiteStore put(contentsOf:) (batches of \(batch))", operations: rows, runs: 1, warmup: 0) {
+        try bulkPut("put.sqlite")
     }
-    report(loop, against: shell)
+    report(put, against: shell)
     fflush(nil)  // progress shows when the output goes to a file
-    removeDatabase("loop.sqlite")
+    removeDatabase("put.sqlite")
 
-    let auditedCount = min(rows, 100_000)
-    let auditedPut = try measure(
-        "SQLiteStore put(contentsOf:) audited (\(auditedCount), batches of \(batch))",
+    let auditedCount = max(1, rows / 10)
+    let audited = try measure(
+        "SQLiteStore load audited (\(auditedCount), batches of \(batch))",
         operations: auditedCount,
         runs: 3,
         warmup: 0
-    ) { try bulkPut("audited.sqlite", audited: true, limit: auditedCount) }
-    report(auditedPut)
+    ) { try bulkLoad("audited.sqlite", audited: true, limit: auditedCount) }
+    report(audited)
     fflush(nil)  // progress shows when the output goes to a file
     removeDatabase("audited.sqlite")
-} else if runs("scan") || named.contains("load") {
-    // `load` alone: one timed bulk put, for profiling (`perf record -g … bench-store N load`).
-    let load = try measure("SQLiteStore put(contentsOf:) once", operations: rows, runs: 1, warmup: 0) {
-        try bulkPut("store.sqlite")
+} else if runs("scan") || named.contains("once") {
+    // `once` alone: one timed load, for profiling (`perf record -g … bench-store N once`).
+    let once = try measure("SQLiteStore load once", operations: rows, runs: 1, warmup: 0) {
+        try bulkLoad("store.sqlite")
     }
-    report(load)
+    report(once)
     fflush(nil)
 }
 residents = []

@@ -10,11 +10,28 @@ struct FieldProtector: Sendable {
     let crypto: any CryptoProvider
     let keys: any KeyProvider
     let profile: StorageCryptoProfile
+    /// The current keys, when looked up once for a chunk of work (see ``pinned()``).
+    private var sealKey: SymmetricKey?
+    private var hashKey: SymmetricKey?
+    private var subjectKey: SymmetricKey?
 
     init(_ protection: RecordProtection) {
         crypto = protection.crypto
         keys = protection.keys
         profile = protection.profile
+    }
+
+    /// This protector with the current keys looked up now, for a bulk put or a scan's chunk: a
+    /// key provider may be a remote service or take a lock, and a chunk of a thousand records
+    /// needs its keys once, not per field. A key that cannot be looked up is left to each call,
+    /// which then throws the provider's error. A key rotated while the chunk runs is used from the
+    /// next chunk on.
+    func pinned() -> FieldProtector {
+        var copy = self
+        copy.sealKey = try? keys.currentKey(for: .fieldEncryption)
+        copy.hashKey = try? keys.currentKey(for: .searchableHash)
+        copy.subjectKey = try? keys.currentKey(for: .auditSubject)
+        return copy
     }
 
     static func appendLengthPrefixed<S: Collection>(_ part: S, to out: inout [UInt8]) where S.Element == UInt8 {
@@ -38,7 +55,7 @@ struct FieldProtector: Sendable {
     private var algorithmByte: UInt8 { profile.aead == .aes256GCM ? 1 : 2 }
 
     func seal(kind: String, rowKey: [UInt8], field: String, plaintext: [UInt8]) throws -> [UInt8] {
-        let key = try keys.currentKey(for: .fieldEncryption)
+        let key = try sealKey ?? keys.currentKey(for: .fieldEncryption)
         let box = try crypto.seal(
             profile.aead,
             plaintext,
@@ -57,16 +74,21 @@ struct FieldProtector: Sendable {
     }
 
     func open(kind: String, rowKey: [UInt8], field: String, sealed: ArraySlice<UInt8>) throws -> [UInt8] {
-        let bytes = Array(sealed)
-        guard bytes.count >= 3, bytes[0] == 0x01, bytes[1] == 1 || bytes[1] == 2 else {
+        let start = sealed.startIndex
+        guard sealed.count >= 3, sealed[start] == 0x01, sealed[start + 1] == 1 || sealed[start + 1] == 2 else {
             throw CryptoError(.decryptionFailed, "unknown sealed-field format")
         }
-        let algorithm: AEADAlgorithm = bytes[1] == 1 ? .aes256GCM : .sm4CBCHMACSM3
-        let idLength = Int(bytes[2])
-        guard bytes.count >= 3 + idLength else { throw CryptoError(.decryptionFailed, "truncated sealed field") }
-        let id = String(decoding: bytes[3..<3 + idLength], as: UTF8.self)
-        let key = try keys.key(for: .fieldEncryption, id: id)
-        let box = try AEADSealedBox(combined: Array(bytes[(3 + idLength)...]), algorithm: algorithm)
+        let algorithm: AEADAlgorithm = sealed[start + 1] == 1 ? .aes256GCM : .sm4CBCHMACSM3
+        let idLength = Int(sealed[start + 2])
+        guard sealed.count >= 3 + idLength else { throw CryptoError(.decryptionFailed, "truncated sealed field") }
+        let idBytes = sealed[(start + 3)..<(start + 3 + idLength)]
+        let key: SymmetricKey
+        if let sealKey, sealKey.id.utf8.elementsEqual(idBytes) {
+            key = sealKey
+        } else {
+            key = try keys.key(for: .fieldEncryption, id: String(decoding: idBytes, as: UTF8.self))
+        }
+        let box = try AEADSealedBox(combined: Array(sealed[(start + 3 + idLength)...]), algorithm: algorithm)
         return try crypto.open(
             algorithm,
             box,
@@ -77,7 +99,7 @@ struct FieldProtector: Sendable {
 
     /// `HMAC(searchable-hash key, len ‖ domain ‖ len ‖ kind ‖ len ‖ name ‖ value)`.
     func keyedHash(domain: String, kind: String, name: String, value: [UInt8]) throws -> [UInt8] {
-        let key = try keys.currentKey(for: .searchableHash)
+        let key = try hashKey ?? keys.currentKey(for: .searchableHash)
         var data: [UInt8] = []
         data.reserveCapacity(16 + domain.utf8.count + kind.utf8.count + name.utf8.count + value.count)
         FieldProtector.appendLengthPrefixed(domain.utf8, to: &data)
@@ -88,8 +110,12 @@ struct FieldProtector: Sendable {
     }
 
     func auditSubject(kind: String, id: String) throws -> [UInt8] {
-        try AuditSubjectHasher(key: keys.currentKey(for: .auditSubject), digest: profile.digest, crypto: crypto)
-            .subject(kind: kind, id: id)
+        try AuditSubjectHasher(
+            key: subjectKey ?? keys.currentKey(for: .auditSubject),
+            digest: profile.digest,
+            crypto: crypto
+        )
+        .subject(kind: kind, id: id)
     }
 }
 

@@ -11,6 +11,8 @@ struct KindSchema: Sendable {
     let indexNames: [String]
     let sensitiveIndexes: Set<String>
     let upsertSQL: String
+    /// A plain insert, for a bulk load (which has dropped the key index and restores it at the end).
+    let insertSQL: String
     let selectByKeySQL: String
     let deleteSQL: String
 
@@ -46,19 +48,28 @@ struct KindSchema: Sendable {
         let insertColumns = (["key", "version", "body"] + columns).joined(separator: ", ")
         let placeholders = Array(repeating: "?", count: 3 + columns.count).joined(separator: ", ")
         let updates = (["version", "body"] + columns).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        upsertSQL =
-            "INSERT INTO \(table) (\(insertColumns)) VALUES (\(placeholders)) ON CONFLICT(key) DO UPDATE SET \(updates)"
+        insertSQL = "INSERT INTO \(table) (\(insertColumns)) VALUES (\(placeholders))"
+        upsertSQL = insertSQL + " ON CONFLICT(key) DO UPDATE SET \(updates)"
         selectByKeySQL = "SELECT key, version, body FROM \(table) WHERE key = ?"
         deleteSQL = "DELETE FROM \(table) WHERE key = ?"
     }
 
+    /// The table. Keys are unique through a named index rather than a `UNIQUE` column constraint,
+    /// so that a bulk load can drop the index and build it once at the end (tables created before
+    /// this keep their inline constraint and are loaded row by row).
     var createSQL: String {
         let columns = indexNames.map { ", \(KindSchema.column($0))" }.joined()
         return """
-            CREATE TABLE IF NOT EXISTS \(table) (id INTEGER PRIMARY KEY, key NOT NULL UNIQUE, \
+            CREATE TABLE IF NOT EXISTS \(table) (id INTEGER PRIMARY KEY, key NOT NULL, \
             version INTEGER NOT NULL, body BLOB NOT NULL\(columns))
             """
     }
+
+    /// The unique index on the key. Index names are `rec_<kind>_<name>` with names starting with a
+    /// letter, so the double underscore cannot collide with a declared index.
+    var keyIndexName: String { "\(table)__key" }
+
+    var createKeyIndexSQL: String { "CREATE UNIQUE INDEX IF NOT EXISTS \(keyIndexName) ON \(table) (key)" }
 
     func createIndexSQL(_ name: String) -> String {
         "CREATE INDEX IF NOT EXISTS \(table)_\(name) ON \(table) (\(KindSchema.column(name)))"

@@ -1,0 +1,371 @@
+public import SocietyCore
+
+/// What ``SQLiteStore/load(_:purpose:batchSize:)`` did.
+public struct LoadSummary: Sendable, Hashable, CustomStringConvertible {
+    /// The record kind loaded.
+    public let kind: String
+    /// How many records the input held.
+    public let loaded: Int
+    /// Rows superseded by a later record with the same key (a duplicate in the input, or a record
+    /// stored before the load): the effect ``Database/put(_:)`` has on each of them.
+    public let replaced: Int
+    /// How many records of the kind are stored after the load.
+    public let stored: Int
+    /// How many transactions wrote the rows (the index build is one more).
+    public let batches: Int
+
+    /// A summary with these figures.
+    public init(kind: String, loaded: Int, replaced: Int, stored: Int, batches: Int) {
+        self.kind = kind
+        self.loaded = loaded
+        self.replaced = replaced
+        self.stored = stored
+        self.batches = batches
+    }
+
+    /// `loaded 1000000 resident in 100 batches (0 replaced, 1000000 stored)`.
+    public var description: String {
+        "loaded \(loaded) \(kind) in \(batches) batches (\(replaced) replaced, \(stored) stored)"
+    }
+}
+
+extension SQLiteStore {
+    /// Puts every record of `records`, with the effect of ``Database/put(_:)`` on each in order —
+    /// the last record with a given key wins — several times faster than batched puts for a
+    /// large input, such as the first load of a district's population.
+    ///
+    /// Why it is faster, and what that costs: the kind's indexes (its unique key index included)
+    /// are dropped, the rows are appended in transactions of `batchSize`, and the indexes are built
+    /// once at the end, where SQLite sorts instead of updating a B-tree per row. Records are
+    /// encoded and sealed on one thread per core while the writer appends. Meanwhile:
+    /// - the store's one writer is held for the whole load, so other writes wait for it;
+    /// - readers see the batches already written, but queries by index and by key scan the
+    ///   table, and a key loaded twice may show either record until the load ends.
+    ///
+    /// A load is all or nothing. If a record cannot be encoded or a batch cannot be written, the
+    /// rows of the load are deleted, the indexes rebuilt, and the error thrown; if the process
+    /// dies during a load, the next ``SQLiteStore/init(path:configuration:)`` does the same
+    /// before anything else can use the file. When the store is audited, every record gets its
+    /// `put` entry in the batch that writes it, and an undone load a `load.rollback` entry.
+    ///
+    /// A table created by an earlier version of the SDK (with its key constraint inline) cannot
+    /// drop its key index: it is loaded by batched ``Database/put(contentsOf:)`` instead, with the
+    /// same result, more slowly.
+    ///
+    /// - Parameters:
+    ///   - records: the records, iterated once on the calling thread.
+    ///   - purpose: why; written into the audit entries.
+    ///   - batchSize: records per transaction (at least 1).
+    @discardableResult
+    public func load<Records: Sequence>(
+        _ records: Records,
+        purpose: String? = nil,
+        batchSize: Int = 10_000
+    ) throws -> LoadSummary where Records.Element: StorableRecord {
+        typealias Record = Records.Element
+        let batchSize = max(1, batchSize)
+        return try withWriter { connection in
+            let schema = try transaction(connection) { () throws -> KindSchema in
+                let db = Database(connection: connection, context: context, writable: true, purpose: purpose)
+                defer { db.invalidate() }
+                guard let schema = try db.schema(Record.self) else {
+                    throw StoreError.invalidHandle("the writer cannot create \(Record.recordKind)")
+                }
+                return schema
+            }
+            guard try BulkLoad.hasKeyIndex(schema, connection) else {
+                return try loadByPuts(records, schema: schema, purpose: purpose, batchSize: batchSize, connection)
+            }
+            try transaction(connection) { try BulkLoad.begin(schema, connection) }
+            var loaded = 0
+            var batches = 0
+            do {
+                try appendRows(records, schema: schema, purpose: purpose, batchSize: batchSize, connection) {
+                    loaded += 1
+                } committed: {
+                    batches += 1
+                }
+            } catch {
+                if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+                // Undo the load; if even that fails, the marker stays and the next open undoes it.
+                _ = try? transaction(connection) { try BulkLoad.finish(schema.table, connection, undo: true, context) }
+                throw error
+            }
+            let replaced = try transaction(connection) {
+                try BulkLoad.finish(schema.table, connection, undo: false, context)
+            }
+            let stored = Int(try connection.scalar("SELECT count(*) FROM \(schema.table)") ?? 0)
+            return LoadSummary(kind: schema.kind, loaded: loaded, replaced: replaced, stored: stored, batches: batches)
+        }
+    }
+
+    /// Runs `body` in one write transaction on the writer connection the caller holds.
+    private func transaction<T>(_ connection: Connection, _ body: () throws -> T) throws -> T {
+        try connection.execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try connection.execute("COMMIT")
+            return result
+        } catch {
+            if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+            connection.kinds.removeAll()
+            throw error
+        }
+    }
+
+    /// Appends the prepared rows in transactions of `batchSize`, preparing the next chunk on
+    /// every core while this thread appends the previous one.
+    private func appendRows<Records: Sequence>(
+        _ records: Records,
+        schema: KindSchema,
+        purpose: String?,
+        batchSize: Int,
+        _ connection: Connection,
+        appended: () -> Void,
+        committed: () -> Void
+    ) throws where Records.Element: StorableRecord {
+        let protector = context.protector
+        let audited = context.auditing != nil && protector != nil
+        var iterator = records.makeIterator()
+        // Chunks queue up to `depth` deep, so that every core keeps preparing while this thread
+        // appends the oldest; memory stays bounded by the queue.
+        var inFlight: [BackgroundWork<[PreparedRow]>] = []
+        var head = 0
+        var exhausted = false
+        func refill() {
+            while !exhausted, inFlight.count - head < BulkLoad.depth {
+                let chunk = Database.chunk(of: &iterator, count: BulkLoad.chunkSize)
+                exhausted = chunk.count < BulkLoad.chunkSize
+                guard !chunk.isEmpty else { return }
+                inFlight.append(
+                    BackgroundWork {
+                        let pinned = protector?.pinned()
+                        let rows = try chunk.map {
+                            try PreparedRow($0, schema: schema, protector: pinned, audited: audited)
+                        }
+                        return PreparedRow.sortedByKey(rows)
+                    }
+                )
+            }
+        }
+        defer { for work in inFlight[head...] { work.finish() } }
+        var batch: Database?
+        var inBatch = 0
+        func commit() throws {
+            guard let db = batch else { return }
+            if !db.pendingAudit.isEmpty, let tree = context.tree {
+                _ = try AuditTables.append(db.pendingAudit, connection, tree: tree)
+            }
+            db.invalidate()
+            batch = nil
+            try connection.execute("COMMIT")
+            inBatch = 0
+            committed()
+        }
+        let insert = try connection.cached(schema.insertSQL)
+        refill()
+        while head < inFlight.count {
+            let rows = try inFlight[head].wait()
+            head += 1
+            if head >= 64 {
+                inFlight.removeFirst(head)
+                head = 0
+            }
+            refill()
+            for row in rows {
+                let db: Database
+                if let open = batch {
+                    db = open
+                } else {
+                    try connection.execute("BEGIN IMMEDIATE")
+                    db = Database(connection: connection, context: context, writable: true, purpose: purpose)
+                    batch = db
+                }
+                insert.reset()
+                try row.bind(to: insert)
+                try insert.run()
+                if let subject = row.auditSubject { db.audit("put", subject: subject) }
+                appended()
+                inBatch += 1
+                if inBatch == batchSize { try commit() }
+            }
+        }
+        try commit()
+    }
+
+    /// The load of a table whose key constraint is inline: batched puts.
+    private func loadByPuts<Records: Sequence>(
+        _ records: Records,
+        schema: KindSchema,
+        purpose: String?,
+        batchSize: Int,
+        _ connection: Connection
+    ) throws -> LoadSummary where Records.Element: StorableRecord {
+        let before = Int(try connection.scalar("SELECT count(*) FROM \(schema.table)") ?? 0)
+        var loaded = 0
+        var batches = 0
+        var iterator = records.makeIterator()
+        while true {
+            let chunk = Database.chunk(of: &iterator, count: batchSize)
+            guard !chunk.isEmpty else { break }
+            try transaction(connection) {
+                let db = Database(connection: connection, context: context, writable: true, purpose: purpose)
+                defer { db.invalidate() }
+                try db.put(contentsOf: chunk)
+                if !db.pendingAudit.isEmpty, let tree = context.tree {
+                    _ = try AuditTables.append(db.pendingAudit, connection, tree: tree)
+                }
+            }
+            loaded += chunk.count
+            batches += 1
+        }
+        let stored = Int(try connection.scalar("SELECT count(*) FROM \(schema.table)") ?? 0)
+        return LoadSummary(
+            kind: schema.kind,
+            loaded: loaded,
+            replaced: before + loaded - stored,
+            stored: stored,
+            batches: batches
+        )
+    }
+}
+
+/// The steps of a bulk load that touch the schema, shared by the load and by the recovery a store
+/// runs when it opens a file whose load was interrupted.
+///
+/// While a load runs, `ds_loads` holds one row per index the load dropped: the table, the index's
+/// name and SQL, and the highest row id before the load (every row above it is the load's).
+enum BulkLoad {
+    static let schema = """
+        CREATE TABLE IF NOT EXISTS ds_loads (tbl TEXT NOT NULL, name TEXT NOT NULL, sql TEXT NOT NULL, \
+        start_id INTEGER NOT NULL, PRIMARY KEY (tbl, name)) WITHOUT ROWID
+        """
+
+    /// Records per chunk prepared on one thread, and how many chunks may wait to be appended.
+    static let chunkSize = 512
+    static let depth = 3 * Database.decodeParts
+
+    static func hasKeyIndex(_ schema: KindSchema, _ connection: Connection) throws -> Bool {
+        try connection.scalar(
+            "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ? AND tbl_name = ?",
+            [.text(schema.keyIndexName), .text(schema.table)]
+        ) != nil
+    }
+
+    /// Remembers the table's indexes and where its rows end, then drops the indexes.
+    static func begin(_ schema: KindSchema, _ connection: Connection) throws {
+        guard try connection.scalar("SELECT 1 FROM ds_loads WHERE tbl = ?", [.text(schema.table)]) == nil else {
+            throw StoreError.invalidHandle("a load of \(schema.kind) is already running")
+        }
+        let start = try connection.scalar("SELECT coalesce(max(id), 0) FROM \(schema.table)") ?? 0
+        let indexes = try connection.rows(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            [.text(schema.table)]
+        )
+        for index in indexes {
+            guard case .text(let name) = index[0], case .text(let sql) = index[1] else { continue }
+            try connection.execute(
+                "INSERT INTO ds_loads (tbl, name, sql, start_id) VALUES (?, ?, ?, ?)",
+                [.text(schema.table), .text(name), .text(sql), .integer(start)]
+            )
+            try connection.execute("DROP INDEX \"\(name)\"")
+        }
+    }
+
+    /// Ends the load of `table` inside the caller's transaction: deletes the load's rows when
+    /// `undo`, otherwise every row a later one with the same key supersedes; rebuilds the dropped
+    /// indexes; forgets the load. Returns how many rows were deleted.
+    @discardableResult
+    static func finish(_ table: String, _ connection: Connection, undo: Bool, _ context: StoreContext) throws -> Int {
+        let indexes = try connection.rows("SELECT name, sql, start_id FROM ds_loads WHERE tbl = ?", [.text(table)])
+        guard let first = indexes.first, case .integer(let start) = first[2] else { return 0 }
+        var deleted = 0
+        // Building an index is a sort, which SQLite can spread over worker threads.
+        try connection.execute("PRAGMA threads = \(Database.decodeParts)")
+        defer { try? connection.execute("PRAGMA threads = 0") }
+        if undo {
+            try connection.execute("DELETE FROM \(table) WHERE id > ?", [.integer(start)])
+            deleted = connection.changes
+        }
+        for index in indexes {
+            guard case .text(let sql) = index[1] else { continue }
+            do {
+                try connection.execute(sql)
+            } catch {
+                guard !undo, error.code.primary == .constraint else { throw error }
+                // Keys repeat: keep the last row of each key, as a put would, and build again.
+                try connection.execute(
+                    "DELETE FROM \(table) WHERE id NOT IN (SELECT max(id) FROM \(table) GROUP BY key)"
+                )
+                deleted += connection.changes
+                try connection.execute(sql)
+            }
+        }
+        try connection.execute("DELETE FROM ds_loads WHERE tbl = ?", [.text(table)])
+        if undo, let auditing = context.auditing, let protector = context.protector, let tree = context.tree {
+            let kind = String(table.dropFirst("rec_".count))
+            let entry = AuditEntry(
+                time: auditing.clock.now(),
+                actor: auditing.actor,
+                action: "load.rollback",
+                subject: try protector.auditSubject(kind: kind, id: "load"),
+                purpose: "",
+                outcome: .failed
+            )
+            _ = try AuditTables.append([entry], connection, tree: tree)
+        }
+        return deleted
+    }
+
+    /// Undoes every load the file records as running (the process that ran it died), inside the
+    /// caller's transaction.
+    static func recover(_ connection: Connection, _ context: StoreContext) throws {
+        let tables = try connection.rows("SELECT DISTINCT tbl FROM ds_loads")
+        for row in tables {
+            guard case .text(let table) = row[0] else { continue }
+            try finish(table, connection, undo: true, context)
+        }
+    }
+}
+
+extension PreparedRow {
+    /// `rows` in the order of their keys as SQLite compares them (a stable sort: rows with the same
+    /// key keep their order, so the last one still wins). A table whose rows arrive in runs of
+    /// ascending keys builds its key index about a third faster than one in random order.
+    static func sortedByKey(_ rows: [PreparedRow]) -> [PreparedRow] {
+        func rank(_ value: SQLiteValue) -> Int {
+            switch value {
+            case .null: 0
+            case .integer, .real: 1
+            case .text: 2
+            case .blob: 3
+            }
+        }
+        func bytes(_ value: SQLiteValue) -> [UInt8] {
+            switch value {
+            case .text(let text): Array(text.utf8)
+            case .blob(let blob): blob
+            default: []
+            }
+        }
+        let keyed = rows.enumerated().map {
+            (rank: rank($0.element.key), bytes: bytes($0.element.key), index: $0.offset)
+        }
+        let order = keyed.sorted { a, b in
+            if a.rank != b.rank { return a.rank < b.rank }
+            if a.bytes != b.bytes { return a.bytes.lexicographicallyPrecedes(b.bytes) }
+            return a.index < b.index
+        }
+        return order.map { rows[$0.index] }
+    }
+
+    /// Binds key, version, body and index values to an insert or upsert statement.
+    func bind(to statement: Statement) throws {
+        try statement.bind(key, at: 1)
+        try statement.bind(version, at: 2)
+        try statement.bind(body, at: 3)
+        for (offset, value) in indexValues.enumerated() {
+            try statement.bind(value, at: Int32(4 + offset))
+        }
+    }
+}
