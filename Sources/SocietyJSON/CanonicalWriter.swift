@@ -29,6 +29,81 @@ extension JSONValue {
     }
 }
 
+/// Writes the canonical form of one object member by member, for a caller whose member names are
+/// fixed and which writes them in canonical order: an envelope's claims are serialized for every
+/// envelope sealed, and building a ``JSONObject`` (a sorted array of members and a value per
+/// claim) only to serialize it cost more than writing the bytes.
+///
+/// Names must be ASCII without characters that need escaping, each greater than the previous one in
+/// RFC 8785 order (checked in debug builds); values are written exactly as ``CanonicalWriter``
+/// writes them inside an object, so the result equals ``JSONValue/canonicalBytes()`` of the same
+/// object.
+package struct CanonicalObjectWriter: ~Copyable {
+    private var buffer: OutputBuffer
+    private var memberCount = 0
+    #if DEBUG
+    private var previousKey: StaticString?
+    #endif
+
+    /// Starts an object, reserving `capacity` bytes.
+    package init(capacity: Int = 256) {
+        buffer = OutputBuffer(capacity: max(16, capacity))
+        buffer.append(UInt8(ascii: "{"))
+    }
+
+    deinit { buffer.deallocate() }
+
+    private mutating func writeKey(_ key: StaticString) {
+        #if DEBUG
+        let bytes = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+        assert(bytes.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C }, "key needs no escaping")
+        if let previousKey {
+            let previous = UnsafeBufferPointer(start: previousKey.utf8Start, count: previousKey.utf8CodeUnitCount)
+            assert(compareUTF16(previous, bytes) < 0, "keys must be written in canonical order")
+        }
+        previousKey = key
+        #endif
+        if memberCount > 0 { buffer.append(UInt8(ascii: ",")) }
+        memberCount += 1
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(key)
+        buffer.append("\":")
+    }
+
+    /// Appends a string member.
+    package mutating func add(_ key: StaticString, string: String) {
+        writeKey(key)
+        CanonicalWriter.writeString(string, into: &buffer)
+    }
+
+    /// Appends a number member; throws for NaN and infinities, like ``JSONValue/canonicalBytes()``.
+    package mutating func add(_ key: StaticString, number: Double) throws(JSONCanonicalizationError) {
+        guard number.isFinite else {
+            throw JSONCanonicalizationError(value: number, pointer: "/\(key)")
+        }
+        writeKey(key)
+        ECMAScriptNumber.write(number, into: &buffer)
+    }
+
+    /// Appends a member with any value; throws for a non-finite number inside it, with the JSON
+    /// pointer from the object's root.
+    package mutating func add(_ key: StaticString, value: JSONValue) throws(JSONCanonicalizationError) {
+        writeKey(key)
+        guard CanonicalWriter.write(value, into: &buffer) else {
+            let error = CanonicalWriter.locateNonFinite(in: value)
+            throw JSONCanonicalizationError(value: error.value, pointer: "/\(key)" + error.pointer)
+        }
+    }
+
+    /// Closes the object and lends its canonical bytes to `body`.
+    package consuming func finish<Result, Failure: Error>(
+        _ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        buffer.append(UInt8(ascii: "}"))
+        return try body(UnsafeBufferPointer(start: buffer.base, count: buffer.count))
+    }
+}
+
 /// A growable byte buffer for the writer. Appending to `[UInt8]` byte by byte checks uniqueness
 /// and capacity on every call; this checks capacity only, which makes serializing about twice as
 /// fast. The owner calls ``deallocate()`` (the type stays copyable so it can be a
@@ -167,10 +242,19 @@ enum CanonicalWriter {
     }
 
     private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout OutputBuffer) {
+        guard let base = bytes.baseAddress else { return }
         var runStart = 0
         var position = 0
         let count = bytes.count
         while position < count {
+            // Skip eight bytes at a time while none of them needs escaping: data is mostly text
+            // without quotes, backslashes or control characters.
+            while position + 8 <= count,
+                !needsEscape(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+            {
+                position += 8
+            }
+            guard position < count else { break }
             let byte = bytes[position]
             if byte >= 0x20 && byte != 0x22 && byte != 0x5C {
                 position += 1
@@ -199,6 +283,21 @@ enum CanonicalWriter {
         if runStart < count {
             output.append(UnsafeBufferPointer(rebasing: bytes[runStart..<count]))
         }
+    }
+
+    /// Whether any of the eight bytes of `word` is a control character, `"` or `\\`: the classic
+    /// SWAR tests "has a byte below n" and "has a zero byte" (of `word` XOR the repeated byte),
+    /// exact as yes/no answers. Bytes of 0x80 and above, parts of UTF-8 sequences, never match.
+    /// The parser uses it too, to find the end of a string.
+    @inline(__always)
+    static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let control = (word &- ones &* 0x20) & ~word
+        let quoteOrBackslash = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+        return (control | quoteOrBackslash) & high != 0
     }
 
     /// A lowercase hex digit, as RFC 8785 §3.2.2.2 requires for `\u00xx` escapes.

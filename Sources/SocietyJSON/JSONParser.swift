@@ -41,6 +41,21 @@ public struct JSONParser: Sendable {
     public func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(text.utf8)
     }
+
+    /// The value of `input` when `input` is exactly its RFC 8785 canonical form — when
+    /// `try parse(input).canonicalBytes() == input` — and `nil` otherwise, including when it is not
+    /// JSON at all.
+    ///
+    /// One pass instead of parsing, serializing again and comparing: a verifier that insists on
+    /// canonical payloads (the envelope opener) checks every payload it receives. The canonical
+    /// form is checked token by token: no whitespace, object keys strictly increasing in UTF-16
+    /// order, only the escapes the serializer writes, and numbers exactly as ECMAScript prints them.
+    /// A caller that needs to say why an input was refused parses it again with ``parse(_:)``.
+    package func parseCanonical(_ input: UnsafeBufferPointer<UInt8>) -> JSONValue? {
+        var core = ParserCore(bytes: input, maximumDepth: maximumDepth, checksCanonicalForm: true)
+        guard let value = try? core.parseDocument(), core.isCanonical else { return nil }
+        return value
+    }
 }
 
 extension JSONValue {
@@ -100,11 +115,16 @@ private struct ParserCore {
     /// The byte offset of each key in `memberStack`, so that a duplicate key found while sorting
     /// can be reported where it was written.
     var keyOffsets: [Int] = []
+    /// Whether to watch for anything that the canonical serializer would write differently.
+    let checksCanonicalForm: Bool
+    /// Stays `true` while everything read so far is in canonical form (when that is checked).
+    var isCanonical = true
 
-    init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int, checksCanonicalForm: Bool = false) {
         self.bytes = bytes
         self.end = bytes.count
         self.maximumDepth = maximumDepth
+        self.checksCanonicalForm = checksCanonicalForm
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
@@ -119,7 +139,10 @@ private struct ParserCore {
     mutating func skipWhitespace() {
         while index < end {
             switch bytes[index] {
-            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            case 0x20, 0x0A, 0x0D, 0x09:
+                index += 1
+                // The canonical form has no whitespace between tokens.
+                if checksCanonicalForm { isCanonical = false }
             default: return
             }
         }
@@ -226,7 +249,11 @@ private struct ParserCore {
             if inOrder && memberStack.count > base {
                 let order = compareUTF16(memberStack[memberStack.count - 1].key, key)
                 if order == 0 { throw JSONParseError(.duplicateKey(key), at: keyOffset) }
-                if order > 0 { inOrder = false }
+                if order > 0 {
+                    inOrder = false
+                    // The serializer writes members sorted, so the text is not canonical.
+                    if checksCanonicalForm { isCanonical = false }
+                }
             }
             memberStack.append(JSONObject.Member(key: key, value: value))
             keyOffsets.append(keyOffset)
@@ -314,6 +341,64 @@ private struct ParserCore {
     // MARK: Strings
 
     mutating func parseString() throws(JSONParseError) -> String {
+        // Fastest path: a string without escapes or control characters whose UTF-8 the standard
+        // library validates while making the String (instead of validating each character here and
+        // again there). Anything else, valid or not, takes the careful path below, which also finds
+        // the offset of an error.
+        let start = index + 1
+        var position = start
+        if let base = bytes.baseAddress {
+            // Eight bytes at a time while none is a quote, a backslash or a control character.
+            while position + 8 <= end,
+                !CanonicalWriter.needsEscape(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+            {
+                position += 8
+            }
+        }
+        while position < end {
+            let byte = bytes[position]
+            if byte == ASCII.quote || byte == ASCII.backslash || byte < 0x20 { break }
+            position += 1
+        }
+        if position < end, bytes[position] == ASCII.quote {
+            let run = UnsafeBufferPointer(rebasing: bytes[start..<position])
+            let string = String(decoding: run, as: UTF8.self)
+            if hasSameUTF8(string, as: run) {
+                index = position + 1
+                return string
+            }
+        }
+        return try parseStringCarefully()
+    }
+
+    /// Whether `string` is exactly `bytes`: `String(decoding:as:)` replaces invalid UTF-8 with
+    /// U+FFFD, which is valid UTF-8 and so can never equal the bytes it replaced. (The standard
+    /// library's `String(validating:as:)` would say the same, but is not specialized and costs
+    /// more than validating and comparing.)
+    func hasSameUTF8(_ string: String, as bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard string.utf8.count == bytes.count else { return false }
+        let same = string.utf8.withContiguousStorageIfAvailable { stored in
+            guard let left = stored.baseAddress, let right = bytes.baseAddress else { return stored.isEmpty }
+            // Eight bytes at a time, then the rest.
+            var offset = 0
+            while offset + 8 <= bytes.count {
+                let a = UnsafeRawPointer(left + offset).loadUnaligned(as: UInt64.self)
+                let b = UnsafeRawPointer(right + offset).loadUnaligned(as: UInt64.self)
+                if a != b { return false }
+                offset += 8
+            }
+            while offset < bytes.count {
+                if left[offset] != right[offset] { return false }
+                offset += 1
+            }
+            return true
+        }
+        return same ?? string.utf8.elementsEqual(bytes)
+    }
+
+    /// Parses the string whose opening quote is at `index`, validating each character and decoding
+    /// escapes.
+    mutating func parseStringCarefully() throws(JSONParseError) -> String {
         let quote = index
         let start = index + 1
         var position = start
@@ -397,7 +482,10 @@ private struct ParserCore {
         switch bytes[position + 1] {
         case ASCII.quote: decoded = ASCII.quote
         case ASCII.backslash: decoded = ASCII.backslash
-        case ASCII.slash: decoded = ASCII.slash
+        case ASCII.slash:
+            // The serializer writes "/" unescaped.
+            if checksCanonicalForm { isCanonical = false }
+            decoded = ASCII.slash
         case UInt8(ascii: "b"): decoded = 0x08
         case UInt8(ascii: "f"): decoded = 0x0C
         case UInt8(ascii: "n"): decoded = 0x0A
@@ -414,6 +502,7 @@ private struct ParserCore {
 
     mutating func parseUnicodeEscape(at position: Int) throws(JSONParseError) -> Int {
         let unit = try hexQuad(escapeAt: position)
+        if checksCanonicalForm && !isCanonicalUnicodeEscape(unit, at: position) { isCanonical = false }
         var next = position + 6
         let scalar: UInt32
         switch unit {
@@ -432,6 +521,20 @@ private struct ParserCore {
         }
         appendUTF8(scalar)
         return next
+    }
+
+    /// Whether the serializer writes the code unit `unit` as the `\u` escape at `position`: only
+    /// control characters without a short escape are written so, as `\u00` and two lowercase hex
+    /// digits (RFC 8785 §3.2.2.2); every other character is written as itself or a short escape.
+    func isCanonicalUnicodeEscape(_ unit: UInt32, at position: Int) -> Bool {
+        switch unit {
+        case 0x08, 0x09, 0x0A, 0x0C, 0x0D: return false
+        case 0..<0x20:
+            // hexQuad has read these four hex digits; the first three are then "000" or "001", and
+            // only the last one can be a letter, which must be lowercase.
+            return !(UInt8(ascii: "A")...UInt8(ascii: "F")).contains(bytes[position + 5])
+        default: return false
+        }
     }
 
     /// Reads the four hex digits of the `\u` escape whose backslash is at `position`.
@@ -538,7 +641,26 @@ private struct ParserCore {
             exponent += exponentNegative ? -written : written
         }
         index = position
+        let value = try numberValue(
+            start: start,
+            negative: negative,
+            mantissa: mantissa,
+            truncated: truncated,
+            exponent: exponent
+        )
+        if checksCanonicalForm && !isCanonicalNumber(value, start: start) { isCanonical = false }
+        return value
+    }
 
+    /// The value of the number text `bytes[start..<index]`, whose parts have been read.
+    func numberValue(
+        start: Int,
+        negative: Bool,
+        mantissa: UInt64,
+        truncated: Bool,
+        exponent: Int
+    ) throws(JSONParseError) -> Double {
+        let position = index
         let value: Double
         if mantissa == 0 {
             value = 0
@@ -553,5 +675,22 @@ private struct ParserCore {
             return parsed
         }
         return negative ? -value : value
+    }
+
+    /// Whether the number text `bytes[start..<index]` is exactly what ECMAScript prints for
+    /// `value`, as the serializer writes it.
+    func isCanonicalNumber(_ value: Double, start: Int) -> Bool {
+        let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        // Fast path: integers of at most 15 digits are exact doubles printed as their digits, so
+        // their text is canonical unless it is "-0" (printed "0"). The grammar already excludes
+        // leading zeros.
+        let digits = text.first == ASCII.minus ? text.count - 1 : text.count
+        if digits <= 15, text.allSatisfy({ $0 == ASCII.minus || ($0 >= ASCII.zero && $0 <= ASCII.nine) }) {
+            return !(value == 0 && text.count > 1)
+        }
+        var printed = OutputBuffer(capacity: 32)
+        defer { printed.deallocate() }
+        ECMAScriptNumber.write(value, into: &printed)
+        return UnsafeBufferPointer(start: printed.base, count: printed.count).elementsEqual(text)
     }
 }
