@@ -398,6 +398,12 @@ enum ECMath {
 
     /// DER `SEQUENCE { r, s }` → raw `r‖s`, each left-padded to 32 bytes.
     static func rawSignature(fromDER der: [UInt8]) throws -> [UInt8] {
+        if let raw = strictRawSignature(fromDER: der) { return raw }
+        return try rawSignatureThroughOpenSSL(fromDER: der)
+    }
+
+    /// ``rawSignature(fromDER:)`` through `d2i_ECDSA_SIG`, for every input.
+    static func rawSignatureThroughOpenSSL(fromDER der: [UInt8]) throws -> [UInt8] {
         let signature: OpaquePointer? = der.withNonNullBytes { bytes, count in
             var cursor: UnsafePointer<UInt8>? = bytes
             guard let signature = d2i_ECDSA_SIG(nil, &cursor, count) else { return nil }
@@ -422,8 +428,77 @@ enum ECMath {
         }
     }
 
+    /// The common case of ``rawSignature(fromDER:)`` without OpenSSL: a DER signature exactly as
+    /// OpenSSL writes one (short lengths, minimal non-negative integers of at most 32 bytes, no
+    /// trailing bytes), read by hand, because every ES256 signature is converted and decoding it
+    /// into two BIGNUMs cost more than the rest of the conversion. `nil` for anything else, which
+    /// then goes through `d2i_ECDSA_SIG`; a signature accepted here decodes the same there.
+    static func strictRawSignature(fromDER der: [UInt8]) -> [UInt8]? {
+        der.withUnsafeBufferPointer { der -> [UInt8]? in
+            guard der.count >= 8, der[0] == 0x30, der[1] < 0x80, Int(der[1]) == der.count - 2 else { return nil }
+            /// The integer at `offset`: its magnitude bytes and the offset after it.
+            func integer(at offset: Int) -> (bytes: UnsafeBufferPointer<UInt8>, end: Int)? {
+                guard offset + 2 < der.count, der[offset] == 0x02 else { return nil }
+                let length = Int(der[offset + 1])
+                let start = offset + 2
+                guard length >= 1, length <= 33, start + length <= der.count, der[start] < 0x80 else { return nil }
+                var magnitude = UnsafeBufferPointer(rebasing: der[start..<(start + length)])
+                if length > 1 && der[start] == 0 {
+                    // A leading zero only where the next byte's top bit is set (minimal encoding).
+                    guard der[start + 1] >= 0x80 else { return nil }
+                    magnitude = UnsafeBufferPointer(rebasing: magnitude[1...])
+                }
+                guard magnitude.count <= 32 else { return nil }
+                return (magnitude, start + length)
+            }
+            guard let r = integer(at: 2), let s = integer(at: r.end), s.end == der.count else { return nil }
+            return [UInt8](unsafeUninitializedCapacity: 64) { output, count in
+                output.initialize(repeating: 0)
+                _ = UnsafeMutableBufferPointer(rebasing: output[(32 - r.bytes.count)..<32]).update(
+                    fromContentsOf: r.bytes
+                )
+                _ = UnsafeMutableBufferPointer(rebasing: output[(64 - s.bytes.count)...]).update(
+                    fromContentsOf: s.bytes
+                )
+                count = 64
+            }
+        }
+    }
+
     /// Raw `r‖s` (64 bytes) → DER `SEQUENCE { r, s }`.
+    ///
+    /// Written by hand (every ES256 verification converts a signature, and going through two
+    /// BIGNUMs and `i2d_ECDSA_SIG` cost more than the rest of the conversion): each half becomes a
+    /// minimal DER INTEGER of a non-negative number, exactly as `i2d_ECDSA_SIG` writes it.
     static func derSignature(fromRaw raw: [UInt8]) throws -> [UInt8] {
+        guard raw.count == 64 else { throw CryptoError(.invalidSignatureEncoding, "raw signature must be 64 bytes") }
+        return raw.withUnsafeBufferPointer { raw in
+            /// The magnitude without leading zero bytes (one zero byte for zero), and whether it
+            /// needs a 0x00 in front to read as non-negative.
+            func minimal(_ half: Range<Int>) -> (bytes: UnsafeBufferPointer<UInt8>, pad: Bool) {
+                var start = half.lowerBound
+                while start < half.upperBound - 1 && raw[start] == 0 { start += 1 }
+                return (UnsafeBufferPointer(rebasing: raw[start..<half.upperBound]), raw[start] >= 0x80)
+            }
+            let r = minimal(0..<32)
+            let s = minimal(32..<64)
+            let rLength = r.bytes.count + (r.pad ? 1 : 0)
+            let sLength = s.bytes.count + (s.pad ? 1 : 0)
+            var der: [UInt8] = []
+            der.reserveCapacity(6 + rLength + sLength)
+            der.append(contentsOf: [0x30, UInt8(4 + rLength + sLength), 0x02, UInt8(rLength)])
+            if r.pad { der.append(0) }
+            der.append(contentsOf: r.bytes)
+            der.append(contentsOf: [0x02, UInt8(sLength)])
+            if s.pad { der.append(0) }
+            der.append(contentsOf: s.bytes)
+            return der
+        }
+    }
+
+    /// ``derSignature(fromRaw:)`` through OpenSSL, which the hand-written form must equal (tests
+    /// compare them).
+    static func derSignatureThroughOpenSSL(fromRaw raw: [UInt8]) throws -> [UInt8] {
         guard raw.count == 64 else { throw CryptoError(.invalidSignatureEncoding, "raw signature must be 64 bytes") }
         guard let signature = ECDSA_SIG_new() else { throw ErrorQueue.error(.library, "ECDSA_SIG_new") }
         defer { ECDSA_SIG_free(signature) }
