@@ -48,28 +48,77 @@ public struct EnvelopeClaims: Hashable, Sendable {
         return object
     }
 
+    /// The canonical JSON of ``jsonObject``, written member by member and lent to `body`: what
+    /// the sealer signs, without building the object first.
+    func withCanonicalBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) throws -> Result {
+        // Members in RFC 8785 order; `jsonObject` holds the same members, and a test checks that
+        // both give the same bytes.
+        var writer = CanonicalObjectWriter(capacity: 2048)
+        writer.add("aud", string: audience.text)
+        try writer.add("data", value: data)
+        try writer.add("exp", number: Double(Int64(expiresAt.timeIntervalSince1970)))
+        try writer.add("iat", number: Double(Int64(issuedAt.timeIntervalSince1970)))
+        writer.add("iss", string: issuer.text)
+        writer.add("jti", string: id)
+        writer.add("level", string: level.rawValue)
+        writer.add("purpose", string: purpose.code)
+        if let reference { writer.add("ref", string: reference) }
+        writer.add("svc", string: service)
+        return try writer.finish(body)
+    }
+
+    /// The names an envelope payload may have, in canonical order.
+    private static let claimNames: [String] = [
+        "aud", "data", "exp", "iat", "iss", "jti", "level", "purpose", "ref", "svc",
+    ]
+
+    /// The same names as a set, for the rare key that is not byte for byte one of them.
+    private static let claimNameSet = Set(claimNames)
+
     /// Reads claims from a parsed payload; the message names the first missing or ill-typed member.
-    init(_ value: JSONValue) throws(EnvelopeError) {
+    ///
+    /// - Parameter knownParties: parties already validated (the signer's and the receiver's): a
+    ///   party claim whose text is byte for byte one of theirs is that party, which skips parsing
+    ///   and validating its credit code again.
+    init(_ value: JSONValue, knownParties: [Party] = []) throws(EnvelopeError) {
         guard case .object(let object) = value else { throw .malformed("envelope payload is not a JSON object") }
+        // One pass over the members, which are in canonical order like `claimNames`: each claim's
+        // value by its exact name, as `object[name]` would find it, and the first member that is
+        // not a claim.
+        var claims = [JSONValue?](repeating: nil, count: EnvelopeClaims.claimNames.count)
+        var next = 0
+        for member in object.members {
+            while next < claims.count, compareUTF8(EnvelopeClaims.claimNames[next], member.key) < 0 { next += 1 }
+            if next < claims.count, compareUTF8(EnvelopeClaims.claimNames[next], member.key) == 0 {
+                claims[next] = member.value
+            } else if !EnvelopeClaims.claimNameSet.contains(member.key) {
+                throw .malformed("claim \"\(member.key)\" is not an envelope claim")
+            }
+        }
+        func claim(_ name: String) -> JSONValue? {
+            guard let index = EnvelopeClaims.claimNames.firstIndex(of: name) else { return nil }
+            return claims[index]
+        }
         func string(_ name: String) throws(EnvelopeError) -> String {
-            guard let text = object[name]?.stringValue else {
+            guard let text = claim(name)?.stringValue else {
                 throw .malformed("claim \"\(name)\" is missing or not a string")
             }
             return text
         }
         func seconds(_ name: String) throws(EnvelopeError) -> Date {
-            guard let number = object[name]?.doubleValue, number.rounded() == number, abs(number) < 1e11 else {
+            guard let number = claim(name)?.doubleValue, number.rounded() == number, abs(number) < 1e11 else {
                 throw .malformed("claim \"\(name)\" is missing or not whole seconds")
             }
             return Date(timeIntervalSince1970: number)
         }
-        let known: Set<String> = ["iss", "aud", "iat", "exp", "jti", "svc", "purpose", "level", "ref", "data"]
-        if let unknown = object.keys.first(where: { !known.contains($0) }) {
-            throw .malformed("claim \"\(unknown)\" is not an envelope claim")
+        func party(_ name: String) throws -> Party {
+            let text = try string(name)
+            if let known = knownParties.first(where: { compareUTF8($0.text, text) == 0 }) { return known }
+            return try Party(text)
         }
         do {
-            issuer = try Party(try string("iss"))
-            audience = try Party(try string("aud"))
+            issuer = try party("iss")
+            audience = try party("aud")
             purpose = try Purpose(try string("purpose"))
         } catch let error as EnvelopeError {
             throw error
@@ -84,8 +133,8 @@ public struct EnvelopeClaims: Hashable, Sendable {
             throw .malformed("claim \"level\" must be general, important or core")
         }
         self.level = level
-        if object["ref"] != nil { reference = try string("ref") } else { reference = nil }
-        guard let data = object["data"] else { throw .malformed("claim \"data\" is missing") }
+        if claim("ref") != nil { reference = try string("ref") } else { reference = nil }
+        guard let data = claim("data") else { throw .malformed("claim \"data\" is missing") }
         self.data = data
         guard expiresAt > issuedAt else { throw .malformed("claim \"exp\" is not after \"iat\"") }
         guard !id.isEmpty, id.utf8.count <= 128 else { throw .malformed("claim \"jti\" must be 1–128 characters") }
@@ -188,4 +237,19 @@ public struct OpenedEnvelope: Sendable {
     /// The envelope exactly as received (the JWE for a confidential envelope): what a response's
     /// `ref` digests, since it is what the requester sent.
     public let received: String
+}
+
+/// Compares two strings by their UTF-8 bytes (negative, zero or positive), which for the ASCII
+/// names of claims is also their canonical order; zero means byte for byte equal, where Swift's
+/// `==` would also call canonically equivalent strings equal.
+func compareUTF8(_ a: String, _ b: String) -> Int {
+    let compared = a.utf8.withContiguousStorageIfAvailable { left in
+        b.utf8.withContiguousStorageIfAvailable { right in
+            for (x, y) in zip(left, right) where x != y { return Int(x) - Int(y) }
+            return left.count - right.count
+        }
+    }
+    if let compared, let result = compared { return result }
+    for (x, y) in zip(a.utf8, b.utf8) where x != y { return Int(x) - Int(y) }
+    return a.utf8.count - b.utf8.count
 }

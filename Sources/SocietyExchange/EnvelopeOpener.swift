@@ -34,6 +34,8 @@ public struct EnvelopeOpener: Sendable {
     private let replayGuard: any ReplayGuard
     private let keys: [String: Result<any VerifyingKey, CryptoError>]
     private let decryptionKeys: [String: any DecryptionKey]
+    /// Each key id's entry, as ``TrustList/key(withID:)`` finds it, looked up instead of searched.
+    private let signers: [String: (party: Party, key: TrustedKey)]
 
     /// An opener for `me`. Every trust-list key is imported once here, not per envelope.
     public init(
@@ -71,6 +73,12 @@ public struct EnvelopeOpener: Sendable {
             }
         }
         self.keys = keys
+        var signers: [String: (party: Party, key: TrustedKey)] = [:]
+        for entry in trustList.parties {
+            // The first entry wins, as in `key(withID:)`.
+            for key in entry.keys where signers[key.kid] == nil { signers[key.kid] = (entry.party, key) }
+        }
+        self.signers = signers
     }
 
     /// Opens an envelope: a signed envelope (compact or JSON JWS), or a confidential one (compact
@@ -99,7 +107,10 @@ public struct EnvelopeOpener: Sendable {
         guard let algorithm = SignatureAlgorithm(jwsName: algName) else { throw .unsupportedAlgorithm(algName) }
         guard let kid = jws.header["kid"]?.stringValue else { throw .malformed("header \"kid\" is missing") }
         let batch = try BatchHeader(jws.header)
-        let claims = try EnvelopeOpener.claims(of: jws.payload)
+        // The parties the claims should name, so that reading them need not validate them again;
+        // whether they do name them is checked in steps 2 and 5.
+        let signer = signers[kid]
+        let claims = try EnvelopeOpener.claims(of: jws.payload, knownParties: signer.map { [$0.party, me] } ?? [me])
         if let outer {
             guard outer.sender == Array(claims.issuer.text.utf8) else {
                 throw .encryptionMismatch("apu does not name the signed issuer \(claims.issuer)")
@@ -110,7 +121,7 @@ public struct EnvelopeOpener: Sendable {
         }
 
         // 2. Signer key.
-        guard let (owner, trusted) = trustList.key(withID: kid), let verifier = try? keys[kid]?.get() else {
+        guard let (owner, trusted) = signer, let verifier = try? keys[kid]?.get() else {
             throw .unknownKey(kid: kid)
         }
         guard owner == claims.issuer else {
@@ -235,7 +246,13 @@ public struct EnvelopeOpener: Sendable {
 
     /// Parses the payload and insists that it is already canonical: the bytes that were signed
     /// must be the bytes anyone re-deriving them from the claims would produce.
-    static func claims(of payload: [UInt8]) throws(EnvelopeError) -> EnvelopeClaims {
+    ///
+    /// A canonical payload is read in one pass that checks the form as it parses; any other is
+    /// parsed and serialized again, which finds what is wrong with it for the message.
+    static func claims(of payload: [UInt8], knownParties: [Party] = []) throws(EnvelopeError) -> EnvelopeClaims {
+        if let value = payload.withUnsafeBufferPointer({ JSONParser().parseCanonical($0) }) {
+            return try EnvelopeClaims(value, knownParties: knownParties)
+        }
         let value: JSONValue
         do {
             value = try JSONParser().parse(payload)
@@ -245,7 +262,7 @@ public struct EnvelopeOpener: Sendable {
         guard (try? value.canonicalBytes()) == payload else {
             throw .malformed("payload is not RFC 8785 canonical JSON")
         }
-        return try EnvelopeClaims(value)
+        return try EnvelopeClaims(value, knownParties: knownParties)
     }
 }
 

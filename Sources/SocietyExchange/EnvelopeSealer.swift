@@ -1,6 +1,7 @@
 import Foundation
 public import SocietyCore
 import SocietyJSON
+import Synchronization
 
 /// Seals envelopes for one party with one of its trust-list keys.
 ///
@@ -21,7 +22,9 @@ public struct EnvelopeSealer: Sendable {
 
     /// The protected header of single envelopes, base64url: the same for every envelope of this
     /// sealer, so it is encoded once.
-    private let encodedHeader: String
+    private let encodedHeader: [UInt8]
+    /// Where envelope ids come from: random bytes drawn from `crypto` in blocks.
+    private let ids = EnvelopeIDGenerator()
 
     /// A sealer for `issuer` signing with `key`, published on the trust list as `kid`.
     public init(issuer: Party, key: any SigningKey, kid: String, crypto: any CryptoProvider, clock: any WallClock) {
@@ -36,7 +39,7 @@ public struct EnvelopeSealer: Sendable {
             ])
         )
         // A header of strings always has a canonical form; `description` is that form.
-        self.encodedHeader = Base64URL.encode(Array(header.description.utf8))
+        self.encodedHeader = Array(Base64URL.encode(Array(header.description.utf8)).utf8)
     }
 
     /// The digest algorithm paired with the signing algorithm: SM3 for SM2, SHA-256 otherwise, so
@@ -45,10 +48,35 @@ public struct EnvelopeSealer: Sendable {
 
     /// Seals one envelope and returns its compact JWS.
     public func seal(_ draft: EnvelopeDraft) throws -> String {
-        let payload = try JSONValue.object(try makeClaims(draft).jsonObject).canonicalBytes()
-        let encodedPayload = Base64URL.encode(payload)
-        let signature = try key.signature(for: JWS.signingInput(encodedHeader, encodedPayload))
-        return "\(encodedHeader).\(encodedPayload).\(Base64URL.encode(signature))"
+        try makeClaims(draft).withCanonicalBytes { payload in try compactEnvelope(payload: payload) }
+    }
+
+    /// `BASE64URL(header).BASE64URL(payload).BASE64URL(signature)`, assembled in one buffer: the
+    /// first two parts are the signing input, so the payload is encoded once, straight into place,
+    /// and the signature is appended behind it.
+    private func compactEnvelope(payload: UnsafeBufferPointer<UInt8>) throws -> String {
+        let signingInputCount = encodedHeader.count + 1 + Base64URL.encodedCount(payload.count)
+        // Room for the longest signature, a 72-byte DER SM2 signature, so that appending it never
+        // reallocates.
+        let capacity = signingInputCount + 1 + Base64URL.encodedCount(72)
+        var envelope = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            let headerEnd = buffer.initialize(fromContentsOf: encodedHeader)
+            buffer[headerEnd] = UInt8(ascii: ".")
+            let written = Base64URL.encode(
+                payload,
+                into: UnsafeMutableBufferPointer(rebasing: buffer[(headerEnd + 1)...])
+            )
+            count = headerEnd + 1 + written
+        }
+        let signature = try key.signature(for: envelope)
+        envelope.append(UInt8(ascii: "."))
+        signature.withUnsafeBufferPointer { signature in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Base64URL.encodedCount(signature.count)) { text in
+                let written = Base64URL.encode(signature, into: text)
+                envelope.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<written]))
+            }
+        }
+        return String(decoding: envelope, as: UTF8.self)
     }
 
     /// Seals many envelopes under one signature over the RFC 9162 Merkle root of their payloads.
@@ -59,7 +87,7 @@ public struct EnvelopeSealer: Sendable {
     /// envelope still verifies on its own, and a corrupted one fails alone.
     public func sealBatch(_ drafts: [EnvelopeDraft]) throws -> [String] {
         guard !drafts.isEmpty else { return [] }
-        let payloads = try drafts.map { try JSONValue.object(makeClaims($0).jsonObject).canonicalBytes() }
+        let payloads = try drafts.map { try makeClaims($0).withCanonicalBytes { Array($0) } }
         let tree = MerkleTree(algorithm: digestAlgorithm, provider: crypto)
         let leaves = try payloads.map { try tree.leafHash($0) }
         let (root, proofs) = try tree.rootAndInclusionProofs(leafHashes: leaves)
@@ -101,7 +129,7 @@ public struct EnvelopeSealer: Sendable {
             audience: draft.audience,
             issuedAt: issuedAt,
             expiresAt: issuedAt.addingTimeInterval(max(1, draft.timeToLive.rounded(.up))),
-            id: Base64URL.encode(try crypto.randomBytes(count: 16)),
+            id: try ids.next(from: crypto),
             service: draft.service,
             purpose: draft.purpose,
             level: draft.level,
@@ -134,4 +162,64 @@ struct BatchRoot {
             ])
         ).canonicalBytes()
     }
+}
+
+/// Envelope ids (`jti`): 16 random bytes each, base64url, drawn from the deployment's random source
+/// 1 KiB at a time.
+///
+/// Each request to OpenSSL's DRBG costs close to a microsecond whatever its size (the generator
+/// re-keys after every request), as much as writing all the other claims; one request per 64 ids
+/// makes it negligible. The bytes are ids, not secrets, so holding the rest of a block in
+/// memory exposes nothing. They still come through the ``SocietyCore/CryptoProvider`` port, so a
+/// seeded source keeps tests reproducible. A forked child process starts a fresh block, so parent
+/// and child never hand out the same ids.
+final class EnvelopeIDGenerator: Sendable {
+    static let blockSize = 1024
+    static let idSize = 16
+
+    private struct Pool {
+        var bytes: [UInt8] = []
+        var next = 0
+        var generation: UInt64 = 0
+    }
+
+    private let pool = Mutex(Pool())
+
+    init() { ForkGeneration.register() }
+
+    /// The next id, drawing a new block from `crypto` when the current one is used up.
+    func next(from crypto: any CryptoProvider) throws -> String {
+        let generation = ForkGeneration.current
+        return try pool.withLock { pool throws -> String in
+            if pool.next + Self.idSize > pool.bytes.count || pool.generation != generation {
+                let block = try crypto.randomBytes(count: Self.blockSize)
+                guard block.count >= Self.idSize else {
+                    throw CryptoError(.library, "the random source returned \(block.count) of \(Self.blockSize) bytes")
+                }
+                pool = Pool(bytes: block, next: 0, generation: generation)
+            }
+            defer { pool.next += Self.idSize }
+            return pool.bytes.withUnsafeBufferPointer { bytes in
+                let id = UnsafeBufferPointer(rebasing: bytes[pool.next..<(pool.next + Self.idSize)])
+                return String(unsafeUninitializedCapacity: Base64URL.encodedCount(Self.idSize)) { text in
+                    Base64URL.encode(id, into: text)
+                }
+            }
+        }
+    }
+}
+
+/// Counts the `fork()`s of this process, so that state copied into a child (buffered ids) can tell
+/// it is in a new process.
+enum ForkGeneration {
+    private static let count = Atomic<UInt64>(0)
+    private static let registration: Void = {
+        _ = pthread_atfork(nil, nil) { ForkGeneration.count.add(1, ordering: .relaxed) }
+    }()
+
+    /// Installs the child-side `pthread_atfork` handler, once per process.
+    static func register() { _ = registration }
+
+    /// How many forks led to this process.
+    static var current: UInt64 { count.load(ordering: .relaxed) }
 }

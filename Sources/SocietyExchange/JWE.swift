@@ -87,12 +87,8 @@ struct JWE {
 
     /// Whether `text` has the shape of a compact JWE (five dot-separated parts) rather than a JWS.
     static func isCompactJWE(_ text: String) -> Bool {
-        var dots = 0
-        for byte in text.utf8 where byte == UInt8(ascii: ".") {
-            dots += 1
-            if dots > 4 { return false }
-        }
-        return dots == 4
+        var text = text
+        return text.withUTF8 { $0.dotOffsets(upTo: 5).count == 4 }
     }
 
     /// Parses the compact serialization; checks only the form.
