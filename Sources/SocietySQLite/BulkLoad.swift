@@ -1,3 +1,4 @@
+import Foundation
 public import SocietyCore
 
 /// What ``SQLiteStore/load(_:purpose:batchSize:)`` did.
@@ -139,11 +140,13 @@ extension SQLiteStore {
                 guard !chunk.isEmpty else { return }
                 inFlight.append(
                     BackgroundWork {
-                        let pinned = protector?.pinned()
-                        let rows = try chunk.map {
-                            try PreparedRow($0, schema: schema, protector: pinned, audited: audited)
-                        }
-                        return PreparedRow.sortedByKey(rows)
+                        let local = RowPreparer<Records.Element>(
+                            schema: schema,
+                            protector: protector,
+                            audited: audited,
+                            isolated: true
+                        )
+                        return PreparedRow.sortedByKey(try chunk.map(local.prepare))
                     }
                 )
             }
@@ -348,12 +351,27 @@ extension PreparedRow {
             default: []
             }
         }
+        /// memcmp order, then shorter first: SQLite's order for text (binary collation) and blobs.
+        func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+            let common = min(a.count, b.count)
+            if common > 0 {
+                let order = a.withUnsafeBytes { pa in
+                    b.withUnsafeBytes { pb -> Int32 in
+                        guard let x = pa.baseAddress, let y = pb.baseAddress else { return 0 }
+                        return memcmp(x, y, common)
+                    }
+                }
+                if order != 0 { return order < 0 }
+            }
+            return a.count < b.count
+        }
         let keyed = rows.enumerated().map {
             (rank: rank($0.element.key), bytes: bytes($0.element.key), index: $0.offset)
         }
         let order = keyed.sorted { a, b in
             if a.rank != b.rank { return a.rank < b.rank }
-            if a.bytes != b.bytes { return a.bytes.lexicographicallyPrecedes(b.bytes) }
+            if precedes(a.bytes, b.bytes) { return true }
+            if precedes(b.bytes, a.bytes) { return false }
             return a.index < b.index
         }
         return order.map { rows[$0.index] }

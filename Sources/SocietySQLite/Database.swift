@@ -199,7 +199,7 @@ public final class Database: RecordWriting {
     }
 
     /// Decodes one stored row: `protector` is `nil` when sealed fields may not be opened. Touches
-    /// no connection, so scans run it on a second thread.
+    /// no connection, so scans run it on other threads.
     static func decodeRow<Record: StorableRecord>(
         _ type: Record.Type,
         rowKey: [UInt8],
@@ -207,21 +207,21 @@ public final class Database: RecordWriting {
         body: [UInt8],
         protector: FieldProtector?
     ) throws -> Record {
+        try decodeRow(Record.self, rowKey: rowKey, version: version, body: body, opener: protector.map(RowOpener.init))
+    }
+
+    /// Decodes one stored row with `opener` (`nil` when sealed fields may not be opened); a scan
+    /// keeps one opener per chunk.
+    static func decodeRow<Record: StorableRecord>(
+        _ type: Record.Type,
+        rowKey: [UInt8],
+        version: Int64,
+        body: [UInt8],
+        opener rowOpener: RowOpener?
+    ) throws -> Record {
         let kind = Record.recordKind
-        var opener: FieldOpener?
-        if let protector {
-            opener = { field, sealed in
-                do {
-                    return try protector.open(kind: kind, rowKey: rowKey, field: field, sealed: sealed)
-                } catch {
-                    throw StoreError.decryptionFailed(
-                        kind: kind,
-                        key: Database.describe(rowKey: rowKey, sensitive: true),
-                        field: field
-                    )
-                }
-            }
-        }
+        rowOpener?.rowKey = rowKey
+        let opener = rowOpener?.opener(kind: kind)
         do {
             if version == Int64(Record.schemaVersion) {
                 return try RecordDecoding.decode(Record.self, from: body, opener: opener)
@@ -289,13 +289,12 @@ public final class Database: RecordWriting {
     public func put<Record: StorableRecord>(_ record: Record) throws {
         try checkValid(writing: true)
         guard let schema = try schema(Record.self) else { return }
-        let row = try PreparedRow(
-            record,
+        let preparer = RowPreparer<Record>(
             schema: schema,
             protector: context.protector,
             audited: context.auditing != nil && context.protector != nil
         )
-        try insert(row, schema: schema)
+        try insert(preparer.prepare(record), schema: schema)
     }
 
     /// Puts every record of `records`, in order, with the effect of ``put(_:)`` on each, faster:
@@ -310,30 +309,32 @@ public final class Database: RecordWriting {
         guard let schema = try schema(Records.Element.self) else { return }
         let protector = context.protector
         let audited = context.auditing != nil && protector != nil
+        let preparer = RowPreparer<Records.Element>(schema: schema, protector: protector, audited: audited)
         var iterator = records.makeIterator()
         // A short first chunk starts the overlap early; small inputs never leave this thread.
         var chunk = Database.chunk(of: &iterator, count: Database.firstChunk)
         guard chunk.count == Database.firstChunk else {
-            for record in chunk {
-                try insert(PreparedRow(record, schema: schema, protector: protector, audited: audited), schema: schema)
-            }
+            for record in chunk { try insert(preparer.prepare(record), schema: schema) }
             return
         }
-        var inFlight: BackgroundWork<[PreparedRow]>? = BackgroundWork { [chunk] in
-            let pinned = protector?.pinned()
-            return try chunk.map { try PreparedRow($0, schema: schema, protector: pinned, audited: audited) }
+        func prepare(_ chunk: [Records.Element]) -> BackgroundWork<[PreparedRow]> {
+            BackgroundWork {
+                let local = RowPreparer<Records.Element>(
+                    schema: schema,
+                    protector: protector,
+                    audited: audited,
+                    isolated: true
+                )
+                return try chunk.map(local.prepare)
+            }
         }
+        var inFlight: BackgroundWork<[PreparedRow]>? = prepare(chunk)
         defer { inFlight?.finish() }
         while let work = inFlight {
             let rows = try work.wait()
             inFlight = nil
             chunk = Database.chunk(of: &iterator, count: Database.chunkSize)
-            if !chunk.isEmpty {
-                inFlight = BackgroundWork { [chunk] in
-                    let pinned = protector?.pinned()
-                    return try chunk.map { try PreparedRow($0, schema: schema, protector: pinned, audited: audited) }
-                }
-            }
+            if !chunk.isEmpty { inFlight = prepare(chunk) }
             for row in rows { try insert(row, schema: schema) }
         }
     }
@@ -531,7 +532,7 @@ public final class Database: RecordWriting {
                 let rows = try StoredRow.chunk(from: statement, count: Database.scanChunk)
                 finished = rows.count < Database.scanChunk
                 guard !rows.isEmpty else { return }
-                inFlight.append(BackgroundWork { DecodedChunk(rows, protector: protector?.pinned()) })
+                inFlight.append(BackgroundWork { DecodedChunk(rows, protector: protector) })
             }
         }
         defer { for work in inFlight[head...] { work.finish() } }
@@ -574,8 +575,10 @@ struct DecodedChunk<Record: StorableRecord>: Sendable {
     var records: [Record] = []
     var error: (any Error)?
 
+    /// Decodes `rows` with a pinned copy of `protector` (see ``FieldProtector/pinned()``).
     init(_ rows: [StoredRow], protector: FieldProtector?) {
         records.reserveCapacity(rows.count)
+        let opener = protector.map { RowOpener($0.pinned()) }
         for row in rows {
             do {
                 records.append(
@@ -584,7 +587,7 @@ struct DecodedChunk<Record: StorableRecord>: Sendable {
                         rowKey: row.key,
                         version: row.version,
                         body: row.body,
-                        protector: protector
+                        opener: opener
                     )
                 )
             } catch {
@@ -592,5 +595,35 @@ struct DecodedChunk<Record: StorableRecord>: Sendable {
                 return
             }
         }
+    }
+}
+
+/// Opens the sealed fields of the rows one thread decodes, bound to the current row's key.
+///
+/// One per chunk rather than a closure per row: a closure capturing the protector copies it,
+/// retaining the key provider and crypto provider it holds, which every decoding thread shares;
+/// their reference counts then bounce between cores on every row.
+final class RowOpener {
+    let protector: FieldProtector
+    var rowKey: [UInt8] = []
+    private var cached: (kind: String, opener: FieldOpener)?
+
+    init(_ protector: FieldProtector) { self.protector = protector }
+
+    func opener(kind: String) -> FieldOpener {
+        if let cached, cached.kind == kind { return cached.opener }
+        let opener: FieldOpener = { [unowned self] field, sealed in
+            do {
+                return try self.protector.open(kind: kind, rowKey: self.rowKey, field: field, sealed: sealed)
+            } catch {
+                throw StoreError.decryptionFailed(
+                    kind: kind,
+                    key: Database.describe(rowKey: self.rowKey, sensitive: true),
+                    field: field
+                )
+            }
+        }
+        cached = (kind, opener)
+        return opener
     }
 }

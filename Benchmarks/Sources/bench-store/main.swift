@@ -60,6 +60,14 @@ func peakKilobytes() -> Int {
     return -1
 }
 
+/// User + system CPU seconds of the whole process so far (every thread).
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 func resetPeak() { try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8) }
 
 print("bench-store: \(count) synthetic residents, SQLite \(SQLiteLibrary.version), 2 cores")
@@ -190,10 +198,12 @@ if runs("put") {
     removeDatabase("audited.sqlite")
 } else if runs("scan") || named.contains("once") {
     // `once` alone: one timed load, for profiling (`perf record -g … bench-store N once`).
+    let cpuBefore = cpuSeconds()
     let once = try measure("SQLiteStore load once", operations: rows, runs: 1, warmup: 0) {
         try bulkLoad("store.sqlite")
     }
     report(once)
+    print(String(format: "  CPU, all threads: %.2f µs per record", (cpuSeconds() - cpuBefore) * 1e6 / Double(rows)))
     fflush(nil)
 }
 residents = []
@@ -222,11 +232,14 @@ if runs("scan") {
     _ = try scan(limit: rows / 10)
     let peakTenth = peakKilobytes()
     resetPeak()
+    let cpuBefore = cpuSeconds()
     let scanned = try measure("streaming scan, decode + decrypt", operations: rows, runs: 3, warmup: 0) {
         _ = try scan(limit: nil)
     }
+    let cpuPerRecord = (cpuSeconds() - cpuBefore) * 1e6 / Double(3 * rows)
     let peakAll = peakKilobytes()
     report(scanned)
+    print(String(format: "  CPU, all threads: %.2f µs per record", cpuPerRecord))
     fflush(nil)  // progress shows when the output goes to a file
     print(
         String(

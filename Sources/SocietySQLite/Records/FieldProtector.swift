@@ -26,11 +26,22 @@ struct FieldProtector: Sendable {
     /// needs its keys once, not per field. A key that cannot be looked up is left to each call,
     /// which then throws the provider's error. A key rotated while the chunk runs is used from the
     /// next chunk on.
+    ///
+    /// The pinned keys are private copies, so that threads working with their own pinned
+    /// protectors never share (and fight over the reference count of) one key buffer.
     func pinned() -> FieldProtector {
+        func own(_ key: SymmetricKey?) -> SymmetricKey? {
+            key.map { key in
+                SymmetricKey(
+                    id: String(decoding: Array(key.id.utf8), as: UTF8.self),
+                    bytes: key.bytes.withUnsafeBufferPointer { Array($0) }
+                )
+            }
+        }
         var copy = self
-        copy.sealKey = try? keys.currentKey(for: .fieldEncryption)
-        copy.hashKey = try? keys.currentKey(for: .searchableHash)
-        copy.subjectKey = try? keys.currentKey(for: .auditSubject)
+        copy.sealKey = own(try? keys.currentKey(for: .fieldEncryption))
+        copy.hashKey = own(try? keys.currentKey(for: .searchableHash))
+        copy.subjectKey = own(try? keys.currentKey(for: .auditSubject))
         return copy
     }
 

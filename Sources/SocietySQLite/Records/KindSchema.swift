@@ -16,6 +16,44 @@ struct KindSchema: Sendable {
     let selectByKeySQL: String
     let deleteSQL: String
 
+    /// A copy sharing no storage with this one, for another thread (see ``RowPreparer``).
+    func isolated() -> KindSchema {
+        func copy(_ text: String) -> String { String(decoding: Array(text.utf8), as: UTF8.self) }
+        return KindSchema(
+            kind: copy(kind),
+            sensitiveFields: sensitiveFields.map(copy),
+            table: copy(table),
+            indexNames: indexNames.map(copy),
+            sensitiveIndexes: Set(sensitiveIndexes.map(copy)),
+            upsertSQL: copy(upsertSQL),
+            insertSQL: copy(insertSQL),
+            selectByKeySQL: copy(selectByKeySQL),
+            deleteSQL: copy(deleteSQL)
+        )
+    }
+
+    private init(
+        kind: String,
+        sensitiveFields: [String],
+        table: String,
+        indexNames: [String],
+        sensitiveIndexes: Set<String>,
+        upsertSQL: String,
+        insertSQL: String,
+        selectByKeySQL: String,
+        deleteSQL: String
+    ) {
+        self.kind = kind
+        self.sensitiveFields = sensitiveFields
+        self.table = table
+        self.indexNames = indexNames
+        self.sensitiveIndexes = sensitiveIndexes
+        self.upsertSQL = upsertSQL
+        self.insertSQL = insertSQL
+        self.selectByKeySQL = selectByKeySQL
+        self.deleteSQL = deleteSQL
+    }
+
     static func validate(_ name: String) throws {
         let utf8 = Array(name.utf8)
         guard let first = utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first), utf8.count <= 48,
