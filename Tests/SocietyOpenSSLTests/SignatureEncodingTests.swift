@@ -1,4 +1,6 @@
+import Dispatch
 import SocietyCore
+import Synchronization
 import Testing
 
 @testable import SocietyOpenSSL
@@ -76,5 +78,38 @@ struct SignatureEncodingTests {
             #expect((try? ECMath.rawSignature(fromDER: der)) == openSSL, "\(der)")
         }
         #expect(accepted >= valid.count)
+    }
+}
+
+/// Signing and verifying copy a context initialised once per key; the copies must behave exactly
+/// like fresh contexts, alone and from several threads at once.
+@Suite("Signature contexts copied from a key's template")
+struct SignatureTemplateTests {
+    @Test("copies sign and verify like fresh contexts, from many threads", arguments: SignatureAlgorithm.allCases)
+    func concurrentUse(algorithm: SignatureAlgorithm) throws {
+        let key = try PrivateKeyStorage(generating: algorithm)
+        let messages = (0..<64).map { n in (0..<(n * 37 % 300)).map { UInt8(truncatingIfNeeded: $0 &* n) } }
+        let results = Mutex<[Bool]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            var outcomes: [Bool] = []
+            for (n, message) in messages.enumerated() where n % 8 == thread {
+                guard let signature = try? key.signature(for: message) else {
+                    outcomes += [false, false, false]
+                    continue
+                }
+                // Verifying without the SM2 identifier takes a freshly initialised context: it must
+                // accept what a copy signed for Ed25519 and P-256, and refuse it for SM2, whose
+                // copies carry the identifier.
+                let native = algorithm == .p256 ? (try? ECMath.derSignature(fromRaw: signature)) : signature
+                let fresh = native.map { key.key.verify($0, message: message, distinguishingIdentifier: nil) }
+                outcomes.append(fresh == (algorithm != .sm2))
+                outcomes.append(key.publicKey.isValidSignature(signature, for: message))
+                outcomes.append(!key.publicKey.isValidSignature(signature, for: message + [1]))
+            }
+            results.withLock { $0 += outcomes }
+        }
+        let outcomes = results.withLock { $0 }
+        #expect(outcomes.count == messages.count * 3)
+        #expect(outcomes.allSatisfy { $0 })
     }
 }

@@ -1,4 +1,5 @@
 internal import COpenSSL
+import Foundation
 import SocietyCore
 
 extension SignatureAlgorithm {
@@ -43,10 +44,20 @@ extension SignatureAlgorithm {
 ///
 /// `@unchecked Sendable`: the key is never mutated after creation, and OpenSSL 3 documents a
 /// read-only `EVP_PKEY` as safe to share between threads when each operation creates its own
-/// `EVP_PKEY_CTX`/`EVP_MD_CTX`, which ``sign(_:)`` and ``verify(_:message:)`` do.
+/// `EVP_PKEY_CTX`/`EVP_MD_CTX`, which ``sign(_:)`` and ``verify(_:message:)`` do; the template
+/// contexts they copy from are read and written only while `templateLock` is held.
 final class EVPKey: @unchecked Sendable {
     let pointer: OpaquePointer
     let algorithm: SignatureAlgorithm
+
+    /// Contexts initialised once with this key (and the default SM2 identifier), for signing and
+    /// for verifying, that each operation copies instead of initialising its own: initialising
+    /// fetches the signature algorithm and the digest from the provider and, for ECDSA, encodes the
+    /// AlgorithmIdentifier (≈ 2.5 µs, a tenth of an ES256 signature); copying costs ≈ 0.2 µs.
+    private var signingTemplate: SignatureContext?
+    private var verifyingTemplate: SignatureContext?
+    /// A pthread mutex (not a spin lock), so that ThreadSanitizer sees the hand-over.
+    private let templateLock = NSLock()
 
     /// Takes ownership of `pointer` after checking it is a key of `algorithm`.
     init(taking pointer: OpaquePointer, algorithm: SignatureAlgorithm) throws {
@@ -294,9 +305,26 @@ final class EVPKey: @unchecked Sendable {
 
     // MARK: Signing
 
+    /// A context for one operation: a copy of this key's template for it, made on first use; a
+    /// freshly initialised context if copying fails.
+    func operationContext(signing: Bool) throws -> SignatureContext {
+        templateLock.lock()
+        defer { templateLock.unlock() }
+        let template: SignatureContext
+        if let existing = signing ? signingTemplate : verifyingTemplate {
+            template = existing
+        } else {
+            template = try SignatureContext(key: self, signing: signing)
+            if signing { signingTemplate = template } else { verifyingTemplate = template }
+        }
+        if let copy = try? SignatureContext(copying: template) { return copy }
+        ErrorQueue.clear()
+        return try SignatureContext(key: self, signing: signing)
+    }
+
     /// Signs `message` in OpenSSL's native form (DER for SM2 and ECDSA, 64 bytes for Ed25519).
     func sign(_ message: [UInt8]) throws -> [UInt8] {
-        let digest = try SignatureContext(key: self, signing: true)
+        let digest = try operationContext(signing: true)
         let capacity = Int(EVP_PKEY_get_size(pointer))
         guard capacity > 0 else { throw ErrorQueue.error(.library, "EVP_PKEY_get_size") }
         return try [UInt8].filled(capacity: capacity) { output in
@@ -316,11 +344,9 @@ final class EVPKey: @unchecked Sendable {
         distinguishingIdentifier: [UInt8]? = SignatureAlgorithm.sm2DefaultIdentifier
     ) -> Bool {
         guard !signature.isEmpty,
-            let digest = try? SignatureContext(
-                key: self,
-                signing: false,
-                distinguishingIdentifier: distinguishingIdentifier
-            )
+            let digest = distinguishingIdentifier == SignatureAlgorithm.sm2DefaultIdentifier
+                ? try? operationContext(signing: false)
+                : try? SignatureContext(key: self, signing: false, distinguishingIdentifier: distinguishingIdentifier)
         else {
             ErrorQueue.clear()
             return false
@@ -360,6 +386,20 @@ final class SignatureContext {
             let set = distinguishingIdentifier.withNonNullBytes { EVP_PKEY_CTX_set1_id(keyContext, $0, Int32($1)) }
             try ErrorQueue.check(set, "EVP_PKEY_CTX_set1_id")
         }
+    }
+
+    /// A copy of `template` for one operation (`EVP_MD_CTX_copy_ex`, which duplicates its
+    /// `EVP_PKEY_CTX` with the key, the digest and the SM2 identifier).
+    init(copying template: SignatureContext) throws {
+        guard let pointer = EVP_MD_CTX_new() else { throw ErrorQueue.error(.library, "EVP_MD_CTX_new") }
+        guard EVP_MD_CTX_copy_ex(pointer, template.pointer) == 1 else {
+            EVP_MD_CTX_free(pointer)
+            throw ErrorQueue.error(.library, "EVP_MD_CTX_copy_ex")
+        }
+        // Used once and freed: EVP_DigestSignFinal / EVP_DigestVerifyFinal need not finalise a
+        // further copy to keep this one usable.
+        EVP_MD_CTX_set_flags(pointer, EVP_MD_CTX_FLAG_FINALISE)
+        self.pointer = pointer
     }
 
     deinit { EVP_MD_CTX_free(pointer) }
