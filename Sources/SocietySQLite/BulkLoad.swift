@@ -63,7 +63,44 @@ extension SQLiteStore {
         purpose: String? = nil,
         batchSize: Int = 10_000
     ) throws -> LoadSummary where Records.Element: StorableRecord {
-        typealias Record = Records.Element
+        try performLoad(
+            Records.Element.self,
+            purpose: purpose,
+            batchSize: batchSize,
+            byPuts: { schema, batchSize, connection in
+                try loadByPuts(records, schema: schema, purpose: purpose, batchSize: batchSize, connection)
+            },
+            chunks: { schema in chunks(of: records, schema: schema) }
+        )
+    }
+
+    /// ``load(_:purpose:batchSize:)`` for a collection the preparing threads can slice
+    /// themselves (an array, say): the calling thread then only writes rows, never touching a
+    /// record, which keeps each record's memory on the core that encodes it.
+    @discardableResult
+    public func load<Records: RandomAccessCollection & Sendable>(
+        _ records: Records,
+        purpose: String? = nil,
+        batchSize: Int = 10_000
+    ) throws -> LoadSummary where Records.Element: StorableRecord, Records.Index: Sendable {
+        try performLoad(
+            Records.Element.self,
+            purpose: purpose,
+            batchSize: batchSize,
+            byPuts: { schema, batchSize, connection in
+                try loadByPuts(records, schema: schema, purpose: purpose, batchSize: batchSize, connection)
+            },
+            chunks: { schema in slices(of: records, schema: schema) }
+        )
+    }
+
+    private func performLoad<Record: StorableRecord>(
+        _ type: Record.Type,
+        purpose: String?,
+        batchSize: Int,
+        byPuts: (KindSchema, Int, Connection) throws -> LoadSummary,
+        chunks: (KindSchema) -> () -> BackgroundWork<PreparedChunk>?
+    ) throws -> LoadSummary {
         let batchSize = max(1, batchSize)
         return try withWriter { connection in
             let schema = try transaction(connection) { () throws -> KindSchema in
@@ -75,13 +112,19 @@ extension SQLiteStore {
                 return schema
             }
             guard try BulkLoad.hasKeyIndex(schema, connection) else {
-                return try loadByPuts(records, schema: schema, purpose: purpose, batchSize: batchSize, connection)
+                return try byPuts(schema, batchSize, connection)
             }
             try transaction(connection) { try BulkLoad.begin(schema, connection) }
             var loaded = 0
             var batches = 0
             do {
-                try appendRows(records, schema: schema, purpose: purpose, batchSize: batchSize, connection) {
+                try appendChunks(
+                    purpose: purpose,
+                    batchSize: batchSize,
+                    connection,
+                    schema: schema,
+                    nextChunk: chunks(schema)
+                ) {
                     loaded += 1
                 } committed: {
                     batches += 1
@@ -100,6 +143,58 @@ extension SQLiteStore {
         }
     }
 
+    /// Chunks of `records` read on this thread and prepared on others.
+    private func chunks<Records: Sequence>(
+        of records: Records,
+        schema: KindSchema
+    ) -> () -> BackgroundWork<PreparedChunk>? where Records.Element: StorableRecord {
+        let protector = context.protector
+        let audited = context.auditing != nil && protector != nil
+        var iterator = records.makeIterator()
+        return {
+            let chunk = Database.chunk(of: &iterator, count: BulkLoad.chunkSize)
+            guard !chunk.isEmpty else { return nil }
+            return BackgroundWork {
+                let preparer = RowPreparer<Records.Element>(
+                    schema: schema,
+                    protector: protector,
+                    audited: audited,
+                    isolated: true
+                )
+                for record in chunk { try preparer.append(record) }
+                return preparer.takeChunk()
+            }
+        }
+    }
+
+    /// Chunks of `records` sliced and prepared on other threads: this thread never touches a
+    /// record (and its reference-counted parts), which keeps them on the core that encodes them.
+    private func slices<Records: RandomAccessCollection & Sendable>(
+        of records: Records,
+        schema: KindSchema
+    ) -> () -> BackgroundWork<PreparedChunk>? where Records.Element: StorableRecord, Records.Index: Sendable {
+        let protector = context.protector
+        let audited = context.auditing != nil && protector != nil
+        var start = records.startIndex
+        return {
+            guard start != records.endIndex else { return nil }
+            let end =
+                records.index(start, offsetBy: BulkLoad.chunkSize, limitedBy: records.endIndex) ?? records.endIndex
+            let range = start..<end
+            start = end
+            return BackgroundWork {
+                let preparer = RowPreparer<Records.Element>(
+                    schema: schema,
+                    protector: protector,
+                    audited: audited,
+                    isolated: true
+                )
+                for record in records[range] { try preparer.append(record) }
+                return preparer.takeChunk()
+            }
+        }
+    }
+
     /// Runs `body` in one write transaction on the writer connection the caller holds.
     private func transaction<T>(_ connection: Connection, _ body: () throws -> T) throws -> T {
         try connection.execute("BEGIN IMMEDIATE")
@@ -114,41 +209,28 @@ extension SQLiteStore {
         }
     }
 
-    /// Appends the prepared rows in transactions of `batchSize`, preparing the next chunk on
-    /// every core while this thread appends the previous one.
-    private func appendRows<Records: Sequence>(
-        _ records: Records,
-        schema: KindSchema,
+    /// Appends the prepared chunks `nextChunk` hands out, in its order, in transactions of
+    /// `batchSize` rows. Chunks queue up to ``BulkLoad/depth`` deep, so every core keeps
+    /// preparing while this thread appends the oldest; memory stays bounded by the queue.
+    private func appendChunks(
         purpose: String?,
         batchSize: Int,
         _ connection: Connection,
+        schema: KindSchema,
+        nextChunk: () -> BackgroundWork<PreparedChunk>?,
         appended: () -> Void,
         committed: () -> Void
-    ) throws where Records.Element: StorableRecord {
-        let protector = context.protector
-        let audited = context.auditing != nil && protector != nil
-        var iterator = records.makeIterator()
-        // Chunks queue up to `depth` deep, so that every core keeps preparing while this thread
-        // appends the oldest; memory stays bounded by the queue.
-        var inFlight: [BackgroundWork<[PreparedRow]>] = []
+    ) throws {
+        var inFlight: [BackgroundWork<PreparedChunk>] = []
         var head = 0
         var exhausted = false
         func refill() {
             while !exhausted, inFlight.count - head < BulkLoad.depth {
-                let chunk = Database.chunk(of: &iterator, count: BulkLoad.chunkSize)
-                exhausted = chunk.count < BulkLoad.chunkSize
-                guard !chunk.isEmpty else { return }
-                inFlight.append(
-                    BackgroundWork {
-                        let local = RowPreparer<Records.Element>(
-                            schema: schema,
-                            protector: protector,
-                            audited: audited,
-                            isolated: true
-                        )
-                        return PreparedRow.sortedByKey(try chunk.map(local.prepare))
-                    }
-                )
+                guard let work = nextChunk() else {
+                    exhausted = true
+                    return
+                }
+                inFlight.append(work)
             }
         }
         defer { for work in inFlight[head...] { work.finish() } }
@@ -168,14 +250,14 @@ extension SQLiteStore {
         let insert = try connection.cached(schema.insertSQL)
         refill()
         while head < inFlight.count {
-            let rows = try inFlight[head].wait()
+            let chunk = try inFlight[head].wait()
             head += 1
             if head >= 64 {
                 inFlight.removeFirst(head)
                 head = 0
             }
             refill()
-            for row in rows {
+            try chunk.insert(with: insert) { row in
                 let db: Database
                 if let open = batch {
                     db = open
@@ -184,9 +266,6 @@ extension SQLiteStore {
                     db = Database(connection: connection, context: context, writable: true, purpose: purpose)
                     batch = db
                 }
-                insert.reset()
-                try row.bind(to: insert)
-                try insert.run()
                 if let subject = row.auditSubject { db.audit("put", subject: subject) }
                 appended()
                 inBatch += 1
@@ -247,6 +326,8 @@ enum BulkLoad {
     /// Records per chunk prepared on one thread, and how many chunks may wait to be appended.
     static let chunkSize = 512
     static let depth = 3 * Database.decodeParts
+    /// How much of the file the index build may map.
+    static let mappedBytes = 1 << 30
 
     static func hasKeyIndex(_ schema: KindSchema, _ connection: Connection) throws -> Bool {
         try connection.scalar(
@@ -283,9 +364,10 @@ enum BulkLoad {
         let indexes = try connection.rows("SELECT name, sql, start_id FROM ds_loads WHERE tbl = ?", [.text(table)])
         guard let first = indexes.first, case .integer(let start) = first[2] else { return 0 }
         var deleted = 0
-        // Building an index is a sort, which SQLite can spread over worker threads.
-        try connection.execute("PRAGMA threads = \(Database.decodeParts)")
-        defer { try? connection.execute("PRAGMA threads = 0") }
+        // Building an index reads the whole table; mapped, its pages are not copied out of the
+        // page cache once per index.
+        try connection.execute("PRAGMA mmap_size = \(BulkLoad.mappedBytes)")
+        defer { try? connection.execute("PRAGMA mmap_size = 0") }
         if undo {
             try connection.execute("DELETE FROM \(table) WHERE id > ?", [.integer(start)])
             deleted = connection.changes
@@ -332,51 +414,6 @@ enum BulkLoad {
 }
 
 extension PreparedRow {
-    /// `rows` in the order of their keys as SQLite compares them (a stable sort: rows with the same
-    /// key keep their order, so the last one still wins). A table whose rows arrive in runs of
-    /// ascending keys builds its key index about a third faster than one in random order.
-    static func sortedByKey(_ rows: [PreparedRow]) -> [PreparedRow] {
-        func rank(_ value: SQLiteValue) -> Int {
-            switch value {
-            case .null: 0
-            case .integer, .real: 1
-            case .text: 2
-            case .blob: 3
-            }
-        }
-        func bytes(_ value: SQLiteValue) -> [UInt8] {
-            switch value {
-            case .text(let text): Array(text.utf8)
-            case .blob(let blob): blob
-            default: []
-            }
-        }
-        /// memcmp order, then shorter first: SQLite's order for text (binary collation) and blobs.
-        func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-            let common = min(a.count, b.count)
-            if common > 0 {
-                let order = a.withUnsafeBytes { pa in
-                    b.withUnsafeBytes { pb -> Int32 in
-                        guard let x = pa.baseAddress, let y = pb.baseAddress else { return 0 }
-                        return memcmp(x, y, common)
-                    }
-                }
-                if order != 0 { return order < 0 }
-            }
-            return a.count < b.count
-        }
-        let keyed = rows.enumerated().map {
-            (rank: rank($0.element.key), bytes: bytes($0.element.key), index: $0.offset)
-        }
-        let order = keyed.sorted { a, b in
-            if a.rank != b.rank { return a.rank < b.rank }
-            if precedes(a.bytes, b.bytes) { return true }
-            if precedes(b.bytes, a.bytes) { return false }
-            return a.index < b.index
-        }
-        return order.map { rows[$0.index] }
-    }
-
     /// Binds key, version, body and index values to an insert or upsert statement.
     func bind(to statement: Statement) throws {
         try statement.bind(key, at: 1)

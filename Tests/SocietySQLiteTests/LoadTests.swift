@@ -85,7 +85,8 @@ struct LoadTests {
             resident.name = "新\(n)"
             return resident
         }
-        let summary = try store.load(update, purpose: "reload", batchSize: 64)
+        // A plain sequence: read on this thread (an array takes the sliced path of the other tests).
+        let summary = try store.load(AnySequence(update), purpose: "reload", batchSize: 64)
         #expect(summary.loaded == 200 && summary.replaced == 50 && summary.stored == 250 && summary.batches == 4)
         let all = try store.read(purpose: "check") { db in try db.fetch(RecordQuery<StoredResident>.all) }
         #expect(all.count == 250)

@@ -9,10 +9,23 @@ enum RecordEncoding {
         sealer: FieldSealer? = nil
     ) throws -> [UInt8] {
         let writer = RecordWriter()
+        _ = try encode(value, into: writer, sensitiveFields: sensitiveFields, sealer: sealer)
+        return writer.bytes
+    }
+
+    /// Appends the encoding of `value` to `writer` (which may already hold other records, as
+    /// a bulk load's chunk buffer does) and returns where it lies.
+    static func encode<Value: Encodable>(
+        _ value: Value,
+        into writer: RecordWriter,
+        sensitiveFields: [String] = [],
+        sealer: FieldSealer? = nil
+    ) throws -> Range<Int> {
+        let start = writer.bytes.count
         let encoder = ValueEncoder(writer: writer, codingPath: [], topLevel: sealer.map { (sensitiveFields, $0) })
         try value.encode(to: encoder)
-        if writer.bytes.isEmpty { writer.append(RecordTag.null) }
-        return writer.bytes
+        if writer.bytes.count == start { writer.append(RecordTag.null) }
+        return start..<writer.bytes.count
     }
 }
 

@@ -41,7 +41,7 @@ final class RecordWriter {
     /// (a thread-local access set per append) were a twentieth of a bulk load's time.
     @exclusivity(unchecked) var bytes: [UInt8] = []
 
-    init() { bytes.reserveCapacity(256) }
+    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
     @inline(__always) func append(_ byte: UInt8) { bytes.append(byte) }
 

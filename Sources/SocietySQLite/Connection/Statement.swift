@@ -54,6 +54,20 @@ final class Statement {
         try SQLiteError.check(bindBlob(bytes, at: index), connection.handle, sql: sql)
     }
 
+    /// Binds `bytes` without SQLite copying them (`SQLITE_STATIC`). The caller runs the statement
+    /// and resets it while `bytes` is still valid; `reset` clears the binding.
+    func bindBorrowed(_ bytes: UnsafeRawBufferPointer, at index: Int32) throws(SQLiteError) {
+        // A zero-length blob still needs a non-null pointer, or SQLite binds NULL.
+        let result = sqlite3_bind_blob(
+            handle,
+            index,
+            bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+            Int32(bytes.count),
+            nil
+        )
+        try SQLiteError.check(result, connection.handle, sql: sql)
+    }
+
     private func bindBlob(_ bytes: [UInt8], at index: Int32) -> Int32 {
         bytes.withUnsafeBytes { raw in
             // A zero-length blob still needs a non-null pointer, or SQLite binds NULL.

@@ -65,13 +65,21 @@ struct FieldProtector: Sendable {
 
     private var algorithmByte: UInt8 { profile.aead == .aes256GCM ? 1 : 2 }
 
-    func seal(kind: String, rowKey: [UInt8], field: String, plaintext: [UInt8]) throws -> [UInt8] {
+    /// Seals one field. `nonce` (of the profile's nonce length, fresh from the random source)
+    /// lets a caller sealing many fields draw random bytes once for many nonces; `nil` draws one.
+    func seal(
+        kind: String,
+        rowKey: [UInt8],
+        field: String,
+        plaintext: [UInt8],
+        nonce: [UInt8]? = nil
+    ) throws -> [UInt8] {
         let key = try sealKey ?? keys.currentKey(for: .fieldEncryption)
         let box = try crypto.seal(
             profile.aead,
             plaintext,
             key: key.bytes,
-            nonce: nil,
+            nonce: nonce,
             associatedData: FieldProtector.associatedData(kind: kind, rowKey: rowKey, field: field)
         )
         let id = Array(key.id.utf8.prefix(255))
