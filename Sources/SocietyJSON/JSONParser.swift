@@ -341,34 +341,39 @@ private struct ParserCore {
     // MARK: Strings
 
     mutating func parseString() throws(JSONParseError) -> String {
-        // Fastest path: a string without escapes or control characters whose UTF-8 the standard
-        // library validates while making the String (instead of validating each character here and
-        // again there). Anything else, valid or not, takes the careful path below, which also finds
-        // the offset of an error.
+        // Fast path: find the first quote, backslash or control character a word at a time, noting
+        // whether anything before it is not ASCII. A string without escapes is then made in one
+        // step (ASCII needs no validation; other text the standard library validates while making
+        // the String, instead of each character being validated here and again there). Anything
+        // else takes the careful path, which also finds the offset of an error.
         let start = index + 1
         var position = start
+        var seen: UInt64 = 0
         if let base = bytes.baseAddress {
-            // Eight bytes at a time while none is a quote, a backslash or a control character.
-            while position + 8 <= end,
-                !CanonicalWriter.needsEscape(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
-            {
+            while position + 8 <= end {
+                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                if CanonicalWriter.needsEscape(word) { break }
+                seen |= word
                 position += 8
             }
         }
         while position < end {
             let byte = bytes[position]
             if byte == ASCII.quote || byte == ASCII.backslash || byte < 0x20 { break }
+            seen |= UInt64(byte)
             position += 1
         }
+        let isASCII = seen & 0x8080_8080_8080_8080 == 0
         if position < end, bytes[position] == ASCII.quote {
             let run = UnsafeBufferPointer(rebasing: bytes[start..<position])
             let string = String(decoding: run, as: UTF8.self)
-            if hasSameUTF8(string, as: run) {
+            if isASCII || hasSameUTF8(string, as: run) {
                 index = position + 1
                 return string
             }
         }
-        return try parseStringCarefully()
+        // An ASCII prefix is valid and has nothing to unescape: the careful path resumes after it.
+        return try parseStringCarefully(resumingAt: isASCII ? position : start)
     }
 
     /// Whether `string` is exactly `bytes`: `String(decoding:as:)` replaces invalid UTF-8 with
@@ -397,11 +402,11 @@ private struct ParserCore {
     }
 
     /// Parses the string whose opening quote is at `index`, validating each character and decoding
-    /// escapes.
-    mutating func parseStringCarefully() throws(JSONParseError) -> String {
+    /// escapes, from `resume` on: the bytes before it are known to be plain ASCII characters.
+    mutating func parseStringCarefully(resumingAt resume: Int) throws(JSONParseError) -> String {
         let quote = index
         let start = index + 1
-        var position = start
+        var position = resume
         // Fast path: no escapes, so the string is a slice of the input.
         while position < end {
             let byte = bytes[position]
