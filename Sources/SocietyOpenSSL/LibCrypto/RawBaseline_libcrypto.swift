@@ -93,4 +93,66 @@ public enum _RawBaseline {
         }
         return valid
     }
+
+    /// Like ``sign(_:message:iterations:)``, but each iteration copies a context initialised once
+    /// before the loop (`EVP_MD_CTX_copy_ex`) instead of initialising its own, as the SDK's keys do.
+    /// Not the baseline: a reference showing what an envelope costs beyond the signature
+    /// when both sides call libcrypto the same way.
+    public static func signCopyingContext(_ key: Key, message: [UInt8], iterations: Int) throws -> [UInt8] {
+        let template = try SignatureContext(key: key.key, signing: true)
+        let capacity = Int(EVP_PKEY_get_size(key.key.pointer))
+        var signature = [UInt8](repeating: 0, count: capacity)
+        var length = capacity
+        let ok: Bool = message.withUnsafeBufferPointer { messageBuffer in
+            signature.withUnsafeMutableBufferPointer { output in
+                for _ in 0..<iterations {
+                    guard let context = EVP_MD_CTX_new() else { return false }
+                    defer { EVP_MD_CTX_free(context) }
+                    guard EVP_MD_CTX_copy_ex(context, template.pointer) == 1 else { return false }
+                    EVP_MD_CTX_set_flags(context, EVP_MD_CTX_FLAG_FINALISE)
+                    length = capacity
+                    guard
+                        EVP_DigestSign(
+                            context,
+                            output.baseAddress,
+                            &length,
+                            messageBuffer.baseAddress,
+                            messageBuffer.count
+                        )
+                            == 1
+                    else { return false }
+                }
+                return true
+            }
+        }
+        guard ok else { throw ErrorQueue.error(.library, "baseline sign with a copied context") }
+        return Array(signature.prefix(length))
+    }
+
+    /// Like ``verify(_:signature:message:iterations:)``, copying one context initialised before the
+    /// loop, as ``signCopyingContext(_:message:iterations:)`` does.
+    public static func verifyCopyingContext(_ key: Key, signature: [UInt8], message: [UInt8], iterations: Int) -> Int {
+        guard let template = try? SignatureContext(key: key.key, signing: false) else { return 0 }
+        var valid = 0
+        message.withUnsafeBufferPointer { messageBuffer in
+            signature.withUnsafeBufferPointer { signatureBuffer in
+                for _ in 0..<iterations {
+                    guard let context = EVP_MD_CTX_new() else { return }
+                    defer { EVP_MD_CTX_free(context) }
+                    guard EVP_MD_CTX_copy_ex(context, template.pointer) == 1 else { return }
+                    EVP_MD_CTX_set_flags(context, EVP_MD_CTX_FLAG_FINALISE)
+                    if EVP_DigestVerify(
+                        context,
+                        signatureBuffer.baseAddress,
+                        signatureBuffer.count,
+                        messageBuffer.baseAddress,
+                        messageBuffer.count
+                    ) == 1 {
+                        valid += 1
+                    }
+                }
+            }
+        }
+        return valid
+    }
 }
