@@ -22,10 +22,28 @@ enum RecordEncoding {
         sealer: FieldSealer? = nil
     ) throws -> Range<Int> {
         let start = writer.bytes.count
-        let encoder = ValueEncoder(writer: writer, codingPath: [], topLevel: sealer.map { (sensitiveFields, $0) })
+        let encoder = ValueEncoder(
+            writer: writer,
+            codingPath: [],
+            topLevel: sealer.map { Sealing(fields: sensitiveFields, seal: $0) }
+        )
         try value.encode(to: encoder)
         if writer.bytes.count == start { writer.append(RecordTag.null) }
         return start..<writer.bytes.count
+    }
+}
+
+/// What the record's own container seals: its sensitive fields, how, and a buffer reused for
+/// each field's plaintext. One reference rather than a tuple of an array and a closure, which
+/// every field of every record retained and released twice.
+private final class Sealing {
+    let fields: [String]
+    let seal: FieldSealer
+    let scratch = RecordWriter(capacity: 64)
+
+    init(fields: [String], seal: @escaping FieldSealer) {
+        self.fields = fields
+        self.seal = seal
     }
 }
 
@@ -39,7 +57,7 @@ private final class ValueEncoder: Encoder {
     var codingPath: [any CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     /// Set only for the record itself: which fields to seal and how.
-    let topLevel: ([String], FieldSealer)?
+    let topLevel: Sealing?
     private var keyedHeader: Int?
     private var unkeyedHeader: Int?
 
@@ -47,7 +65,7 @@ private final class ValueEncoder: Encoder {
         writer: RecordWriter,
         codingPath: [any CodingKey],
         key: (any CodingKey)? = nil,
-        topLevel: ([String], FieldSealer)?
+        topLevel: Sealing?
     ) {
         self.writer = writer
         self.parentPath = codingPath
@@ -109,17 +127,18 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let writer: RecordWriter
     let header: Int
     let codingPath: [any CodingKey]
-    let topLevel: ([String], FieldSealer)?
+    let topLevel: Sealing?
     var parents: [Int] = []
 
     /// Writes the key, then the value (sealed when the field is sensitive), and counts it.
     private func slot(_ key: Key, _ write: (RecordWriter) throws -> Void) throws {
         let name = key.stringValue
         writer.appendKey(name)
-        if let (sensitive, seal) = topLevel, sensitive.contains(name) {
-            let plain = RecordWriter()
+        if let topLevel, topLevel.fields.contains(name) {
+            let plain = topLevel.scratch
+            plain.bytes.removeAll(keepingCapacity: true)
             try write(plain)
-            let sealed = try seal(name, plain.bytes)
+            let sealed = try topLevel.seal(name, plain.bytes)
             writer.append(RecordTag.sealed)
             writer.appendVarint(UInt64(sealed.count))
             writer.bytes.append(contentsOf: sealed)

@@ -94,16 +94,21 @@ final class RecordWriter {
     func beginContainer(tag: UInt8) -> Int {
         let offset = bytes.count
         bytes.append(tag)
-        bytes.append(contentsOf: [0, 0, 0, 0, 0, 0, 0, 0] as [UInt8])
+        bytes.append(contentsOf: repeatElement(0, count: 8))
         return offset
     }
 
     /// Updates a container's byte length and count after one more element was written.
+    ///
+    /// One access to the buffer for both fields: this runs once per encoded field, and eight
+    /// single-byte stores with their bounds checks were a measurable part of encoding.
     func elementAdded(header: Int) {
         let length = UInt32(truncatingIfNeeded: bytes.count - header - 9)
-        let count = readU32(at: header + 5) &+ 1
-        writeU32(length, at: header + 1)
-        writeU32(count, at: header + 5)
+        bytes.withUnsafeMutableBytes { raw in
+            let count = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: header + 5, as: UInt32.self)) &+ 1
+            raw.storeBytes(of: length.littleEndian, toByteOffset: header + 1, as: UInt32.self)
+            raw.storeBytes(of: count.littleEndian, toByteOffset: header + 5, as: UInt32.self)
+        }
     }
 
     private func readU32(at offset: Int) -> UInt32 {

@@ -216,13 +216,14 @@ struct PreparedChunk: Sendable {
     mutating func sortByKey() {
         let rows = self.rows
         keyOrder = bytes.withUnsafeBytes { buffer -> [Int] in
-            func precedes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+            /// Negative, zero or positive as `a` sorts before, with or after `b`.
+            func compare(_ a: Range<Int>, _ b: Range<Int>) -> Int {
                 let common = min(a.count, b.count)
                 if common > 0, let base = buffer.baseAddress {
                     let order = memcmp(base + a.lowerBound, base + b.lowerBound, common)
-                    if order != 0 { return order < 0 }
+                    if order != 0 { return Int(order) }
                 }
-                return a.count < b.count
+                return a.count - b.count
             }
             return rows.indices.sorted { i, j in
                 switch (rows[i].key, rows[j].key) {
@@ -231,8 +232,8 @@ struct PreparedChunk: Sendable {
                 case (.text(let a), .text(let b)):
                     if a != b { return Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) }
                 case (.blob(let a), .blob(let b)):
-                    if precedes(a, b) { return true }
-                    if precedes(b, a) { return false }
+                    let order = compare(a, b)
+                    if order != 0 { return order < 0 }
                 }
                 return i < j
             }
