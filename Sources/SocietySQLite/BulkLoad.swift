@@ -51,7 +51,9 @@ extension SQLiteStore {
     ///
     /// A table created by an earlier version of the SDK (with its key constraint inline) cannot
     /// drop its key index: it is loaded by batched ``Database/put(contentsOf:)`` instead, with the
-    /// same result, more slowly.
+    /// same result, more slowly, and without the all-or-nothing guarantee (a failure keeps the
+    /// batches written before it). Only one load runs on a file at a time, across processes: a
+    /// second one throws ``StoreError/invalidHandle(_:)``.
     ///
     /// - Parameters:
     ///   - records: the records, iterated once on the calling thread.
@@ -111,6 +113,13 @@ extension SQLiteStore {
                 }
                 return schema
             }
+            guard let lock = LoadLock(path: path) else {
+                throw StoreError.invalidHandle("another bulk load is running on this file")
+            }
+            defer { lock.release() }
+            // With the lock held, a load the file still records was left by a loader that died
+            // after this store opened it: undo it first, which also restores its key index.
+            _ = try transaction(connection) { try BulkLoad.finish(schema.table, connection, undo: true, context) }
             guard try BulkLoad.hasKeyIndex(schema, connection) else {
                 return try byPuts(schema, batchSize, connection)
             }
@@ -402,14 +411,41 @@ enum BulkLoad {
         return deleted
     }
 
-    /// Undoes every load the file records as running (the process that ran it died), inside the
-    /// caller's transaction.
-    static func recover(_ connection: Connection, _ context: StoreContext) throws {
+    /// Undoes every load the file records as running whose loader is gone, inside the caller's
+    /// transaction. A loader holds ``LoadLock`` on the file for the whole load, so a load still
+    /// running in another process (or another store on the same file) is left alone.
+    static func recover(_ connection: Connection, _ context: StoreContext, path: String) throws {
         let tables = try connection.rows("SELECT DISTINCT tbl FROM ds_loads")
+        guard !tables.isEmpty, let lock = LoadLock(path: path) else { return }
+        defer { lock.release() }
         for row in tables {
             guard case .text(let table) = row[0] else { continue }
             try finish(table, connection, undo: true, context)
         }
+    }
+}
+
+/// The advisory lock (`flock`) a bulk load holds on `<database>-load` from before it drops the
+/// indexes until it has rebuilt them. The kernel releases it when the loader dies, so a store that
+/// finds a load recorded in the file and can take the lock knows the loader is gone; one that
+/// cannot leaves the load to its loader. The small lock file stays beside the database.
+final class LoadLock {
+    private let descriptor: Int32
+
+    /// Takes the lock without waiting; `nil` when another loader holds it.
+    init?(path: String) {
+        let descriptor = open(path + "-load", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return nil }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        self.descriptor = descriptor
+    }
+
+    func release() {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
     }
 }
 

@@ -109,8 +109,8 @@ public final class SQLiteStore: RecordStore {
                         [.text(audit.origin)]
                     )
                 }
-                // A load the previous process did not finish is undone before anyone reads.
-                try BulkLoad.recover(connection, context)
+                // A load whose loader died is undone before anyone reads.
+                try BulkLoad.recover(connection, context, path: path)
                 try connection.execute("COMMIT")
             } catch {
                 try? connection.execute("ROLLBACK")

@@ -184,6 +184,13 @@ struct LoadTests {
             let started = output.fileHandleForReading.availableData
             #expect(String(decoding: started, as: UTF8.self).hasPrefix("loading"), "round \(round)")
             usleep(UInt32.random(in: 300_000...700_000))
+            if round == 0 {
+                // While the loader lives, another store on the file leaves its load alone and
+                // cannot start one of its own.
+                let other = try SQLiteStore(path: path, configuration: configuration)
+                #expect(try Self.pendingLoads(other) > 0)
+                #expect(throws: StoreError.self) { try other.load(seed, purpose: "second load") }
+            }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal, "the loader ended before it was killed")
