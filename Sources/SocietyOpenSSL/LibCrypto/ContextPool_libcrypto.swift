@@ -10,34 +10,56 @@ import SocietyCore
 /// succeeded (a context that saw an error is freed, never reused). Each context remembers the key
 /// it was keyed with; ``take(key:)`` prefers one keyed with the same key (compared with
 /// `CRYPTO_memcmp`) and otherwise hands out any idle one, which the caller re-keys. At most
-/// `capacity` idle contexts are kept; a key's copy lives only as long as its context.
+/// `capacity` idle contexts are kept per shard; a key's copy lives only as long as its context.
 ///
-/// `@unchecked Sendable`: `idle` is read and written only while `lock` is held, and a context
-/// taken out of `idle` is referenced only by the one caller that took it until it is given back.
-/// The lock is an `NSLock` (pthread mutex) so that ThreadSanitizer sees the hand-over.
+/// The idle contexts are split into shards, one picked per thread: threads sealing and hashing
+/// in parallel (a bulk load prepares rows on every core) would otherwise take turns on one lock
+/// whose cache line moves between cores on every call.
+///
+/// `@unchecked Sendable`: each shard's `idle` is read and written only while that shard's `lock`
+/// is held, and a context taken out of `idle` is referenced only by the one caller that took it
+/// until it is given back. The locks are `NSLock`s (pthread mutexes) so that ThreadSanitizer sees
+/// the hand-over.
 final class KeyedContextPool<Context: AnyObject>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var idle: [(key: [UInt8], context: Context)] = []
+    private final class Shard {
+        let lock = NSLock()
+        var idle: [(key: [UInt8], context: Context)] = []
+    }
+
+    private static var shardCount: Int { 8 }
+    private let shards: [Shard]
     private let capacity: Int
 
-    init(capacity: Int = 16) { self.capacity = capacity }
+    /// At most `capacity` idle contexts per shard.
+    init(capacity: Int = 4) {
+        self.capacity = capacity
+        shards = (0..<Self.shardCount).map { _ in Shard() }
+    }
+
+    /// The calling thread's shard: its pthread id, mixed (thread ids are aligned addresses).
+    private var shard: Shard {
+        let mixed = UInt64(UInt(pthread_self())) &* 0x9E37_79B9_7F4A_7C15
+        return shards[Int(truncatingIfNeeded: mixed >> 61) % shards.count]
+    }
 
     /// An idle context and whether it is already keyed with `key`, or `nil` when none is idle.
     func take(key: [UInt8]) -> (context: Context, isKeyed: Bool)? {
-        lock.withLock {
-            if let index = idle.lastIndex(where: { LibCryptoUtility.constantTimeEquals($0.key, key) }) {
-                return (idle.remove(at: index).context, true)
+        let shard = self.shard
+        return shard.lock.withLock {
+            if let index = shard.idle.lastIndex(where: { LibCryptoUtility.constantTimeEquals($0.key, key) }) {
+                return (shard.idle.remove(at: index).context, true)
             }
-            guard let last = idle.popLast() else { return nil }
+            guard let last = shard.idle.popLast() else { return nil }
             return (last.context, false)
         }
     }
 
-    /// Returns `context`, keyed with `key`, for reuse; dropped (and freed) when the pool is full.
+    /// Returns `context`, keyed with `key`, for reuse; dropped (and freed) when the shard is full.
     func give(_ context: Context, key: [UInt8]) {
-        lock.withLock {
-            guard idle.count < capacity else { return }
-            idle.append((key, context))
+        let shard = self.shard
+        shard.lock.withLock {
+            guard shard.idle.count < capacity else { return }
+            shard.idle.append((key, context))
         }
     }
 }
