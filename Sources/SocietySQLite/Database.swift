@@ -122,7 +122,7 @@ public final class Database: RecordWriting {
     ) throws -> (SQLiteValue, [UInt8]) {
         guard key.isSensitive else { return (.text(key.value), Array(key.value.utf8)) }
         guard let protector else { throw StoreError.protectionRequired(kind: kind) }
-        let hash = try protector.keyedHash(domain: "key", kind: kind, name: "", value: Array(key.value.utf8))
+        let hash = try protector.keyedHash(domain: "key", kind: kind, name: "", value: key.value.utf8)
         return (.blob(hash), hash)
     }
 

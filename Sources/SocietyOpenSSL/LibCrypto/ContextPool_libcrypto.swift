@@ -46,12 +46,24 @@ final class KeyedContextPool<Context: AnyObject>: @unchecked Sendable {
     func take(key: [UInt8]) -> (context: Context, isKeyed: Bool)? {
         let shard = self.shard
         return shard.lock.withLock {
+            // A caller that passes the very array it keyed the context with (a store's pinned
+            // key) is recognised by identity, without comparing the key's bytes.
+            if let last = shard.idle.last, Self.sameStorage(last.key, key) {
+                return (shard.idle.removeLast().context, true)
+            }
             if let index = shard.idle.lastIndex(where: { LibCryptoUtility.constantTimeEquals($0.key, key) }) {
                 return (shard.idle.remove(at: index).context, true)
             }
             guard let last = shard.idle.popLast() else { return nil }
             return (last.context, false)
         }
+    }
+
+    /// Whether two arrays share one buffer (and so hold the same bytes). Reveals nothing about
+    /// the bytes themselves, so it needs no constant-time comparison.
+    private static func sameStorage(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.count == b.count
+            && a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in pa.baseAddress == pb.baseAddress } }
     }
 
     /// Returns `context`, keyed with `key`, for reuse; dropped (and freed) when the shard is full.

@@ -117,7 +117,7 @@ struct FieldProtector: Sendable {
     }
 
     /// `HMAC(searchable-hash key, len ‖ domain ‖ len ‖ kind ‖ len ‖ name ‖ value)`.
-    func keyedHash(domain: String, kind: String, name: String, value: [UInt8]) throws -> [UInt8] {
+    func keyedHash(domain: String, kind: String, name: String, value: some Collection<UInt8>) throws -> [UInt8] {
         let key = try hashKey ?? keys.currentKey(for: .searchableHash)
         var data: [UInt8] = []
         data.reserveCapacity(16 + domain.utf8.count + kind.utf8.count + name.utf8.count + value.count)
