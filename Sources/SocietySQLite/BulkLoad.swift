@@ -257,6 +257,7 @@ extension SQLiteStore {
             committed()
         }
         let insert = try connection.cached(schema.insertSQL)
+        let insertGroup = try connection.cached(schema.insertSQL(rows: BulkLoad.groupSize))
         refill()
         while head < inFlight.count {
             let chunk = try inFlight[head].wait()
@@ -266,7 +267,8 @@ extension SQLiteStore {
                 head = 0
             }
             refill()
-            try chunk.insert(with: insert) { row in
+            var position = 0
+            while position < chunk.count {
                 let db: Database
                 if let open = batch {
                     db = open
@@ -275,9 +277,14 @@ extension SQLiteStore {
                     db = Database(connection: connection, context: context, writable: true, purpose: purpose)
                     batch = db
                 }
-                if let subject = row.auditSubject { db.audit("put", subject: subject) }
-                appended()
-                inBatch += 1
+                let end = position + min(chunk.count - position, batchSize - inBatch)
+                try chunk.insert(position..<end, single: insert, group: insertGroup, groupSize: BulkLoad.groupSize)
+                for inserted in position..<end {
+                    if let subject = chunk.row(at: inserted).auditSubject { db.audit("put", subject: subject) }
+                    appended()
+                }
+                inBatch += end - position
+                position = end
                 if inBatch == batchSize { try commit() }
             }
         }
@@ -334,6 +341,8 @@ enum BulkLoad {
 
     /// Records per chunk prepared on one thread, and how many chunks may wait to be appended.
     static let chunkSize = 512
+    /// Rows per multi-row insert statement.
+    static let groupSize = 32
     static let depth = 3 * Database.decodeParts
     /// How much of the file the index build may map.
     static let mappedBytes = 1 << 30

@@ -103,6 +103,14 @@ struct KindSchema: Sendable {
             """
     }
 
+    /// A plain insert of `rows` rows at once (`VALUES (…), (…), …`), for a bulk load.
+    func insertSQL(rows: Int) -> String {
+        let columns = 3 + indexNames.count
+        let tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        let head = insertSQL[..<(insertSQL.range(of: " VALUES ")?.lowerBound ?? insertSQL.endIndex)]
+        return head + " VALUES " + Array(repeating: tuple, count: max(1, rows)).joined(separator: ", ")
+    }
+
     /// The unique index on the key. Index names are `rec_<kind>_<name>` with names starting with a
     /// letter, so the double underscore cannot collide with a declared index.
     var keyIndexName: String { "\(table)__key" }

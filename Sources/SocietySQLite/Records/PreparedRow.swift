@@ -240,28 +240,50 @@ struct PreparedChunk: Sendable {
         }
     }
 
-    /// Inserts every row with `statement` (a plain insert), in key order, calling `inserted` after
-    /// each. Keys and bodies are bound without a copy: SQLite reads them during the step.
-    func insert(with statement: Statement, _ inserted: (Row) throws -> Void) throws {
+    /// How many rows the chunk holds.
+    var count: Int { rows.count }
+
+    /// The row at `position` in key order.
+    func row(at position: Int) -> Row { rows[keyOrder[position]] }
+
+    /// Inserts the rows at `positions` (in key order) with plain inserts: groups of `groupSize`
+    /// rows through `group` (one statement with `groupSize` rows of parameters, so SQLite runs
+    /// one statement where it would run many), the rest through `single`. Keys and bodies are
+    /// bound without a copy: SQLite reads them during the step.
+    func insert(_ positions: Range<Int>, single: Statement, group: Statement, groupSize: Int) throws {
+        let columns = 3 + indexCount
         try bytes.withUnsafeBytes { buffer in
-            for position in keyOrder {
-                let row = rows[position]
-                statement.reset()
+            func bind(_ position: Int, to statement: Statement, slot: Int) throws {
+                let index = keyOrder[position]
+                let row = rows[index]
+                let base = Int32(slot * columns)
                 switch row.key {
-                case .text(let text): try statement.bind(.text(text), at: 1)
+                case .text(let text): try statement.bind(.text(text), at: base + 1)
                 case .blob(let range):
-                    try statement.bindBorrowed(UnsafeRawBufferPointer(rebasing: buffer[range]), at: 1)
+                    try statement.bindBorrowed(UnsafeRawBufferPointer(rebasing: buffer[range]), at: base + 1)
                 }
-                try statement.bind(version, at: 2)
-                try statement.bindBorrowed(UnsafeRawBufferPointer(rebasing: buffer[row.body]), at: 3)
-                let first = position * indexCount
+                try statement.bind(version, at: base + 2)
+                try statement.bindBorrowed(UnsafeRawBufferPointer(rebasing: buffer[row.body]), at: base + 3)
+                let first = index * indexCount
                 for offset in 0..<indexCount {
-                    try statement.bind(indexValues[first + offset], at: Int32(4 + offset))
+                    try statement.bind(indexValues[first + offset], at: base + Int32(4 + offset))
                 }
-                try statement.run()
-                try inserted(row)
             }
-            statement.reset()
+            var position = positions.lowerBound
+            while positions.upperBound - position >= groupSize {
+                group.reset()
+                for slot in 0..<groupSize { try bind(position + slot, to: group, slot: slot) }
+                try group.run()
+                position += groupSize
+            }
+            group.reset()
+            while position < positions.upperBound {
+                single.reset()
+                try bind(position, to: single, slot: 0)
+                try single.run()
+                position += 1
+            }
+            single.reset()
         }
     }
 }
