@@ -56,7 +56,10 @@ public struct EnvelopeOpener: Sendable {
         self.allowedClockSkew = allowedClockSkew
         var keys: [String: Result<any VerifyingKey, CryptoError>] = [:]
         for entry in trustList.parties {
-            for key in entry.keys {
+            // The first key with an id wins, as in `key(withID:)` and `signers` below, so that the
+            // key an envelope is verified with is the key of the party it is attributed to even
+            // in a list (not accepted through a `TrustAnchor`) that repeats an id.
+            for key in entry.keys where keys[key.kid] == nil {
                 guard key.use == .signature, let algorithm = key.algorithm else { continue }
                 keys[key.kid] = Result { () throws(CryptoError) -> any VerifyingKey in
                     guard let raw = Base64URL.decode(key.publicKey) else {

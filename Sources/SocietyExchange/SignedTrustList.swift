@@ -111,7 +111,8 @@ public struct TrustAnchor: Sendable {
         self.allowedClockSkew = allowedClockSkew
     }
 
-    /// Verifies the signature, age and version of `signed`, and remembers its version.
+    /// Verifies the signature, age and version of `signed` and that its key ids are unique, and
+    /// remembers its version.
     public mutating func accept(_ signed: SignedTrustList, now: Date) throws(SignedTrustList.Error) -> TrustList {
         guard SignatureAlgorithm(jwsName: signed.jws.header["alg"]?.stringValue ?? "") == root.algorithm,
             root.isValidSignature(signed.jws.signature, for: signed.jws.signingInput)
@@ -123,6 +124,14 @@ public struct TrustAnchor: Sendable {
         }
         if let lastAcceptedVersion, list.version < lastAcceptedVersion {
             throw .rollback(version: list.version, lastAccepted: lastAcceptedVersion)
+        }
+        // A key id names one key: were one listed twice, an envelope naming it could be checked
+        // against one party's key and attributed to another's.
+        var kids: Set<String> = []
+        for entry in list.parties {
+            for key in entry.keys where !kids.insert(key.kid).inserted {
+                throw .malformed("key id \(key.kid) is listed more than once")
+            }
         }
         lastAcceptedVersion = max(lastAcceptedVersion ?? list.version, list.version)
         return list

@@ -158,6 +158,37 @@ struct TrustListTests {
         }
     }
 
+    @Test("a list that gives two keys the same id is refused, and an opener never mixes their parties")
+    func duplicateKeyIDs() throws {
+        var city = try ExchangeFixture()
+        let original = try #require(city.list.key(withID: "hrss-sm2"))
+        let strangerKey = try city.crypto.generateSigningKey(.sm2)
+        city.list.parties.append(
+            TrustList.PartyEntry(
+                party: city.stranger,
+                name: "stranger",
+                keys: [city.trusted(strangerKey.publicKey, kid: "hrss-sm2")]
+            )
+        )
+        let signed = try SignedTrustList.sign(city.list, with: city.rootKey, kid: "bureau-root-1")
+        var anchor = TrustAnchor(root: city.rootKey.publicKey)
+        #expect(throws: SignedTrustList.Error.malformed("key id hrss-sm2 is listed more than once")) {
+            try anchor.accept(signed, now: city.now)
+        }
+        // Built directly, without the anchor: the key checked is the first with that id, whose
+        // party the envelope is attributed to, so the stranger's signature under it is refused.
+        let forged = try EnvelopeSealer(
+            issuer: original.party,
+            key: strangerKey,
+            kid: "hrss-sm2",
+            crypto: city.crypto,
+            clock: FixedWallClock(city.now)
+        ).seal(city.request(to: city.civil))
+        #expect(throws: EnvelopeError.badSignature) {
+            try city.opener(for: city.civil, list: city.list).open(forged)
+        }
+    }
+
     @Test("a changed byte in a signed list's payload breaks its signature")
     func tamper() throws {
         let city = try ExchangeFixture()
