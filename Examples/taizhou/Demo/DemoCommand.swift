@@ -244,36 +244,36 @@ struct Demo {
         }
     }
 
-    /// Streams the city into the department stores in batches, and keeps the pooled summary.
+    /// Loads the city into the department stores and the civil register, and keeps the pooled summary.
     func load(city: SyntheticCity, stores: [DataSourceDepartment: SQLiteStore], civil: SQLiteStore) throws -> [Pooled] {
-        var pooled: [Pooled] = []
-        var batch: [SyntheticHousehold] = []
-        var progress = ProgressBar("loading the city", total: city.residents)
+        // Each department takes its own facts in one bulk load (indexes built once, every record
+        // sealed and audited). The city is generated again for each: it is deterministic, and
+        // streaming it keeps memory flat at millions of residents.
+        var progress = ProgressBar("loading the city", total: city.residents * (stores.count + 1))
         var done = 0
+        for department in DataSourceDepartment.allCases {
+            guard let store = stores[department] else { continue }
+            let facts = city.households().lazy.flatMap { household in
+                household.members.lazy.compactMap { person -> DepartmentFacts? in
+                    let facts = department.facts(of: person)
+                    return facts.isEmpty ? nil : DepartmentFacts(resident: person.resident.id, facts: .object(facts))
+                }
+            }
+            try store.load(facts, purpose: "population.register")
+            done += city.residents
+            progress.update(done)
+        }
+        // Civil affairs registers households (and pools what proactive discovery may read).
+        var pooled: [Pooled] = []
+        var batch: [HouseholdRecord] = []
         func flush() throws {
-            for (department, store) in stores {
-                try store.write(purpose: "population.register") { db in
-                    for household in batch {
-                        for person in household.members {
-                            let facts = department.facts(of: person)
-                            if !facts.isEmpty {
-                                try db.put(DepartmentFacts(resident: person.resident.id, facts: .object(facts)))
-                            }
-                        }
-                    }
-                }
-            }
-            try civil.write(purpose: "population.register") { db in
-                for household in batch {
-                    try db.put(
-                        HouseholdRecord(household: try household.household, members: household.members.map(\.resident))
-                    )
-                }
-            }
+            try civil.write(purpose: "population.register") { db in try db.put(contentsOf: batch) }
             batch.removeAll(keepingCapacity: true)
         }
         for household in city.households() {
-            batch.append(household)
+            batch.append(
+                HouseholdRecord(household: try household.household, members: household.members.map(\.resident))
+            )
             let living = household.living
             let income = try Money.sum(living.map(\.monthlyIncome))
             if let head = household.members.first {
