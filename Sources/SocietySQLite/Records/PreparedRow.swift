@@ -19,8 +19,8 @@ struct PreparedRow: Sendable {
 /// Why a thread gets its own: preparing a row touches the kind's schema, the record type's index
 /// list, the protector and its keys many times, and every touch retains and releases them. Two
 /// threads doing that to the same objects fight over their reference counts (each count is a
-/// cache line both cores keep taking from each other), which cost a bulk load about a sixth of
-/// its time. `isolated()` gives a thread private copies of all of them.
+/// cache line both cores keep taking from each other), which cost the preparing threads about a
+/// sixth of their time. `init(…, isolated: true)` gives a thread private copies of all of them.
 final class RowPreparer<Record: StorableRecord> {
     let schema: KindSchema
     let protector: FieldProtector?
@@ -105,7 +105,7 @@ final class RowPreparer<Record: StorableRecord> {
             chunkBytes.bytes.append(contentsOf: hash)
             key = .blob(start..<chunkBytes.bytes.count)
         case .text(let text): key = .text(text)
-        default: throw StoreError.invalidName(recordKey.value)
+        default: throw StoreError.invalidHandle("a row key is text or a keyed hash")
         }
         let body = try encodeBody(record, into: chunkBytes)
         try appendIndexValues(record, to: &chunkIndexValues)
