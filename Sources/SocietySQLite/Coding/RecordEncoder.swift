@@ -219,17 +219,6 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 }
 
-extension RecordWriter {
-    /// Updates only the byte length of an enclosing container (its count is already right).
-    func elementAddedLength(header: Int) {
-        let length = UInt32(truncatingIfNeeded: bytes.count - header - 9)
-        bytes[header + 1] = UInt8(truncatingIfNeeded: length)
-        bytes[header + 2] = UInt8(truncatingIfNeeded: length >> 8)
-        bytes[header + 3] = UInt8(truncatingIfNeeded: length >> 16)
-        bytes[header + 4] = UInt8(truncatingIfNeeded: length >> 24)
-    }
-}
-
 /// The encoder handed out by `superEncoder`: writes one value in a parent's slot.
 private final class SlotEncoder: Encoder {
     let writer: RecordWriter

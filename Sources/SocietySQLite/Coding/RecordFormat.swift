@@ -111,16 +111,12 @@ final class RecordWriter {
         }
     }
 
-    private func readU32(at offset: Int) -> UInt32 {
-        UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16
-            | UInt32(bytes[offset + 3]) << 24
-    }
-
-    private func writeU32(_ value: UInt32, at offset: Int) {
-        bytes[offset] = UInt8(truncatingIfNeeded: value)
-        bytes[offset + 1] = UInt8(truncatingIfNeeded: value >> 8)
-        bytes[offset + 2] = UInt8(truncatingIfNeeded: value >> 16)
-        bytes[offset + 3] = UInt8(truncatingIfNeeded: value >> 24)
+    /// Updates only the byte length of an enclosing container (its count is already right).
+    func elementAddedLength(header: Int) {
+        let length = UInt32(truncatingIfNeeded: bytes.count - header - 9)
+        bytes.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: length.littleEndian, toByteOffset: header + 1, as: UInt32.self)
+        }
     }
 }
 
