@@ -94,7 +94,8 @@ let package = Package(
         .testTarget(name: "SocietyJSONTests", dependencies: ["SocietyJSON"]),
         .testTarget(name: "SocietyOpenSSLTests", dependencies: ["SocietyOpenSSL", "SocietyCore"]),
         .testTarget(
-            name: "SocietyExchangeTests", dependencies: ["SocietyExchange", "SocietyOpenSSL", "SocietyJSON"],
+            name: "SocietyExchangeTests",
+            dependencies: ["SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietySQLite"],
             exclude: ["Interop"]),
         .executableTarget(
             name: "SQLiteCrashWriter",

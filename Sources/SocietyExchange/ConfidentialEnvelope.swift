@@ -50,13 +50,16 @@ extension EnvelopeSealer {
                 "the recipient key belongs to \(recipient.party), the envelope is addressed to \(draft.audience)"
             )
         }
-        let inner = try seal(draft)
-        return try ConfidentialSealing(crypto: crypto).encrypt(
-            inner,
+        let inner = try sealUnrecorded(draft)
+        let text = try ConfidentialSealing(crypto: crypto).encrypt(
+            inner.text,
             issuer: issuer,
             recipient: recipient,
             fixed: nil
         )
+        // The digest recorded is that of the text sent, as the recipient's log records it.
+        try audit?.sealed(text, id: inner.id, by: issuer, purpose: draft.purpose)
+        return text
     }
 }
 

@@ -57,6 +57,8 @@ public enum EnvelopeError: Error, Hashable, Sendable, CustomStringConvertible {
     case levelBelowCatalogue(declared: DataLevel, catalogue: DataLevel)
     /// 10. A response whose `ref` does not match the request it is supposed to answer.
     case requestMismatch
+    /// 11. The envelope passed every check, but the opener's audit log could not record it.
+    case auditUnavailable(String)
 
     /// A short, stable name for the check that failed, for CLI output and metrics.
     public var check: String {
@@ -74,6 +76,7 @@ public enum EnvelopeError: Error, Hashable, Sendable, CustomStringConvertible {
         case .replayed, .replayGuardUnavailable: "replay"
         case .notAllowed, .levelBelowCatalogue: "access"
         case .requestMismatch: "request-reference"
+        case .auditUnavailable: "audit"
         }
     }
 
@@ -107,6 +110,7 @@ public enum EnvelopeError: Error, Hashable, Sendable, CustomStringConvertible {
         case .levelBelowCatalogue(let declared, let catalogue):
             "declares level \(declared.rawValue) but the catalogue grades the service \(catalogue.rawValue)"
         case .requestMismatch: "response does not reference the request it answers"
+        case .auditUnavailable(let reason): "the envelope passed every check but could not be audited: \(reason)"
         }
     }
 

@@ -36,6 +36,7 @@ public struct EnvelopeOpener: Sendable {
     private let decryptionKeys: [String: any DecryptionKey]
     /// Each key id's entry, as ``TrustList/key(withID:)`` finds it, looked up instead of searched.
     private let signers: [String: (party: Party, key: TrustedKey)]
+    private let audit: ExchangeAudit?
 
     /// An opener for `me`. Every trust-list key is imported once here, not per envelope.
     public init(
@@ -45,8 +46,10 @@ public struct EnvelopeOpener: Sendable {
         clock: any WallClock,
         replayGuard: any ReplayGuard,
         allowedClockSkew: TimeInterval = 60,
-        decryptionKeys: [String: any DecryptionKey] = [:]
+        decryptionKeys: [String: any DecryptionKey] = [:],
+        audit: ExchangeAudit? = nil
     ) {
+        self.audit = audit
         self.decryptionKeys = decryptionKeys
         self.me = me
         self.trustList = trustList
@@ -89,7 +92,29 @@ public struct EnvelopeOpener: Sendable {
     ///
     /// - Parameter request: for a response, the request envelope exactly as it was sent; its digest
     ///   must equal the response's `ref` claim.
+    ///
+    /// With an ``ExchangeAudit``, every envelope opened is recorded (`exchange.open`) and every
+    /// refusal too (`exchange.refused.<check>`). An opened envelope whose entry cannot be written
+    /// is refused with ``EnvelopeError/auditUnavailable(_:)`` (its id is then spent: the sender
+    /// must seal it again); a refusal whose entry cannot be written is still thrown as itself.
     public func open(_ text: String, answering request: String? = nil) throws(EnvelopeError) -> OpenedEnvelope {
+        guard let audit else { return try openUnrecorded(text, answering: request) }
+        let opened: OpenedEnvelope
+        do {
+            opened = try openUnrecorded(text, answering: request)
+        } catch {
+            try? audit.refused(text, by: me, because: error)
+            throw error
+        }
+        do {
+            try audit.opened(opened, by: me)
+        } catch {
+            throw .auditUnavailable("\(error)")
+        }
+        return opened
+    }
+
+    private func openUnrecorded(_ text: String, answering request: String?) throws(EnvelopeError) -> OpenedEnvelope {
         // 0. Decryption.
         var signedText = text
         var outer: ConfidentialSealing.Outer?

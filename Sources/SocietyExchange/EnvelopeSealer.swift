@@ -25,9 +25,22 @@ public struct EnvelopeSealer: Sendable {
     private let encodedHeader: [UInt8]
     /// Where envelope ids come from: random bytes drawn from `crypto` in blocks.
     private let ids = EnvelopeIDGenerator()
+    /// Where each sealed envelope is recorded, if anywhere.
+    let audit: ExchangeAudit?
 
     /// A sealer for `issuer` signing with `key`, published on the trust list as `kid`.
-    public init(issuer: Party, key: any SigningKey, kid: String, crypto: any CryptoProvider, clock: any WallClock) {
+    ///
+    /// - Parameter audit: records every envelope sealed (`exchange.seal`) in the issuer's audit
+    ///   log; a seal whose entry cannot be written throws, and the envelope must not be sent.
+    public init(
+        issuer: Party,
+        key: any SigningKey,
+        kid: String,
+        crypto: any CryptoProvider,
+        clock: any WallClock,
+        audit: ExchangeAudit? = nil
+    ) {
+        self.audit = audit
         self.issuer = issuer
         self.key = key
         self.kid = kid
@@ -48,7 +61,15 @@ public struct EnvelopeSealer: Sendable {
 
     /// Seals one envelope and returns its compact JWS.
     public func seal(_ draft: EnvelopeDraft) throws -> String {
-        try makeClaims(draft).withCanonicalBytes { payload in try compactEnvelope(payload: payload) }
+        let (text, id) = try sealUnrecorded(draft)
+        try audit?.sealed(text, id: id, by: issuer, purpose: draft.purpose)
+        return text
+    }
+
+    /// The compact JWS of `draft` and its envelope id, not yet audited.
+    func sealUnrecorded(_ draft: EnvelopeDraft) throws -> (text: String, id: String) {
+        let claims = try makeClaims(draft)
+        return (try claims.withCanonicalBytes { payload in try compactEnvelope(payload: payload) }, claims.id)
     }
 
     /// `BASE64URL(header).BASE64URL(payload).BASE64URL(signature)`, assembled in one buffer: the
@@ -87,7 +108,8 @@ public struct EnvelopeSealer: Sendable {
     /// envelope still verifies on its own, and a corrupted one fails alone.
     public func sealBatch(_ drafts: [EnvelopeDraft]) throws -> [String] {
         guard !drafts.isEmpty else { return [] }
-        let payloads = try drafts.map { try makeClaims($0).withCanonicalBytes { Array($0) } }
+        let claims = try drafts.map(makeClaims)
+        let payloads = try claims.map { try $0.withCanonicalBytes { Array($0) } }
         let tree = MerkleTree(algorithm: digestAlgorithm, provider: crypto)
         let leaves = try payloads.map { try tree.leafHash($0) }
         let (root, proofs) = try tree.rootAndInclusionProofs(leafHashes: leaves)
@@ -114,6 +136,9 @@ public struct EnvelopeSealer: Sendable {
                 ),
             ])
             envelopes.append(try JWS(header: header, payload: payload, signature: signature).compact)
+        }
+        for (envelope, claims) in zip(envelopes, claims) {
+            try audit?.sealed(envelope, id: claims.id, by: issuer, purpose: claims.purpose)
         }
         return envelopes
     }

@@ -120,20 +120,48 @@ struct DemoGovernment {
         trustList = try anchor.accept(SignedTrustList(parsing: signedTrustList.text), now: now)
     }
 
-    /// A sealer for a member.
-    func sealer(_ member: Member) -> EnvelopeSealer {
-        EnvelopeSealer(issuer: member.party, key: member.signingKey, kid: member.kid, crypto: crypto, clock: clock)
+    /// What records a member's exchanges: its own store's audit log.
+    func exchangeAudit(_ store: SQLiteStore) throws -> ExchangeAudit {
+        ExchangeAudit(
+            log: store.auditLog,
+            subjects: AuditSubjectHasher(
+                key: try keys.currentKey(for: .auditSubject),
+                digest: profile.storage.digest,
+                crypto: crypto
+            ),
+            digest: profile.storage.digest,
+            crypto: crypto,
+            clock: clock
+        )
     }
 
-    /// An opener for a member, with its decryption key and a replay guard.
-    func opener(_ member: Member, replayGuard: any ReplayGuard = InMemoryReplayGuard()) -> EnvelopeOpener {
+    /// A sealer for a member, recording each envelope it seals in `store`'s audit log.
+    func sealer(_ member: Member, auditedIn store: SQLiteStore) throws -> EnvelopeSealer {
+        EnvelopeSealer(
+            issuer: member.party,
+            key: member.signingKey,
+            kid: member.kid,
+            crypto: crypto,
+            clock: clock,
+            audit: try exchangeAudit(store)
+        )
+    }
+
+    /// An opener for a member, with its decryption key and a replay guard, recording each envelope
+    /// it opens or refuses in `store`'s audit log.
+    func opener(
+        _ member: Member,
+        auditedIn store: SQLiteStore,
+        replayGuard: any ReplayGuard = InMemoryReplayGuard()
+    ) throws -> EnvelopeOpener {
         EnvelopeOpener(
             me: member.party,
             trustList: trustList,
             crypto: crypto,
             clock: clock,
             replayGuard: replayGuard,
-            decryptionKeys: [member.encryptionKid: member.decryptionKey]
+            decryptionKeys: [member.encryptionKid: member.decryptionKey],
+            audit: try exchangeAudit(store)
         )
     }
 

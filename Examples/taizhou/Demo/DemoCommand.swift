@@ -320,8 +320,8 @@ struct Demo {
             let service = "\(department.rawValue).facts"
             responders[service] = VerificationResponder(
                 service: service,
-                opener: government.opener(member),
-                sealer: government.sealer(member),
+                opener: try government.opener(member, auditedIn: store),
+                sealer: try government.sealer(member, auditedIn: store),
                 trustList: government.trustList,
                 crypto: crypto,
                 clock: clock
@@ -370,8 +370,8 @@ struct Demo {
         let count = min(options.applications, pooled.count)
         let chosen = Array(poorest.prefix(count * 4 / 5)) + Array(poorest.suffix(count - count * 4 / 5))
         let verification = EconomicVerification(
-            sealer: government.sealer(government.civilAffairs),
-            opener: government.opener(government.civilAffairs),
+            sealer: try government.sealer(government.civilAffairs, auditedIn: civil),
+            opener: try government.opener(government.civilAffairs, auditedIn: civil),
             trustList: government.trustList,
             crypto: crypto,
             clock: clock
