@@ -133,6 +133,20 @@ public struct OpenSSLCryptoProvider: CryptoProvider {
         try HMAC.authenticationCode(algorithm, key: key, data: data)
     }
 
+    /// A session that keeps one keyed AES-256-GCM context (see `AEADSealingSession`); SM4-CBC with
+    /// HMAC-SM3 seals value by value.
+    public func makeSealingSession(_ algorithm: AEADAlgorithm, key: [UInt8]) throws -> any AEADSealingSession {
+        switch algorithm {
+        case .aes256GCM: try GCMSealingSession(key: key)
+        case .sm4CBCHMACSM3: ProviderSealingSession(provider: self, algorithm: algorithm, key: key)
+        }
+    }
+
+    /// A session that keeps one keyed HMAC context (see `MACSession`).
+    public func makeMACSession(_ algorithm: DigestAlgorithm, key: [UInt8]) throws -> any MACSession {
+        try HMACSession(algorithm, key: key)
+    }
+
     /// ``AES256GCM`` or ``SM4CBCHMACSM3``, with a nonce from ``random`` when `nonce` is `nil`.
     public func seal(
         _ algorithm: AEADAlgorithm,

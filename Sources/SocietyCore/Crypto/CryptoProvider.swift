@@ -41,6 +41,14 @@ public protocol CryptoProvider: Sendable {
         associatedData: [UInt8]
     ) throws -> AEADSealedBox
 
+    /// A session sealing many values under `key` on one thread (see ``AEADSealingSession``).
+    /// Defaults to one ``seal(_:_:key:nonce:associatedData:)`` call per value.
+    func makeSealingSession(_ algorithm: AEADAlgorithm, key: [UInt8]) throws -> any AEADSealingSession
+
+    /// A session computing many HMACs under `key` on one thread (see ``MACSession``). Defaults to
+    /// one ``authenticationCode(_:key:data:)`` call per value.
+    func makeMACSession(_ algorithm: DigestAlgorithm, key: [UInt8]) throws -> any MACSession
+
     /// Checks and decrypts `box`; throws `.decryptionFailed` if anything was modified.
     func open(
         _ algorithm: AEADAlgorithm,

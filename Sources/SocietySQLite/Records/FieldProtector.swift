@@ -116,15 +116,63 @@ struct FieldProtector: Sendable {
         )
     }
 
+    /// The current keys this protector pinned (see ``pinned()``), for sessions keyed with them.
+    var pinnedSealKey: SymmetricKey? { sealKey }
+    var pinnedHashKey: SymmetricKey? { hashKey }
+
+    /// ``seal(kind:rowKey:field:plaintext:nonce:)`` through `session`, which is keyed with
+    /// `key`: the same bytes, without finding a cipher context per field.
+    func seal(
+        kind: String,
+        rowKey: [UInt8],
+        field: String,
+        plaintext: [UInt8],
+        nonce: [UInt8],
+        key: SymmetricKey,
+        session: any AEADSealingSession
+    ) throws -> [UInt8] {
+        let id = Array(key.id.utf8.prefix(255))
+        var out: [UInt8] = [0x01, algorithmByte, UInt8(id.count)]
+        out.reserveCapacity(3 + id.count + nonce.count + plaintext.count + 48)
+        out += id
+        try session.seal(
+            plaintext,
+            nonce: nonce,
+            associatedData: FieldProtector.associatedData(kind: kind, rowKey: rowKey, field: field),
+            appendingTo: &out
+        )
+        return out
+    }
+
+    /// ``keyedHash(domain:kind:name:value:)`` through `session`, which is keyed with the
+    /// searchable-hash key.
+    func keyedHash(
+        domain: String,
+        kind: String,
+        name: String,
+        value: some Collection<UInt8>,
+        session: any MACSession
+    ) throws -> [UInt8] {
+        try session.authenticationCode(
+            of: FieldProtector.keyedHashInput(domain: domain, kind: kind, name: name, value: value)
+        )
+    }
+
+    /// `len ‖ domain ‖ len ‖ kind ‖ len ‖ name ‖ len ‖ value`, what a keyed hash covers.
+    static func keyedHashInput(domain: String, kind: String, name: String, value: some Collection<UInt8>) -> [UInt8] {
+        var data: [UInt8] = []
+        data.reserveCapacity(16 + domain.utf8.count + kind.utf8.count + name.utf8.count + value.count)
+        appendLengthPrefixed(domain.utf8, to: &data)
+        appendLengthPrefixed(kind.utf8, to: &data)
+        appendLengthPrefixed(name.utf8, to: &data)
+        appendLengthPrefixed(value, to: &data)
+        return data
+    }
+
     /// `HMAC(searchable-hash key, len ‖ domain ‖ len ‖ kind ‖ len ‖ name ‖ value)`.
     func keyedHash(domain: String, kind: String, name: String, value: some Collection<UInt8>) throws -> [UInt8] {
         let key = try hashKey ?? keys.currentKey(for: .searchableHash)
-        var data: [UInt8] = []
-        data.reserveCapacity(16 + domain.utf8.count + kind.utf8.count + name.utf8.count + value.count)
-        FieldProtector.appendLengthPrefixed(domain.utf8, to: &data)
-        FieldProtector.appendLengthPrefixed(kind.utf8, to: &data)
-        FieldProtector.appendLengthPrefixed(name.utf8, to: &data)
-        FieldProtector.appendLengthPrefixed(value, to: &data)
+        let data = FieldProtector.keyedHashInput(domain: domain, kind: kind, name: name, value: value)
         return try crypto.authenticationCode(profile.digest, key: key.bytes, data: data)
     }
 

@@ -39,6 +39,8 @@ final class RowPreparer<Record: StorableRecord> {
         self.audited = audited
         self.noncesPerDraw = isolated ? 256 : 1
         self.indexes = isolated ? Record.indexes.withUnsafeBufferPointer { Array($0) } : Record.indexes
+        // A session that cannot be opened leaves the per-value path, which reports the problem.
+        if isolated { try? openSessions() }
     }
 
     /// Random bytes for nonces. A bulk preparer draws them 256 nonces at a time: one call to the
@@ -57,9 +59,37 @@ final class RowPreparer<Record: StorableRecord> {
         return Array(nonces[nonceOffset..<nonceOffset + length])
     }
 
+    /// Sessions keyed once with the pinned keys, for a bulk preparer: no cipher or MAC context is
+    /// looked up per value. `nil` for a one-off preparer, or when a key could not be pinned.
+    private var sealingSession: (key: SymmetricKey, session: any AEADSealingSession)?
+    private var macSession: (any MACSession)?
+
+    private func openSessions() throws {
+        guard noncesPerDraw > 1, let protector else { return }
+        if !schema.sensitiveFields.isEmpty, let key = protector.pinnedSealKey {
+            sealingSession = (key, try protector.crypto.makeSealingSession(protector.profile.aead, key: key.bytes))
+        }
+        if let key = protector.pinnedHashKey {
+            macSession = try protector.crypto.makeMACSession(protector.profile.digest, key: key.bytes)
+        }
+    }
+
     private func makeSealer() -> FieldSealer? {
         guard !schema.sensitiveFields.isEmpty, let protector else { return nil }
         let kind = schema.kind
+        if let (key, session) = sealingSession {
+            return { [unowned self] field, plain in
+                try protector.seal(
+                    kind: kind,
+                    rowKey: self.rowKey,
+                    field: field,
+                    plaintext: plain,
+                    nonce: self.nextNonce(protector),
+                    key: key,
+                    session: session
+                )
+            }
+        }
         return { [unowned self] field, plain in
             try protector.seal(
                 kind: kind,
@@ -134,6 +164,17 @@ final class RowPreparer<Record: StorableRecord> {
     /// The key to bind (text, or the keyed hash of a sensitive key); sets the row key the
     /// record's sealed fields are bound to.
     private func bindRowKey(_ recordKey: RecordKey) throws -> SQLiteValue {
+        if recordKey.isSensitive, let macSession, let protector {
+            let hash = try protector.keyedHash(
+                domain: "key",
+                kind: schema.kind,
+                name: "",
+                value: recordKey.value.utf8,
+                session: macSession
+            )
+            self.rowKey = hash
+            return .blob(hash)
+        }
         let (keyValue, rowKey) = try Database.rowKey(recordKey, kind: schema.kind, protector: protector)
         if !schema.sensitiveFields.isEmpty, protector == nil { throw StoreError.protectionRequired(kind: schema.kind) }
         self.rowKey = rowKey
