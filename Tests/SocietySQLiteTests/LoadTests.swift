@@ -158,6 +158,44 @@ struct LoadTests {
         #expect(try Self.pendingLoads(store) == 0)
     }
 
+    @Test("a load whose loader still holds the lock is left alone; once the lock is free it is undone")
+    func liveLoaderIsLeftAlone() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let path = fixture.path("live.sqlite")
+        let store = try fixture.store("live.sqlite", audited: false)
+        let seed = try BulkTests.residents(0..<20)
+        try store.write(purpose: "seed") { db in try db.put(contentsOf: seed) }
+        // A loader in another process, as the file records it: its marker, its dropped key index,
+        // a row it appended, and its lock on <database>-load.
+        try store.write { db in
+            let sql = try db.rows("SELECT sql FROM sqlite_schema WHERE name = 'rec_resident__key'")
+            guard case .text(let create) = sql.first?.first else { throw StoreError.invalidHandle("no key index") }
+            try db.execute(
+                "INSERT INTO ds_loads (tbl, name, sql, start_id) VALUES ('rec_resident', 'rec_resident__key', ?, 20)",
+                arguments: [.text(create)]
+            )
+            try db.execute("DROP INDEX rec_resident__key")
+            try db.execute(
+                "INSERT INTO rec_resident (key, version, body) SELECT key, version, body FROM rec_resident WHERE id = 1"
+            )
+        }
+        let descriptor = open(path + "-load", O_RDWR | O_CREAT, 0o600)
+        #expect(descriptor >= 0)
+        #expect(flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+        let other = try fixture.store("live.sqlite", audited: false)
+        #expect(try Self.pendingLoads(other) == 1)
+        #expect(try other.read { db in try db.count(RecordQuery<StoredResident>.all) } == 21)
+        #expect(throws: StoreError.self) { try other.load(seed, purpose: "second load") }
+        // The loader dies: its lock goes, and the next store undoes its load.
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        let after = try fixture.store("live.sqlite", audited: false)
+        #expect(try Self.pendingLoads(after) == 0)
+        #expect(try after.read { db in try db.count(RecordQuery<StoredResident>.all) } == 20)
+        #expect(try Self.indexes(after, table: "rec_resident").contains("rec_resident__key"))
+    }
+
     @Test("a loader killed with SIGKILL midway is undone when the store is next opened")
     func killedLoader() throws {
         let binary = try #require(CrashTests.writerBinary(), "SQLiteCrashWriter is built beside the tests")
@@ -181,16 +219,16 @@ struct LoadTests {
             let output = Pipe()
             process.standardOutput = output
             try process.run()
+            // However this round ends, the endless loader does not outlive it.
+            defer {
+                if process.isRunning {
+                    kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                }
+            }
             let started = output.fileHandleForReading.availableData
             #expect(String(decoding: started, as: UTF8.self).hasPrefix("loading"), "round \(round)")
             usleep(UInt32.random(in: 300_000...700_000))
-            if round == 0 {
-                // While the loader lives, another store on the file leaves its load alone and
-                // cannot start one of its own.
-                let other = try SQLiteStore(path: path, configuration: configuration)
-                #expect(try Self.pendingLoads(other) > 0)
-                #expect(throws: StoreError.self) { try other.load(seed, purpose: "second load") }
-            }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal, "the loader ended before it was killed")
