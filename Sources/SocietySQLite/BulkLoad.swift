@@ -164,14 +164,7 @@ extension SQLiteStore {
             let chunk = Database.chunk(of: &iterator, count: BulkLoad.chunkSize)
             guard !chunk.isEmpty else { return nil }
             return BackgroundWork {
-                let preparer = RowPreparer<Records.Element>(
-                    schema: schema,
-                    protector: protector,
-                    audited: audited,
-                    isolated: true
-                )
-                for record in chunk { try preparer.append(record) }
-                return preparer.takeChunk()
+                try RowPreparer.chunk(of: chunk, schema: schema, protector: protector, audited: audited)
             }
         }
     }
@@ -192,14 +185,7 @@ extension SQLiteStore {
             let range = start..<end
             start = end
             return BackgroundWork {
-                let preparer = RowPreparer<Records.Element>(
-                    schema: schema,
-                    protector: protector,
-                    audited: audited,
-                    isolated: true
-                )
-                for record in records[range] { try preparer.append(record) }
-                return preparer.takeChunk()
+                try RowPreparer.chunk(of: records[range], schema: schema, protector: protector, audited: audited)
             }
         }
     }

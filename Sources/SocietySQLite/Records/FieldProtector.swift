@@ -75,21 +75,15 @@ struct FieldProtector: Sendable {
         nonce: [UInt8]? = nil
     ) throws -> [UInt8] {
         let key = try sealKey ?? keys.currentKey(for: .fieldEncryption)
-        let box = try crypto.seal(
-            profile.aead,
-            plaintext,
-            key: key.bytes,
-            nonce: nonce,
-            associatedData: FieldProtector.associatedData(kind: kind, rowKey: rowKey, field: field)
+        return try seal(
+            kind: kind,
+            rowKey: rowKey,
+            field: field,
+            plaintext: plaintext,
+            nonce: try nonce ?? crypto.randomBytes(count: profile.aead.nonceByteCount),
+            key: key,
+            session: ProviderSealingSession(provider: crypto, algorithm: profile.aead, key: key.bytes)
         )
-        let id = Array(key.id.utf8.prefix(255))
-        var out: [UInt8] = [0x01, algorithmByte, UInt8(id.count)]
-        out.reserveCapacity(3 + id.count + box.nonce.count + box.ciphertext.count + box.tag.count)
-        out += id
-        out += box.nonce
-        out += box.ciphertext
-        out += box.tag
-        return out
     }
 
     func open(kind: String, rowKey: [UInt8], field: String, sealed: ArraySlice<UInt8>) throws -> [UInt8] {

@@ -125,6 +125,18 @@ final class RowPreparer<Record: StorableRecord> {
     private var chunkRows: [PreparedChunk.Row] = []
     private var chunkIndexValues: [SQLiteValue] = []
 
+    /// `records` prepared as one chunk by a preparer of this thread's own (see `isolated`).
+    static func chunk(
+        of records: some Sequence<Record>,
+        schema: KindSchema,
+        protector: FieldProtector?,
+        audited: Bool
+    ) throws -> PreparedChunk {
+        let preparer = RowPreparer(schema: schema, protector: protector, audited: audited, isolated: true)
+        for record in records { try preparer.append(record) }
+        return preparer.takeChunk()
+    }
+
     /// Prepares `record` as the next row of the current chunk.
     func append(_ record: Record) throws {
         let recordKey = record.recordKey
