@@ -163,10 +163,15 @@ public struct EnvelopeSealer: Sendable {
         )
     }
 
+    /// The digest of an envelope's text as it travelled (surrounding whitespace aside): what a
+    /// response's `ref` and both parties' audit entries name it by.
+    static func wireDigest(of text: String, digest: DigestAlgorithm, crypto: any CryptoProvider) throws -> [UInt8] {
+        try crypto.digest(digest, of: Array(text.trimmingWhitespace.utf8))
+    }
+
     /// `ALG:BASE64URL(digest(request))`: what a response's `ref` claim holds.
     static func reference(to request: String, digest: DigestAlgorithm, crypto: any CryptoProvider) throws -> String {
-        let bytes = Array(request.trimmingWhitespace.utf8)
-        return "\(digest.rawValue):\(Base64URL.encode(try crypto.digest(digest, of: bytes)))"
+        "\(digest.rawValue):\(Base64URL.encode(try wireDigest(of: request, digest: digest, crypto: crypto)))"
     }
 }
 

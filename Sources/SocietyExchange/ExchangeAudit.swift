@@ -91,6 +91,6 @@ public struct ExchangeAudit: Sendable {
     }
 
     private func envelopeDigest(_ text: String) throws -> [UInt8] {
-        try crypto.digest(digest, of: Array(text.trimmingWhitespace.utf8))
+        try EnvelopeSealer.wireDigest(of: text, digest: digest, crypto: crypto)
     }
 }
