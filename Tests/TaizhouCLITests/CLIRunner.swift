@@ -5,6 +5,8 @@ struct CLIRun {
     var status: Int32
     var standardOutput: String
     var standardError: String
+    /// Whether the run was stopped because it outlived its time limit.
+    var timedOut = false
 
     var lines: [String] { standardOutput.split(separator: "\n").map(String.init) }
 }
@@ -22,8 +24,15 @@ enum CLIRunner {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    /// Runs `taizhou arguments…`, feeding `input` on standard input.
-    static func run(_ arguments: [String], input: Data? = nil, in directory: URL? = nil) throws -> CLIRun {
+    /// Runs `taizhou arguments…`, feeding `input` on standard input. A run that outlives
+    /// `timeLimit` seconds is terminated and reported with ``CLIRun/timedOut``, so a command that
+    /// hangs fails its test instead of stopping the whole run.
+    static func run(
+        _ arguments: [String],
+        input: Data? = nil,
+        in directory: URL? = nil,
+        timeLimit: Double = 600
+    ) throws -> CLIRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -34,7 +43,11 @@ enum CLIRunner {
         process.standardOutput = output
         process.standardError = error
         process.standardInput = stdin
+        let started = Date()
         try process.run()
+        let watchdog = DispatchWorkItem { [process] in if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit, execute: watchdog)
+        defer { watchdog.cancel() }
         if let input { stdin.fileHandleForWriting.write(input) }
         try stdin.fileHandleForWriting.close()
         // Read both pipes before waiting so that a large output cannot block the child.
@@ -44,7 +57,8 @@ enum CLIRunner {
         return CLIRun(
             status: process.terminationStatus,
             standardOutput: String(decoding: outData, as: UTF8.self),
-            standardError: String(decoding: errData, as: UTF8.self)
+            standardError: String(decoding: errData, as: UTF8.self),
+            timedOut: process.terminationReason == .uncaughtSignal && Date().timeIntervalSince(started) >= timeLimit
         )
     }
 }

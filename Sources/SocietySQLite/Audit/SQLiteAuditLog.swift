@@ -46,11 +46,13 @@ public struct SQLiteAuditLog: AuditLog {
 
     /// The origin line of checkpoints: the store's configured origin, else the one recorded in
     /// the file, else the file name.
-    public func origin() throws -> String {
+    public func origin() throws -> String { try store.withReader { try origin($0) } }
+
+    /// The origin read on a connection the caller already holds: a log opened by path has one
+    /// reader, so asking the pool for a second connection here would wait for ever.
+    private func origin(_ connection: Connection) throws -> String {
         if let origin = store.configuration.audit?.origin { return origin }
-        let value = try store.withReader { connection in
-            try connection.rows("SELECT value FROM ds_meta WHERE name = 'audit_origin'").first?.first
-        }
+        let value = try connection.rows("SELECT value FROM ds_meta WHERE name = 'audit_origin'").first?.first
         if case .text(let text) = value { return text }
         return "digitalsociety/audit/\(store.path.split(separator: "/").last.map(String.init) ?? "log")"
     }
@@ -74,9 +76,9 @@ public struct SQLiteAuditLog: AuditLog {
     private func head(_ connection: Connection) throws -> AuditCheckpoint {
         let rows = try connection.rows("SELECT size, root FROM ds_audit_heads ORDER BY size DESC LIMIT 1")
         guard let row = rows.first, case .integer(let size) = row[0], case .blob(let root) = row[1] else {
-            return AuditCheckpoint(origin: try origin(), size: 0, rootHash: try tree.rootHash(leafHashes: []))
+            return AuditCheckpoint(origin: try origin(connection), size: 0, rootHash: try tree.rootHash(leafHashes: []))
         }
-        return AuditCheckpoint(origin: try origin(), size: Int(size), rootHash: root)
+        return AuditCheckpoint(origin: try origin(connection), size: Int(size), rootHash: root)
     }
 
     /// The number of committed entries (the size of the latest tree head).
