@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SocietyCertificates", targets: ["SocietyCertificates"]),
         .library(name: "SocietyHealth", targets: ["SocietyHealth"]),
         .library(name: "SocietyVeterans", targets: ["SocietyVeterans"]),
+        .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .executable(name: "taizhou", targets: ["taizhou"]),
     ],
     dependencies: [
@@ -61,6 +62,13 @@ let package = Package(
         .target(name: "SocietyOpenSSL", dependencies: ["SocietyCore", "COpenSSL"]),
         .target(name: "SocietySQLite", dependencies: ["SocietyCore", "CSQLite"]),
 
+        // MARK: Testing kit: in-memory twins of the ports, fixtures and the store conformance suite.
+        // It may use the reference adapters (OpenSSL hashes the in-memory audit tree); nothing but
+        // tests and a district's own test targets depend on it.
+        .target(
+            name: "SocietyTesting",
+            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOpenSSL"]),
+
         // MARK: Umbrella
         .target(
             name: "DigitalSociety",
@@ -95,7 +103,7 @@ let package = Package(
         .testTarget(name: "SocietyOpenSSLTests", dependencies: ["SocietyOpenSSL", "SocietyCore"]),
         .testTarget(
             name: "SocietyExchangeTests",
-            dependencies: ["SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietySQLite"],
+            dependencies: ["SocietyTesting", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietySQLite"],
             exclude: ["Interop"]),
         .executableTarget(
             name: "SQLiteCrashWriter",
@@ -104,28 +112,28 @@ let package = Package(
         ),
         .testTarget(
             name: "SocietySQLiteTests",
-            dependencies: ["SocietySQLite", "SocietyOpenSSL", "SocietyCore", "SQLiteCrashWriter"]
+            dependencies: ["SocietyTesting", "SocietySQLite", "SocietyOpenSSL", "SocietyCore", "SQLiteCrashWriter"]
         ),
         .testTarget(
             name: "SocietyCertificatesTests",
-            dependencies: ["SocietyCertificates", "SocietyOpenSSL", "SocietyJSON", "SocietyExchange"],
+            dependencies: ["SocietyTesting", "SocietyCertificates", "SocietyOpenSSL", "SocietyJSON", "SocietyExchange"],
             exclude: ["Interop"]),
         .testTarget(
             name: "SocietyOneCardTests",
-            dependencies: ["SocietyOneCard", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON"]),
+            dependencies: ["SocietyTesting", "SocietyOneCard", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON"]),
         .testTarget(name: "SocietySyntheticTests", dependencies: ["SocietySynthetic"]),
         .testTarget(
             name: "SocietyAssistanceTests",
-            dependencies: [
+            dependencies: ["SocietyTesting", 
                 "SocietyAssistance", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietyCore", "SocietyOneCard",
             ]),
         .testTarget(
             name: "SocietyHealthTests",
-            dependencies: ["SocietyHealth", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON"],
+            dependencies: ["SocietyTesting", "SocietyHealth", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON"],
             exclude: ["Interop"]),
         .testTarget(
             name: "SocietyVeteransTests",
-            dependencies: [
+            dependencies: ["SocietyTesting", 
                 "SocietyVeterans", "SocietyOneCard", "SocietyCertificates", "SocietySQLite", "SocietyOpenSSL",
                 "SocietyExchange", "SocietyJSON",
             ]),

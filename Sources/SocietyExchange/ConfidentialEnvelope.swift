@@ -44,7 +44,7 @@ extension EnvelopeSealer {
     /// Signs `draft` as a single envelope, then encrypts that compact JWS to `recipient`: a compact
     /// JWE (`typ` `tz-envelope+jwe`) that only the holder of the recipient's key can read, and whose
     /// inner signed envelope the recipient can keep as evidence of who sent what.
-    public func seal(_ draft: EnvelopeDraft, encryptingTo recipient: EnvelopeRecipient) throws -> String {
+    public func seal(_ draft: EnvelopeDraft, encryptingTo recipient: EnvelopeRecipient) async throws -> String {
         guard recipient.party == draft.audience else {
             throw EnvelopeError.encryptionMismatch(
                 "the recipient key belongs to \(recipient.party), the envelope is addressed to \(draft.audience)"
@@ -58,7 +58,7 @@ extension EnvelopeSealer {
             fixed: nil
         )
         // The digest recorded is that of the text sent, as the recipient's log records it.
-        try audit?.sealed(text, id: inner.id, by: issuer, purpose: draft.purpose)
+        try await audit?.sealed(text, id: inner.id, by: issuer, purpose: draft.purpose)
         return text
     }
 }

@@ -97,24 +97,30 @@ public struct EnvelopeOpener: Sendable {
     /// refusal too (`exchange.refused.<check>`). An opened envelope whose entry cannot be written
     /// is refused with ``EnvelopeError/auditUnavailable(_:)`` (its id is then spent: the sender
     /// must seal it again); a refusal whose entry cannot be written is still thrown as itself.
-    public func open(_ text: String, answering request: String? = nil) throws(EnvelopeError) -> OpenedEnvelope {
-        guard let audit else { return try openUnrecorded(text, answering: request) }
+    public func open(
+        _ text: String,
+        answering request: String? = nil
+    ) async throws(EnvelopeError) -> OpenedEnvelope {
+        guard let audit else { return try await openUnrecorded(text, answering: request) }
         let opened: OpenedEnvelope
         do {
-            opened = try openUnrecorded(text, answering: request)
+            opened = try await openUnrecorded(text, answering: request)
         } catch {
-            try? audit.refused(text, by: me, because: error)
+            try? await audit.refused(text, by: me, because: error)
             throw error
         }
         do {
-            try audit.opened(opened, by: me)
+            try await audit.opened(opened, by: me)
         } catch {
             throw .auditUnavailable("\(error)")
         }
         return opened
     }
 
-    private func openUnrecorded(_ text: String, answering request: String?) throws(EnvelopeError) -> OpenedEnvelope {
+    private func openUnrecorded(
+        _ text: String,
+        answering request: String?
+    ) async throws(EnvelopeError) -> OpenedEnvelope {
         // 0. Decryption.
         var signedText = text
         var outer: ConfidentialSealing.Outer?
@@ -195,7 +201,7 @@ public struct EnvelopeOpener: Sendable {
         // 8. Replay.
         let isNew: Bool
         do {
-            isNew = try replayGuard.markSeen(
+            isNew = try await replayGuard.markSeen(
                 issuer: claims.issuer.text,
                 id: claims.id,
                 expiresAt: claims.expiresAt.addingTimeInterval(allowedClockSkew),

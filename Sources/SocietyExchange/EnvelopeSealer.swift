@@ -60,9 +60,9 @@ public struct EnvelopeSealer: Sendable {
     public var digestAlgorithm: DigestAlgorithm { key.algorithm == .sm2 ? .sm3 : .sha256 }
 
     /// Seals one envelope and returns its compact JWS.
-    public func seal(_ draft: EnvelopeDraft) throws -> String {
+    public func seal(_ draft: EnvelopeDraft) async throws -> String {
         let (text, id) = try sealUnrecorded(draft)
-        try audit?.sealed(text, id: id, by: issuer, purpose: draft.purpose)
+        try await audit?.sealed(text, id: id, by: issuer, purpose: draft.purpose)
         return text
     }
 
@@ -106,7 +106,7 @@ public struct EnvelopeSealer: Sendable {
     /// JOSE library that does not know it refuses the envelope instead of misreading it). One
     /// signature for the batch is how a department signs faster than the raw signature rate; each
     /// envelope still verifies on its own, and a corrupted one fails alone.
-    public func sealBatch(_ drafts: [EnvelopeDraft]) throws -> [String] {
+    public func sealBatch(_ drafts: [EnvelopeDraft]) async throws -> [String] {
         guard !drafts.isEmpty else { return [] }
         let claims = try drafts.map(makeClaims)
         let payloads = try claims.map { try $0.withCanonicalBytes { Array($0) } }
@@ -138,7 +138,7 @@ public struct EnvelopeSealer: Sendable {
             envelopes.append(try JWS(header: header, payload: payload, signature: signature).compact)
         }
         for (envelope, claims) in zip(envelopes, claims) {
-            try audit?.sealed(envelope, id: claims.id, by: issuer, purpose: claims.purpose)
+            try await audit?.sealed(envelope, id: claims.id, by: issuer, purpose: claims.purpose)
         }
         return envelopes
     }

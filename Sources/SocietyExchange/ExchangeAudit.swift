@@ -44,8 +44,8 @@ public struct ExchangeAudit: Sendable {
     }
 
     /// `exchange.seal` by `issuer` of the envelope `text` with id `id`.
-    func sealed(_ text: String, id: String, by issuer: Party, purpose: Purpose) throws {
-        try log.append([
+    func sealed(_ text: String, id: String, by issuer: Party, purpose: Purpose) async throws {
+        try await log.append([
             AuditEntry(
                 time: clock.now(),
                 actor: issuer.text,
@@ -59,8 +59,8 @@ public struct ExchangeAudit: Sendable {
     }
 
     /// `exchange.open` by `me` of `envelope`.
-    func opened(_ envelope: OpenedEnvelope, by me: Party) throws {
-        try log.append([
+    func opened(_ envelope: OpenedEnvelope, by me: Party) async throws {
+        try await log.append([
             AuditEntry(
                 time: clock.now(),
                 actor: me.text,
@@ -75,9 +75,9 @@ public struct ExchangeAudit: Sendable {
 
     /// `exchange.refused.<check>` by `me` of the envelope `text`. Its id and purpose are the
     /// sender's unverified word, so the subject is the keyed hash of the text's digest instead.
-    func refused(_ text: String, by me: Party, because error: EnvelopeError) throws {
+    func refused(_ text: String, by me: Party, because error: EnvelopeError) async throws {
         let digest = try envelopeDigest(text)
-        try log.append([
+        try await log.append([
             AuditEntry(
                 time: clock.now(),
                 actor: me.text,

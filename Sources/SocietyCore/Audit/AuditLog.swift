@@ -26,36 +26,39 @@ public struct AuditVerification: Hashable, Sendable {
 
 /// An append-only, tamper-evident log of who accessed what and why: the audit port.
 ///
+/// Every operation is `async`: a log in a network database answers without holding a thread, and
+/// the SQLite log does its work on the store's own threads.
+///
 /// Entries are leaves of an RFC 9162 Merkle tree. Signed checkpoints commit to the tree at a size;
 /// an inclusion proof shows one entry is in a checkpointed tree, and a consistency proof shows a
 /// later checkpoint extends an earlier one, so nothing before it was changed or removed.
 public protocol AuditLog: Sendable {
     /// Appends `entries` in order, in one transaction; returns the indexes they received.
     @discardableResult
-    func append(_ entries: [AuditEntry]) throws -> Range<Int>
+    func append(_ entries: [AuditEntry]) async throws -> Range<Int>
 
     /// The number of entries.
-    func size() throws -> Int
+    func size() async throws -> Int
 
     /// The entry at `index` (0-based).
-    func entry(at index: Int) throws -> AuditEntry
+    func entry(at index: Int) async throws -> AuditEntry
 
     /// The current, unsigned tree head.
-    func treeHead() throws -> AuditCheckpoint
+    func treeHead() async throws -> AuditCheckpoint
 
     /// Signs the current tree head with `key`, stores the signed checkpoint and returns it.
-    func checkpoint(signingWith key: some SigningKey, keyName: String) throws -> SignedCheckpoint
+    func checkpoint(signingWith key: some SigningKey, keyName: String) async throws -> SignedCheckpoint
 
     /// The signed checkpoints stored so far, oldest first.
-    func checkpoints() throws -> [SignedCheckpoint]
+    func checkpoints() async throws -> [SignedCheckpoint]
 
     /// The RFC 9162 inclusion proof of entry `index` in the tree of the first `treeSize` entries.
-    func inclusionProof(index: Int, treeSize: Int) throws -> [[UInt8]]
+    func inclusionProof(index: Int, treeSize: Int) async throws -> [[UInt8]]
 
     /// The RFC 9162 consistency proof from the tree of `oldSize` entries to that of `newSize`.
-    func consistencyProof(from oldSize: Int, to newSize: Int) throws -> [[UInt8]]
+    func consistencyProof(from oldSize: Int, to newSize: Int) async throws -> [[UInt8]]
 
     /// Walks every entry, recomputing leaf hashes and roots and checking them against the stored
     /// tree heads and checkpoints, and names the first entry where the log breaks.
-    func verify() throws -> AuditVerification
+    func verify() async throws -> AuditVerification
 }

@@ -13,7 +13,7 @@ public protocol ReplayGuard: Sendable {
     /// - Returns: `true` if the id is new, `false` if it was seen before and has not yet expired
     ///   (a replay). Recording and checking are one atomic step, so two concurrent openers of the
     ///   same message cannot both see it as new.
-    func markSeen(issuer: String, id: String, expiresAt: Date, now: Date) throws -> Bool
+    func markSeen(issuer: String, id: String, expiresAt: Date, now: Date) async throws -> Bool
 }
 
 /// A replay guard held in memory: lost when the process ends.
