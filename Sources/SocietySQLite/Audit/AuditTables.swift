@@ -59,24 +59,3 @@ enum AuditTables {
     }
 }
 
-/// Why the audit log cannot answer.
-public enum AuditLogError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The stored tree state is inconsistent (the file was altered or damaged).
-    case corruptState(String)
-    /// The entry index is not in the log.
-    case noSuchEntry(index: Int, size: Int)
-    /// The sizes do not allow a proof.
-    case invalidSizes(old: Int, new: Int, size: Int)
-    /// The log has no digest recorded, or one the SDK does not know.
-    case unknownDigest(String)
-
-    public var description: String {
-        switch self {
-        case .corruptState(let reason): "the audit log's state is corrupt: \(reason)"
-        case .noSuchEntry(let index, let size): "entry \(index) is not in the log (it has \(size) entries)"
-        case .invalidSizes(let old, let new, let size):
-            "no proof between sizes \(old) and \(new) in a log of \(size) entries"
-        case .unknownDigest(let name): "the audit log uses an unknown digest \"\(name)\""
-        }
-    }
-}
