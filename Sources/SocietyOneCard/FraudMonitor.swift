@@ -24,13 +24,16 @@ public struct FraudAlert: Hashable, Sendable, Codable {
 ///
 /// Rules stream through the store with queries on declared indexes, holding at most one group of
 /// records at a time, so a whole city's ledger is scanned in constant memory.
+///
+/// A rule runs inside the monitor's read transaction: `db` is valid only until ``scan(_:report:)``
+/// returns, and the rule awaits each read, as the store port is `async`.
 public protocol FraudRule: Sendable {
     /// A stable id, e.g. `paid-after-death`.
     var id: String { get }
     /// Raised whenever the rule's logic changes.
     var version: Int { get }
     /// Scans the store and reports each alert to `report`.
-    func scan(_ db: any RecordReading, report: (FraudAlert) throws -> Void) throws
+    func scan(_ db: any RecordReading, report: (FraudAlert) async throws -> Void) async throws
 }
 
 /// The fraud monitor (社保基金欺诈监控): runs rules over the ledger.
@@ -48,35 +51,44 @@ public struct FraudMonitor: Sendable {
     /// A monitor with `rules`.
     public init(rules: [any FraudRule] = FraudMonitor.standardRules) { self.rules = rules }
 
-    /// Runs every rule in one read transaction (a consistent snapshot of the ledger).
-    public func scan(_ store: any RecordStore, report: (FraudAlert) throws -> Void) throws {
-        try store.read(purpose: OneCardService.Purpose.monitoring) { db in
-            for rule in rules { try rule.scan(db, report: report) }
+    /// Runs every rule in one read transaction (a consistent snapshot of the ledger), handing each
+    /// alert to `report` as it is found, so a scan that raises many alerts need not hold them all.
+    ///
+    /// `report` is `@Sendable` because the store may run the transaction on a thread of its own.
+    ///
+    /// ```swift
+    /// try await FraudMonitor().scan(store) { alert in try await reviewQueue.enqueue(alert) }
+    /// ```
+    public func scan(_ store: any RecordStore, report: @Sendable (FraudAlert) async throws -> Void) async throws {
+        try await store.read(purpose: OneCardService.Purpose.monitoring) { db in
+            for rule in rules { try await rule.scan(db, report: report) }
         }
     }
 
-    /// Runs every rule and collects the alerts.
-    public func alerts(in store: any RecordStore) throws -> [FraudAlert] {
-        var alerts: [FraudAlert] = []
-        try scan(store) { alerts.append($0) }
-        return alerts
+    /// Runs every rule in one read transaction and collects the alerts.
+    ///
+    /// ```swift
+    /// let alerts = try await FraudMonitor().alerts(in: store)
+    /// ```
+    public func alerts(in store: any RecordStore) async throws -> [FraudAlert] {
+        try await store.read(purpose: OneCardService.Purpose.monitoring) { db in
+            var alerts: [FraudAlert] = []
+            for rule in rules { try await rule.scan(db) { alerts.append($0) } }
+            return alerts
+        }
     }
 }
 
 /// Net effect of a set of payments for one key: payments minus their reversals.
-private func unreversed(_ payments: [PaymentRecord], in db: any RecordReading) throws -> [PaymentRecord] {
-    try payments.filter { record in
-        try db.count(
-            PaymentRecord.self,
+private func unreversed(_ payments: [PaymentRecord], in db: any RecordReading) async throws -> [PaymentRecord] {
+    var open: [PaymentRecord] = []
+    for record in payments {
+        let reversals = try await db.count(
             RecordQuery<PaymentRecord>.filter("reverses", equals: .text(record.instruction.id))
-        ) == 0
+        )
+        if reversals == 0 { open.append(record) }
     }
-}
-
-extension RecordReading {
-    func count<Record: StorableRecord>(_ type: Record.Type, _ query: RecordQuery<Record>) throws -> Int {
-        try count(query)
-    }
+    return open
 }
 
 /// A payment for a month that begins after the holder's recorded date of death.
@@ -90,16 +102,16 @@ public struct PaidAfterDeathRule: FraudRule {
     public init() {}
 
     /// Streams the death records; for each, looks up the holder's payments by pseudonym.
-    public func scan(_ db: any RecordReading, report: (FraudAlert) throws -> Void) throws {
-        try db.forEach(RecordQuery<DeathRecord>.all) { death in
+    public func scan(_ db: any RecordReading, report: (FraudAlert) async throws -> Void) async throws {
+        try await db.forEach(RecordQuery<DeathRecord>.all) { death in
             let deathPeriod = PayPeriod(containing: death.dateOfDeath)
-            let payments = try db.fetch(
+            let payments = try await db.fetch(
                 RecordQuery<PaymentRecord>.filter("holder", equals: .text(death.holderPseudonym))
             )
             .filter { $0.instruction.kind == .payment && $0.instruction.period > deathPeriod }
-            let open = try unreversed(payments, in: db)
+            let open = try await unreversed(payments, in: db)
             if !open.isEmpty {
-                try report(
+                try await report(
                     FraudAlert(
                         rule: id,
                         ruleVersion: version,
@@ -127,15 +139,15 @@ public struct DuplicatePeriodPaymentRule: FraudRule {
     public init() {}
 
     /// Streams payments ordered by (holder, programme, period), so duplicates are adjacent.
-    public func scan(_ db: any RecordReading, report: (FraudAlert) throws -> Void) throws {
+    public func scan(_ db: any RecordReading, report: (FraudAlert) async throws -> Void) async throws {
         var group: [PaymentRecord] = []
         var groupKey = ""
-        func flush() throws {
+        func flush() async throws {
             defer { group.removeAll(keepingCapacity: true) }
             guard group.count > 1 else { return }
-            let open = try unreversed(group, in: db)
+            let open = try await unreversed(group, in: db)
             guard open.count > 1, let first = open.first else { return }
-            try report(
+            try await report(
                 FraudAlert(
                     rule: id,
                     ruleVersion: version,
@@ -149,17 +161,17 @@ public struct DuplicatePeriodPaymentRule: FraudRule {
             )
         }
         let query = RecordQuery<PaymentRecord>(field: "dup", condition: .any, order: .ascending("dup"), limit: nil)
-        try db.forEach(query) { record in
+        try await db.forEach(query) { record in
             let key = "\(record.holderPseudonym)|\(record.instruction.programme.rawValue)|\(record.instruction.period)"
             guard record.instruction.kind == .payment else { return true }
             if key != groupKey {
-                try flush()
+                try await flush()
                 groupKey = key
             }
             group.append(record)
             return true
         }
-        try flush()
+        try await flush()
     }
 }
 
@@ -175,31 +187,31 @@ public struct UnemploymentWhileEmployedRule: FraudRule {
     public init() {}
 
     /// Streams unemployment payments; for each, looks up the holder's registrations and pensions.
-    public func scan(_ db: any RecordReading, report: (FraudAlert) throws -> Void) throws {
+    public func scan(_ db: any RecordReading, report: (FraudAlert) async throws -> Void) async throws {
         let query = RecordQuery<PaymentRecord>.filter(
             "programme",
             equals: .text(Programme.unemploymentBenefit.rawValue)
         )
-        try db.forEach(query) { payment in
+        try await db.forEach(query) { payment in
             guard payment.instruction.kind == .payment,
-                try unreversed([payment], in: db).isEmpty == false
+                try await unreversed([payment], in: db).isEmpty == false
             else { return true }
             let period = payment.instruction.period
             let firstDay = period.firstDay
             let lastDay = firstDay.adding(months: 1).adding(days: -1)
-            let registrations = try db.fetch(
+            let registrations = try await db.fetch(
                 RecordQuery<EmploymentRecord>.filter("holder", equals: .text(payment.holderPseudonym))
             ).filter { $0.period.from <= lastDay && ($0.period.until.map { $0 >= firstDay } ?? true) }
             let pensionKey = "\(payment.holderPseudonym)|\(Programme.pension.rawValue)|\(period)"
-            let pensions = try unreversed(
-                try db.fetch(RecordQuery<PaymentRecord>.filter("dup", equals: .text(pensionKey))),
+            let pensions = try await unreversed(
+                try await db.fetch(RecordQuery<PaymentRecord>.filter("dup", equals: .text(pensionKey))),
                 in: db
             )
             guard !registrations.isEmpty || !pensions.isEmpty else { return true }
             var reasons: [String] = []
             if !registrations.isEmpty { reasons.append("an active employment registration") }
             if !pensions.isEmpty { reasons.append("a pension") }
-            try report(
+            try await report(
                 FraudAlert(
                     rule: id,
                     ruleVersion: version,
@@ -227,14 +239,14 @@ public struct PaymentToLostCardRule: FraudRule {
     public init() {}
 
     /// Streams the payments recorded against a card in the reported-lost state.
-    public func scan(_ db: any RecordReading, report: (FraudAlert) throws -> Void) throws {
+    public func scan(_ db: any RecordReading, report: (FraudAlert) async throws -> Void) async throws {
         let query = RecordQuery<PaymentRecord>.filter(
             "card_state",
             equals: .text(CardState.suspended(reportedLost: true).name)
         )
-        try db.forEach(query) { payment in
+        try await db.forEach(query) { payment in
             guard payment.instruction.kind == .payment else { return true }
-            try report(
+            try await report(
                 FraudAlert(
                     rule: id,
                     ruleVersion: version,
@@ -265,17 +277,17 @@ public struct SharedAccountRule: FraudRule {
     public init(threshold: Int = 3) { self.threshold = max(2, threshold) }
 
     /// Streams payments ordered by account pseudonym, one account's group at a time.
-    public func scan(_ db: any RecordReading, report: (FraudAlert) throws -> Void) throws {
+    public func scan(_ db: any RecordReading, report: (FraudAlert) async throws -> Void) async throws {
         var account = ""
         var holders: [String: String] = [:]
         var instructions: [String] = []
-        func flush() throws {
+        func flush() async throws {
             defer {
                 holders.removeAll(keepingCapacity: true)
                 instructions.removeAll(keepingCapacity: true)
             }
             guard holders.count >= threshold, let first = holders.keys.sorted().first else { return }
-            try report(
+            try await report(
                 FraudAlert(
                     rule: id,
                     ruleVersion: version,
@@ -293,16 +305,16 @@ public struct SharedAccountRule: FraudRule {
             order: .ascending("account"),
             limit: nil
         )
-        try db.forEach(query) { payment in
+        try await db.forEach(query) { payment in
             guard payment.instruction.kind == .payment else { return true }
             if payment.accountPseudonym != account {
-                try flush()
+                try await flush()
                 account = payment.accountPseudonym
             }
             holders[payment.holderPseudonym] = payment.instruction.holder.masked
             if instructions.count < 100 { instructions.append(payment.instruction.id) }
             return true
         }
-        try flush()
+        try await flush()
     }
 }

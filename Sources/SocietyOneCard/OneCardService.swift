@@ -8,6 +8,18 @@ import SocietyJSON
 ///
 /// Every operation is one store transaction, so a refused operation leaves nothing behind, and a
 /// store configured with auditing records every change and every read of personal fields.
+/// Operations that touch the store are `async`, as the store port is: on a network database they
+/// wait without holding a thread.
+///
+/// ```swift
+/// let service = try OneCardService(store: store, crypto: crypto, keys: keys, clock: SystemWallClock())
+/// let card = try await service.apply(
+///     holder: holder, generation: .third, issuingBank: bank, bankAccount: account,
+///     uses: CardGeneration.third.supportedUses)
+/// try await service.apply(.issue(number, on: today), to: card.id)
+/// try await service.apply(.activate, to: card.id)
+/// let outcome = try await service.submit(instruction)   // pays once, however often submitted
+/// ```
 public struct OneCardService: Sendable {
     /// The store purposes this service declares, as they appear in the audit log.
     public enum Purpose {
@@ -66,7 +78,7 @@ public struct OneCardService: Sendable {
         issuingBank: CreditCode,
         bankAccount: BankAccount,
         uses: Set<CardUse>
-    ) throws -> SocialSecurityCard {
+    ) async throws -> SocialSecurityCard {
         let id = try Identifier<SocialSecurityCard>("card-" + Hex.encode(try crypto.randomBytes(count: 8)))
         let card = try SocialSecurityCard(
             id: id,
@@ -76,31 +88,37 @@ public struct OneCardService: Sendable {
             bankAccount: bankAccount,
             enabledUses: uses
         )
-        try store.write(purpose: Purpose.cards) { db in
-            if try currentCard(of: holder, in: db) != nil { throw OneCardError.holderAlreadyHasCard }
-            try db.put(card)
+        try await store.write(purpose: Purpose.cards) { db in
+            if try await currentCard(of: holder, in: db) != nil { throw OneCardError.holderAlreadyHasCard }
+            try await db.put(card)
         }
         return card
     }
 
     /// Applies a life-cycle event to a card.
     @discardableResult
-    public func apply(_ event: CardEvent, to cardID: Identifier<SocialSecurityCard>) throws -> SocialSecurityCard {
-        try store.write(purpose: Purpose.cards) { db in
-            var card = try card(cardID, in: db)
+    public func apply(
+        _ event: CardEvent,
+        to cardID: Identifier<SocialSecurityCard>
+    ) async throws -> SocialSecurityCard {
+        try await store.write(purpose: Purpose.cards) { db in
+            var card = try await card(cardID, in: db)
             try card.apply(event)
-            try db.put(card)
+            try await db.put(card)
             return card
         }
     }
 
     /// Replaces a card: the old one is unusable at once, the new one (same holder, account and uses,
     /// new number) is issued in the same transaction.
-    public func replace(_ cardID: Identifier<SocialSecurityCard>, newNumber: CardNumber) throws -> SocialSecurityCard {
+    public func replace(
+        _ cardID: Identifier<SocialSecurityCard>,
+        newNumber: CardNumber
+    ) async throws -> SocialSecurityCard {
         let newID = try Identifier<SocialSecurityCard>("card-" + Hex.encode(try crypto.randomBytes(count: 8)))
         let issued = today
-        return try store.write(purpose: Purpose.cards) { db in
-            var old = try card(cardID, in: db)
+        return try await store.write(purpose: Purpose.cards) { db in
+            var old = try await card(cardID, in: db)
             try old.apply(.replace(by: newID))
             var successor = try SocialSecurityCard(
                 id: newID,
@@ -111,20 +129,20 @@ public struct OneCardService: Sendable {
                 enabledUses: old.enabledUses
             )
             try successor.apply(.issue(newNumber, on: issued))
-            try db.put(old)
-            try db.put(successor)
+            try await db.put(old)
+            try await db.put(successor)
             return successor
         }
     }
 
     /// The card with `id`.
-    public func card(_ id: Identifier<SocialSecurityCard>) throws -> SocialSecurityCard {
-        try store.read(purpose: Purpose.cards) { db in try card(id, in: db) }
+    public func card(_ id: Identifier<SocialSecurityCard>) async throws -> SocialSecurityCard {
+        try await store.read(purpose: Purpose.cards) { db in try await card(id, in: db) }
     }
 
     /// The holder's current card, if any.
-    public func currentCard(of holder: ResidentID) throws -> SocialSecurityCard? {
-        try store.read(purpose: Purpose.cards) { db in try currentCard(of: holder, in: db) }
+    public func currentCard(of holder: ResidentID) async throws -> SocialSecurityCard? {
+        try await store.read(purpose: Purpose.cards) { db in try await currentCard(of: holder, in: db) }
     }
 
     /// Authorizes a use and records it (the store audits the record).
@@ -132,16 +150,14 @@ public struct OneCardService: Sendable {
         _ use: CardUse,
         card cardID: Identifier<SocialSecurityCard>,
         acceptedBy: String
-    ) throws
-        -> CardUseRecord
-    {
+    ) async throws -> CardUseRecord {
         let now = clock.now()
         let id = "use-" + Hex.encode(try crypto.randomBytes(count: 8))
-        return try store.write(purpose: Purpose.cards) { db in
-            let card = try card(cardID, in: db)
+        return try await store.write(purpose: Purpose.cards) { db in
+            let card = try await card(cardID, in: db)
             try card.authorize(use, on: CalendarDate(now))
             let record = CardUseRecord(id: id, card: cardID, use: use, acceptedBy: acceptedBy, time: now)
-            try db.put(record)
+            try await db.put(record)
             return record
         }
     }
@@ -149,7 +165,7 @@ public struct OneCardService: Sendable {
     /// Handles a death record received by envelope (data `{"resident": ID, "dateOfDeath": "YYYY-MM-DD"}`):
     /// keeps it with the envelope's digest and cancels the holder's current card.
     @discardableResult
-    public func recordDeath(_ notice: OpenedEnvelope) throws -> DeathRecord {
+    public func recordDeath(_ notice: OpenedEnvelope) async throws -> DeathRecord {
         let resident = try NoticeData.resident(notice.claims.data, "resident")
         let date = try NoticeData.date(notice.claims.data, "dateOfDeath")
         let record = DeathRecord(
@@ -159,11 +175,11 @@ public struct OneCardService: Sendable {
             envelopeDigest: try envelopeDigest(notice),
             holderPseudonym: try pseudonym(of: resident)
         )
-        try store.write(purpose: Purpose.cards) { db in
-            try db.put(record)
-            if var card = try currentCard(of: resident, in: db) {
+        try await store.write(purpose: Purpose.cards) { db in
+            try await db.put(record)
+            if var card = try await currentCard(of: resident, in: db) {
                 try card.apply(.cancel(.deceased(on: date)))
-                try db.put(card)
+                try await db.put(card)
             }
         }
         return record
@@ -172,7 +188,7 @@ public struct OneCardService: Sendable {
     /// Keeps an employment registration received by envelope (data `{"registration": ID,
     /// "resident": ID, "employer": CREDITCODE, "from": DATE, "until": DATE?}`).
     @discardableResult
-    public func recordEmployment(_ notice: OpenedEnvelope) throws -> EmploymentRecord {
+    public func recordEmployment(_ notice: OpenedEnvelope) async throws -> EmploymentRecord {
         let data = notice.claims.data
         let resident = try NoticeData.resident(data, "resident")
         let employerText = try NoticeData.string(data, "employer")
@@ -195,7 +211,7 @@ public struct OneCardService: Sendable {
             envelopeDigest: try envelopeDigest(notice),
             holderPseudonym: try pseudonym(of: resident)
         )
-        try store.write(purpose: Purpose.cards) { db in try db.put(record) }
+        try await store.write(purpose: Purpose.cards) { db in try await db.put(record) }
         return record
     }
 
@@ -217,20 +233,20 @@ public struct OneCardService: Sendable {
     }
 
     /// Pays (or reverses) one instruction, exactly once.
-    public func submit(_ instruction: PaymentInstruction) throws -> PaymentOutcome {
-        try submit([instruction])[0]
+    public func submit(_ instruction: PaymentInstruction) async throws -> PaymentOutcome {
+        try await submit([instruction])[0]
     }
 
     /// Submits a batch in one transaction: all of it is posted, or none of it (a refused instruction
     /// refuses the batch). Instructions posted earlier come back as ``PaymentOutcome/alreadyPosted(_:)``.
-    public func submit(_ batch: [PaymentInstruction]) throws -> [PaymentOutcome] {
+    public func submit(_ batch: [PaymentInstruction]) async throws -> [PaymentOutcome] {
         let postedOn = today
-        return try store.write(purpose: Purpose.payments) { db in
+        return try await store.write(purpose: Purpose.payments) { db in
             var outcomes: [PaymentOutcome] = []
             outcomes.reserveCapacity(batch.count)
             var cards: [ResidentID: SocialSecurityCard] = [:]
             for instruction in batch {
-                if let existing = try db.get(PaymentRecord.self, key: RecordKey(instruction.id)) {
+                if let existing = try await db.get(PaymentRecord.self, key: RecordKey(instruction.id)) {
                     guard existing.instruction == instruction else {
                         throw OneCardError.conflictingInstruction(id: instruction.id)
                     }
@@ -244,7 +260,7 @@ public struct OneCardService: Sendable {
                     if let cached = cards[instruction.holder] {
                         card = cached
                     } else {
-                        guard let found = try currentCard(of: instruction.holder, in: db) else {
+                        guard let found = try await currentCard(of: instruction.holder, in: db) else {
                             throw OneCardError.noCurrentCard
                         }
                         cards[instruction.holder] = found
@@ -258,7 +274,7 @@ public struct OneCardService: Sendable {
                         on: postedOn
                     )
                 case .reversal(let originalID):
-                    guard let original = try db.get(PaymentRecord.self, key: RecordKey(originalID)) else {
+                    guard let original = try await db.get(PaymentRecord.self, key: RecordKey(originalID)) else {
                         throw OneCardError.unknownInstruction(id: originalID)
                     }
                     guard original.instruction.kind == .payment else {
@@ -270,8 +286,7 @@ public struct OneCardService: Sendable {
                     else {
                         throw OneCardError.notReversible(id: originalID, reason: "holder, programme or amount differ")
                     }
-                    let earlier = try db.count(
-                        PaymentRecord.self,
+                    let earlier = try await db.count(
                         RecordQuery<PaymentRecord>.filter("reverses", equals: .text(originalID))
                     )
                     guard earlier == 0 else {
@@ -285,7 +300,7 @@ public struct OneCardService: Sendable {
                         on: postedOn
                     )
                 }
-                try db.put(record)
+                try await db.put(record)
                 outcomes.append(.posted(record))
             }
             return outcomes
@@ -319,14 +334,14 @@ public struct OneCardService: Sendable {
     }
 
     /// Net amounts paid per programme and period (reversals subtracted), from a streaming scan.
-    public func totals(programme: Programme? = nil, period: PayPeriod? = nil) throws -> LedgerTotals {
-        try store.read(purpose: Purpose.payments) { db in
+    public func totals(programme: Programme? = nil, period: PayPeriod? = nil) async throws -> LedgerTotals {
+        try await store.read(purpose: Purpose.payments) { db in
             var totals = LedgerTotals()
             let query: RecordQuery<PaymentRecord> =
                 if let period { .filter("period", equals: .integer(period.number)) } else if let programme {
                     .filter("programme", equals: .text(programme.rawValue))
                 } else { .all }
-            try db.forEach(query) { record in
+            try await db.forEach(query) { record in
                 if let programme, record.instruction.programme != programme { return true }
                 if let period, record.instruction.period != period { return true }
                 try totals.add(record)
@@ -338,11 +353,11 @@ public struct OneCardService: Sendable {
 
     /// Walks the whole ledger and checks the double-entry invariants: every record's lines sum to
     /// zero, the funds' balances mirror the holders' balances, and no payment is reversed twice.
-    public func verifyLedger() throws -> LedgerCheck {
-        try store.read(purpose: Purpose.payments) { db in
+    public func verifyLedger() async throws -> LedgerCheck {
+        try await store.read(purpose: Purpose.payments) { db in
             var check = LedgerCheck()
             var reversed = Set<String>()
-            try db.forEach(RecordQuery<PaymentRecord>.all) { record in
+            try await db.forEach(RecordQuery<PaymentRecord>.all) { record in
                 check.records += 1
                 if !record.isBalanced { check.problems.append("record \(record.instruction.id) does not balance") }
                 for line in record.lines {
@@ -372,7 +387,7 @@ public struct OneCardService: Sendable {
         hospital: CreditCode,
         total: Money,
         policy: SettlementPolicy = SettlementPolicy()
-    ) throws -> MedicalSettlement {
+    ) async throws -> MedicalSettlement {
         let date = today
         let (fund, selfPaid) = try policy.split(total)
         let settlement = try MedicalSettlement(
@@ -384,25 +399,25 @@ public struct OneCardService: Sendable {
             fundPaid: fund,
             selfPaid: selfPaid
         )
-        try store.write(purpose: Purpose.payments) { db in
-            guard let card = try currentCard(of: holder, in: db) else { throw OneCardError.noCurrentCard }
+        try await store.write(purpose: Purpose.payments) { db in
+            guard let card = try await currentCard(of: holder, in: db) else { throw OneCardError.noCurrentCard }
             try card.authorize(.medicalInsuranceSettlement, on: date)
-            try db.put(settlement)
+            try await db.put(settlement)
         }
         return settlement
     }
 
     // MARK: Helpers
 
-    func card(_ id: Identifier<SocialSecurityCard>, in db: any RecordReading) throws -> SocialSecurityCard {
-        guard let card = try db.get(SocialSecurityCard.self, key: RecordKey(id.rawValue)) else {
+    func card(_ id: Identifier<SocialSecurityCard>, in db: any RecordReading) async throws -> SocialSecurityCard {
+        guard let card = try await db.get(SocialSecurityCard.self, key: RecordKey(id.rawValue)) else {
             throw OneCardError.unknownCard(id.rawValue)
         }
         return card
     }
 
-    func currentCard(of holder: ResidentID, in db: any RecordReading) throws -> SocialSecurityCard? {
-        try db.fetch(RecordQuery<SocialSecurityCard>.filter("holder", equals: .text(holder.unmasked)))
+    func currentCard(of holder: ResidentID, in db: any RecordReading) async throws -> SocialSecurityCard? {
+        try await db.fetch(RecordQuery<SocialSecurityCard>.filter("holder", equals: .text(holder.unmasked)))
             .first { $0.state.isCurrent }
     }
 
