@@ -5,6 +5,23 @@ public import SocietyJSON
 
 /// A department's side of the economic verification: it opens a request envelope, reads its own
 /// records, and answers with a signed (and, for important data, encrypted) envelope.
+///
+/// Opening, looking up and sealing are `async`: the opener asks the replay guard, the lookup reads
+/// the department's store, and both sides append to their audit logs.
+///
+/// ```swift
+/// let responder = VerificationResponder(
+///     service: VerificationService.labour, opener: opener, sealer: sealer,
+///     trustList: trustList, crypto: crypto, clock: clock
+/// ) { residents in
+///     try await store.read(purpose: VerificationService.purpose) { db in
+///         var found: [ResidentID: JSONObject] = [:]
+///         for resident in residents { … }   // try await db.get(…)
+///         return found
+///     }
+/// }
+/// let answer = try await responder.answer(request)
+/// ```
 public struct VerificationResponder: Sendable {
     /// The service this department answers.
     public let service: String
@@ -13,9 +30,10 @@ public struct VerificationResponder: Sendable {
     private let trustList: TrustList
     private let crypto: any CryptoProvider
     private let clock: any WallClock
-    private let lookup: @Sendable ([ResidentID]) throws -> [ResidentID: JSONObject]
+    private let lookup: @Sendable ([ResidentID]) async throws -> [ResidentID: JSONObject]
 
-    /// A responder for `service`, looking facts up with `lookup` (its own store).
+    /// A responder for `service`, looking facts up with `lookup` (its own store; the facts of each
+    /// resident it holds, residents it does not know left out).
     public init(
         service: String,
         opener: EnvelopeOpener,
@@ -23,7 +41,7 @@ public struct VerificationResponder: Sendable {
         trustList: TrustList,
         crypto: any CryptoProvider,
         clock: any WallClock,
-        lookup: @escaping @Sendable ([ResidentID]) throws -> [ResidentID: JSONObject]
+        lookup: @escaping @Sendable ([ResidentID]) async throws -> [ResidentID: JSONObject]
     ) {
         self.service = service
         self.opener = opener
@@ -34,9 +52,10 @@ public struct VerificationResponder: Sendable {
         self.lookup = lookup
     }
 
-    /// Answers one request envelope.
-    public func answer(_ request: String) throws -> String {
-        let opened = try opener.open(request)
+    /// Answers one request envelope: opens it (every check of the exchange, including the grant for
+    /// the verification purpose), looks the residents up, and seals the answer to the requester.
+    public func answer(_ request: String) async throws -> String {
+        let opened = try await opener.open(request)
         guard let list = opened.claims.data["residents"]?.arrayValue else {
             throw VerificationError.malformed("request has no \"residents\" list")
         }
@@ -44,7 +63,7 @@ public struct VerificationResponder: Sendable {
             guard let text = value.stringValue else { throw VerificationError.malformed("resident is not text") }
             return try ResidentID(text)
         }
-        let found = try lookup(residents)
+        let found = try await lookup(residents)
         var facts = JSONObject()
         for resident in residents { facts[resident.unmasked] = .object(found[resident] ?? JSONObject()) }
         let draft = EnvelopeDraft.response(to: opened, data: .object(JSONObject(["facts": .object(facts)])))
@@ -55,9 +74,9 @@ public struct VerificationResponder: Sendable {
                 crypto: crypto,
                 at: clock.now()
             )
-            return try sealer.seal(draft, encryptingTo: recipient)
+            return try await sealer.seal(draft, encryptingTo: recipient)
         }
-        return try sealer.seal(draft)
+        return try await sealer.seal(draft)
     }
 }
 
@@ -79,6 +98,19 @@ public enum VerificationError: Error, Hashable, Sendable, CustomStringConvertibl
 /// Civil affairs' side of the household economic verification (家庭经济核查): one request envelope to
 /// each data-source department, with purpose and the applicant's authorisation; the answers are
 /// opened against the requests and kept with their envelope digests.
+///
+/// ```swift
+/// let verification = EconomicVerification(
+///     sealer: sealer, opener: opener, trustList: trustList, crypto: crypto, clock: clock)
+/// let facts = try await verification.verify(
+///     household: household, members: members, application: applicationID
+/// ) { service, request in
+///     // In process here; over HTTP in a deployment.
+///     guard let responder = responders[service] else { throw VerificationError.noResponder(service) }
+///     return try await responder.answer(request)
+/// }
+/// let decision = try EligibilityEvaluator(today: today).decide(facts)
+/// ```
 public struct EconomicVerification: Sendable {
     private let sealer: EnvelopeSealer
     private let opener: EnvelopeOpener
@@ -106,7 +138,7 @@ public struct EconomicVerification: Sendable {
         _ service: String,
         residents: [ResidentID],
         application: Identifier<AssistanceApplication>
-    ) throws -> String {
+    ) async throws -> String {
         guard let entry = trustList.service(withID: service) else { throw VerificationError.noResponder(service) }
         let draft = EnvelopeDraft(
             audience: entry.provider,
@@ -127,9 +159,9 @@ public struct EconomicVerification: Sendable {
                 crypto: crypto,
                 at: clock.now()
             )
-            return try sealer.seal(draft, encryptingTo: recipient)
+            return try await sealer.seal(draft, encryptingTo: recipient)
         }
-        return try sealer.seal(draft)
+        return try await sealer.seal(draft)
     }
 
     /// Verifies a household: asks every service through `send` (which delivers a request and returns
@@ -139,13 +171,13 @@ public struct EconomicVerification: Sendable {
         members: [ResidentID],
         application: Identifier<AssistanceApplication>,
         services: [String] = VerificationService.all,
-        send: (String, String) throws -> String
-    ) throws -> HouseholdFacts {
+        send: (String, String) async throws -> String
+    ) async throws -> HouseholdFacts {
         var facts = HouseholdFacts(household: household, members: members.map { HouseholdFacts.Member(resident: $0) })
         for service in services {
-            let request = try request(service, residents: members, application: application)
-            let answer = try send(service, request)
-            let opened = try opener.open(answer, answering: request)
+            let request = try await request(service, residents: members, application: application)
+            let answer = try await send(service, request)
+            let opened = try await opener.open(answer, answering: request)
             guard let object = opened.claims.data["facts"]?.objectValue else {
                 throw VerificationError.malformed("answer from \(service) has no \"facts\"")
             }
