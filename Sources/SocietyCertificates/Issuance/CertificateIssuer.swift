@@ -15,6 +15,15 @@ public struct IssuedCertificate: Hashable, Sendable {
 
 /// A department's certificate office: issues certificates and changes their status, signing with
 /// the department's key on the trust list.
+///
+/// Every operation reads or changes the issuer's status state through its ``StatusStateStore``,
+/// so each is `async`:
+///
+/// ```swift
+/// let issued = try await issuer.issue(.disability, to: .resident(id), holderKey: walletJWK,
+///                                     claims: ["name": "张三", "category": "physical", "level": "2"])
+/// let lists = try await issuer.revoke(index: issued.certificate.statusIndex)
+/// ```
 public struct CertificateIssuer: Sendable {
     /// The issuing party (must own `kid` on the trust list).
     public let party: Party
@@ -63,12 +72,12 @@ public struct CertificateIssuer: Sendable {
         claims: JSONObject,
         number: String? = nil,
         validity: ValidityPeriod? = nil
-    ) throws -> IssuedCertificate {
+    ) async throws -> IssuedCertificate {
         try type.validate(claims, holder: holder)
         _ = try holderKey.rawPublicKey()
         let now = clock.now()
         let today = CalendarDate(now)
-        let index = try store.update(issuer: party, initial: freshState) { state in try state.allocate() }
+        let index = try await store.update(issuer: party, initial: freshState) { state in try state.allocate() }
         var certificateNumber = number ?? "\(type.code)-\(today.compact)-\(index)"
         if type.rule == .disabilityNumber, case .resident(let resident) = holder,
             let category = claims["category"]?.stringValue.flatMap(DisabilityCategory.init(code:)),
@@ -112,46 +121,47 @@ public struct CertificateIssuer: Sendable {
     }
 
     /// Revokes the certificate at `index` for good, and returns the re-published lists.
-    public func revoke(index: Int) throws -> [SignedStatusList] {
-        try change(index) { state throws(CertificateError) in try state.revocation.set(index, to: true, orThrow: index)
+    public func revoke(index: Int) async throws -> [SignedStatusList] {
+        try await change(index) { state throws(CertificateError) in
+            try state.revocation.set(index, to: true, orThrow: index)
         }
     }
 
     /// Suspends the certificate at `index`; a revoked certificate cannot be suspended.
-    public func suspend(index: Int) throws -> [SignedStatusList] {
-        try change(index) { state throws(CertificateError) in
+    public func suspend(index: Int) async throws -> [SignedStatusList] {
+        try await change(index) { state throws(CertificateError) in
             guard try state.status(of: index) != .revoked else { throw .revocationIsFinal }
             try state.suspension.set(index, to: true, orThrow: index)
         }
     }
 
     /// Lifts a suspension; a revoked certificate stays revoked.
-    public func reinstate(index: Int) throws -> [SignedStatusList] {
-        try change(index) { state throws(CertificateError) in
+    public func reinstate(index: Int) async throws -> [SignedStatusList] {
+        try await change(index) { state throws(CertificateError) in
             guard try state.status(of: index) != .revoked else { throw .revocationIsFinal }
             try state.suspension.set(index, to: false, orThrow: index)
         }
     }
 
     /// The current status of the certificate at `index`, from the issuer's own state.
-    public func status(of index: Int) throws -> CertificateStatus {
-        try store.update(issuer: party, initial: freshState) { state in
+    public func status(of index: Int) async throws -> CertificateStatus {
+        try await store.update(issuer: party, initial: freshState) { state in
             guard state.isAllocated(index) else { throw CertificateError.unknownStatusIndex(index) }
             return try state.status(of: index)
         }
     }
 
     /// Signs and returns both lists at a new version (also after no change, to refresh their age).
-    public func publish() throws -> [SignedStatusList] {
-        try change(nil) { _ throws(CertificateError) in }
+    public func publish() async throws -> [SignedStatusList] {
+        try await change(nil) { _ throws(CertificateError) in }
     }
 
     private func change(
         _ index: Int?,
-        _ body: (inout IssuerStatusState) throws(CertificateError) -> Void
-    ) throws -> [SignedStatusList] {
+        _ body: @Sendable (inout IssuerStatusState) throws(CertificateError) -> Void
+    ) async throws -> [SignedStatusList] {
         let now = clock.now()
-        return try store.update(issuer: party, initial: freshState) { state in
+        return try await store.update(issuer: party, initial: freshState) { state in
             if let index, !state.isAllocated(index) { throw CertificateError.unknownStatusIndex(index) }
             var copy = state
             try body(&copy)

@@ -108,16 +108,25 @@ public struct IssuerStatusState: Codable, Hashable, Sendable {
 
 /// Where an issuer keeps its ``IssuerStatusState`` between operations.
 ///
-/// A port, so that a deployment can keep it in its record store (or a file, as the CLI does);
-/// `update` runs read-modify-write as one step so that two issuances never get the same index.
+/// An I/O port, so that a deployment can keep it in its record store (or a file, as the CLI does):
+/// `update` is `async`, so a store on a network database answers without holding a thread, and
+/// runs read-modify-write as one step so that two issuances never get the same index. Its closures
+/// are `@Sendable` and its result `Sendable`, as a ``SocietyCore/RecordStore`` transaction's are: a
+/// store may run them on a connection or thread of its own.
+///
+/// ```swift
+/// let index = try await store.update(issuer: party, initial: { fresh }) { state in
+///     try state.allocate()
+/// }
+/// ```
 public protocol StatusStateStore: Sendable {
     /// Runs `change` on the issuer's state (creating it with `initial` on first use) and saves the
     /// result only if `change` does not throw.
-    func update<T>(
+    func update<T: Sendable>(
         issuer: Party,
-        initial: () throws -> IssuerStatusState,
-        _ change: (inout IssuerStatusState) throws -> T
-    ) throws -> T
+        initial: @Sendable () throws -> IssuerStatusState,
+        _ change: @Sendable (inout IssuerStatusState) throws -> T
+    ) async throws -> T
 }
 
 /// A ``StatusStateStore`` in memory, for tests and single-process tools.
@@ -128,11 +137,11 @@ public final class InMemoryStatusStateStore: StatusStateStore {
     public init() {}
 
     /// Runs `change` under the lock; a throwing change leaves the state as it was.
-    public func update<T>(
+    public func update<T: Sendable>(
         issuer: Party,
-        initial: () throws -> IssuerStatusState,
-        _ change: (inout IssuerStatusState) throws -> T
-    ) throws -> T {
+        initial: @Sendable () throws -> IssuerStatusState,
+        _ change: @Sendable (inout IssuerStatusState) throws -> T
+    ) async throws -> T {
         try states.withLock { states in
             var state = try states[issuer] ?? initial()
             let result = try change(&state)
