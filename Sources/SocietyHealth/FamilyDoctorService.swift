@@ -6,10 +6,16 @@ public import SocietyJSON
 /// The family-doctor service: teams, packages, contracts, priority groups and follow-up plans on any
 /// ``SocietyCore/RecordStore`` (plan items 7 and 8).
 ///
-/// Every operation is one store transaction. Signing in particular counts the team's current
-/// contracts and checks the resident's in the same write transaction that stores the contract, so
-/// however many clerks sign at once, a team never exceeds its capacity and nobody holds two
-/// current contracts (the store serialises write transactions).
+/// Every operation that reads or changes records is `async` and one store transaction. Signing in
+/// particular counts the team's current contracts and checks the resident's in the same write
+/// transaction that stores the contract, so however many clerks sign at once, a team never exceeds
+/// its capacity and nobody holds two current contracts (the store serialises write transactions).
+///
+/// ```swift
+/// let service = try FamilyDoctorService(store: store, crypto: crypto, keys: keys, clock: clock)
+/// try await service.register(team)
+/// let contract = try await service.sign(resident, team: team.id, package: Identifier("basic"))
+/// ```
 public struct FamilyDoctorService: Sendable {
     /// The store purposes this service declares, as they appear in the audit log.
     public enum Purpose {
@@ -74,46 +80,50 @@ public struct FamilyDoctorService: Sendable {
     // MARK: Teams and packages
 
     /// Adds or updates a team; refused when it would leave the team over its new capacity.
-    public func register(_ team: DoctorTeam) throws {
-        try store.write(purpose: Purpose.teams) { db in
-            let current = try currentCount(of: team.id, in: db)
+    public func register(_ team: DoctorTeam) async throws {
+        try await store.write(purpose: Purpose.teams) { db in
+            let current = try await currentCount(of: team.id, in: db)
             guard current <= team.capacity else {
                 throw HealthError.teamAtCapacity(team: team.id.rawValue, capacity: team.capacity)
             }
-            try db.put(team)
+            try await db.put(team)
         }
     }
 
     /// Adds or updates a service package.
-    public func register(_ package: ServicePackage) throws {
-        try store.write(purpose: Purpose.teams) { db in try db.put(package) }
+    public func register(_ package: ServicePackage) async throws {
+        try await store.write(purpose: Purpose.teams) { db in try await db.put(package) }
     }
 
     /// The team with `id`.
-    public func team(_ id: Identifier<DoctorTeam>) throws -> DoctorTeam {
-        try store.read(purpose: Purpose.teams) { db in try team(id, in: db) }
+    public func team(_ id: Identifier<DoctorTeam>) async throws -> DoctorTeam {
+        try await store.read(purpose: Purpose.teams) { db in try await team(id, in: db) }
     }
 
     /// The team's current contracts and its capacity.
-    public func load(of id: Identifier<DoctorTeam>) throws -> (current: Int, capacity: Int) {
-        try store.read(purpose: Purpose.teams) { db in
-            (try currentCount(of: id, in: db), try team(id, in: db).capacity)
+    public func load(of id: Identifier<DoctorTeam>) async throws -> (current: Int, capacity: Int) {
+        let (current, capacity) = try await store.read(purpose: Purpose.teams) { db in
+            (try await currentCount(of: id, in: db), try await team(id, in: db).capacity)
         }
+        return (current, capacity)
     }
 
     // MARK: Facts and priority groups
 
     /// Records facts about a resident entered by staff, creating the profile on first use.
     @discardableResult
-    public func record(_ facts: [HealthFact], for resident: ResidentID, district: DivisionCode) throws -> HealthProfile
-    {
-        try store.write(purpose: Purpose.profiles) { db in
+    public func record(
+        _ facts: [HealthFact],
+        for resident: ResidentID,
+        district: DivisionCode
+    ) async throws -> HealthProfile {
+        try await store.write(purpose: Purpose.profiles) { db in
             var profile =
-                try db.get(HealthProfile.self, key: RecordKey(sensitive: resident.unmasked))
+                try await db.get(HealthProfile.self, key: RecordKey(sensitive: resident.unmasked))
                 ?? HealthProfile(resident: resident, district: district)
             profile.district = district
             profile.facts.append(contentsOf: facts)
-            try db.put(profile)
+            try await db.put(profile)
             return profile
         }
     }
@@ -125,7 +135,7 @@ public struct FamilyDoctorService: Sendable {
     /// "hypertension", "from": DATE}, {"kind": "pregnancy", "expectedDelivery": DATE, "from": DATE},
     /// {"kind": "disability", "from": DATE}, {"kind": "livingAlone", "from": DATE}]}`.
     @discardableResult
-    public func record(_ notice: OpenedEnvelope) throws -> HealthProfile {
+    public func record(_ notice: OpenedEnvelope) async throws -> HealthProfile {
         let data = notice.claims.data
         let resident = try NoticeData.resident(data, "resident")
         let district: DivisionCode
@@ -145,19 +155,22 @@ public struct FamilyDoctorService: Sendable {
             throw HealthError.malformedNotice("\"facts\" is not an array")
         }
         let facts = try list.map { try NoticeData.fact($0, source: source) }
-        return try record(facts, for: resident, district: district)
+        return try await record(facts, for: resident, district: district)
     }
 
     /// The resident's profile, if any.
-    public func profile(of resident: ResidentID) throws -> HealthProfile? {
-        try store.read(purpose: Purpose.profiles) { db in
-            try db.get(HealthProfile.self, key: RecordKey(sensitive: resident.unmasked))
+    public func profile(of resident: ResidentID) async throws -> HealthProfile? {
+        try await store.read(purpose: Purpose.profiles) { db in
+            try await db.get(HealthProfile.self, key: RecordKey(sensitive: resident.unmasked))
         }
     }
 
     /// The groups the resident belongs to on `date` (today by default), each with its rule and facts.
-    public func priorityGroups(of resident: ResidentID, on date: CalendarDate? = nil) throws -> [PriorityMembership] {
-        let facts = try profile(of: resident)?.facts ?? []
+    public func priorityGroups(
+        of resident: ResidentID,
+        on date: CalendarDate? = nil
+    ) async throws -> [PriorityMembership] {
+        let facts = try await profile(of: resident)?.facts ?? []
         return rules.classify(resident, facts: facts, on: date ?? today)
     }
 
@@ -172,7 +185,7 @@ public struct FamilyDoctorService: Sendable {
         package packageID: Identifier<ServicePackage>,
         start: CalendarDate? = nil,
         years: Int = 1
-    ) throws -> FamilyDoctorContract {
+    ) async throws -> FamilyDoctorContract {
         let signedOn = today
         let start = start ?? signedOn
         let id = try newContractID()
@@ -186,11 +199,12 @@ public struct FamilyDoctorService: Sendable {
             signedOn: signedOn
         )
         if start <= signedOn { try contract.apply(.activate(on: signedOn)) }
-        return try store.write(purpose: Purpose.contracts) { db in
-            try admit(contract, in: db)
-            try db.put(contract)
-            try planFollowUps(for: contract, in: db)
-            return contract
+        let signed = contract
+        return try await store.write(purpose: Purpose.contracts) { db in
+            try await admit(signed, in: db)
+            try await db.put(signed)
+            try await planFollowUps(for: signed, in: db)
+            return signed
         }
     }
 
@@ -201,11 +215,11 @@ public struct FamilyDoctorService: Sendable {
         years: Int = 1,
         team newTeam: Identifier<DoctorTeam>? = nil,
         package newPackage: Identifier<ServicePackage>? = nil
-    ) throws -> FamilyDoctorContract {
+    ) async throws -> FamilyDoctorContract {
         let signedOn = today
         let successorID = try newContractID()
-        return try store.write(purpose: Purpose.contracts) { db in
-            var old = try contract(contractID, in: db)
+        return try await store.write(purpose: Purpose.contracts) { db in
+            var old = try await contract(contractID, in: db)
             let successor = try FamilyDoctorContract(
                 id: successorID,
                 resident: old.resident,
@@ -217,10 +231,10 @@ public struct FamilyDoctorService: Sendable {
                 renews: old.id
             )
             try old.apply(.renew(successor: successorID))
-            try db.put(old)
-            try admit(successor, in: db)
-            try db.put(successor)
-            try planFollowUps(for: successor, in: db)
+            try await db.put(old)
+            try await admit(successor, in: db)
+            try await db.put(successor)
+            try await planFollowUps(for: successor, in: db)
             return successor
         }
     }
@@ -230,15 +244,17 @@ public struct FamilyDoctorService: Sendable {
     public func terminate(
         _ contractID: Identifier<FamilyDoctorContract>,
         reason: TerminationReason
-    ) throws -> FamilyDoctorContract {
+    ) async throws -> FamilyDoctorContract {
         let date = today
-        return try store.write(purpose: Purpose.contracts) { db in
-            var contract = try contract(contractID, in: db)
+        return try await store.write(purpose: Purpose.contracts) { db in
+            var contract = try await contract(contractID, in: db)
             try contract.apply(.terminate(reason, on: date))
-            try db.put(contract)
-            for followUp in try db.fetch(RecordQuery<FollowUp>.filter("contract", equals: .text(contractID.rawValue)))
-            where followUp.visit == nil && followUp.due > date {
-                try db.delete(FollowUp.self, key: followUp.recordKey)
+            try await db.put(contract)
+            let planned = try await db.fetch(
+                RecordQuery<FollowUp>.filter("contract", equals: .text(contractID.rawValue))
+            )
+            for followUp in planned where followUp.visit == nil && followUp.due > date {
+                try await db.delete(FollowUp.self, key: followUp.recordKey)
             }
             return contract
         }
@@ -247,13 +263,13 @@ public struct FamilyDoctorService: Sendable {
     /// Moves contracts along the calendar on `date` (today by default): signed contracts whose term
     /// has begun become active, active ones past their last day expire. Returns how many moved.
     @discardableResult
-    public func advance(to date: CalendarDate? = nil) throws -> (activated: Int, expired: Int) {
+    public func advance(to date: CalendarDate? = nil) async throws -> (activated: Int, expired: Int) {
         let date = date ?? today
-        return try store.write(purpose: Purpose.contracts) { db in
+        let (activated, expired) = try await store.write(purpose: Purpose.contracts) { db in
             var activated = 0
             var expired = 0
-            for var contract in try db.fetch(RecordQuery<FamilyDoctorContract>.filter("state", equals: .text("signed")))
-            where contract.term.from <= date {
+            let signed = try await db.fetch(RecordQuery<FamilyDoctorContract>.filter("state", equals: .text("signed")))
+            for var contract in signed where contract.term.from <= date {
                 if contract.lastDay < date {
                     try contract.apply(.activate(on: contract.lastDay))
                     try contract.apply(.expire(on: date))
@@ -262,35 +278,38 @@ public struct FamilyDoctorService: Sendable {
                     try contract.apply(.activate(on: date))
                     activated += 1
                 }
-                try db.put(contract)
+                try await db.put(contract)
             }
-            for var contract in try db.fetch(RecordQuery<FamilyDoctorContract>.filter("state", equals: .text("active")))
-            where contract.lastDay < date {
+            let active = try await db.fetch(RecordQuery<FamilyDoctorContract>.filter("state", equals: .text("active")))
+            for var contract in active where contract.lastDay < date {
                 try contract.apply(.expire(on: date))
-                try db.put(contract)
+                try await db.put(contract)
                 expired += 1
             }
             return (activated, expired)
         }
+        return (activated, expired)
     }
 
     /// The contract with `id`.
-    public func contract(_ id: Identifier<FamilyDoctorContract>) throws -> FamilyDoctorContract {
-        try store.read(purpose: Purpose.contracts) { db in try contract(id, in: db) }
+    public func contract(_ id: Identifier<FamilyDoctorContract>) async throws -> FamilyDoctorContract {
+        try await store.read(purpose: Purpose.contracts) { db in try await contract(id, in: db) }
     }
 
     /// The resident's current (signed or active) contract, if any.
-    public func currentContract(of resident: ResidentID) throws -> FamilyDoctorContract? {
-        try store.read(purpose: Purpose.contracts) { db in
-            try db.fetch(RecordQuery<FamilyDoctorContract>.filter("current_resident", equals: .text(resident.unmasked)))
-                .first
+    public func currentContract(of resident: ResidentID) async throws -> FamilyDoctorContract? {
+        try await store.read(purpose: Purpose.contracts) { db in
+            try await db.fetch(
+                RecordQuery<FamilyDoctorContract>.filter("current_resident", equals: .text(resident.unmasked))
+            )
+            .first
         }
     }
 
     /// Every contract of a team, current or not, ordered by id.
-    public func contracts(of team: Identifier<DoctorTeam>) throws -> [FamilyDoctorContract] {
-        try store.read(purpose: Purpose.contracts) { db in
-            try db.fetch(RecordQuery<FamilyDoctorContract>.filter("team", equals: .text(team.rawValue)))
+    public func contracts(of team: Identifier<DoctorTeam>) async throws -> [FamilyDoctorContract] {
+        try await store.read(purpose: Purpose.contracts) { db in
+            try await db.fetch(RecordQuery<FamilyDoctorContract>.filter("team", equals: .text(team.rawValue)))
                 .sorted { $0.id < $1.id }
         }
     }
@@ -298,9 +317,9 @@ public struct FamilyDoctorService: Sendable {
     // MARK: Follow-ups
 
     /// The follow-ups planned for a contract, by due day.
-    public func followUps(of contractID: Identifier<FamilyDoctorContract>) throws -> [FollowUp] {
-        try store.read(purpose: Purpose.followUps) { db in
-            try db.fetch(RecordQuery<FollowUp>.filter("contract", equals: .text(contractID.rawValue)))
+    public func followUps(of contractID: Identifier<FamilyDoctorContract>) async throws -> [FollowUp] {
+        try await store.read(purpose: Purpose.followUps) { db in
+            try await db.fetch(RecordQuery<FollowUp>.filter("contract", equals: .text(contractID.rawValue)))
                 .sorted { ($0.due, $0.id) < ($1.due, $1.id) }
         }
     }
@@ -311,33 +330,36 @@ public struct FamilyDoctorService: Sendable {
         _ visit: FollowUpVisit,
         contract contractID: Identifier<FamilyDoctorContract>,
         group: PriorityGroup
-    ) throws -> FollowUp {
-        try store.write(purpose: Purpose.followUps) { db in
-            let contract = try contract(contractID, in: db)
+    ) async throws -> FollowUp {
+        try await store.write(purpose: Purpose.followUps) { db in
+            let contract = try await contract(contractID, in: db)
             guard contract.state == .active else {
                 throw HealthError.illegalTransition(from: contract.state.name, event: "record a visit")
             }
-            guard try team(contract.team, in: db).member(visit.member) != nil else {
+            guard try await team(contract.team, in: db).member(visit.member) != nil else {
                 throw HealthError.invalidTeam("team \(contract.team) has no member \(visit.member)")
             }
-            let open = try db.fetch(RecordQuery<FollowUp>.filter("contract", equals: .text(contractID.rawValue)))
+            let open = try await db.fetch(RecordQuery<FollowUp>.filter("contract", equals: .text(contractID.rawValue)))
                 .filter { $0.group == group && $0.visit == nil }
                 .min { ($0.due, $0.id) < ($1.due, $1.id) }
             guard var followUp = open else {
                 throw HealthError.noOpenFollowUp(contract: contractID.rawValue, group: group)
             }
             followUp.visit = visit
-            try db.put(followUp)
+            try await db.put(followUp)
             return followUp
         }
     }
 
     /// A team's open follow-ups whose day has passed on `date` (today by default), most overdue first.
-    public func overdueFollowUps(team: Identifier<DoctorTeam>, on date: CalendarDate? = nil) throws -> [FollowUp] {
+    public func overdueFollowUps(
+        team: Identifier<DoctorTeam>,
+        on date: CalendarDate? = nil
+    ) async throws -> [FollowUp] {
         let date = date ?? today
-        return try store.read(purpose: Purpose.followUps) { db in
+        return try await store.read(purpose: Purpose.followUps) { db in
             var found: [FollowUp] = []
-            try db.forEach(RecordQuery<FollowUp>.filter("open_team", equals: .text(team.rawValue))) { followUp in
+            try await db.forEach(RecordQuery<FollowUp>.filter("open_team", equals: .text(team.rawValue))) { followUp in
                 if followUp.isOverdue(on: date) { found.append(followUp) }
                 return true
             }
@@ -352,18 +374,18 @@ public struct FamilyDoctorService: Sendable {
     public func uncontractedLowIncome(
         in district: DivisionCode? = nil,
         on date: CalendarDate? = nil
-    ) throws -> [DivisionCode: [ResidentID]] {
+    ) async throws -> [DivisionCode: [ResidentID]] {
         let date = date ?? today
-        return try store.read(purpose: Purpose.reporting) { db in
+        return try await store.read(purpose: Purpose.reporting) { db in
             let query: RecordQuery<HealthProfile> =
                 if let district { .filter("low_income_district", equals: .text(district.code)) } else {
                     // An open range: every profile that has the index value, i.e. every low-income one.
                     .filter("low_income_district", from: nil, to: nil)
                 }
             var found: [DivisionCode: [ResidentID]] = [:]
-            try db.forEach(query) { profile in
+            try await db.forEach(query) { profile in
                 guard !profile.assistance(on: date).isDisjoint(with: lowIncome) else { return true }
-                let current = try db.count(
+                let current = try await db.count(
                     RecordQuery<FamilyDoctorContract>.filter(
                         "current_resident",
                         equals: .text(profile.resident.unmasked)
@@ -383,21 +405,24 @@ public struct FamilyDoctorService: Sendable {
     public func exportFHIR(
         team teamID: Identifier<DoctorTeam>,
         options: FHIRExportOptions = FHIRExportOptions()
-    ) throws -> JSONValue {
+    ) async throws -> JSONValue {
         let generated = clock.now()
-        let team = try self.team(teamID)
-        let contracts: [FamilyDoctorContract] = try store.read(purpose: Purpose.reporting) { db in
-            try db.fetch(RecordQuery<FamilyDoctorContract>.filter("team", equals: .text(teamID.rawValue)))
-                .filter { options.includeEnded || $0.state.isCurrent }
-                .sorted { $0.id < $1.id }
-        }
-        var packages: [Identifier<ServicePackage>: ServicePackage] = [:]
-        var patients: [ResidentID: String] = [:]
-        try store.read(purpose: Purpose.reporting) { db in
+        let (team, contracts, packages) = try await store.read(purpose: Purpose.reporting) { db in
+            let team = try await self.team(teamID, in: db)
+            let contracts = try await db.fetch(
+                RecordQuery<FamilyDoctorContract>.filter("team", equals: .text(teamID.rawValue))
+            )
+            .filter { options.includeEnded || $0.state.isCurrent }
+            .sorted { $0.id < $1.id }
+            var packages: [Identifier<ServicePackage>: ServicePackage] = [:]
             for id in Set(contracts.map(\.package)) {
-                if let package = try db.get(ServicePackage.self, key: RecordKey(id.rawValue)) { packages[id] = package }
+                if let package = try await db.get(ServicePackage.self, key: RecordKey(id.rawValue)) {
+                    packages[id] = package
+                }
             }
+            return (team, contracts, packages)
         }
+        var patients: [ResidentID: String] = [:]
         for contract in contracts where patients[contract.resident] == nil {
             patients[contract.resident] = try pseudonym(of: contract.resident)
         }
@@ -407,22 +432,23 @@ public struct FamilyDoctorService: Sendable {
 
     // MARK: Helpers
 
-    private func admit(_ contract: FamilyDoctorContract, in db: any RecordWriting) throws {
-        let team = try team(contract.team, in: db)
-        guard try db.get(ServicePackage.self, key: RecordKey(contract.package.rawValue)) != nil else {
+    private func admit(_ contract: FamilyDoctorContract, in db: any RecordWriting) async throws {
+        let team = try await team(contract.team, in: db)
+        guard try await db.get(ServicePackage.self, key: RecordKey(contract.package.rawValue)) != nil else {
             throw HealthError.unknownPackage(contract.package.rawValue)
         }
-        let held = try db.count(
+        let held = try await db.count(
             RecordQuery<FamilyDoctorContract>.filter("current_resident", equals: .text(contract.resident.unmasked))
         )
         guard held == 0 else { throw HealthError.residentAlreadyContracted }
-        guard try currentCount(of: team.id, in: db) < team.capacity else {
+        guard try await currentCount(of: team.id, in: db) < team.capacity else {
             throw HealthError.teamAtCapacity(team: team.id.rawValue, capacity: team.capacity)
         }
     }
 
-    private func planFollowUps(for contract: FamilyDoctorContract, in db: any RecordWriting) throws {
-        let facts = try db.get(HealthProfile.self, key: RecordKey(sensitive: contract.resident.unmasked))?.facts ?? []
+    private func planFollowUps(for contract: FamilyDoctorContract, in db: any RecordWriting) async throws {
+        let facts =
+            try await db.get(HealthProfile.self, key: RecordKey(sensitive: contract.resident.unmasked))?.facts ?? []
         let groups = rules.classify(contract.resident, facts: facts, on: contract.term.from).map(\.group)
         var counters: [PriorityGroup: Int] = [:]
         let plan = policy.plan(for: groups, over: contract.term).map { group, due in
@@ -437,15 +463,15 @@ public struct FamilyDoctorService: Sendable {
                 visit: nil
             )
         }
-        try db.put(contentsOf: plan)
+        try await db.put(contentsOf: plan)
     }
 
-    private func currentCount(of team: Identifier<DoctorTeam>, in db: any RecordReading) throws -> Int {
-        try db.count(RecordQuery<FamilyDoctorContract>.filter("current_team", equals: .text(team.rawValue)))
+    private func currentCount(of team: Identifier<DoctorTeam>, in db: any RecordReading) async throws -> Int {
+        try await db.count(RecordQuery<FamilyDoctorContract>.filter("current_team", equals: .text(team.rawValue)))
     }
 
-    private func team(_ id: Identifier<DoctorTeam>, in db: any RecordReading) throws -> DoctorTeam {
-        guard let team = try db.get(DoctorTeam.self, key: RecordKey(id.rawValue)) else {
+    private func team(_ id: Identifier<DoctorTeam>, in db: any RecordReading) async throws -> DoctorTeam {
+        guard let team = try await db.get(DoctorTeam.self, key: RecordKey(id.rawValue)) else {
             throw HealthError.unknownTeam(id.rawValue)
         }
         return team
@@ -454,8 +480,8 @@ public struct FamilyDoctorService: Sendable {
     private func contract(
         _ id: Identifier<FamilyDoctorContract>,
         in db: any RecordReading
-    ) throws -> FamilyDoctorContract {
-        guard let contract = try db.get(FamilyDoctorContract.self, key: RecordKey(id.rawValue)) else {
+    ) async throws -> FamilyDoctorContract {
+        guard let contract = try await db.get(FamilyDoctorContract.self, key: RecordKey(id.rawValue)) else {
             throw HealthError.unknownContract(id.rawValue)
         }
         return contract
