@@ -9,9 +9,17 @@ public import SocietyOneCard
 /// martyrs and memorial facilities, the base database assembled by envelope, preferential-care
 /// payments through the one-card ledger and the preferential-treatment e-certificate (plan item 13).
 ///
-/// Every operation is one store transaction. Payments never touch a bank account or a ledger of
-/// their own: they are ``SocietyOneCard/PaymentInstruction``s submitted to the one-card service,
-/// whose idempotency keys make a re-run of a month pay nobody twice.
+/// Every operation that reads or changes records is `async` and one store transaction. Payments
+/// never touch a bank account or a ledger of their own: they are
+/// ``SocietyOneCard/PaymentInstruction``s submitted to the one-card service, whose idempotency keys
+/// make a re-run of a month pay nobody twice.
+///
+/// ```swift
+/// let service = VeteranService(store: store, crypto: crypto, clock: clock)
+/// let veteran = try await service.register(resident, name: name, branch: .navy, enlisted: enlisted,
+///                                          discharged: discharged, rank: .sergeant, placementType: .assignedWork)
+/// let run = try await service.pay(try PayPeriod("2026-11"), through: oneCard)
+/// ```
 public struct VeteranService: Sendable {
     /// The store purposes this service declares, as they appear in the audit log.
     public enum Purpose {
@@ -63,7 +71,7 @@ public struct VeteranService: Sendable {
         rank: DischargeRank,
         placementType: PlacementType,
         care: PreferentialCare? = nil
-    ) throws -> Veteran {
+    ) async throws -> Veteran {
         let record = try Veteran(
             id: Identifier("vet-" + Hex.encode(try crypto.randomBytes(count: 8))),
             resident: resident,
@@ -75,23 +83,23 @@ public struct VeteranService: Sendable {
             placementType: placementType,
             care: care
         )
-        try store.write(purpose: Purpose.records) { db in
-            if try veteran(of: resident, in: db) != nil { throw VeteranError.alreadyRegistered }
-            try db.put(record)
+        try await store.write(purpose: Purpose.records) { db in
+            if try await veteran(of: resident, in: db) != nil { throw VeteranError.alreadyRegistered }
+            try await db.put(record)
         }
         return record
     }
 
     /// Moves the veteran's placement along.
     @discardableResult
-    public func place(_ id: Identifier<Veteran>, _ event: PlacementEvent) throws -> Veteran {
-        try update(id) { veteran throws(VeteranError) in try veteran.apply(event) }
+    public func place(_ id: Identifier<Veteran>, _ event: PlacementEvent) async throws -> Veteran {
+        try await update(id) { veteran throws(VeteranError) in try veteran.apply(event) }
     }
 
     /// Records an honour.
     @discardableResult
-    public func honour(_ id: Identifier<Veteran>, _ honour: Honour) throws -> Veteran {
-        try update(id) { veteran throws(VeteranError) in
+    public func honour(_ id: Identifier<Veteran>, _ honour: Honour) async throws -> Veteran {
+        try await update(id) { veteran throws(VeteranError) in
             guard !veteran.honours.contains(honour) else { throw .invalidRecord("honour already recorded") }
             veteran.honours.append(honour)
         }
@@ -99,8 +107,8 @@ public struct VeteranService: Sendable {
 
     /// Records employment or entrepreneurship support.
     @discardableResult
-    public func support(_ id: Identifier<Veteran>, _ record: SupportRecord) throws -> Veteran {
-        try update(id) { veteran throws(VeteranError) in
+    public func support(_ id: Identifier<Veteran>, _ record: SupportRecord) async throws -> Veteran {
+        try await update(id) { veteran throws(VeteranError) in
             if let amount = record.amount, amount.fen <= 0 { throw .invalidRecord("support amount must be positive") }
             veteran.support.append(record)
         }
@@ -108,48 +116,48 @@ public struct VeteranService: Sendable {
 
     /// Sets, suspends or ends the preferential-care entitlement.
     @discardableResult
-    public func setCare(_ id: Identifier<Veteran>, _ care: PreferentialCare?) throws -> Veteran {
-        try update(id) { veteran throws(VeteranError) in veteran.care = care }
+    public func setCare(_ id: Identifier<Veteran>, _ care: PreferentialCare?) async throws -> Veteran {
+        try await update(id) { veteran throws(VeteranError) in veteran.care = care }
     }
 
     /// The veteran with `id`.
-    public func veteran(_ id: Identifier<Veteran>) throws -> Veteran {
-        try store.read(purpose: Purpose.records) { db in try veteran(id, in: db) }
+    public func veteran(_ id: Identifier<Veteran>) async throws -> Veteran {
+        try await store.read(purpose: Purpose.records) { db in try await veteran(id, in: db) }
     }
 
     /// The resident's veteran record, if any.
-    public func veteran(of resident: ResidentID) throws -> Veteran? {
-        try store.read(purpose: Purpose.records) { db in try veteran(of: resident, in: db) }
+    public func veteran(of resident: ResidentID) async throws -> Veteran? {
+        try await store.read(purpose: Purpose.records) { db in try await veteran(of: resident, in: db) }
     }
 
     // MARK: Commemoration
 
     /// Records a memorial facility.
-    public func register(_ facility: MemorialFacility) throws {
-        try store.write(purpose: Purpose.commemoration) { db in try db.put(facility) }
+    public func register(_ facility: MemorialFacility) async throws {
+        try await store.write(purpose: Purpose.commemoration) { db in try await db.put(facility) }
     }
 
     /// Records a martyr; the facility, when named, must be known.
-    public func register(_ martyr: Martyr) throws {
-        try store.write(purpose: Purpose.commemoration) { db in
+    public func register(_ martyr: Martyr) async throws {
+        try await store.write(purpose: Purpose.commemoration) { db in
             if let facility = martyr.facility,
-                try db.get(MemorialFacility.self, key: RecordKey(facility.rawValue)) == nil
+                try await db.get(MemorialFacility.self, key: RecordKey(facility.rawValue)) == nil
             {
                 throw VeteranError.invalidRecord("unknown memorial facility \(facility)")
             }
-            try db.put(martyr)
+            try await db.put(martyr)
         }
     }
 
     /// Records an outstanding Rongyao home.
-    public func register(_ home: RongyaoHome) throws {
-        try store.write(purpose: Purpose.commemoration) { db in try db.put(home) }
+    public func register(_ home: RongyaoHome) async throws {
+        try await store.write(purpose: Purpose.commemoration) { db in try await db.put(home) }
     }
 
     /// The martyrs commemorated at a facility.
-    public func martyrs(at facility: Identifier<MemorialFacility>) throws -> [Martyr] {
-        try store.read(purpose: Purpose.commemoration) { db in
-            try db.fetch(RecordQuery<Martyr>.filter("facility", equals: .text(facility.rawValue))).sorted {
+    public func martyrs(at facility: Identifier<MemorialFacility>) async throws -> [Martyr] {
+        try await store.read(purpose: Purpose.commemoration) { db in
+            try await db.fetch(RecordQuery<Martyr>.filter("facility", equals: .text(facility.rawValue))).sorted {
                 $0.id < $1.id
             }
         }
@@ -158,15 +166,16 @@ public struct VeteranService: Sendable {
     /// The memorial facilities and Rongyao homes in a division.
     public func commemoration(
         in division: DivisionCode
-    ) throws -> (facilities: [MemorialFacility], homes: [RongyaoHome]) {
-        try store.read(purpose: Purpose.commemoration) { db in
+    ) async throws -> (facilities: [MemorialFacility], homes: [RongyaoHome]) {
+        let (facilities, homes) = try await store.read(purpose: Purpose.commemoration) { db in
             (
-                try db.fetch(RecordQuery<MemorialFacility>.filter("division", equals: .text(division.code)))
+                try await db.fetch(RecordQuery<MemorialFacility>.filter("division", equals: .text(division.code)))
                     .sorted { $0.id < $1.id },
-                try db.fetch(RecordQuery<RongyaoHome>.filter("division", equals: .text(division.code)))
+                try await db.fetch(RecordQuery<RongyaoHome>.filter("division", equals: .text(division.code)))
                     .sorted { $0.organization < $1.organization }
             )
         }
+        return (facilities, homes)
     }
 
     // MARK: Base database
@@ -176,7 +185,7 @@ public struct VeteranService: Sendable {
     /// Refused whole when the service may not supply one of the fields; a field already holding a
     /// value from a later envelope keeps it.
     @discardableResult
-    public func ingest(_ notice: OpenedEnvelope) throws -> VeteranBaseRecord {
+    public func ingest(_ notice: OpenedEnvelope) async throws -> VeteranBaseRecord {
         let claims = notice.claims
         guard let text = claims.data["resident"]?.stringValue else {
             throw VeteranError.malformedNotice("\"resident\" is missing or not text")
@@ -197,9 +206,9 @@ public struct VeteranService: Sendable {
         let digestText =
             "\(digest.rawValue):\(Base64URL.encode(try crypto.digest(digest, of: Array(notice.text.utf8))))"
         let received = clock.now()
-        return try store.write(purpose: Purpose.baseDatabase) { db in
+        return try await store.write(purpose: Purpose.baseDatabase) { db in
             var record =
-                try db.get(VeteranBaseRecord.self, key: RecordKey(sensitive: resident.unmasked))
+                try await db.get(VeteranBaseRecord.self, key: RecordKey(sensitive: resident.unmasked))
                 ?? VeteranBaseRecord(resident: resident)
             for member in fields {
                 if let existing = record.fields[member.key], existing.issuedAt > claims.issuedAt { continue }
@@ -212,15 +221,15 @@ public struct VeteranService: Sendable {
                     receivedAt: received
                 )
             }
-            try db.put(record)
+            try await db.put(record)
             return record
         }
     }
 
     /// The resident's base-database record, if any.
-    public func baseRecord(of resident: ResidentID) throws -> VeteranBaseRecord? {
-        try store.read(purpose: Purpose.baseDatabase) { db in
-            try db.get(VeteranBaseRecord.self, key: RecordKey(sensitive: resident.unmasked))
+    public func baseRecord(of resident: ResidentID) async throws -> VeteranBaseRecord? {
+        try await store.read(purpose: Purpose.baseDatabase) { db in
+            try await db.get(VeteranBaseRecord.self, key: RecordKey(sensitive: resident.unmasked))
         }
     }
 
@@ -231,10 +240,10 @@ public struct VeteranService: Sendable {
     public func instructions(
         for period: PayPeriod,
         schedule: PreferentialCareSchedule = PreferentialCareSchedule()
-    ) throws -> [PaymentInstruction] {
-        try store.read(purpose: Purpose.payments) { db in
+    ) async throws -> [PaymentInstruction] {
+        try await store.read(purpose: Purpose.payments) { db in
             var instructions: [PaymentInstruction] = []
-            try db.forEach(RecordQuery<Veteran>.filter("care_active", from: nil, to: nil)) { veteran in
+            try await db.forEach(RecordQuery<Veteran>.filter("care_active", from: nil, to: nil)) { veteran in
                 guard let care = veteran.care, care.since <= period.firstDay.adding(months: 1).adding(days: -1) else {
                     return true
                 }
@@ -259,11 +268,11 @@ public struct VeteranService: Sendable {
         _ period: PayPeriod,
         through oneCard: OneCardService,
         schedule: PreferentialCareSchedule = PreferentialCareSchedule()
-    ) throws -> PaymentRun {
+    ) async throws -> PaymentRun {
         var run = PaymentRun()
-        for instruction in try instructions(for: period, schedule: schedule) {
+        for instruction in try await instructions(for: period, schedule: schedule) {
             do {
-                switch try oneCard.submit(instruction) {
+                switch try await oneCard.submit(instruction) {
                 case .posted(let record):
                     run.posted.append(record)
                 case .alreadyPosted(let record):
@@ -286,11 +295,11 @@ public struct VeteranService: Sendable {
         issuer: CertificateIssuer,
         holderKey: JSONWebKey,
         registry: CertificateTypeRegistry = .standard
-    ) throws -> IssuedCertificate {
+    ) async throws -> IssuedCertificate {
         guard let type = registry[CertificateType.veteranPreferentialTreatment.code] else {
             throw VeteranError.invalidRecord("the registry has no veteran-preferential-treatment type")
         }
-        let veteran = try veteran(id)
+        let veteran = try await veteran(id)
         guard case .completed = veteran.placement else {
             throw VeteranError.illegalTransition(from: veteran.placement.name, event: "certify")
         }
@@ -299,32 +308,32 @@ public struct VeteranService: Sendable {
             "category": "veteran",
             "discharge_date": .string(veteran.discharged.iso8601),
         ]
-        return try issuer.issue(type, to: .resident(veteran.resident), holderKey: holderKey, claims: claims)
+        return try await issuer.issue(type, to: .resident(veteran.resident), holderKey: holderKey, claims: claims)
     }
 
     // MARK: Helpers
 
     private func update(
         _ id: Identifier<Veteran>,
-        _ change: (inout Veteran) throws(VeteranError) -> Void
-    ) throws -> Veteran {
-        try store.write(purpose: Purpose.records) { db in
-            var veteran = try veteran(id, in: db)
+        _ change: @Sendable (inout Veteran) throws(VeteranError) -> Void
+    ) async throws -> Veteran {
+        try await store.write(purpose: Purpose.records) { db in
+            var veteran = try await veteran(id, in: db)
             try change(&veteran)
-            try db.put(veteran)
+            try await db.put(veteran)
             return veteran
         }
     }
 
-    private func veteran(_ id: Identifier<Veteran>, in db: any RecordReading) throws -> Veteran {
-        guard let veteran = try db.get(Veteran.self, key: RecordKey(id.rawValue)) else {
+    private func veteran(_ id: Identifier<Veteran>, in db: any RecordReading) async throws -> Veteran {
+        guard let veteran = try await db.get(Veteran.self, key: RecordKey(id.rawValue)) else {
             throw VeteranError.unknownVeteran(id.rawValue)
         }
         return veteran
     }
 
-    private func veteran(of resident: ResidentID, in db: any RecordReading) throws -> Veteran? {
-        try db.fetch(RecordQuery<Veteran>.filter("resident", equals: .text(resident.unmasked))).first
+    private func veteran(of resident: ResidentID, in db: any RecordReading) async throws -> Veteran? {
+        try await db.fetch(RecordQuery<Veteran>.filter("resident", equals: .text(resident.unmasked))).first
     }
 }
 
