@@ -1,12 +1,13 @@
 import Foundation
 public import SocietyCore
 
-/// The handle a transaction's closure receives: records and raw SQL on one connection.
+/// The handle a synchronous transaction's closure receives: records and raw SQL on one
+/// connection (the async port's handle wraps one of these).
 ///
 /// Deliberately not Sendable, and valid only inside the closure it was passed to: the store
 /// serialises each connection, and a handle used after its transaction ended throws
 /// ``StoreError/invalidHandle(_:)``.
-public final class Database: RecordWriting {
+public final class Database {
     let connection: Connection
     let context: StoreContext
     /// Whether this is a write transaction.
@@ -282,7 +283,7 @@ public final class Database: RecordWriting {
         pendingAudit.append(entry)
     }
 
-    // MARK: RecordWriting
+    // MARK: Records
 
     /// Inserts `record`, or replaces the record of its kind with the same key; sensitive fields
     /// are sealed, and the change is audited when the store is.
@@ -493,63 +494,126 @@ public final class Database: RecordWriting {
     /// time, so memory stays constant. `body` is always called on the calling thread, in order; a
     /// record that cannot be decoded throws when its turn comes, after `body` saw the ones before it.
     public func forEach<Record: StorableRecord>(_ query: RecordQuery<Record>, _ body: (Record) throws -> Bool) throws {
+        let cursor = try scan(query)
+        defer { cursor.close() }
+        while let record = try cursor.next() {
+            guard try body(record) else { return }
+        }
+    }
+
+    /// A cursor over the records matching `query`, for ``forEach(_:_:)`` and the async handle:
+    /// the caller takes records with ``ScanCursor/next()`` and must ``ScanCursor/close()`` it
+    /// before the transaction ends.
+    func scan<Record: StorableRecord>(_ query: RecordQuery<Record>) throws -> ScanCursor<Record> {
         try checkValid()
         try requirePurpose(Record.self)
-        guard let schema = try schema(Record.self) else { return }
+        guard let schema = try schema(Record.self) else { return ScanCursor(statement: nil, database: self) }
         let (whereSQL, arguments) = try whereClause(query, schema: schema)
         let orderSQL = try orderClause(query, schema: schema)
         if !Record.sensitiveFields.isEmpty {
             try audit("read.query", kind: schema.kind, id: "query:\(query.field ?? "*")")
         }
         let statement = try connection.cached("SELECT key, version, body FROM \(schema.table)\(whereSQL)\(orderSQL)")
-        defer { statement.reset() }
-        try statement.bind(arguments)
-        // The first records are decoded here: a short query never pays for a thread hop. In a
-        // write transaction `body` may change the table being read, so nothing is read ahead.
-        var decodedHere = 0
-        while isWritable || decodedHere < Database.firstChunk {
-            guard try statement.step() else { return }
+        do {
+            try statement.bind(arguments)
+        } catch {
+            statement.reset()
+            throw error
+        }
+        return ScanCursor(statement: statement, database: self)
+    }
+}
+
+/// The records of one query, read from SQLite one step at a time.
+///
+/// The first ``Database/firstChunk`` records are decoded on the calling thread: a short query
+/// never pays for a thread hop. In a read transaction, past those, chunks of rows are decoded
+/// (and their sealed fields opened) on other threads, up to ``Database/scanDepth`` chunks ahead
+/// of the one being handed out, so every core keeps decoding while this thread reads rows, and
+/// memory stays bounded by the queue. In a write transaction the caller may change the table
+/// being read, so nothing is read ahead. Records come out in order; a record that cannot be
+/// decoded throws when its turn comes, after the ones before it.
+final class ScanCursor<Record: StorableRecord> {
+    private let statement: Statement?
+    private let database: Database
+    private var decodedHere = 0
+    private var inFlight: [BackgroundWork<DecodedChunk<Record>>] = []
+    private var head = 0
+    /// The chunk being handed out, its next record, and the error that ended it.
+    private var current: [Record] = []
+    private var position = 0
+    private var pendingError: (any Error)?
+    /// A statement stepped again after SQLITE_DONE starts over: stop reading at the first short chunk.
+    private var finished = false
+    private var closed = false
+
+    init(statement: Statement?, database: Database) {
+        self.statement = statement
+        self.database = database
+        if statement == nil { closed = true }
+    }
+
+    /// The next record, or `nil` at the end.
+    func next() throws -> Record? {
+        guard !closed, let statement else { return nil }
+        if database.isWritable || decodedHere < Database.firstChunk {
+            guard try statement.step() else {
+                close()
+                return nil
+            }
             decodedHere += 1
-            let record = try decodeRow(
+            return try Database.decodeRow(
                 Record.self,
                 rowKey: statement.blob(0),
                 version: statement.int64(1),
                 body: statement.blob(2),
-                allowSensitive: true
+                protector: database.context.protector
             )
-            guard try body(record) else { return }
         }
-        let protector = context.protector
-        // Chunks of rows are decoded on other threads, up to `scanDepth` chunks ahead of the one
-        // `body` is given: every core keeps decoding while this thread reads rows and calls
-        // `body`, and memory stays bounded by the queue.
-        var inFlight: [BackgroundWork<DecodedChunk<Record>>] = []
-        var head = 0
-        // A statement stepped again after SQLITE_DONE starts over: stop reading at the first short chunk.
-        var finished = false
-        func refill() throws {
-            while !finished, inFlight.count - head < Database.scanDepth {
-                let rows = try StoredRow.chunk(from: statement, count: Database.scanChunk)
-                finished = rows.count < Database.scanChunk
-                guard !rows.isEmpty else { return }
-                inFlight.append(BackgroundWork { DecodedChunk(rows, protector: protector) })
+        while position == current.count {
+            if let error = pendingError {
+                pendingError = nil
+                close()
+                throw error
             }
-        }
-        defer { for work in inFlight[head...] { work.finish() } }
-        try refill()
-        while head < inFlight.count {
+            try refill(statement)
+            guard head < inFlight.count else {
+                close()
+                return nil
+            }
             let part = try inFlight[head].wait()
             head += 1
             if head >= 64 {
                 inFlight.removeFirst(head)
                 head = 0
             }
-            try refill()
-            for record in part.records {
-                guard try body(record) else { return }
-            }
-            if let error = part.error { throw error }
+            try refill(statement)
+            current = part.records
+            position = 0
+            pendingError = part.error
         }
+        defer { position += 1 }
+        return current[position]
+    }
+
+    private func refill(_ statement: Statement) throws {
+        let protector = database.context.protector
+        while !finished, inFlight.count - head < Database.scanDepth {
+            let rows = try StoredRow.chunk(from: statement, count: Database.scanChunk)
+            finished = rows.count < Database.scanChunk
+            guard !rows.isEmpty else { return }
+            inFlight.append(BackgroundWork { DecodedChunk(rows, protector: protector) })
+        }
+    }
+
+    /// Waits for decoding still in flight (no work outlives the transaction) and resets the
+    /// statement. Safe to call more than once.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        for work in inFlight[head...] { work.finish() }
+        inFlight.removeAll()
+        statement?.reset()
     }
 }
 

@@ -43,31 +43,44 @@ public final class SQLiteReplayGuard: ReplayGuard {
 
     /// Records that `issuer` used `id` until `expiresAt`; `false` if it was already seen and has
     /// not expired by `now`.
-    public func markSeen(issuer: String, id: String, expiresAt: Date, now: Date) throws -> Bool {
+    public func markSeen(issuer: String, id: String, expiresAt: Date, now: Date) async throws -> Bool {
         let prune = calls.withLock { count in
             count += 1
             return count % pruneInterval == 0
         }
         let nowValue = SQLiteReplayGuard.milliseconds(now)
-        return try store.write { db in
-            if prune { try db.execute("DELETE FROM ds_replay WHERE expires < ?", arguments: [.integer(nowValue)]) }
-            let existing = try db.rows(
-                "SELECT expires FROM ds_replay WHERE issuer = ? AND jti = ?",
-                arguments: [.text(issuer), .text(id)]
-            )
-            if let row = existing.first, case .integer(let expires) = row[0], expires >= nowValue { return false }
-            try db.execute(
-                "INSERT OR REPLACE INTO ds_replay (issuer, jti, expires) VALUES (?, ?, ?)",
-                arguments: [.text(issuer), .text(id), .integer(SQLiteReplayGuard.milliseconds(expiresAt))]
-            )
-            return true
+        let expiresValue = SQLiteReplayGuard.milliseconds(expiresAt)
+        return try await store.onWriter { connection in
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                if prune { try connection.execute("DELETE FROM ds_replay WHERE expires < ?", [.integer(nowValue)]) }
+                let existing = try connection.rows(
+                    "SELECT expires FROM ds_replay WHERE issuer = ? AND jti = ?",
+                    [.text(issuer), .text(id)]
+                )
+                if let row = existing.first, case .integer(let expires) = row[0], expires >= nowValue {
+                    try connection.execute("COMMIT")
+                    return false
+                }
+                try connection.execute(
+                    "INSERT OR REPLACE INTO ds_replay (issuer, jti, expires) VALUES (?, ?, ?)",
+                    [.text(issuer), .text(id), .integer(expiresValue)]
+                )
+                try connection.execute("COMMIT")
+                return true
+            } catch {
+                if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+                throw error
+            }
         }
     }
 
     /// How many ids are remembered (expired ones may remain until the next pruning).
-    public func count() throws -> Int {
-        try store.read { db in
-            guard case .integer(let n) = try db.rows("SELECT count(*) FROM ds_replay").first?.first else { return 0 }
+    public func count() async throws -> Int {
+        try await store.onReader { connection in
+            guard case .integer(let n) = try connection.rows("SELECT count(*) FROM ds_replay").first?.first else {
+                return 0
+            }
             return Int(n)
         }
     }

@@ -9,28 +9,38 @@ struct StoreContext: Sendable {
     let tree: MerkleTree?
 }
 
-/// One connection behind a lock.
+/// One connection behind a gate that threads and tasks can both wait at.
 ///
 /// `@unchecked Sendable` because `Connection` is not Sendable: the connection is created and used
-/// only inside `withConnection`, which holds `lock` for the whole call, so at most one thread
-/// touches it at a time, and the closure cannot keep it (the `Database` handle wrapping it is
-/// invalidated when the transaction ends).
-///
-/// The lock is an `NSLock` (pthread mutex) rather than `Synchronization.Mutex`, whose futex-based
-/// Linux implementation ThreadSanitizer cannot see, so `swift test --sanitize=thread` stays exact.
+/// only between `gate.acquire…()` and `gate.release()`, so at most one thread or task touches it
+/// at a time, and the closure cannot keep it (the `Database` handle wrapping it is invalidated
+/// when the transaction ends). The gate is not a thread-owned mutex, so an async transaction may
+/// release it from another thread than the one that took it.
 final class ConnectionSlot: @unchecked Sendable {
-    private let lock = NSLock()
+    private let gate = ConnectionGate(1)
     private let open: @Sendable () throws -> Connection
     private var connection: Connection?
 
     init(open: @escaping @Sendable () throws -> Connection) { self.open = open }
 
+    private func opened() throws -> Connection {
+        let connection = try self.connection ?? open()
+        self.connection = connection
+        return connection
+    }
+
+    /// Runs `body` with the connection, blocking the calling thread while another holds it.
     func withConnection<T>(_ body: (Connection) throws -> T) throws -> T {
-        try lock.withLock {
-            let connection = try self.connection ?? open()
-            self.connection = connection
-            return try body(connection)
-        }
+        gate.acquireBlocking()
+        defer { gate.release() }
+        return try body(try opened())
+    }
+
+    /// Runs `body` with the connection, suspending the calling task while another holds it.
+    func lease<T>(_ body: (Connection) async throws -> T) async throws -> T {
+        await gate.acquire()
+        defer { gate.release() }
+        return try await body(try opened())
     }
 }
 
@@ -59,7 +69,7 @@ public final class SQLiteStore: RecordStore {
     private let writer: ConnectionSlot
     private let readers: [ConnectionSlot]
     private let freeReaders: FreeList
-    private let readerSemaphore: DispatchSemaphoreBox
+    private let readerGate: ConnectionGate
 
     /// Opens (creating if needed) the store at `path`, switches it to WAL and brings its own
     /// tables up to date. `path` must be a file: readers and the writer are separate connections.
@@ -86,7 +96,7 @@ public final class SQLiteStore: RecordStore {
             }
         }
         freeReaders = FreeList(Array(0..<count))
-        readerSemaphore = DispatchSemaphoreBox(count)
+        readerGate = ConnectionGate(count)
         try writer.withConnection { connection in
             // journal_mode=WAL persists in the file; setting it needs no transaction.
             _ = try connection.rows("PRAGMA journal_mode = WAL")
@@ -152,8 +162,8 @@ public final class SQLiteStore: RecordStore {
     ///   of sensitive records are audited after `body` returns and before this returns: if the
     ///   audit entry cannot be written, the read fails.
     public func read<T>(purpose: String? = nil, _ body: (Database) throws -> T) throws -> T {
-        readerSemaphore.wait()
-        defer { readerSemaphore.signal() }
+        readerGate.acquireBlocking()
+        defer { readerGate.release() }
         let index = freeReaders.take()
         defer { freeReaders.give(index) }
         var pending: [AuditEntry] = []
@@ -186,14 +196,99 @@ public final class SQLiteStore: RecordStore {
         return result
     }
 
-    /// ``RecordStore`` conformance: ``read(purpose:_:)`` through the port's existential handle.
-    public func read<T>(purpose: String?, _ body: (any RecordReading) throws -> T) throws -> T {
-        try read(purpose: purpose) { (db: Database) in try body(db) }
+    // MARK: RecordStore (async)
+
+    /// Runs `body` in a read transaction on a reader connection, on the store's own threads.
+    ///
+    /// The task waits for a free reader without holding a thread; `body` and the handle's
+    /// operations then run with ``SQLiteExecutor`` as their executor, so SQLite never blocks a
+    /// thread of the cooperative pool. Reads of sensitive records are audited after `body`
+    /// returns and before this returns.
+    public func read<T: Sendable>(
+        purpose: String?,
+        _ body: @Sendable (any RecordReading) async throws -> T
+    ) async throws -> T {
+        try await withTaskExecutorPreference(SQLiteExecutor.shared) {
+            await readerGate.acquire()
+            defer { readerGate.release() }
+            let index = freeReaders.take()
+            defer { freeReaders.give(index) }
+            let (result, pending) = try await readers[index].lease { connection in
+                let db = Database(connection: connection, context: context, writable: false, purpose: purpose)
+                let transaction = SQLiteTransaction(db)
+                defer { transaction.end() }
+                try connection.execute("BEGIN")
+                do {
+                    let result = try await body(transaction)
+                    try connection.execute("COMMIT")
+                    return (result, db.pendingAudit)
+                } catch {
+                    if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+                    throw error
+                }
+            }
+            if !pending.isEmpty, let tree = context.tree {
+                try await writer.lease { connection in
+                    try connection.execute("BEGIN IMMEDIATE")
+                    do {
+                        _ = try AuditTables.append(pending, connection, tree: tree)
+                        try connection.execute("COMMIT")
+                    } catch {
+                        try? connection.execute("ROLLBACK")
+                        throw error
+                    }
+                }
+            }
+            return result
+        }
     }
 
-    /// ``RecordStore`` conformance: ``write(purpose:_:)`` through the port's existential handle.
-    public func write<T>(purpose: String?, _ body: (any RecordWriting) throws -> T) throws -> T {
-        try write(purpose: purpose) { (db: Database) in try body(db) }
+    /// Runs `body` in one write transaction on the writer connection, on the store's own threads:
+    /// committed when `body` returns, rolled back (leaving nothing behind) when it throws. The
+    /// task waits for the writer without holding a thread.
+    public func write<T: Sendable>(
+        purpose: String?,
+        _ body: @Sendable (any RecordWriting) async throws -> T
+    ) async throws -> T {
+        try await withTaskExecutorPreference(SQLiteExecutor.shared) {
+            try await writer.lease { connection in
+                let db = Database(connection: connection, context: context, writable: true, purpose: purpose)
+                let transaction = SQLiteTransaction(db)
+                defer { transaction.end() }
+                try connection.execute("BEGIN IMMEDIATE")
+                do {
+                    let result = try await body(transaction)
+                    if !db.pendingAudit.isEmpty, let tree = context.tree {
+                        _ = try AuditTables.append(db.pendingAudit, connection, tree: tree)
+                    }
+                    try connection.execute("COMMIT")
+                    return result
+                } catch {
+                    if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+                    connection.kinds.removeAll()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Runs `body` with the writer connection on the store's own threads (for the audit log and
+    /// replay guard's own statements).
+    func onWriter<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(SQLiteExecutor.shared) {
+            try await writer.lease { connection in try body(connection) }
+        }
+    }
+
+    /// Runs `body` with a reader connection on the store's own threads.
+    func onReader<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(SQLiteExecutor.shared) {
+            await readerGate.acquire()
+            defer { readerGate.release() }
+            let index = freeReaders.take()
+            defer { freeReaders.give(index) }
+            return try await readers[index].lease { connection in try body(connection) }
+        }
     }
 
     /// Runs a full WAL checkpoint (`wal_checkpoint(TRUNCATE)`), moving committed pages into the
@@ -208,8 +303,8 @@ public final class SQLiteStore: RecordStore {
     func withWriter<T>(_ body: (Connection) throws -> T) throws -> T { try writer.withConnection(body) }
 
     func withReader<T>(_ body: (Connection) throws -> T) throws -> T {
-        readerSemaphore.wait()
-        defer { readerSemaphore.signal() }
+        readerGate.acquireBlocking()
+        defer { readerGate.release() }
         let index = freeReaders.take()
         defer { freeReaders.give(index) }
         return try readers[index].withConnection(body)
@@ -229,12 +324,4 @@ final class FreeList: @unchecked Sendable {
     func take() -> Int { lock.withLock { indexes.popLast() ?? 0 } }
 
     func give(_ index: Int) { lock.withLock { indexes.append(index) } }
-}
-
-/// A counting semaphore for the reader pool (Foundation's `DispatchSemaphore` is Sendable).
-struct DispatchSemaphoreBox: Sendable {
-    private let semaphore: DispatchSemaphore
-    init(_ count: Int) { semaphore = DispatchSemaphore(value: count) }
-    func wait() { semaphore.wait() }
-    func signal() { semaphore.signal() }
 }

@@ -58,4 +58,3 @@ enum AuditTables {
         return start..<range.size
     }
 }
-

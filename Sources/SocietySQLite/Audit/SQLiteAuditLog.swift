@@ -46,7 +46,7 @@ public struct SQLiteAuditLog: AuditLog {
 
     /// The origin line of checkpoints: the store's configured origin, else the one recorded in
     /// the file, else the file name.
-    public func origin() throws -> String { try store.withReader { try origin($0) } }
+    public func origin() async throws -> String { try await store.onReader { try origin($0) } }
 
     /// The origin read on a connection the caller already holds: a log opened by path has one
     /// reader, so asking the pool for a second connection here would wait for ever.
@@ -59,8 +59,8 @@ public struct SQLiteAuditLog: AuditLog {
 
     /// Appends `entries` in one transaction of their own.
     @discardableResult
-    public func append(_ entries: [AuditEntry]) throws -> Range<Int> {
-        try store.withWriter { connection in
+    public func append(_ entries: [AuditEntry]) async throws -> Range<Int> {
+        try await store.onWriter { connection in
             try connection.execute("BEGIN IMMEDIATE")
             do {
                 let range = try AuditTables.append(entries, connection, tree: tree)
@@ -82,25 +82,25 @@ public struct SQLiteAuditLog: AuditLog {
     }
 
     /// The number of committed entries (the size of the latest tree head).
-    public func size() throws -> Int { try treeHead().size }
+    public func size() async throws -> Int { try await treeHead().size }
 
     /// The entry at `index`.
-    public func entry(at index: Int) throws -> AuditEntry {
-        let row = try store.withReader { connection in
+    public func entry(at index: Int) async throws -> AuditEntry {
+        let row = try await store.onReader { connection in
             try connection.rows("SELECT entry FROM ds_audit_entries WHERE idx = ?", [.integer(Int64(index))]).first
         }
         guard let row, case .blob(let bytes) = row[0] else {
-            throw AuditLogError.noSuchEntry(index: index, size: try size())
+            throw AuditLogError.noSuchEntry(index: index, size: try await size())
         }
         return try AuditEntry(canonicalBytes: bytes)
     }
 
     /// The latest tree head, unsigned.
-    public func treeHead() throws -> AuditCheckpoint { try store.withReader { try head($0) } }
+    public func treeHead() async throws -> AuditCheckpoint { try await store.onReader { try head($0) } }
 
     /// Signs the latest tree head and stores the signed checkpoint.
-    public func checkpoint(signingWith key: some SigningKey, keyName: String) throws -> SignedCheckpoint {
-        try store.withWriter { connection in
+    public func checkpoint(signingWith key: some SigningKey, keyName: String) async throws -> SignedCheckpoint {
+        try await store.onWriter { connection in
             try connection.execute("BEGIN IMMEDIATE")
             do {
                 let signed = try head(connection).signed(by: key, keyName: keyName, crypto: crypto)
@@ -118,8 +118,8 @@ public struct SQLiteAuditLog: AuditLog {
     }
 
     /// The stored signed checkpoints, oldest first.
-    public func checkpoints() throws -> [SignedCheckpoint] {
-        try store.withReader { connection in
+    public func checkpoints() async throws -> [SignedCheckpoint] {
+        try await store.onReader { connection in
             try connection.rows("SELECT note FROM ds_audit_checkpoints ORDER BY rowid").compactMap { row in
                 guard case .text(let text) = row[0] else { return nil }
                 return try SignedCheckpoint(text: text)
@@ -178,8 +178,8 @@ public struct SQLiteAuditLog: AuditLog {
     }
 
     /// The inclusion proof of entry `index` in the tree of the first `treeSize` entries.
-    public func inclusionProof(index: Int, treeSize: Int) throws -> [[UInt8]] {
-        try store.withReader { connection in
+    public func inclusionProof(index: Int, treeSize: Int) async throws -> [[UInt8]] {
+        try await store.onReader { connection in
             try connection.execute("BEGIN")
             defer { try? connection.execute("COMMIT") }
             let size = try head(connection).size
@@ -191,19 +191,19 @@ public struct SQLiteAuditLog: AuditLog {
     }
 
     /// The leaf hash stored for entry `index`.
-    public func leafHash(at index: Int) throws -> [UInt8] {
-        let row = try store.withReader { connection in
+    public func leafHash(at index: Int) async throws -> [UInt8] {
+        let row = try await store.onReader { connection in
             try connection.rows("SELECT leaf FROM ds_audit_entries WHERE idx = ?", [.integer(Int64(index))]).first
         }
         guard let row, case .blob(let leaf) = row[0] else {
-            throw AuditLogError.noSuchEntry(index: index, size: try size())
+            throw AuditLogError.noSuchEntry(index: index, size: try await size())
         }
         return leaf
     }
 
     /// The root of the first `size` entries, recomputed from the stored leaves.
-    public func rootHash(size: Int) throws -> [UInt8] {
-        try store.withReader { connection in
+    public func rootHash(size: Int) async throws -> [UInt8] {
+        try await store.onReader { connection in
             try connection.execute("BEGIN")
             defer { try? connection.execute("COMMIT") }
             return try root(connection, 0, size)
@@ -211,8 +211,8 @@ public struct SQLiteAuditLog: AuditLog {
     }
 
     /// The consistency proof from the tree of `oldSize` entries to that of `newSize`.
-    public func consistencyProof(from oldSize: Int, to newSize: Int) throws -> [[UInt8]] {
-        try store.withReader { connection in
+    public func consistencyProof(from oldSize: Int, to newSize: Int) async throws -> [[UInt8]] {
+        try await store.onReader { connection in
             try connection.execute("BEGIN")
             defer { try? connection.execute("COMMIT") }
             let size = try head(connection).size
@@ -224,15 +224,15 @@ public struct SQLiteAuditLog: AuditLog {
     }
 
     /// ``verify(checkpointKey:)`` without checking checkpoint signatures.
-    public func verify() throws -> AuditVerification { try verify(checkpointKey: nil) }
+    public func verify() async throws -> AuditVerification { try await verify(checkpointKey: nil) }
 
     /// Walks every entry in one read snapshot: each entry's bytes must hash to its stored leaf,
     /// indexes must run without gaps, every tree head and checkpoint must match the recomputed
     /// root at its size (and each checkpoint's signature `checkpointKey`, when given), and no
     /// entry may lie beyond the last tree head. Names the first entry where this fails; when only
     /// a root disagrees, that is the first entry after the last matching head.
-    public func verify(checkpointKey: (any VerifyingKey)?) throws -> AuditVerification {
-        try store.withReader { connection in
+    public func verify(checkpointKey: (any VerifyingKey)?) async throws -> AuditVerification {
+        try await store.onReader { connection in
             try connection.execute("BEGIN")
             defer { try? connection.execute("COMMIT") }
             return try walk(connection, checkpointKey: checkpointKey)
