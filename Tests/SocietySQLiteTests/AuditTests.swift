@@ -83,7 +83,7 @@ struct AuditTests {
     }
 
     @Test("the store's proofs equal the in-memory tree's and verify against signed checkpoints")
-    func proofs() throws {
+    func proofs() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let store = try fixture.store()
@@ -93,19 +93,19 @@ struct AuditTests {
         var sizes: [Int] = []
         var checkpoints: [SignedCheckpoint] = []
         for batch in [1, 2, 5, 13, 1, 30] {
-            try log.append((0..<batch).map { AuditTests.entry((sizes.last ?? 0) + $0) })
-            checkpoints.append(try log.checkpoint(signingWith: key, keyName: "taizhou-audit"))
-            sizes.append(try log.size())
+            try await log.append((0..<batch).map { AuditTests.entry((sizes.last ?? 0) + $0) })
+            checkpoints.append(try await log.checkpoint(signingWith: key, keyName: "taizhou-audit"))
+            sizes.append(try await log.size())
         }
-        let size = try log.size()
+        let size = try await log.size()
         #expect(size == 52)
-        let leafHashes = try (0..<size).map { try log.leafHash(at: $0) }
+        let leafHashes = try await (0..<size).asyncMap { try await log.leafHash(at: $0) }
         for (index, leaf) in leafHashes.enumerated() {
-            #expect(try tree.leafHash(log.entry(at: index).canonicalBytes) == leaf)
+            #expect(try tree.leafHash(await log.entry(at: index).canonicalBytes) == leaf)
         }
-        #expect(try log.treeHead().rootHash == tree.rootHash(leafHashes: leafHashes))
+        #expect(try await log.treeHead().rootHash == tree.rootHash(leafHashes: leafHashes))
         for index in [0, 1, 7, 31, 51] {
-            let proof = try log.inclusionProof(index: index, treeSize: size)
+            let proof = try await log.inclusionProof(index: index, treeSize: size)
             #expect(proof == (try tree.inclusionProof(index: index, leafHashes: leafHashes)))
             #expect(
                 try tree.verifyInclusion(
@@ -118,7 +118,7 @@ struct AuditTests {
             )
         }
         for (old, new) in zip(checkpoints, checkpoints.dropFirst()) {
-            let proof = try log.consistencyProof(from: old.checkpoint.size, to: new.checkpoint.size)
+            let proof = try await log.consistencyProof(from: old.checkpoint.size, to: new.checkpoint.size)
             #expect(
                 try tree.verifyConsistency(
                     oldSize: old.checkpoint.size,
@@ -137,14 +137,14 @@ struct AuditTests {
         #expect(parsed.isValid(for: key.publicKey, crypto: fixture.crypto))
         let other = try fixture.crypto.generateSigningKey(.ed25519)
         #expect(!parsed.isValid(for: other.publicKey, crypto: fixture.crypto))
-        let verification = try log.verify(checkpointKey: key.publicKey)
+        let verification = try await log.verify(checkpointKey: key.publicKey)
         #expect(verification.isValid)
         #expect(verification.size == 52)
         #expect(verification.checkpointsChecked == 12)
     }
 
     @Test("record changes are audited in the same transaction; a national-profile log uses SM3")
-    func storeChangesAudited() throws {
+    func storeChangesAudited() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let store = try fixture.store(profile: .national)
@@ -154,30 +154,32 @@ struct AuditTests {
             try db.delete(StoredResident.self, key: resident.recordKey)
         }
         let log = store.auditLog
-        #expect(try log.size() == 2)
-        #expect(try log.entry(at: 0).action == "put")
-        #expect(try log.entry(at: 1).action == "delete")
+        #expect(try await log.size() == 2)
+        #expect(try await log.entry(at: 0).action == "put")
+        #expect(try await log.entry(at: 1).action == "delete")
         let tree = MerkleTree(algorithm: .sm3, provider: fixture.crypto)
-        let leaves = try (0..<2).map { try tree.leafHash(log.entry(at: $0).canonicalBytes) }
-        #expect(try log.treeHead().rootHash == tree.rootHash(leafHashes: leaves))
+        let leaves = try await (0..<2).asyncMap { try tree.leafHash(await log.entry(at: $0).canonicalBytes) }
+        #expect(try await log.treeHead().rootHash == tree.rootHash(leafHashes: leaves))
         // The subject is the keyed hash of the identity number, never the number.
         let subject = try AuditSubjectHasher(
             key: fixture.keys.currentKey(for: .auditSubject),
             digest: .sm3,
             crypto: fixture.crypto
         ).subject(kind: "resident", id: resident.id.unmasked)
-        #expect(try log.entry(at: 0).subject == subject)
-        #expect(try log.verify().isValid)
+        #expect(try await log.entry(at: 0).subject == subject)
+        #expect(try await log.verify().isValid)
     }
 
     @Test("changing one byte of an audit entry in the file is reported at that entry")
-    func tamperedEntry() throws {
+    func tamperedEntry() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let store = try fixture.store()
         let log = store.auditLog
-        for start in stride(from: 0, to: 40, by: 10) { try log.append((start..<start + 10).map(AuditTests.entry)) }
-        #expect(try log.verify().isValid)
+        for start in stride(from: 0, to: 40, by: 10) {
+            try await log.append((start..<start + 10).map(AuditTests.entry))
+        }
+        #expect(try await log.verify().isValid)
         try sqliteShell(
             fixture.path(),
             """
@@ -187,18 +189,20 @@ struct AuditTests {
                 WHERE idx = 17;
             """
         )
-        let result = try log.verify()
+        let result = try await log.verify()
         #expect(result.firstBrokenEntry == 17)
         #expect(result.problem?.contains("17") == true)
     }
 
     @Test("rewriting an entry together with its leaf hash is caught by the tree heads")
-    func tamperedEntryAndLeaf() throws {
+    func tamperedEntryAndLeaf() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let store = try fixture.store()
         let log = store.auditLog
-        for start in stride(from: 0, to: 40, by: 10) { try log.append((start..<start + 10).map(AuditTests.entry)) }
+        for start in stride(from: 0, to: 40, by: 10) {
+            try await log.append((start..<start + 10).map(AuditTests.entry))
+        }
         let forged = AuditTests.entry(99).canonicalBytes
         let leaf = try MerkleTree(algorithm: .sha256, provider: fixture.crypto).leafHash(forged)
         try sqliteShell(
@@ -208,32 +212,32 @@ struct AuditTests {
             UPDATE ds_audit_entries SET entry = X'\(Hex.string(forged))', leaf = X'\(Hex.string(leaf))' WHERE idx = 25;
             """
         )
-        let result = try log.verify()
+        let result = try await log.verify()
         #expect(result.firstBrokenEntry == 20)  // the first entry after the last matching head
         #expect(!result.isValid)
     }
 
     @Test("deleting the last entries is caught")
-    func truncated() throws {
+    func truncated() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let store = try fixture.store()
         let log = store.auditLog
-        try log.append((0..<10).map(AuditTests.entry))
+        try await log.append((0..<10).map(AuditTests.entry))
         try sqliteShell(
             fixture.path(),
             "DROP TRIGGER ds_audit_entries_no_delete; DELETE FROM ds_audit_entries WHERE idx >= 8;"
         )
-        let result = try log.verify()
+        let result = try await log.verify()
         #expect(result.firstBrokenEntry == 8)
     }
 
     @Test("the SQL triggers refuse updates and deletes of entries through the SDK's connections")
-    func appendOnly() throws {
+    func appendOnly() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let store = try fixture.store()
-        try store.auditLog.append([AuditTests.entry(1)])
+        try await store.auditLog.append([AuditTests.entry(1)])
         #expect(throws: SQLiteError.self) { try store.write { db in try db.execute("DELETE FROM ds_audit_entries") } }
     }
 }

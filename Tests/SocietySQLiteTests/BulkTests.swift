@@ -13,7 +13,7 @@ struct BulkTests {
     static func residents(_ range: Range<Int>) throws -> [StoredResident] { try range.map(Synthetic.resident) }
 
     @Test("put(contentsOf:) stores what a loop of put stores, audits each record, and the last duplicate wins")
-    func bulkEqualsLoop() throws {
+    func bulkEqualsLoop() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let bulk = try fixture.store("bulk.sqlite")
@@ -43,15 +43,15 @@ struct BulkTests {
         let loopAll = try loop.read(purpose: "check") { db in try db.fetch(RecordQuery<StoredResident>.all) }
         #expect(bulkAll == loopAll)
         // One audit entry per put (the duplicate included), then the reads above.
-        let bulkLog = try bulk.auditLog.verify()
-        let loopLog = try loop.auditLog.verify()
+        let bulkLog = try await bulk.auditLog.verify()
+        let loopLog = try await loop.auditLog.verify()
         #expect(bulkLog.isValid && loopLog.isValid)
         #expect(bulkLog.size == loopLog.size)
         #expect(bulkLog.size >= Self.count + 1)
     }
 
     @Test("a record that cannot be put fails the bulk put and the rollback leaves nothing behind")
-    func bulkFailureRollsBack() throws {
+    func bulkFailureRollsBack() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let store = try fixture.store(audited: true)
@@ -65,7 +65,7 @@ struct BulkTests {
             return false
         }
         #expect(try store.read { db in try db.count(RecordQuery<Fragile>.all) } == 0)
-        #expect(try store.auditLog.verify().size == 0)
+        #expect(try await store.auditLog.verify().size == 0)
         // The store is still usable, with the same input minus the bad record.
         try store.write(purpose: "load") { db in try db.put(contentsOf: good) }
         #expect(try store.read { db in try db.count(RecordQuery<Fragile>.all) } == good.count)

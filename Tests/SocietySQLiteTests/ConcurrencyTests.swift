@@ -14,7 +14,7 @@ struct Account: StorableRecord {
 @Suite("Concurrency")
 struct ConcurrencyTests {
     @Test("readers and a writer for three seconds: no SQLITE_BUSY reaches the caller, every read is consistent")
-    func readersAndWriter() throws {
+    func readersAndWriter() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let store = try fixture.store()
@@ -85,7 +85,7 @@ struct ConcurrencyTests {
         let (writes, reads) = counts.withLock { $0 }
         #expect(writes > 10)
         #expect(reads > 10)
-        #expect(try store.auditLog.verify().isValid)
+        #expect(try await store.auditLog.verify().isValid)
     }
 }
 

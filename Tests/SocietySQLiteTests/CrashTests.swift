@@ -27,7 +27,7 @@ struct CrashTests {
     }
 
     @Test("a writer killed with SIGKILL 20 times loses no committed transaction and leaves no partial one")
-    func killedWriter() throws {
+    func killedWriter() async throws {
         let binary = try #require(CrashTests.writerBinary(), "SQLiteCrashWriter is built beside the tests")
         let fixture = try Fixture()
         defer { fixture.remove() }
@@ -67,7 +67,7 @@ struct CrashTests {
                 #expect(byTransaction[txn] == 1 + txn % 7, "committed transaction \(txn) is incomplete")
             }
             for (txn, count) in byTransaction { #expect(count == 1 + txn % 7, "transaction \(txn) is partial") }
-            let verification = try store.auditLog.verify()
+            let verification = try await store.auditLog.verify()
             #expect(verification.isValid, "\(verification.problem ?? "")")
             next = (byTransaction.keys.max() ?? -1) + 1
         }

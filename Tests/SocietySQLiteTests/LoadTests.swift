@@ -28,7 +28,7 @@ struct LoadTests {
     }
 
     @Test("a load ends where a loop of put ends: same records, last duplicate wins, one audit entry each")
-    func loadEqualsPuts() throws {
+    func loadEqualsPuts() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let loaded = try fixture.store("load.sqlite")
@@ -40,8 +40,8 @@ struct LoadTests {
         let summary = try loaded.load(records, purpose: "load", batchSize: 1_000)
         try looped.write(purpose: "load") { db in for record in records { try db.put(record) } }
         // One `put` entry per record in both, before any read.
-        #expect(try loaded.auditLog.size() == records.count)
-        #expect(try looped.auditLog.size() == records.count)
+        #expect(try await loaded.auditLog.size() == records.count)
+        #expect(try await looped.auditLog.size() == records.count)
         #expect(
             summary
                 == LoadSummary(
@@ -70,8 +70,8 @@ struct LoadTests {
         // The key index is unique again: a put of an existing key replaces, never duplicates.
         try loaded.write(purpose: "update") { db in try db.put(records[0]) }
         #expect(try loaded.read { db in try db.count(RecordQuery<StoredResident>.all) } == BulkTests.count)
-        #expect(try loaded.auditLog.verify().isValid)
-        #expect(try loaded.auditLog.entry(at: 0).action == "put")
+        #expect(try await loaded.auditLog.verify().isValid)
+        #expect(try await loaded.auditLog.entry(at: 0).action == "put")
     }
 
     @Test("a load over stored records replaces those with the same key and keeps the others")
@@ -97,7 +97,7 @@ struct LoadTests {
     }
 
     @Test("a record that cannot be encoded undoes the whole load, batches already committed included")
-    func failedLoadIsUndone() throws {
+    func failedLoadIsUndone() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let store = try fixture.store(audited: true)
@@ -113,10 +113,10 @@ struct LoadTests {
             return false
         }
         // Batches were committed (their puts are in the log), then undone, which the log says last.
-        let log = try store.auditLog.verify()
+        let log = try await store.auditLog.verify()
         #expect(log.isValid)
         #expect(log.size > seed.count + 4_000)
-        let last = try store.auditLog.entry(at: log.size - 1)
+        let last = try await store.auditLog.entry(at: log.size - 1)
         #expect(last.action == "load.rollback" && last.outcome == .failed)
         #expect(try store.read { db in try db.count(RecordQuery<Fragile>.all) } == seed.count)
         let kept = try store.read(purpose: "check") { db in try db.fetch(RecordQuery<Fragile>.all) }
@@ -197,7 +197,7 @@ struct LoadTests {
     }
 
     @Test("a loader killed with SIGKILL midway is undone when the store is next opened")
-    func killedLoader() throws {
+    func killedLoader() async throws {
         let binary = try #require(CrashTests.writerBinary(), "SQLiteCrashWriter is built beside the tests")
         let fixture = try Fixture()
         defer { fixture.remove() }
@@ -233,9 +233,9 @@ struct LoadTests {
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal, "the loader ended before it was killed")
             let store = try SQLiteStore(path: path, configuration: configuration)
-            let log = try store.auditLog.verify()
+            let log = try await store.auditLog.verify()
             #expect(log.isValid, "\(log.problem ?? "")")
-            #expect(try store.auditLog.entry(at: log.size - 1).action == "load.rollback")
+            #expect(try await store.auditLog.entry(at: log.size - 1).action == "load.rollback")
             let stored = try store.read(purpose: "check") { db in try db.fetch(RecordQuery<CrashRecord>.all) }
             #expect(stored.map(\.secret).sorted() == seed.map(\.secret).sorted(), "round \(round)")
             #expect(try Self.pendingLoads(store) == 0)

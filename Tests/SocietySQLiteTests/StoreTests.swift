@@ -33,12 +33,12 @@ struct StoreTests {
     }
 
     @Test("a thrown error rolls the whole write back")
-    func rollback() throws {
+    func rollback() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let store = try fixture.store()
         struct Abort: Error {}
-        let sizeBefore = try store.auditLog.size()
+        let sizeBefore = try await store.auditLog.size()
         #expect(throws: Abort.self) {
             try store.write(purpose: "registration") { db in
                 for n in 0..<10 { try db.put(try Synthetic.resident(n)) }
@@ -46,7 +46,7 @@ struct StoreTests {
             }
         }
         #expect(try store.read { db in try db.count(RecordQuery<StoredResident>.all) } == 0)
-        #expect(try store.auditLog.size() == sizeBefore)
+        #expect(try await store.auditLog.size() == sizeBefore)
     }
 
     @Test("queries on indexed fields: equality, range, order, limit, IN, counts")
@@ -126,7 +126,7 @@ struct StoreTests {
     }
 
     @Test("sensitive records need a purpose to be read; the read is audited")
-    func purpose() throws {
+    func purpose() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let store = try fixture.store()
@@ -135,14 +135,14 @@ struct StoreTests {
         #expect(throws: StoreError.purposeRequired(kind: "resident", field: "id")) {
             try store.read { db in try db.get(StoredResident.self, key: resident.recordKey) }
         }
-        let before = try store.auditLog.size()
+        let before = try await store.auditLog.size()
         let found = try store.read(purpose: "eligibility check") { db in
             try db.get(StoredResident.self, key: resident.recordKey)
         }
         #expect(found == resident)
         let log = store.auditLog
-        #expect(try log.size() == before + 1)
-        let entry = try log.entry(at: before)
+        #expect(try await log.size() == before + 1)
+        let entry = try await log.entry(at: before)
         #expect(entry.action == "read")
         #expect(entry.purpose == "eligibility check")
         #expect(entry.actor == "12321200MB0000000X/test")
