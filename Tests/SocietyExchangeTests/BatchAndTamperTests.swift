@@ -8,18 +8,18 @@ import Testing
 @Suite("Batch sealing")
 struct BatchTests {
     @Test("every envelope of a batch opens on its own", arguments: [1, 2, 3, 7, 64, 100])
-    func batch(size: Int) throws {
+    func batch(size: Int) async throws {
         let city = try ExchangeFixture()
         let drafts = (0..<size).map { index in
             var draft = city.request()
             draft.data = ["index": .number(Double(index))]
             return draft
         }
-        let envelopes = try city.sealer(.sm2).sealBatch(drafts)
+        let envelopes = try await city.sealer(.sm2).sealBatch(drafts)
         #expect(envelopes.count == size)
         let opener = city.opener()
         for (index, envelope) in envelopes.enumerated() {
-            let opened = try opener.open(envelope)
+            let opened = try await opener.open(envelope)
             #expect(opened.isBatched)
             #expect(opened.claims.data["index"]?.doubleValue == Double(index))
         }
@@ -28,14 +28,14 @@ struct BatchTests {
     }
 
     @Test("one corrupted envelope of a batch fails alone")
-    func corruptedFailsAlone() throws {
+    func corruptedFailsAlone() async throws {
         let city = try ExchangeFixture()
         let drafts = (0..<10).map { index in
             var draft = city.request()
             draft.data = ["index": .number(Double(index))]
             return draft
         }
-        var envelopes = try city.sealer(.p256).sealBatch(drafts)
+        var envelopes = try await city.sealer(.p256).sealBatch(drafts)
         // Swap in the payload of envelope 4 under the header (and proof) of envelope 3.
         let three = envelopes[3].split(separator: ".")
         let four = envelopes[4].split(separator: ".")
@@ -43,17 +43,17 @@ struct BatchTests {
         let opener = city.opener()
         for (index, envelope) in envelopes.enumerated() {
             if index == 3 {
-                #expect(throws: EnvelopeError.badSignature) { try opener.open(envelope) }
+                await #expect(throws: EnvelopeError.badSignature) { try await opener.open(envelope) }
             } else {
-                #expect(try opener.open(envelope).claims.data["index"]?.doubleValue == Double(index))
+                #expect(try await opener.open(envelope).claims.data["index"]?.doubleValue == Double(index))
             }
         }
     }
 
     @Test("a batch header without crit is refused")
-    func critRequired() throws {
+    func critRequired() async throws {
         let city = try ExchangeFixture()
-        let envelope = try city.sealer(.ed25519).sealBatch([city.request(), city.request()])[0]
+        let envelope = try await city.sealer(.ed25519).sealBatch([city.request(), city.request()])[0]
         let parts = envelope.split(separator: ".").map(String.init)
         let header = try #require(Base64URL.decode(parts[0]))
         guard case .object(var object) = try JSONParser().parse(header) else {
@@ -62,8 +62,8 @@ struct BatchTests {
         }
         object["crit"] = nil
         let stripped = Base64URL.encode(try JSONValue.object(object).canonicalBytes())
-        #expect(throws: EnvelopeError.malformed(#"header "bat" must be listed in "crit""#)) {
-            try city.opener().open("\(stripped).\(parts[1]).\(parts[2])")
+        await #expect(throws: EnvelopeError.malformed(#"header "bat" must be listed in "crit""#)) {
+            try await city.opener().open("\(stripped).\(parts[1]).\(parts[2])")
         }
     }
 }
@@ -74,9 +74,9 @@ struct TamperTests {
     // accepted, never a crash. Each position is changed to two other bytes: a neighbouring
     // base64url character and a byte outside the alphabet.
     @Test("every single-byte change of a sealed envelope is rejected", arguments: SignatureAlgorithm.allCases)
-    func everyByte(algorithm: SignatureAlgorithm) throws {
+    func everyByte(algorithm: SignatureAlgorithm) async throws {
         let city = try ExchangeFixture()
-        let text = try city.sealer(algorithm).seal(city.request())
+        let text = try await city.sealer(algorithm).seal(city.request())
         let bytes = Array(text.utf8)
         var rejected = 0
         for position in bytes.indices {
@@ -84,23 +84,27 @@ struct TamperTests {
                 var changed = bytes
                 changed[position] = replacement
                 let opener = city.opener()  // a fresh replay guard: only the change can cause a refusal
-                #expect(throws: EnvelopeError.self) { try opener.open(String(decoding: changed, as: UTF8.self)) }
+                await #expect(throws: EnvelopeError.self) {
+                    try await opener.open(String(decoding: changed, as: UTF8.self))
+                }
                 rejected += 1
             }
         }
         #expect(rejected >= bytes.count)
-        #expect(try city.opener().open(text).claims.issuer == city.civil)
+        #expect(try await city.opener().open(text).claims.issuer == city.civil)
     }
 
     @Test("every single-byte change of a batch envelope is rejected")
-    func everyByteBatched() throws {
+    func everyByteBatched() async throws {
         let city = try ExchangeFixture()
-        let text = try city.sealer(.ed25519).sealBatch([city.request(), city.request(), city.request()])[1]
+        let text = try await city.sealer(.ed25519).sealBatch([city.request(), city.request(), city.request()])[1]
         let bytes = Array(text.utf8)
         for position in bytes.indices {
             var changed = bytes
             changed[position] = neighbour(bytes[position])
-            #expect(throws: EnvelopeError.self) { try city.opener().open(String(decoding: changed, as: UTF8.self)) }
+            await #expect(throws: EnvelopeError.self) {
+                try await city.opener().open(String(decoding: changed, as: UTF8.self))
+            }
         }
     }
 
@@ -159,7 +163,7 @@ struct TrustListTests {
     }
 
     @Test("a list that gives two keys the same id is refused, and an opener never mixes their parties")
-    func duplicateKeyIDs() throws {
+    func duplicateKeyIDs() async throws {
         var city = try ExchangeFixture()
         let original = try #require(city.list.key(withID: "hrss-sm2"))
         let strangerKey = try city.crypto.generateSigningKey(.sm2)
@@ -177,15 +181,15 @@ struct TrustListTests {
         }
         // Built directly, without the anchor: the key checked is the first with that id, whose
         // party the envelope is attributed to, so the stranger's signature under it is refused.
-        let forged = try EnvelopeSealer(
+        let forged = try await EnvelopeSealer(
             issuer: original.party,
             key: strangerKey,
             kid: "hrss-sm2",
             crypto: city.crypto,
             clock: FixedWallClock(city.now)
         ).seal(city.request(to: city.civil))
-        #expect(throws: EnvelopeError.badSignature) {
-            try city.opener(for: city.civil, list: city.list).open(forged)
+        await #expect(throws: EnvelopeError.badSignature) {
+            try await city.opener(for: city.civil, list: city.list).open(forged)
         }
     }
 

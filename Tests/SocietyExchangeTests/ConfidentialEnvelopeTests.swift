@@ -13,12 +13,12 @@ struct ConfidentialEnvelopeTests {
     ]
 
     @Test("an important-level envelope encrypted to the provider opens, and its inner JWS is kept", arguments: profiles)
-    func roundTrip(signing: SignatureAlgorithm, encryption: EncryptionKeyAlgorithm) throws {
+    func roundTrip(signing: SignatureAlgorithm, encryption: EncryptionKeyAlgorithm) async throws {
         let city = try ExchangeFixture()
         let draft = city.request(level: .important, service: ExchangeFixture.wageService)
-        let text = try city.sealer(signing).seal(draft, encryptingTo: city.recipient(encryption))
+        let text = try await city.sealer(signing).seal(draft, encryptingTo: city.recipient(encryption))
         #expect(text.split(separator: ".", omittingEmptySubsequences: false).count == 5)
-        let opened = try city.opener().open(text)
+        let opened = try await city.opener().open(text)
         #expect(opened.isEncrypted)
         #expect(opened.claims.service == ExchangeFixture.wageService)
         #expect(opened.claims.level == .important)
@@ -55,60 +55,67 @@ struct ConfidentialEnvelopeTests {
     }
 
     @Test("encryption required: the catalogue's important service, or a declared important level, unencrypted")
-    func encryptionRequired() throws {
+    func encryptionRequired() async throws {
         let city = try ExchangeFixture()
         let sealer = try city.sealer(.ed25519)
-        let wage = try sealer.seal(city.request(level: .important, service: ExchangeFixture.wageService))
-        #expect(throws: EnvelopeError.encryptionRequired(service: ExchangeFixture.wageService, level: .important)) {
-            try city.opener().open(wage)
+        let wage = try await sealer.seal(city.request(level: .important, service: ExchangeFixture.wageService))
+        await #expect(
+            throws: EnvelopeError.encryptionRequired(service: ExchangeFixture.wageService, level: .important)
+        ) {
+            try await city.opener().open(wage)
         }
         // Declared general but graded important by the catalogue: still required.
-        let understated = try sealer.seal(city.request(level: .general, service: ExchangeFixture.wageService))
-        #expect(throws: EnvelopeError.encryptionRequired(service: ExchangeFixture.wageService, level: .important)) {
-            try city.opener().open(understated)
+        let understated = try await sealer.seal(city.request(level: .general, service: ExchangeFixture.wageService))
+        await #expect(
+            throws: EnvelopeError.encryptionRequired(service: ExchangeFixture.wageService, level: .important)
+        ) {
+            try await city.opener().open(understated)
         }
         // A general service carrying data declared core.
-        let core = try sealer.seal(city.request(level: .core))
-        #expect(throws: EnvelopeError.encryptionRequired(service: ExchangeFixture.service, level: .core)) {
-            try city.opener().open(core)
+        let core = try await sealer.seal(city.request(level: .core))
+        await #expect(throws: EnvelopeError.encryptionRequired(service: ExchangeFixture.service, level: .core)) {
+            try await city.opener().open(core)
         }
         #expect(EnvelopeError.encryptionRequired(service: "s", level: .core).check == "confidentiality")
         // General data may travel signed only; and encrypted general data is welcome too.
-        #expect(try city.opener().open(try sealer.seal(city.request())).isEncrypted == false)
+        #expect(try await city.opener().open(try await sealer.seal(city.request())).isEncrypted == false)
         #expect(
-            try city.opener().open(try sealer.seal(city.request(), encryptingTo: city.recipient(.p256))).isEncrypted
+            try await city.opener().open(try await sealer.seal(city.request(), encryptingTo: city.recipient(.p256)))
+                .isEncrypted
         )
     }
 
     @Test("the confidentiality check comes after time and before replay")
-    func order() throws {
+    func order() async throws {
         let city = try ExchangeFixture()
-        let plain = try city.sealer(.ed25519).seal(
+        let plain = try await city.sealer(.ed25519).seal(
             city.request(level: .important, service: ExchangeFixture.wageService)
         )
         let late = city.now.addingTimeInterval(86_400)
-        #expect(throws: EnvelopeError.expired(at: city.now.addingTimeInterval(300))) {
-            try city.opener(at: late).open(plain)
+        await #expect(throws: EnvelopeError.expired(at: city.now.addingTimeInterval(300))) {
+            try await city.opener(at: late).open(plain)
         }
         // Refused unencrypted envelopes do not fill the replay store.
         let guardStore = InMemoryReplayGuard()
         let opener = city.opener(replayGuard: guardStore)
-        #expect(throws: EnvelopeError.encryptionRequired(service: ExchangeFixture.wageService, level: .important)) {
-            try opener.open(plain)
+        await #expect(
+            throws: EnvelopeError.encryptionRequired(service: ExchangeFixture.wageService, level: .important)
+        ) {
+            try await opener.open(plain)
         }
-        let encrypted = try city.sealer(.ed25519).seal(
+        let encrypted = try await city.sealer(.ed25519).seal(
             city.request(level: .important, service: ExchangeFixture.wageService),
             encryptingTo: city.recipient(.x25519)
         )
-        let first = try opener.open(encrypted)
-        #expect(throws: EnvelopeError.replayed(id: first.claims.id)) { try opener.open(encrypted) }
+        let first = try await opener.open(encrypted)
+        await #expect(throws: EnvelopeError.replayed(id: first.claims.id)) { try await opener.open(encrypted) }
     }
 
     static let encryptionAlgorithms = EncryptionKeyAlgorithm.allCases
 
-    func sealed(_ city: ExchangeFixture, _ algorithm: EncryptionKeyAlgorithm) throws -> String {
+    func sealed(_ city: ExchangeFixture, _ algorithm: EncryptionKeyAlgorithm) async throws -> String {
         let signing: SignatureAlgorithm = algorithm == .sm2 ? .sm2 : .ed25519
-        return try city.sealer(signing).seal(
+        return try await city.sealer(signing).seal(
             city.request(level: .important, service: ExchangeFixture.wageService),
             encryptingTo: city.recipient(algorithm)
         )
@@ -125,9 +132,9 @@ struct ConfidentialEnvelopeTests {
         "wrong key, changed ciphertext, tag, IV or header each fail with their own error",
         arguments: encryptionAlgorithms
     )
-    func tampering(algorithm: EncryptionKeyAlgorithm) throws {
+    func tampering(algorithm: EncryptionKeyAlgorithm) async throws {
         let city = try ExchangeFixture()
-        let text = try sealed(city, algorithm)
+        let text = try await sealed(city, algorithm)
         let kid = "hrss-enc-\(algorithm.rawValue)"
 
         // Not encrypted to any key I hold (the consumer tries to open what it sent to the provider).
@@ -138,7 +145,7 @@ struct ConfidentialEnvelopeTests {
             clock: FixedWallClock(city.now),
             replayGuard: InMemoryReplayGuard()
         )
-        #expect(throws: EnvelopeError.notEncryptedToMe(kid: kid)) { try civilOpener.open(text) }
+        await #expect(throws: EnvelopeError.notEncryptedToMe(kid: kid)) { try await civilOpener.open(text) }
 
         // The right kid but a different private key.
         let wrongKey = EnvelopeOpener(
@@ -149,11 +156,11 @@ struct ConfidentialEnvelopeTests {
             replayGuard: InMemoryReplayGuard(),
             decryptionKeys: [kid: try city.crypto.generateDecryptionKey(algorithm)]
         )
-        #expect(throws: EnvelopeError.keyUnwrapFailed(kid: kid)) { try wrongKey.open(text) }
+        await #expect(throws: EnvelopeError.keyUnwrapFailed(kid: kid)) { try await wrongKey.open(text) }
 
         // A changed encrypted key.
-        #expect(throws: EnvelopeError.keyUnwrapFailed(kid: kid)) {
-            try city.opener().open(try replacing(text, part: 1) { $0.dropLast() + [$0.last.map { $0 ^ 1 } ?? 0] })
+        await #expect(throws: EnvelopeError.keyUnwrapFailed(kid: kid)) {
+            try await city.opener().open(try replacing(text, part: 1) { $0.dropLast() + [$0.last.map { $0 ^ 1 } ?? 0] })
         }
         // Changed IV, ciphertext, tag: the content does not authenticate.
         for part in 2...4 {
@@ -162,16 +169,16 @@ struct ConfidentialEnvelopeTests {
                 bytes[bytes.count / 2] ^= 0x01
                 return bytes
             }
-            #expect(throws: EnvelopeError.contentAuthenticationFailed) { try city.opener().open(changed) }
+            await #expect(throws: EnvelopeError.contentAuthenticationFailed) { try await city.opener().open(changed) }
         }
 
         // The header and encrypted key of another envelope to the same key, over this content.
-        let other = try sealed(city, algorithm).split(separator: ".").map(String.init)
+        let other = try await sealed(city, algorithm).split(separator: ".").map(String.init)
         var parts = text.split(separator: ".").map(String.init)
         parts[0] = other[0]
         parts[1] = other[1]
-        #expect(throws: EnvelopeError.contentAuthenticationFailed) {
-            try city.opener().open(parts.joined(separator: "."))
+        await #expect(throws: EnvelopeError.contentAuthenticationFailed) {
+            try await city.opener().open(parts.joined(separator: "."))
         }
         // Only the header swapped: ECDH derives another key-encryption key from the other epk.
         // A national-profile header has no per-message member (no epk), so the other envelope's
@@ -185,20 +192,20 @@ struct ConfidentialEnvelopeTests {
                 with: Base64URL.encode(Array(city.stranger.text.utf8))
             )
             parts[0] = Base64URL.encode(Array(forged.utf8))
-            #expect(throws: EnvelopeError.contentAuthenticationFailed) {
-                try city.opener().open(parts.joined(separator: "."))
+            await #expect(throws: EnvelopeError.contentAuthenticationFailed) {
+                try await city.opener().open(parts.joined(separator: "."))
             }
         } else {
-            #expect(throws: EnvelopeError.keyUnwrapFailed(kid: kid)) {
-                try city.opener().open(parts.joined(separator: "."))
+            await #expect(throws: EnvelopeError.keyUnwrapFailed(kid: kid)) {
+                try await city.opener().open(parts.joined(separator: "."))
             }
         }
     }
 
     @Test("a malformed or unsupported JWE header is refused before any decryption")
-    func malformed() throws {
+    func malformed() async throws {
         let city = try ExchangeFixture()
-        let text = try sealed(city, .x25519)
+        let text = try await sealed(city, .x25519)
         let parts = text.split(separator: ".").map(String.init)
         func withHeader(_ edit: (inout [String: JSONValue]) -> Void) throws -> String {
             let bytes = try #require(Base64URL.decode(parts[0]))
@@ -210,16 +217,16 @@ struct ConfidentialEnvelopeTests {
             let encoded = Base64URL.encode(Array(JSONValue.object(JSONObject(header)).description.utf8))
             return ([encoded] + parts.dropFirst()).joined(separator: ".")
         }
-        #expect(throws: EnvelopeError.unsupportedEncryption(alg: "RSA-OAEP", enc: "A256GCM")) {
-            try city.opener().open(try withHeader { $0["alg"] = "RSA-OAEP" })
+        await #expect(throws: EnvelopeError.unsupportedEncryption(alg: "RSA-OAEP", enc: "A256GCM")) {
+            try await city.opener().open(try withHeader { $0["alg"] = "RSA-OAEP" })
         }
         for edit: (inout [String: JSONValue]) -> Void in [
             { $0["typ"] = "JWT" }, { $0["cty"] = nil }, { $0["zip"] = "DEF" }, { $0["epk"] = "x" }, { $0["kid"] = nil },
         ] {
             let changed = try withHeader(edit)
-            #expect(throws: EnvelopeError.self) { try city.opener().open(changed) }
+            await #expect(throws: EnvelopeError.self) { try await city.opener().open(changed) }
             do {
-                _ = try city.opener().open(changed)
+                _ = try await city.opener().open(changed)
             } catch {
                 #expect(error.check == "decryption")
                 if case .malformedEncryption = error {
@@ -228,15 +235,15 @@ struct ConfidentialEnvelopeTests {
                 }
             }
         }
-        #expect(throws: EnvelopeError.malformedEncryption("JWE ciphertext is not base64url")) {
-            try city.opener().open(parts[0] + "." + parts[1] + "." + parts[2] + ".!!." + parts[4])
+        await #expect(throws: EnvelopeError.malformedEncryption("JWE ciphertext is not base64url")) {
+            try await city.opener().open(parts[0] + "." + parts[1] + "." + parts[2] + ".!!." + parts[4])
         }
     }
 
     @Test("outer and inner layers must name the same sender and recipient")
-    func mismatch() throws {
+    func mismatch() async throws {
         let city = try ExchangeFixture()
-        let inner = try city.sealer(.ed25519).seal(
+        let inner = try await city.sealer(.ed25519).seal(
             city.request(level: .important, service: ExchangeFixture.wageService)
         )
         // Someone re-encrypts the consumer's signed envelope, claiming in apu to be another sender.
@@ -246,8 +253,8 @@ struct ConfidentialEnvelopeTests {
             recipient: city.recipient(.x25519),
             fixed: nil
         )
-        #expect(throws: EnvelopeError.encryptionMismatch("apu does not name the signed issuer \(city.civil)")) {
-            try city.opener().open(forwarded)
+        await #expect(throws: EnvelopeError.encryptionMismatch("apu does not name the signed issuer \(city.civil)")) {
+            try await city.opener().open(forwarded)
         }
         // A sealer refuses a recipient key of another party than the audience.
         let toStranger = EnvelopeRecipient(
@@ -255,16 +262,16 @@ struct ConfidentialEnvelopeTests {
             kid: "hrss-enc-x25519",
             key: try city.recipient(.x25519).key
         )
-        #expect(throws: EnvelopeError.self) {
-            try city.sealer(.ed25519).seal(city.request(), encryptingTo: toStranger)
+        await #expect(throws: EnvelopeError.self) {
+            try await city.sealer(.ed25519).seal(city.request(), encryptingTo: toStranger)
         }
     }
 
     @Test("a response answers a confidential request by the digest of the JWE as sent")
-    func response() throws {
+    func response() async throws {
         var city = try ExchangeFixture()
-        let requestText = try sealed(city, .x25519)
-        let request = try city.opener().open(requestText)
+        let requestText = try await sealed(city, .x25519)
+        let request = try await city.opener().open(requestText)
         // The consumer gets an encryption key so that the provider can answer confidentially.
         let civilKey = try city.crypto.generateDecryptionKey(.p256)
         city.list.parties[0].keys.append(
@@ -282,7 +289,7 @@ struct ConfidentialEnvelopeTests {
             crypto: city.crypto,
             at: city.now
         )
-        let response = try city.providerSealer(.ed25519).seal(
+        let response = try await city.providerSealer(.ed25519).seal(
             EnvelopeDraft.response(to: request, data: ["monthlyWage": 512_300]),
             encryptingTo: recipient
         )
@@ -294,17 +301,17 @@ struct ConfidentialEnvelopeTests {
             replayGuard: InMemoryReplayGuard(),
             decryptionKeys: ["civil-enc": civilKey]
         )
-        let opened = try consumer.open(response, answering: requestText)
+        let opened = try await consumer.open(response, answering: requestText)
         #expect(opened.claims.data["monthlyWage"]?.doubleValue == 512_300)
-        #expect(throws: EnvelopeError.requestMismatch) {
-            try EnvelopeOpener(
+        await #expect(throws: EnvelopeError.requestMismatch) {
+            try await EnvelopeOpener(
                 me: city.civil,
                 trustList: city.list,
                 crypto: city.crypto,
                 clock: FixedWallClock(city.now),
                 replayGuard: InMemoryReplayGuard(),
                 decryptionKeys: ["civil-enc": civilKey]
-            ).open(response, answering: try sealed(city, .x25519))
+            ).open(response, answering: try await sealed(city, .x25519))
         }
     }
 

@@ -70,15 +70,16 @@ struct ExchangeAuditTests {
     }
 
     @Test("a sealed and opened envelope is one entry on each side, with the same digest and subject")
-    func sealAndOpen() throws {
+    func sealAndOpen() async throws {
         let city = try ExchangeFixture()
         let logs = try Logs(city)
         defer { logs.remove() }
-        let text = try Self.sealer(city, audit: logs.civilAudit).seal(city.request())
-        let opened = try Self.opener(city, audit: logs.hrssAudit).open(text)
-        let sent = try logs.civil.auditLog.entry(at: 0)
-        let received = try logs.hrss.auditLog.entry(at: 0)
-        #expect(try logs.civil.auditLog.size() == 1 && logs.hrss.auditLog.size() == 1)
+        let text = try await Self.sealer(city, audit: logs.civilAudit).seal(city.request())
+        let opened = try await Self.opener(city, audit: logs.hrssAudit).open(text)
+        let sent = try await logs.civil.auditLog.entry(at: 0)
+        let received = try await logs.hrss.auditLog.entry(at: 0)
+        #expect(try await logs.civil.auditLog.size() == 1)
+        #expect(try await logs.hrss.auditLog.size() == 1)
         #expect(sent.action == "exchange.seal" && sent.actor == city.civil.text && sent.outcome == .success)
         #expect(received.action == "exchange.open" && received.actor == city.hrss.text)
         #expect(sent.purpose == "assistance.verification" && received.purpose == "assistance.verification")
@@ -90,52 +91,57 @@ struct ExchangeAuditTests {
         let bytes = received.canonicalBytes
         #expect(bytes.firstRange(of: Array(opened.claims.id.utf8)) == nil)
         #expect(bytes.firstRange(of: Array("3212".utf8)) == nil)
-        #expect(try logs.hrss.auditLog.verify().isValid)
+        #expect(try await logs.hrss.auditLog.verify().isValid)
     }
 
     @Test("a replayed and a forged envelope are each recorded as refused, with the check that failed")
-    func refusals() throws {
+    func refusals() async throws {
         let city = try ExchangeFixture()
         let logs = try Logs(city)
         defer { logs.remove() }
         let opener = Self.opener(city, audit: logs.hrssAudit)
-        let text = try Self.sealer(city, audit: logs.civilAudit).seal(city.request())
-        _ = try opener.open(text)
-        #expect(throws: EnvelopeError.self) { try opener.open(text) }
+        let text = try await Self.sealer(city, audit: logs.civilAudit).seal(city.request())
+        _ = try await opener.open(text)
+        await #expect(throws: EnvelopeError.self) { try await opener.open(text) }
         var forged = Array(text.utf8)
         forged[forged.count - 5] = forged[forged.count - 5] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
-        #expect(throws: EnvelopeError.self) { try opener.open(String(decoding: forged, as: UTF8.self)) }
+        await #expect(throws: EnvelopeError.self) { try await opener.open(String(decoding: forged, as: UTF8.self)) }
         let log = logs.hrss.auditLog
-        #expect(try log.size() == 3)
-        let replay = try log.entry(at: 1)
+        #expect(try await log.size() == 3)
+        let replay = try await log.entry(at: 1)
         #expect(replay.action == "exchange.refused.replay" && replay.outcome == .denied && replay.purpose.isEmpty)
-        let forgery = try log.entry(at: 2)
+        let forgery = try await log.entry(at: 2)
         #expect(forgery.action == "exchange.refused.signature" && forgery.outcome == .denied)
         #expect(forgery.envelopeDigest == (try city.crypto.digest(.sha256, of: forged)))
     }
 
     @Test("a confidential envelope is recorded by the digest of the encrypted text both sides hold")
-    func confidential() throws {
+    func confidential() async throws {
         let city = try ExchangeFixture()
         let logs = try Logs(city)
         defer { logs.remove() }
         let draft = city.request(level: .important, service: ExchangeFixture.wageService)
-        let text = try Self.sealer(city, audit: logs.civilAudit).seal(draft, encryptingTo: city.recipient(.x25519))
-        _ = try Self.opener(city, audit: logs.hrssAudit).open(text)
-        let sent = try logs.civil.auditLog.entry(at: 0)
+        let text = try await Self.sealer(city, audit: logs.civilAudit).seal(
+            draft,
+            encryptingTo: city.recipient(.x25519)
+        )
+        _ = try await Self.opener(city, audit: logs.hrssAudit).open(text)
+        let sent = try await logs.civil.auditLog.entry(at: 0)
         #expect(sent.envelopeDigest == (try city.crypto.digest(.sha256, of: Array(text.utf8))))
-        #expect(sent.envelopeDigest == (try logs.hrss.auditLog.entry(at: 0)).envelopeDigest)
+        #expect(sent.envelopeDigest == (try await logs.hrss.auditLog.entry(at: 0)).envelopeDigest)
     }
 
     @Test("a batch is one seal entry per envelope")
-    func batch() throws {
+    func batch() async throws {
         let city = try ExchangeFixture()
         let logs = try Logs(city)
         defer { logs.remove() }
-        let envelopes = try Self.sealer(city, audit: logs.civilAudit).sealBatch((0..<5).map { _ in city.request() })
-        #expect(try logs.civil.auditLog.size() == 5)
+        let envelopes = try await Self.sealer(city, audit: logs.civilAudit).sealBatch(
+            (0..<5).map { _ in city.request() }
+        )
+        #expect(try await logs.civil.auditLog.size() == 5)
         for (index, envelope) in envelopes.enumerated() {
-            let entry = try logs.civil.auditLog.entry(at: index)
+            let entry = try await logs.civil.auditLog.entry(at: index)
             #expect(entry.envelopeDigest == (try city.crypto.digest(.sha256, of: Array(envelope.utf8))))
         }
     }
@@ -157,7 +163,7 @@ struct ExchangeAuditTests {
     }
 
     @Test("an envelope that cannot be audited is refused, and a seal that cannot be audited throws")
-    func auditUnavailable() throws {
+    func auditUnavailable() async throws {
         let city = try ExchangeFixture()
         let logs = try Logs(city)
         defer { logs.remove() }
@@ -171,13 +177,15 @@ struct ExchangeAuditTests {
             crypto: city.crypto,
             clock: FixedWallClock(city.now)
         )
-        let text = try Self.sealer(city, audit: logs.civilAudit).seal(city.request())
-        #expect {
-            try Self.opener(city, audit: unwritable).open(text)
+        let text = try await Self.sealer(city, audit: logs.civilAudit).seal(city.request())
+        await #expect {
+            try await Self.opener(city, audit: unwritable).open(text)
         } throws: { error in
             if case .auditUnavailable = error as? EnvelopeError { return true }
             return false
         }
-        #expect(throws: UnwritableLog.Unwritable.self) { try Self.sealer(city, audit: unwritable).seal(city.request()) }
+        await #expect(throws: UnwritableLog.Unwritable.self) {
+            try await Self.sealer(city, audit: unwritable).seal(city.request())
+        }
     }
 }

@@ -14,7 +14,7 @@ struct EnvelopeFuzzCorpusReplayTests {
         .appendingPathComponent("Fixtures/fuzz/envelope-open", isDirectory: true)
 
     @Test("every corpus input is refused with a typed error, and the seeds reach the signer-key check")
-    func replay() throws {
+    func replay() async throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path).sorted()
         #expect(names.count >= 9)
         let city = try ExchangeFixture()
@@ -22,7 +22,7 @@ struct EnvelopeFuzzCorpusReplayTests {
         for name in names {
             let bytes = try Data(contentsOf: Self.corpus.appendingPathComponent(name))
             do {
-                _ = try city.opener().open(String(decoding: bytes, as: UTF8.self))
+                _ = try await city.opener().open(String(decoding: bytes, as: UTF8.self))
                 Issue.record("\(name) opened under keys it was not signed with")
             } catch {
                 checks[error.check, default: 0] += 1

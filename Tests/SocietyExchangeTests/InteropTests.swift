@@ -13,9 +13,9 @@ struct InteropTests {
         .appendingPathComponent("Interop/jose_interop.py")
 
     @Test("joserfc verifies EdDSA and ES256 envelopes unchanged", arguments: [SignatureAlgorithm.ed25519, .p256])
-    func joseVerifies(algorithm: SignatureAlgorithm) throws {
+    func joseVerifies(algorithm: SignatureAlgorithm) async throws {
         let city = try ExchangeFixture()
-        let envelope = try city.sealer(algorithm).seal(city.request())
+        let envelope = try await city.sealer(algorithm).seal(city.request())
         let directory = try temporaryDirectory()
         let key = try #require(city.keys[algorithm])
         let jwk = try JSONWebKey(algorithm: algorithm, publicKey: key.publicKey.rawRepresentation)
@@ -47,7 +47,7 @@ struct InteropTests {
     }
 
     @Test("an envelope sealed by joserfc opens with the SDK")
-    func joseSeals() throws {
+    func joseSeals() async throws {
         var city = try ExchangeFixture()
         let directory = try temporaryDirectory()
         let run = try Shell.run(
@@ -73,7 +73,7 @@ struct InteropTests {
             )
         )
         let envelope = try String(contentsOf: directory.appendingPathComponent("envelope.jws"), encoding: .utf8)
-        let opened = try city.opener().open(envelope)
+        let opened = try await city.opener().open(envelope)
         #expect(opened.claims.id == "python-joserfc-0001")
         #expect(opened.claims.data["wage"]?.doubleValue == 512_300)
     }
@@ -89,10 +89,10 @@ struct InteropTests {
         "joserfc decrypts a confidential envelope (ECDH-ES+A256KW, A256GCM)",
         arguments: [EncryptionKeyAlgorithm.x25519, .p256]
     )
-    func joseDecrypts(algorithm: EncryptionKeyAlgorithm) throws {
+    func joseDecrypts(algorithm: EncryptionKeyAlgorithm) async throws {
         let city = try ExchangeFixture()
         let draft = city.request(level: .important, service: ExchangeFixture.wageService)
-        let envelope = try city.sealer(.ed25519).seal(draft, encryptingTo: city.recipient(algorithm))
+        let envelope = try await city.sealer(.ed25519).seal(draft, encryptingTo: city.recipient(algorithm))
         let directory = try temporaryDirectory()
         let jwk = try Self.privateJWK(try #require(city.providerDecryptionKeys[algorithm]))
         try JSONEncoder().encode(jwk).write(to: directory.appendingPathComponent("key.jwk"))
@@ -103,7 +103,7 @@ struct InteropTests {
         ]
         let run = try Shell.run("python3", arguments)
         #expect(run.status == 0, "\(run.error)")
-        let opened = try city.opener().open(envelope)
+        let opened = try await city.opener().open(envelope)
         #expect(run.output == opened.text)
         #expect(run.error.contains(#""typ": "tz-envelope+jwe""#))
 
@@ -115,7 +115,7 @@ struct InteropTests {
     }
 
     @Test("an important envelope signed and encrypted by joserfc opens with the SDK")
-    func joseEncrypts() throws {
+    func joseEncrypts() async throws {
         var city = try ExchangeFixture()
         let directory = try temporaryDirectory()
         let seal = try Shell.run(
@@ -158,21 +158,23 @@ struct InteropTests {
         )
         #expect(encrypt.status == 0, "\(encrypt.error)")
         let envelope = try String(contentsOf: directory.appendingPathComponent("envelope.jwe"), encoding: .utf8)
-        let opened = try city.opener().open(envelope)
+        let opened = try await city.opener().open(envelope)
         #expect(opened.isEncrypted)
         #expect(opened.claims.level == .important)
         #expect(opened.claims.id == "python-joserfc-0001")
         // The same signed envelope sent unencrypted is refused: the wage service is important.
         let signed = try String(contentsOf: directory.appendingPathComponent("envelope.jws"), encoding: .utf8)
-        #expect(throws: EnvelopeError.encryptionRequired(service: ExchangeFixture.wageService, level: .important)) {
-            try city.opener().open(signed)
+        await #expect(
+            throws: EnvelopeError.encryptionRequired(service: ExchangeFixture.wageService, level: .important)
+        ) {
+            try await city.opener().open(signed)
         }
     }
 
     @Test("openssl pkeyutl verifies an SM2 envelope's signature over the JWS signing input")
-    func opensslVerifiesSM2() throws {
+    func opensslVerifiesSM2() async throws {
         let city = try ExchangeFixture()
-        let envelope = try city.sealer(.sm2).seal(city.request())
+        let envelope = try await city.sealer(.sm2).seal(city.request())
         let parts = envelope.split(separator: ".").map(String.init)
         let directory = try temporaryDirectory()
         let key = try #require(city.keys[.sm2])
