@@ -3,31 +3,44 @@ import SocietyCore
 import SocietyExchange
 import SocietyJSON
 import SocietyOneCard
-import SocietyOpenSSL
-import SocietySQLite
+import SocietyTesting
 
-/// A one-card service on a real SQLite file with real OpenSSL keys and auditing.
-struct OneCardFixture {
-    let directory: URL
-    let store: SQLiteStore
+/// A one-card service on a store, with a fixed clock, and the exchange that delivers notices to it.
+///
+/// The unit tests run it on ``SocietyTesting/InMemoryStore`` (``OneCardFixture/init(today:)``); the
+/// integration suite runs it on SQLite and OpenSSL (see `OneCardSQLiteTests`).
+struct OneCardFixture<Store: RecordStore> {
+    let store: Store
     let service: OneCardService
-    let crypto = OpenSSLCryptoProvider()
+    let exchange: ExchangeFixture
     let clock: FixedWallClock
     let bank: CreditCode
 
-    init(today: String = "2026-11-29", profile: StorageCryptoProfile = .standard) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tz-onecard-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        clock = FixedWallClock(try CalendarDate(iso8601: today).startInstant.addingTimeInterval(36_000))
-        let keys = try StaticKeyProvider.random(using: crypto)
-        store = try SQLiteStore(
-            path: directory.appendingPathComponent("onecard.sqlite").path,
-            configuration: SQLiteConfiguration(
-                protection: RecordProtection(crypto: crypto, keys: keys, profile: profile),
-                audit: StoreAuditing(actor: "91320000000000000X/onecard", origin: "test", clock: clock)
-            )
-        )
-        service = try OneCardService(store: store, crypto: crypto, keys: keys, clock: clock)
+    /// The party that reports deaths and employment registrations.
+    static var population: String { "113212000142871106/population" }
+    /// The one-card's own party, to which notices are addressed.
+    static var oneCard: String { "91320214745555318W/onecard" }
+    /// The actor the store's audit entries name.
+    static var actor: String { "91320000000000000X/onecard" }
+
+    /// The clock: 10:00 on `today`.
+    static func clock(_ today: String) throws -> FixedWallClock {
+        FixedWallClock(try CalendarDate(iso8601: today).startInstant.addingTimeInterval(36_000))
+    }
+
+    /// A service on `store`, whose keys and crypto it uses for pseudonyms and card ids, naming
+    /// envelopes by `digest`.
+    init(
+        store: Store,
+        keys: any KeyProvider,
+        crypto: any CryptoProvider,
+        clock: FixedWallClock,
+        digest: DigestAlgorithm = .sha256
+    ) throws {
+        self.store = store
+        self.clock = clock
+        service = try OneCardService(store: store, crypto: crypto, keys: keys, clock: clock, digest: digest)
+        exchange = ExchangeFixture(clock: clock, crypto: crypto)
         bank = try CreditCode("91320214745555318W")
     }
 
@@ -52,21 +65,19 @@ struct OneCardFixture {
         _ n: Int,
         generation: CardGeneration = .third,
         account: BankAccount? = nil
-    ) throws
-        -> SocialSecurityCard
-    {
-        let card = try service.apply(
+    ) async throws -> SocialSecurityCard {
+        let card = try await service.apply(
             holder: resident(n),
             generation: generation,
             issuingBank: bank,
             bankAccount: account ?? self.account(n),
             uses: generation.supportedUses
         )
-        try service.apply(
+        try await service.apply(
             .issue(CardNumber(String(format: "A%08d", n)), on: CalendarDate(iso8601: "2026-01-05")),
             to: card.id
         )
-        return try service.apply(.activate, to: card.id)
+        return try await service.apply(.activate, to: card.id)
     }
 
     func payment(
@@ -85,44 +96,31 @@ struct OneCardFixture {
         )
     }
 
-    /// An opened envelope from public security carrying `data`, as the exchange would deliver it.
-    func notice(service: String, data: JSONValue) throws -> OpenedEnvelope {
-        let police = try Party("113212000142871106/population")
-        let me = try Party("91320214745555318W/onecard")
-        let purpose = try Purpose("onecard.monitoring")
-        let key = try crypto.generateSigningKey(.ed25519)
-        let now = clock.now()
-        let list = TrustList(
-            version: 1,
-            issuedAt: now,
-            nextUpdate: now.addingTimeInterval(86_400),
-            parties: [
-                .init(
-                    party: police,
-                    name: "公安 人口",
-                    keys: [
-                        TrustedKey(
-                            kid: "pop-1",
-                            algorithm: .ed25519,
-                            publicKey: key.publicKey.rawRepresentation,
-                            validFrom: now.addingTimeInterval(-60),
-                            validUntil: now.addingTimeInterval(3600)
-                        )
-                    ]
-                ), .init(party: me, name: "一卡通"),
-            ],
-            services: [DataService(id: service, provider: police, fields: [], purposes: [purpose])],
-            grants: [AccessGrant(consumer: me, service: service, purposes: [purpose])]
+    /// An envelope from public security carrying `data`, opened by the one-card as the exchange
+    /// would deliver it.
+    func notice(service: String, data: JSONValue) async throws -> OpenedEnvelope {
+        try await exchange.delivered(
+            from: Self.population,
+            to: Self.oneCard,
+            service: service,
+            purpose: "onecard.monitoring",
+            data: data
         )
-        let sealer = EnvelopeSealer(issuer: police, key: key, kid: "pop-1", crypto: crypto, clock: clock)
-        let text = try sealer.seal(EnvelopeDraft(audience: me, service: service, purpose: purpose, data: data))
-        return try EnvelopeOpener(
-            me: me,
-            trustList: list,
-            crypto: crypto,
-            clock: clock,
-            replayGuard: InMemoryReplayGuard()
-        )
-        .open(text)
+    }
+
+    /// The ledger's record of instruction `id`, if any.
+    func paymentRecord(_ id: String) async throws -> PaymentRecord? {
+        try await store.read(purpose: OneCardService.Purpose.payments) { db in
+            try await db.get(PaymentRecord.self, key: RecordKey(id))
+        }
+    }
+}
+
+extension OneCardFixture where Store == InMemoryStore {
+    /// A service on an empty in-memory store, at 10:00 on `today`.
+    init(today: String = "2026-11-29") throws {
+        let clock = try Self.clock(today)
+        let store = try InMemoryStore(clock: clock, actor: Self.actor, origin: "test")
+        try self.init(store: store, keys: store.keys, crypto: store.crypto, clock: clock)
     }
 }
