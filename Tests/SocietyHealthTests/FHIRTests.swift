@@ -2,6 +2,7 @@ import Foundation
 import SocietyCore
 import SocietyHealth
 import SocietyJSON
+import SocietyTesting
 import Testing
 
 /// The FHIR export checked against the R4 structure: resource types, required elements, code sets,
@@ -37,21 +38,25 @@ struct FHIRExportTests {
     ]
 
     /// A team with an active, a renewed (and its signed successor), and a terminated contract.
-    func export(_ options: FHIRExportOptions) throws -> (HealthFixture, [ResidentID], JSONValue) {
-        let city = try HealthFixture()
-        try city.team(capacity: 10)
+    func export(_ options: FHIRExportOptions) async throws -> (HealthFixture<InMemoryStore>, [ResidentID], JSONValue) {
+        let city = try await HealthFixture()
+        try await city.team(capacity: 10)
         let residents = try (1...3).map { try city.resident($0) }
-        let first = try city.service.sign(residents[0], team: Identifier("team-1"), package: Identifier("chronic"))
-        _ = try city.service.renew(first.id)
-        _ = try city.service.sign(residents[1], team: Identifier("team-1"), package: city.basic)
-        let third = try city.service.sign(residents[2], team: Identifier("team-1"), package: city.basic)
-        try city.service.terminate(third.id, reason: .movedAway)
-        return (city, residents, try city.service.exportFHIR(team: Identifier("team-1"), options: options))
+        let first = try await city.service.sign(
+            residents[0],
+            team: Identifier("team-1"),
+            package: Identifier("chronic")
+        )
+        _ = try await city.service.renew(first.id)
+        _ = try await city.service.sign(residents[1], team: Identifier("team-1"), package: city.basic)
+        let third = try await city.service.sign(residents[2], team: Identifier("team-1"), package: city.basic)
+        try await city.service.terminate(third.id, reason: .movedAway)
+        return (city, residents, try await city.service.exportFHIR(team: Identifier("team-1"), options: options))
     }
 
     @Test("the bundle has the R4 structure and every reference resolves inside it")
-    func structure() throws {
-        let (_, _, bundle) = try export(FHIRExportOptions(includeEnded: true))
+    func structure() async throws {
+        let (_, _, bundle) = try await export(FHIRExportOptions(includeEnded: true))
         try Self.checkR4(bundle)
         let types = bundle["entry"]?.arrayValue?.compactMap { $0["resource"]?["resourceType"]?.stringValue } ?? []
         #expect(types.filter { $0 == "Contract" }.count == 4)
@@ -65,22 +70,22 @@ struct FHIRExportTests {
             } ?? []
         )
         #expect(statuses == ["executed", "renewed", "terminated"])
-        let current = try export(FHIRExportOptions()).2
+        let current = try await export(FHIRExportOptions()).2
         // Organization, three practitioners, the team; two current contracts with their patients.
         let count = current["entry"]?.arrayValue?.count ?? 0
         #expect(count == 11)
     }
 
     @Test("personal data is pseudonymous by default and revealed only on request")
-    func masking() throws {
-        let (_, residents, bundle) = try export(FHIRExportOptions(includeEnded: true))
+    func masking() async throws {
+        let (_, residents, bundle) = try await export(FHIRExportOptions(includeEnded: true))
         let text = try bundle.canonicalString()
         for resident in residents { #expect(!text.contains(resident.unmasked)) }
         #expect(!text.contains("王建国"))
         #expect(text.contains("王**"))
         #expect(text.contains(FHIRSystems.patientPseudonym))
         #expect(!text.contains(FHIRSystems.residentID))
-        let (_, shown, revealed) = try export(FHIRExportOptions(revealPersonalData: true))
+        let (_, shown, revealed) = try await export(FHIRExportOptions(revealPersonalData: true))
         let full = try revealed.canonicalString()
         #expect(full.contains(shown[1].unmasked))
         #expect(full.contains("王建国"))
@@ -88,15 +93,15 @@ struct FHIRExportTests {
     }
 
     @Test("the export is canonical JSON: the same data gives the same bytes")
-    func canonical() throws {
-        let (city, _, bundle) = try export(FHIRExportOptions())
-        let again = try city.service.exportFHIR(team: Identifier("team-1"))
+    func canonical() async throws {
+        let (city, _, bundle) = try await export(FHIRExportOptions())
+        let again = try await city.service.exportFHIR(team: Identifier("team-1"))
         #expect(try bundle.canonicalString() == again.canonicalString())
     }
 
     @Test("fhir.resources (R4B models) accepts the bundle")
-    func fhirResources() throws {
-        let (_, _, bundle) = try export(FHIRExportOptions(includeEnded: true))
+    func fhirResources() async throws {
+        let (_, _, bundle) = try await export(FHIRExportOptions(includeEnded: true))
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Interop/fhir_validate.py")
         let process = Process()

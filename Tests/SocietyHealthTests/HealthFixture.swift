@@ -3,41 +3,51 @@ import SocietyCore
 import SocietyExchange
 import SocietyHealth
 import SocietyJSON
-import SocietyOpenSSL
-import SocietySQLite
+import SocietyTesting
 
-/// A family-doctor service on a real SQLite file with real OpenSSL keys and auditing.
-struct HealthFixture {
-    let directory: URL
-    let store: SQLiteStore
+/// A family-doctor service on a store, with a fixed clock, and the exchange that delivers other
+/// departments' notices to it.
+///
+/// The unit tests run it on ``SocietyTesting/InMemoryStore`` (``HealthFixture/init(today:)``); the
+/// integration suite runs it on SQLite and OpenSSL (see `FamilyDoctorSQLiteTests`).
+struct HealthFixture<Store: RecordStore> {
+    let store: Store
     let service: FamilyDoctorService
-    let crypto = OpenSSLCryptoProvider()
+    let exchange: ExchangeFixture
+    let crypto: any CryptoProvider
     let clock: FixedWallClock
     let today: CalendarDate
     let institution: Organization
 
-    init(today: String = "2026-11-29") throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tz-health-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        self.today = try CalendarDate(iso8601: today)
-        clock = FixedWallClock(self.today.startInstant.addingTimeInterval(36_000))
-        let keys = try StaticKeyProvider.random(using: crypto)
-        store = try SQLiteStore(
-            path: directory.appendingPathComponent("health.sqlite").path,
-            configuration: SQLiteConfiguration(
-                protection: RecordProtection(crypto: crypto, keys: keys),
-                audit: StoreAuditing(actor: "12321200000000000X/family-doctor", origin: "test", clock: clock)
-            )
-        )
+    /// The actor the store's audit entries name.
+    static var actor: String { "12321200000000000X/family-doctor" }
+    /// Civil affairs' assistance system, which sends assistance facts.
+    static var civilAffairs: String { "113212000142871106/assistance" }
+    /// The family-doctor system, to which notices are addressed.
+    static var familyDoctor: String { "91320214745555318W/family-doctor" }
+
+    /// The clock: 10:00 on `today`.
+    static func clock(_ today: String) throws -> FixedWallClock {
+        FixedWallClock(try CalendarDate(iso8601: today).startInstant.addingTimeInterval(36_000))
+    }
+
+    /// A service on `store`, whose keys and crypto it uses for pseudonyms and contract ids, with the
+    /// basic and chronic-disease packages registered.
+    init(store: Store, keys: any KeyProvider, crypto: any CryptoProvider, clock: FixedWallClock) async throws {
+        self.store = store
+        self.crypto = crypto
+        self.clock = clock
+        today = CalendarDate(clock.now())
         service = try FamilyDoctorService(store: store, crypto: crypto, keys: keys, clock: clock)
+        exchange = ExchangeFixture(clock: clock, crypto: crypto)
         institution = Organization(
             creditCode: try CreditCode("91320214745555318W"),
             name: "海陵区城东社区卫生服务中心",
             kind: .hospital,
             division: try DivisionCode("321202")
         )
-        try service.register(try ServicePackage.basic)
-        try service.register(try ServicePackage.chronicDisease)
+        try await service.register(try ServicePackage.basic)
+        try await service.register(try ServicePackage.chronicDisease)
     }
 
     /// A resident born on `birth` (YYYY-MM-DD), number `n`.
@@ -47,7 +57,7 @@ struct HealthFixture {
 
     /// A registered team with a GP, a nurse and a public-health doctor.
     @discardableResult
-    func team(_ id: String = "team-1", capacity: Int = 10) throws -> DoctorTeam {
+    func team(_ id: String = "team-1", capacity: Int = 10) async throws -> DoctorTeam {
         let team = try DoctorTeam(
             id: Identifier(id),
             name: "城东 1 号团队",
@@ -59,7 +69,7 @@ struct HealthFixture {
             ],
             capacity: capacity
         )
-        try service.register(team)
+        try await service.register(team)
         return team
     }
 
@@ -67,44 +77,24 @@ struct HealthFixture {
 
     var basic: Identifier<ServicePackage> { get throws { try Identifier("basic") } }
 
-    /// An opened envelope from civil affairs carrying `data`, as the exchange would deliver it.
-    func notice(service: String, data: JSONValue) throws -> OpenedEnvelope {
-        let civil = try Party("113212000142871106/assistance")
-        let me = try Party("91320214745555318W/family-doctor")
-        let purpose = try Purpose("health.family-doctor")
-        let key = try crypto.generateSigningKey(.ed25519)
-        let now = clock.now()
-        let list = TrustList(
-            version: 1,
-            issuedAt: now,
-            nextUpdate: now.addingTimeInterval(86_400),
-            parties: [
-                .init(
-                    party: civil,
-                    name: "民政 救助",
-                    keys: [
-                        TrustedKey(
-                            kid: "ca-1",
-                            algorithm: .ed25519,
-                            publicKey: key.publicKey.rawRepresentation,
-                            validFrom: now.addingTimeInterval(-60),
-                            validUntil: now.addingTimeInterval(3600)
-                        )
-                    ]
-                ), .init(party: me, name: "家庭医生"),
-            ],
-            services: [DataService(id: service, provider: civil, fields: [], purposes: [purpose])],
-            grants: [AccessGrant(consumer: me, service: service, purposes: [purpose])]
+    /// An envelope from civil affairs carrying `data`, opened by the family-doctor system as the
+    /// exchange would deliver it.
+    func notice(service: String, data: JSONValue) async throws -> OpenedEnvelope {
+        try await exchange.delivered(
+            from: Self.civilAffairs,
+            to: Self.familyDoctor,
+            service: service,
+            purpose: "health.family-doctor",
+            data: data
         )
-        let sealer = EnvelopeSealer(issuer: civil, key: key, kid: "ca-1", crypto: crypto, clock: clock)
-        let text = try sealer.seal(EnvelopeDraft(audience: me, service: service, purpose: purpose, data: data))
-        return try EnvelopeOpener(
-            me: me,
-            trustList: list,
-            crypto: crypto,
-            clock: clock,
-            replayGuard: InMemoryReplayGuard()
-        )
-        .open(text)
+    }
+}
+
+extension HealthFixture where Store == InMemoryStore {
+    /// A service on a fresh in-memory store at 10:00 on `today`.
+    init(today: String = "2026-11-29") async throws {
+        let clock = try Self.clock(today)
+        let store = try InMemoryStore(clock: clock, actor: Self.actor)
+        try await self.init(store: store, keys: store.keys, crypto: store.crypto, clock: clock)
     }
 }
