@@ -115,19 +115,19 @@ struct PlacementTests {
     }
 }
 
-@Suite("Veterans' service on SQLite")
+@Suite("Veterans' service, in memory")
 struct VeteranServiceTests {
     @Test("one record per resident; honours and support are kept")
-    func records() throws {
+    func records() async throws {
         let city = try VeteransFixture()
-        let veteran = try city.veteran(1)
-        #expect(throws: VeteranError.alreadyRegistered) { try city.veteran(1) }
+        let veteran = try await city.veteran(1)
+        await #expect(throws: VeteranError.alreadyRegistered) { try await city.veteran(1) }
         let honour = try Honour(kind: .mostBeautifulVeteran, year: 2025, awardedBy: city.bureau)
-        try city.service.honour(veteran.id, honour)
-        #expect(throws: VeteranError.invalidRecord("honour already recorded")) {
-            try city.service.honour(veteran.id, honour)
+        try await city.service.honour(veteran.id, honour)
+        await #expect(throws: VeteranError.invalidRecord("honour already recorded")) {
+            try await city.service.honour(veteran.id, honour)
         }
-        try city.service.support(
+        try await city.service.support(
             veteran.id,
             SupportRecord(
                 kind: .startUpLoan,
@@ -136,21 +136,23 @@ struct VeteranServiceTests {
                 amount: Money(fen: 20_000_000)
             )
         )
-        let stored = try city.service.veteran(of: try city.resident(1))
+        let stored = try await city.service.veteran(of: try city.resident(1))
         #expect(stored?.honours == [honour])
         #expect(stored?.support.first?.kind == .startUpLoan)
-        #expect(throws: VeteranError.unknownVeteran("vet-none")) { try city.service.veteran(Identifier("vet-none")) }
+        await #expect(throws: VeteranError.unknownVeteran("vet-none")) {
+            try await city.service.veteran(Identifier("vet-none"))
+        }
     }
 
     @Test("preferential care is paid through the one-card ledger, once per month, card or no card")
-    func payments() throws {
+    func payments() async throws {
         let city = try VeteransFixture()
-        let disabled = try city.veteran(2, care: .disabledVeteran)
-        let rural = try city.veteran(3, care: .elderlyRuralVeteran, years: 2)
-        let noCard = try city.veteran(4, care: .warParticipant)
-        _ = try city.veteran(5)
-        let suspended = try city.veteran(6, care: .demobilisedVeteran)
-        try city.service.setCare(
+        let disabled = try await city.veteran(2, care: .disabledVeteran)
+        let rural = try await city.veteran(3, care: .elderlyRuralVeteran, years: 2)
+        let noCard = try await city.veteran(4, care: .warParticipant)
+        _ = try await city.veteran(5)
+        let suspended = try await city.veteran(6, care: .demobilisedVeteran)
+        try await city.service.setCare(
             suspended.id,
             PreferentialCare(
                 category: .demobilisedVeteran,
@@ -158,9 +160,9 @@ struct VeteranServiceTests {
                 status: .suspended(reason: "review")
             )
         )
-        for n in [2, 3, 5, 6] { try city.card(n) }
+        for n in [2, 3, 5, 6] { try await city.card(n) }
         let november = try PayPeriod("2026-11")
-        let run = try city.service.pay(november, through: city.oneCard)
+        let run = try await city.service.pay(november, through: city.oneCard)
         #expect(run.posted.count == 2)
         #expect(run.amountPosted == Money(fen: 250_000 + 60_000))
         #expect(run.refused.map(\.instruction) == ["vpc-2026-11-\(noCard.id.rawValue)"])
@@ -168,22 +170,22 @@ struct VeteranServiceTests {
         #expect(Set(run.posted.map(\.instruction.id)) == ["vpc-2026-11-\(disabled.id)", "vpc-2026-11-\(rural.id)"])
         #expect(run.posted.allSatisfy { $0.instruction.programme == .veteransPreferentialCare })
         // A re-run pays nobody twice; the card that arrived meanwhile is paid now.
-        try city.card(4)
-        let again = try city.service.pay(november, through: city.oneCard)
+        try await city.card(4)
+        let again = try await city.service.pay(november, through: city.oneCard)
         #expect(again.alreadyPosted.count == 2)
         #expect(again.posted.map(\.instruction.id) == ["vpc-2026-11-\(noCard.id)"])
-        let totals = try city.oneCard.totals(programme: .veteransPreferentialCare)
+        let totals = try await city.oneCard.totals(programme: .veteransPreferentialCare)
         #expect(totals.total == Money(fen: 250_000 + 60_000 + 90_000))
-        #expect(try city.oneCard.verifyLedger().isBalanced)
+        #expect(try await city.oneCard.verifyLedger().isBalanced)
     }
 
     @Test("the base database keeps each field's envelope, issuer and time; sources write only their fields")
-    func baseDatabase() throws {
+    func baseDatabase() async throws {
         let city = try VeteransFixture()
         let resident = try city.resident(7)
         let hr = "113212000142871106/employment"
         let civil = "113212000142871106/assistance"
-        let employment = try city.notice(
+        let employment = try await city.notice(
             from: hr,
             service: "hrss.veteran-employment",
             data: [
@@ -192,42 +194,44 @@ struct VeteranServiceTests {
             ],
             age: 60
         )
-        try city.service.ingest(employment)
-        let assistance = try city.notice(
+        try await city.service.ingest(employment)
+        let assistance = try await city.notice(
             from: civil,
             service: "ca.veteran-assistance",
             data: ["resident": .string(resident.unmasked), "fields": ["assistanceCategory": "minimumLiving"]]
         )
-        let record = try city.service.ingest(assistance)
+        let record = try await city.service.ingest(assistance)
         #expect(record.fields["employer"]?.issuer.text == hr)
         #expect(record.fields["assistanceCategory"]?.issuer.text == civil)
         #expect(record.fields["employer"]?.envelopeDigest.hasPrefix("sha256:") == true)
         #expect(record.fields["employer"]?.envelopeDigest != record.fields["assistanceCategory"]?.envelopeDigest)
         #expect(record.fields["employer"]?.receivedAt == city.clock.now())
         // An older envelope arriving late does not overwrite a newer value.
-        let stale = try city.notice(
+        let stale = try await city.notice(
             from: hr,
             service: "hrss.veteran-employment",
             data: ["resident": .string(resident.unmasked), "fields": ["employmentStatus": "unemployed"]],
             age: 120
         )
-        try city.service.ingest(stale)
-        #expect(try city.service.baseRecord(of: resident)?.fields["employmentStatus"]?.value == "employed")
-        let forged = try city.notice(
+        try await city.service.ingest(stale)
+        #expect(try await city.service.baseRecord(of: resident)?.fields["employmentStatus"]?.value == "employed")
+        let forged = try await city.notice(
             from: hr,
             service: "hrss.veteran-employment",
             data: ["resident": .string(resident.unmasked), "fields": ["assistanceCategory": "none"]]
         )
-        #expect(throws: VeteranError.fieldNotAllowed(service: "hrss.veteran-employment", field: "assistanceCategory")) {
-            try city.service.ingest(forged)
+        await #expect(
+            throws: VeteranError.fieldNotAllowed(service: "hrss.veteran-employment", field: "assistanceCategory")
+        ) {
+            try await city.service.ingest(forged)
         }
-        #expect(try city.service.baseRecord(of: resident)?.fields["assistanceCategory"]?.value == "minimumLiving")
+        #expect(try await city.service.baseRecord(of: resident)?.fields["assistanceCategory"]?.value == "minimumLiving")
     }
 
     @Test("the preferential-treatment certificate is issued once placement is complete")
-    func certificate() throws {
+    func certificate() async throws {
         let city = try VeteransFixture()
-        let veteran = try city.veteran(8, placement: .assignedWork)
+        let veteran = try await city.veteran(8, placement: .assignedWork)
         let key = try city.crypto.generateSigningKey(.ed25519)
         let issuer = CertificateIssuer(
             party: try Party("113212000142871106/veterans"),
@@ -240,19 +244,19 @@ struct VeteranServiceTests {
         )
         let wallet = try city.crypto.generateSigningKey(.ed25519)
         let holderKey = try JSONWebKey(algorithm: .ed25519, publicKey: wallet.publicKey.rawRepresentation)
-        #expect(throws: VeteranError.illegalTransition(from: "transferred", event: "certify")) {
-            try city.service.issueCertificate(veteran.id, issuer: issuer, holderKey: holderKey)
+        await #expect(throws: VeteranError.illegalTransition(from: "transferred", event: "certify")) {
+            try await city.service.issueCertificate(veteran.id, issuer: issuer, holderKey: holderKey)
         }
-        try city.service.place(veteran.id, .report(on: veteran.discharged.adding(days: 3)))
-        try city.service.place(veteran.id, .arrange(.employer(city.bureau)))
-        try city.service.place(veteran.id, .complete(on: veteran.discharged.adding(days: 60)))
-        let issued = try city.service.issueCertificate(veteran.id, issuer: issuer, holderKey: holderKey)
+        try await city.service.place(veteran.id, .report(on: veteran.discharged.adding(days: 3)))
+        try await city.service.place(veteran.id, .arrange(.employer(city.bureau)))
+        try await city.service.place(veteran.id, .complete(on: veteran.discharged.adding(days: 60)))
+        let issued = try await city.service.issueCertificate(veteran.id, issuer: issuer, holderKey: holderKey)
         #expect(issued.certificate.type.code == "veteran-preferential-treatment")
         #expect(issued.certificate.holder == .resident(veteran.resident))
         #expect(issued.certificate.claims["category"] == "veteran")
         #expect(issued.certificate.claims["discharge_date"]?.stringValue == veteran.discharged.iso8601)
-        #expect(throws: VeteranError.self) {
-            try city.service.issueCertificate(
+        await #expect(throws: VeteranError.self) {
+            try await city.service.issueCertificate(
                 veteran.id,
                 issuer: issuer,
                 holderKey: holderKey,
@@ -262,7 +266,7 @@ struct VeteranServiceTests {
     }
 
     @Test("martyrs, memorial facilities and Rongyao homes")
-    func commemoration() throws {
+    func commemoration() async throws {
         let city = try VeteransFixture()
         let division = try DivisionCode("321202")
         let facility = MemorialFacility(
@@ -278,12 +282,12 @@ struct VeteranServiceTests {
             approvedOn: city.date("1950-01-01"),
             facility: facility.id
         )
-        #expect(throws: VeteranError.invalidRecord("unknown memorial facility mf-1")) {
-            try city.service.register(martyr)
+        await #expect(throws: VeteranError.invalidRecord("unknown memorial facility mf-1")) {
+            try await city.service.register(martyr)
         }
-        try city.service.register(facility)
-        try city.service.register(martyr)
-        try city.service.register(
+        try await city.service.register(facility)
+        try await city.service.register(martyr)
+        try await city.service.register(
             RongyaoHome(
                 organization: city.bureau,
                 name: "海陵区退役军人服务站",
@@ -292,8 +296,8 @@ struct VeteranServiceTests {
                 recognisedIn: 2025
             )
         )
-        #expect(try city.service.martyrs(at: facility.id).map(\.id) == [martyr.id])
-        let found = try city.service.commemoration(in: division)
+        #expect(try await city.service.martyrs(at: facility.id).map(\.id) == [martyr.id])
+        let found = try await city.service.commemoration(in: division)
         #expect(found.facilities == [facility])
         #expect(found.homes.count == 1)
         #expect(throws: VeteranError.self) {

@@ -4,34 +4,40 @@ import SocietyCore
 import SocietyExchange
 import SocietyJSON
 import SocietyOneCard
-import SocietyOpenSSL
-import SocietySQLite
+import SocietyTesting
 import SocietyVeterans
 
-/// The veterans' service and the one-card service on one real SQLite file, with real OpenSSL.
-struct VeteransFixture {
-    let directory: URL
-    let store: SQLiteStore
+/// The veterans' service and the one-card service on one store, with a fixed clock, and the
+/// exchange that delivers other departments' notices to the bureau.
+///
+/// The unit tests run it on ``SocietyTesting/InMemoryStore`` (``VeteransFixture/init(today:)``);
+/// the integration suite runs it on SQLite and OpenSSL (see `VeteranSQLiteTests`).
+struct VeteransFixture<Store: RecordStore> {
+    let store: Store
     let service: VeteranService
     let oneCard: OneCardService
-    let crypto = OpenSSLCryptoProvider()
+    let exchange: ExchangeFixture
+    let crypto: any CryptoProvider
     let clock: FixedWallClock
     let bureau: CreditCode
 
-    init(today: String = "2026-11-29") throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tz-veterans-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        clock = FixedWallClock(try CalendarDate(iso8601: today).startInstant.addingTimeInterval(36_000))
-        let keys = try StaticKeyProvider.random(using: crypto)
-        store = try SQLiteStore(
-            path: directory.appendingPathComponent("veterans.sqlite").path,
-            configuration: SQLiteConfiguration(
-                protection: RecordProtection(crypto: crypto, keys: keys),
-                audit: StoreAuditing(actor: "113212000142871106/veterans", origin: "test", clock: clock)
-            )
-        )
+    /// The veterans' affairs bureau, to which notices are addressed and whose actor the store's
+    /// audit entries name.
+    static var veterans: String { "113212000142871106/veterans" }
+
+    /// The clock: 10:00 on `today`.
+    static func clock(_ today: String) throws -> FixedWallClock {
+        FixedWallClock(try CalendarDate(iso8601: today).startInstant.addingTimeInterval(36_000))
+    }
+
+    /// Both services on `store`, whose keys and crypto they use for ids and pseudonyms.
+    init(store: Store, keys: any KeyProvider, crypto: any CryptoProvider, clock: FixedWallClock) throws {
+        self.store = store
+        self.crypto = crypto
+        self.clock = clock
         service = VeteranService(store: store, crypto: crypto, clock: clock)
         oneCard = try OneCardService(store: store, crypto: crypto, keys: keys, clock: clock)
+        exchange = ExchangeFixture(clock: clock, crypto: crypto)
         bureau = try CreditCode("91320214745555318W")
     }
 
@@ -52,10 +58,10 @@ struct VeteransFixture {
         placement: PlacementType = .selfEmployment,
         care: PreferentialCareCategory? = nil,
         years: Int = 5
-    ) throws -> Veteran {
+    ) async throws -> Veteran {
         let resident = try resident(n)
         let enlisted = resident.birthDate.adding(years: 18)
-        return try service.register(
+        return try await service.register(
             resident,
             name: PersonName("张志\(["强", "刚", "军", "勇"][n % 4])"),
             branch: .army,
@@ -68,63 +74,45 @@ struct VeteransFixture {
     }
 
     /// An activated one-card for veteran resident `n`.
-    func card(_ n: Int) throws {
+    func card(_ n: Int) async throws {
         let body = "62220215" + String(format: "%010d", n)
-        let card = try oneCard.apply(
+        let card = try await oneCard.apply(
             holder: resident(n),
             generation: .third,
             issuingBank: bureau,
             bankAccount: BankAccount(body + String(BankAccount.checkDigit(for: body))),
             uses: [.fiscalSubsidy]
         )
-        try oneCard.apply(.issue(CardNumber(String(format: "A%08d", n)), on: date("2026-01-05")), to: card.id)
-        try oneCard.apply(.activate, to: card.id)
+        try await oneCard.apply(.issue(CardNumber(String(format: "A%08d", n)), on: date("2026-01-05")), to: card.id)
+        try await oneCard.apply(.activate, to: card.id)
     }
 
-    /// An opened envelope from `issuer` for `service`, sealed `age` seconds ago.
-    func notice(from issuer: String, service: String, data: JSONValue, age: TimeInterval = 0) throws -> OpenedEnvelope {
-        let sender = try Party(issuer)
-        let me = try Party("113212000142871106/veterans")
-        let purpose = try Purpose("veterans.base-database")
-        let key = try crypto.generateSigningKey(.ed25519)
-        let now = clock.now()
-        let list = TrustList(
-            version: 1,
-            issuedAt: now,
-            nextUpdate: now.addingTimeInterval(86_400),
-            parties: [
-                .init(
-                    party: sender,
-                    name: "source",
-                    keys: [
-                        TrustedKey(
-                            kid: "k-1",
-                            algorithm: .ed25519,
-                            publicKey: key.publicKey.rawRepresentation,
-                            validFrom: now.addingTimeInterval(-3600),
-                            validUntil: now.addingTimeInterval(3600)
-                        )
-                    ]
-                ), .init(party: me, name: "退役军人事务局"),
-            ],
-            services: [DataService(id: service, provider: sender, fields: [], purposes: [purpose])],
-            grants: [AccessGrant(consumer: me, service: service, purposes: [purpose])]
+    /// An envelope from `issuer` for `service`, sealed `age` seconds ago and opened by the bureau
+    /// as the exchange would deliver it.
+    func notice(
+        from issuer: String,
+        service: String,
+        data: JSONValue,
+        age: TimeInterval = 0
+    ) async throws
+        -> OpenedEnvelope
+    {
+        try await exchange.delivered(
+            from: issuer,
+            to: Self.veterans,
+            service: service,
+            purpose: "veterans.base-database",
+            data: data,
+            age: age
         )
-        let sealer = EnvelopeSealer(
-            issuer: sender,
-            key: key,
-            kid: "k-1",
-            crypto: crypto,
-            clock: FixedWallClock(now.addingTimeInterval(-age))
-        )
-        let text = try sealer.seal(EnvelopeDraft(audience: me, service: service, purpose: purpose, data: data))
-        return try EnvelopeOpener(
-            me: me,
-            trustList: list,
-            crypto: crypto,
-            clock: clock,
-            replayGuard: InMemoryReplayGuard()
-        )
-        .open(text)
+    }
+}
+
+extension VeteransFixture where Store == InMemoryStore {
+    /// Both services on a fresh in-memory store at 10:00 on `today`.
+    init(today: String = "2026-11-29") throws {
+        let clock = try Self.clock(today)
+        let store = try InMemoryStore(clock: clock, actor: Self.veterans)
+        try self.init(store: store, keys: store.keys, crypto: store.crypto, clock: clock)
     }
 }
