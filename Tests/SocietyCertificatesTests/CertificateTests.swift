@@ -10,7 +10,7 @@ import Testing
 @Suite("Certificates")
 struct CertificateTests {
     @Test("disability certificate number = ResidentID + category + level")
-    func disabilityNumber() throws {
+    func disabilityNumber() async throws {
         let number = try DisabilityCertificateNumber("11010519491231002X42")
         #expect(number.category == .physical)
         #expect(number.level == .second)
@@ -23,33 +23,33 @@ struct CertificateTests {
             try DisabilityCertificateNumber("11010519491231002X45")
         }
         let city = try CertificateFixture()
-        let issued = try city.issueDisability()
+        let issued = try await city.issueDisability()
         #expect(issued.certificate.number == "11010519491231002X42")
     }
 
     @Test("claims are checked against the certificate type")
-    func claimValidation() throws {
+    func claimValidation() async throws {
         let city = try CertificateFixture()
         let issuer = try city.issuer()
         let holder = CertificateHolder.resident(city.resident)
-        #expect(throws: CertificateError.invalidClaims("level is required")) {
-            _ = try issuer.issue(
+        await #expect(throws: CertificateError.invalidClaims("level is required")) {
+            _ = try await issuer.issue(
                 .disability,
                 to: holder,
                 holderKey: city.holderJWK,
                 claims: ["name": "张三", "category": "visual"]
             )
         }
-        #expect(throws: CertificateError.self) {
-            _ = try issuer.issue(
+        await #expect(throws: CertificateError.self) {
+            _ = try await issuer.issue(
                 .disability,
                 to: holder,
                 holderKey: city.holderJWK,
                 claims: ["name": "张三", "category": "visual", "level": "5"]
             )
         }
-        #expect(throws: CertificateError.self) {
-            _ = try issuer.issue(
+        await #expect(throws: CertificateError.self) {
+            _ = try await issuer.issue(
                 .childcareInstitutionLicence,
                 to: holder,
                 holderKey: city.holderJWK,
@@ -59,7 +59,7 @@ struct CertificateTests {
                 ]
             )
         }
-        let licence = try issuer.issue(
+        let licence = try await issuer.issue(
             .childcareInstitutionLicence,
             to: .organization(try CreditCode("91320214745555318W")),
             holderKey: city.holderJWK,
@@ -69,7 +69,7 @@ struct CertificateTests {
             ]
         )
         #expect(licence.certificate.holder.description == "91320214745555318W")
-        let estate = try issuer.issue(
+        let estate = try await issuer.issue(
             .realEstateRegistration,
             to: holder,
             holderKey: city.holderJWK,
@@ -80,8 +80,8 @@ struct CertificateTests {
             ]
         )
         #expect(estate.sdJWT.disclosures.count == 10)
-        #expect(throws: CertificateError.self) {
-            _ = try issuer.issue(
+        await #expect(throws: CertificateError.self) {
+            _ = try await issuer.issue(
                 .realEstateRegistration,
                 to: holder,
                 holderKey: city.holderJWK,
@@ -95,10 +95,10 @@ struct CertificateTests {
     }
 
     @Test("revoke, suspend, reinstate: re-published, signed, versioned lists")
-    func lifecycle() throws {
+    func lifecycle() async throws {
         let city = try CertificateFixture()
         let issuer = try city.issuer()
-        let issued = try city.issueDisability()
+        let issued = try await city.issueDisability()
         let index = issued.certificate.statusIndex
         let presentation = try city.present(issued, ["name"])
         func verify(_ lists: [SignedStatusList]) throws(CertificateError) {
@@ -108,30 +108,32 @@ struct CertificateTests {
                 nonce: "n-0001"
             )
         }
-        let first = try issuer.publish()
+        let first = try await issuer.publish()
         try verify(first)
-        let suspended = try issuer.suspend(index: index)
+        let suspended = try await issuer.suspend(index: index)
         #expect(suspended.allSatisfy { $0.version == first[0].version + 1 })
         #expect(throws: CertificateError.suspended) { try verify(suspended) }
-        #expect(try issuer.status(of: index) == .suspended)
-        let reinstated = try issuer.reinstate(index: index)
+        #expect(try await issuer.status(of: index) == .suspended)
+        let reinstated = try await issuer.reinstate(index: index)
         try verify(reinstated)
-        let revoked = try issuer.revoke(index: index)
+        let revoked = try await issuer.revoke(index: index)
         #expect(throws: CertificateError.revoked) { try verify(revoked) }
-        #expect(throws: CertificateError.revocationIsFinal) { _ = try issuer.reinstate(index: index) }
-        #expect(throws: CertificateError.revocationIsFinal) { _ = try issuer.suspend(index: index) }
+        await #expect(throws: CertificateError.revocationIsFinal) { _ = try await issuer.reinstate(index: index) }
+        await #expect(throws: CertificateError.revocationIsFinal) { _ = try await issuer.suspend(index: index) }
         // A snapshot mixing an old list with a newer one keeps the newer version.
         #expect(StatusListSnapshot(first + revoked).lists.values.allSatisfy { $0.version == revoked[0].version })
         // An index never issued cannot be changed.
         let unused = (0..<BitstringStatusList.minimumSize).first { $0 != index } ?? 0
-        #expect(throws: CertificateError.unknownStatusIndex(unused)) { _ = try issuer.revoke(index: unused) }
+        await #expect(throws: CertificateError.unknownStatusIndex(unused)) {
+            _ = try await issuer.revoke(index: unused)
+        }
     }
 
     @Test("stale snapshots fail closed with their own errors")
-    func staleSnapshots() throws {
+    func staleSnapshots() async throws {
         let city = try CertificateFixture()
-        let issued = try city.issueDisability()
-        let lists = try city.issuer().publish()
+        let issued = try await city.issueDisability()
+        let lists = try await city.issuer().publish()
         let later = city.now.addingTimeInterval(2 * 3600)
         let presentation = try issued.sdJWT.presenting(
             ["name"],
@@ -180,24 +182,24 @@ struct CertificateTests {
     }
 
     @Test("expired and not-yet-valid certificates are refused")
-    func validity() throws {
+    func validity() async throws {
         let city = try CertificateFixture()
         let today = CalendarDate(city.now)
-        let issued = try city.issuer().issue(
+        let issued = try await city.issuer().issue(
             .unemploymentRegistration,
             to: .resident(city.resident),
             holderKey: city.holderJWK,
             claims: ["name": "张三", "registration_date": .string(today.iso8601), "division": "321202"],
             validity: try ValidityPeriod(from: today, until: today.adding(days: 30))
         )
-        let lists = try city.issuer().publish()
+        let lists = try await city.issuer().publish()
         let after = today.adding(days: 31).startInstant.addingTimeInterval(3600)
         #expect(throws: CertificateError.expired(today.adding(days: 31).startInstant)) {
             _ = try city.verifier(statusLists: lists, at: after, maximumAge: 86_400 * 365).verifyIssuance(
                 issued.sdJWT.compact
             )
         }
-        let early = try city.issuer().issue(
+        let early = try await city.issuer().issue(
             .unemploymentRegistration,
             to: .resident(city.resident),
             holderKey: city.holderJWK,
@@ -210,10 +212,10 @@ struct CertificateTests {
     }
 
     @Test("the W3C VC 2.0 view verifies, and a changed claim breaks its proof", arguments: SignatureAlgorithm.allCases)
-    func verifiableCredential(algorithm: SignatureAlgorithm) throws {
+    func verifiableCredential(algorithm: SignatureAlgorithm) async throws {
         let city = try CertificateFixture()
-        let issued = try city.issueDisability(algorithm)
-        let lists = try city.issuer(algorithm).publish()
+        let issued = try await city.issueDisability(algorithm)
+        let lists = try await city.issuer(algorithm).publish()
         let vc = issued.verifiableCredential
         #expect(vc["proof"]?["cryptosuite"]?.stringValue == VerifiableCredentialView.cryptosuite(for: algorithm))
         #expect(vc["proof"]?["proofValue"]?.stringValue?.hasPrefix("z") == true)
@@ -226,7 +228,7 @@ struct CertificateTests {
         #expect(throws: CertificateError.badIssuerSignature) {
             _ = try city.verifier(statusLists: lists).verifyCredential(tampered)
         }
-        let revoked = try city.issuer(algorithm).revoke(index: issued.certificate.statusIndex)
+        let revoked = try await city.issuer(algorithm).revoke(index: issued.certificate.statusIndex)
         #expect(throws: CertificateError.revoked) { _ = try city.verifier(statusLists: revoked).verifyCredential(vc) }
     }
 
@@ -273,10 +275,10 @@ struct CertificateTests {
     }
 
     @Test("QR compact form: the presentation string and its size")
-    func qrSize() throws {
+    func qrSize() async throws {
         let city = try CertificateFixture()
         for algorithm in [SignatureAlgorithm.ed25519, .p256] {
-            let issued = try city.issueDisability(algorithm)
+            let issued = try await city.issueDisability(algorithm)
             let qr = try city.present(issued, ["name", "category"])
             // A version-40 QR code holds 2,953 bytes in byte mode at error correction L, 2,331 at M
             // (ISO/IEC 18004 table 7): a presentation must fit at M, the phone's usual choice.

@@ -13,9 +13,9 @@ struct SDJWTInteropTests {
         .appendingPathComponent("Interop/sdjwt_interop.py")
 
     @Test("the reference implementation verifies a presentation", arguments: [SignatureAlgorithm.ed25519, .p256])
-    func referenceVerifies(algorithm: SignatureAlgorithm) throws {
+    func referenceVerifies(algorithm: SignatureAlgorithm) async throws {
         let city = try CertificateFixture()
-        let issued = try city.issueDisability(algorithm)
+        let issued = try await city.issueDisability(algorithm)
         let presentation = try city.present(issued, ["name", "category"], nonce: "nonce-7")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -74,8 +74,8 @@ struct CertificateFixture {
 
     static let disabilityClaims: JSONObject = ["name": "张三", "category": "physical", "level": "2"]
 
-    func issueDisability(_ algorithm: SignatureAlgorithm = .ed25519) throws -> IssuedCertificate {
-        try issuer(algorithm).issue(
+    func issueDisability(_ algorithm: SignatureAlgorithm = .ed25519) async throws -> IssuedCertificate {
+        try await issuer(algorithm).issue(
             .disability,
             to: .resident(resident),
             holderKey: holderJWK,
