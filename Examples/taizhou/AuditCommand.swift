@@ -6,7 +6,7 @@ import SocietySQLite
 
 /// `taizhou audit verify|prove|checkpoint --db FILE`: check, prove and sign a store's tamper-evident
 /// audit log, the way an auditor who keeps the last checkpoint would.
-struct AuditCommand: ParsableCommand {
+struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Verify, prove and checkpoint the tamper-evident audit log of a SQLite store.",
@@ -27,7 +27,7 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Walk the whole log; print ok, size and root, or the first broken entry (exit status 1)."
         )
@@ -40,13 +40,13 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "The algorithm of --public-key: ed25519, p256 or sm2.")
         var algorithm: String = "ed25519"
 
-        func run() throws {
+        mutating func run() async throws {
             let log = try database.open()
             let crypto = OpenSSLCryptoProvider()
             var key: (any VerifyingKey)?
             if let publicKey {
                 let algorithm = try parseAlgorithm(algorithm)
-                key = try attempt("cannot read the public key \(publicKey)") {
+                key = try await attempt("cannot read the public key \(publicKey)") {
                     try crypto.importVerifyingKey(
                         algorithm,
                         from: Array(try Data(contentsOf: URL(fileURLWithPath: publicKey))),
@@ -54,7 +54,9 @@ struct AuditCommand: ParsableCommand {
                     )
                 }
             }
-            let result = try attempt("cannot verify \(database.path)") { try log.verify(checkpointKey: key) }
+            let result = try await attempt("cannot verify \(database.path)") {
+                try await log.verify(checkpointKey: key)
+            }
             guard let broken = result.firstBrokenEntry else {
                 print(
                     "ok size \(result.size) root \(Data(result.rootHash).base64EncodedString()) "
@@ -66,7 +68,7 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Prove: ParsableCommand {
+    struct Prove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the inclusion proof of one entry in the current tree (RFC 9162), checked before printing."
         )
@@ -79,20 +81,20 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "The tree size to prove against (default: the current size).")
         var size: Int?
 
-        func run() throws {
+        mutating func run() async throws {
             let log = try database.open()
             let crypto = OpenSSLCryptoProvider()
-            try attempt("cannot prove entry \(entry)") {
-                let head = try log.treeHead()
+            try await attempt("cannot prove entry \(entry)") {
+                let head = try await log.treeHead()
                 let treeSize = size ?? head.size
                 guard entry >= 0, entry < treeSize, treeSize <= head.size else {
                     throw AuditLogError.noSuchEntry(index: entry, size: head.size)
                 }
                 let tree = MerkleTree(algorithm: log.digest, provider: crypto)
-                let stored = try log.entry(at: entry)
+                let stored = try await log.entry(at: entry)
                 let leaf = try tree.leafHash(stored.canonicalBytes)
-                let proof = try log.inclusionProof(index: entry, treeSize: treeSize)
-                let root = try log.rootHash(size: treeSize)
+                let proof = try await log.inclusionProof(index: entry, treeSize: treeSize)
+                let root = try await log.rootHash(size: treeSize)
                 guard
                     try tree.verifyInclusion(
                         leafHash: leaf,
@@ -115,7 +117,7 @@ struct AuditCommand: ParsableCommand {
 
     }
 
-    struct Checkpoint: ParsableCommand {
+    struct Checkpoint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the current checkpoint (C2SP tlog-checkpoint); with --key, sign it and store it."
         )
@@ -131,24 +133,24 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "The key name on the signature line.")
         var keyName: String = "taizhou-audit"
 
-        func run() throws {
+        mutating func run() async throws {
             let log = try database.open()
             guard let key else {
-                let head = try attempt("cannot read the tree head") { try log.treeHead() }
+                let head = try await attempt("cannot read the tree head") { try await log.treeHead() }
                 print(head.body, terminator: "")
                 return
             }
             let crypto = OpenSSLCryptoProvider()
             let algorithm = try parseAlgorithm(algorithm)
-            let signingKey = try attempt("cannot read the private key \(key)") {
+            let signingKey = try await attempt("cannot read the private key \(key)") {
                 try crypto.importSigningKey(
                     algorithm,
                     from: Array(try Data(contentsOf: URL(fileURLWithPath: key))),
                     encoding: .pem
                 )
             }
-            let signed = try attempt("cannot sign the checkpoint") {
-                try log.checkpoint(signingWith: signingKey, keyName: keyName)
+            let signed = try await attempt("cannot sign the checkpoint") {
+                try await log.checkpoint(signingWith: signingKey, keyName: keyName)
             }
             print(signed.text, terminator: "")
         }
@@ -162,10 +164,10 @@ private func parseAlgorithm(_ name: String) throws -> SignatureAlgorithm {
     return algorithm
 }
 
-/// Runs `body`, turning any error into one `error:` line and exit status 1.
-private func attempt<T>(_ context: String, _ body: () throws -> T) throws -> T {
+/// Runs `body` (synchronous or not), turning any error into one `error:` line and exit status 1.
+private func attempt<T>(_ context: String, _ body: () async throws -> T) async throws -> T {
     do {
-        return try body()
+        return try await body()
     } catch let exit as ExitCode {
         throw exit
     } catch {

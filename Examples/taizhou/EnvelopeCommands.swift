@@ -7,14 +7,14 @@ import SocietyOpenSSL
 import SocietySQLite
 
 /// `taizhou envelope`: seal data for another department, and open what one sent you.
-struct EnvelopeCommand: ParsableCommand {
+struct EnvelopeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "envelope",
         abstract: "Signed data-exchange envelopes (JWS), optionally encrypted to the recipient (JWE).",
         subcommands: [Seal.self, Open.self]
     )
 
-    struct Seal: ParsableCommand {
+    struct Seal: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Seal a JSON document into a compact JWS envelope and print it.",
             discussion: """
@@ -48,7 +48,7 @@ struct EnvelopeCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
+        mutating func run() async throws {
             let issuer = try validated(iss, as: "issuer", Party.init)
             let audience = try validated(aud, as: "audience", Party.init)
             let purpose = try validated(purpose, as: "purpose", Purpose.init)
@@ -79,7 +79,7 @@ struct EnvelopeCommand: ParsableCommand {
                 answering: request
             )
             guard let encryptTo, let trust else {
-                print(try sealer.seal(draft))
+                print(try await sealer.seal(draft))
                 return
             }
             let recipientParty = try validated(encryptTo, as: "recipient", Party.init)
@@ -98,11 +98,11 @@ struct EnvelopeCommand: ParsableCommand {
             } catch {
                 throw failure("\(error)")
             }
-            print(try sealer.seal(draft, encryptingTo: recipient))
+            print(try await sealer.seal(draft, encryptingTo: recipient))
         }
     }
 
-    struct Open: ParsableCommand {
+    struct Open: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check an envelope addressed to you and print its claims and data as JSON.",
             discussion: """
@@ -121,7 +121,7 @@ struct EnvelopeCommand: ParsableCommand {
         @Flag(help: "Print personal fields unmasked (the access is the operator's responsibility).") var reveal = false
         @Argument(help: "The envelope (standard input when omitted or \"-\").") var envelope: String?
 
-        func run() throws {
+        mutating func run() async throws {
             let me = try validated(me, as: "party", Party.init)
             let list = try TrustListFile.load(trust, root: root)
             let replayGuard: any ReplayGuard
@@ -159,7 +159,7 @@ struct EnvelopeCommand: ParsableCommand {
             let request = try answering.map { String(decoding: try readInput($0), as: UTF8.self) }
             let opened: OpenedEnvelope
             do {
-                opened = try opener.open(text, answering: request)
+                opened = try await opener.open(text, answering: request)
             } catch {
                 throw failure("refused (\(error.check)): \(error)")
             }

@@ -10,14 +10,14 @@ struct CheckOptions: ParsableArguments {
 }
 
 /// `taizhou id check ID…`: validates citizen identity numbers (GB 11643).
-struct IDCommand: ParsableCommand {
+struct IDCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "id",
         abstract: "Citizen identity numbers (GB 11643).",
         subcommands: [Check.self]
     )
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check identity numbers; exit status 0 only if every one is valid.",
             discussion: "Numbers are printed masked. 15-digit legacy numbers are upgraded to 18 digits."
@@ -71,14 +71,14 @@ struct IDCommand: ParsableCommand {
 }
 
 /// `taizhou org check CODE…`: validates unified social credit codes (GB 32100).
-struct OrgCommand: ParsableCommand {
+struct OrgCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "org",
         abstract: "Unified social credit codes (GB 32100).",
         subcommands: [Check.self]
     )
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check credit codes; exit status 0 only if every one is valid."
         )
@@ -125,14 +125,14 @@ struct OrgCommand: ParsableCommand {
 }
 
 /// `taizhou division show CODE`: a division's name, level and parent chain (GB/T 2260).
-struct DivisionCommand: ParsableCommand {
+struct DivisionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "division",
         abstract: "Administrative division codes (GB/T 2260).",
         subcommands: [Show.self]
     )
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a division's name, level and parent chain.")
 
         @Argument(help: "A six-digit division code, e.g. 321202.")

@@ -4,14 +4,14 @@ import SocietyJSON
 
 /// `taizhou json canonicalize [FILE]`: the RFC 8785 canonical form of a document, the bytes the SDK
 /// signs, so that a developer can see (and hash) exactly what a signature covers.
-struct JSONCommand: ParsableCommand {
+struct JSONCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "json",
         abstract: "Canonical JSON (RFC 8785), the form the SDK signs.",
         subcommands: [Canonicalize.self]
     )
 
-    struct Canonicalize: ParsableCommand {
+    struct Canonicalize: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the canonical form of a JSON document; exit status 2 if it is not valid I-JSON.",
             discussion: """
@@ -26,7 +26,7 @@ struct JSONCommand: ParsableCommand {
         @Flag(help: "Append a newline after the canonical form, for reading in a terminal.")
         var newline = false
 
-        func run() throws {
+        mutating func run() async throws {
             let input: Data
             do {
                 if let file, file != "-" {

@@ -3,14 +3,14 @@ import Foundation
 import SocietyCore
 
 /// `taizhou keys`: make a party's signing key and publish its public half.
-struct KeysCommand: ParsableCommand {
+struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Signing keys (SM2, Ed25519, ECDSA P-256) and encryption keys (X25519, P-256 ECDH, SM2).",
         subcommands: [Generate.self, JWK.self]
     )
 
-    struct Generate: ParsableCommand {
+    struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate a key pair: KEY.pem (PKCS#8, private) and KEY.pub.pem (SPKI, public)."
         )
@@ -32,7 +32,7 @@ struct KeysCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
+        mutating func run() async throws {
             let (privatePEM, publicPEM): (String, String)
             if let encryption = Self.encryptionNames[alg] {
                 (privatePEM, publicPEM) = try KeyFiles.generate(encryption)
@@ -49,7 +49,7 @@ struct KeysCommand: ParsableCommand {
         }
     }
 
-    struct JWK: ParsableCommand {
+    struct JWK: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "jwk",
             abstract: "Print a public key as a JSON Web Key (Ed25519 and P-256)."
@@ -61,7 +61,7 @@ struct KeysCommand: ParsableCommand {
         @Option(help: "A key id to put in the JWK.")
         var kid: String?
 
-        func run() throws {
+        mutating func run() async throws {
             let key = try KeyFiles.verifyingKey(at: publicKey)
             do {
                 var jwk = try JSONWebKey(algorithm: key.algorithm, publicKey: key.rawRepresentation)

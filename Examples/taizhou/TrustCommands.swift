@@ -4,7 +4,7 @@ import SocietyCore
 import SocietyExchange
 
 /// `taizhou trust`: build the big-data bureau's trust list as a draft file, then sign it.
-struct TrustCommand: ParsableCommand {
+struct TrustCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trust",
         abstract: "Build and sign the exchange's trust list.",
@@ -32,26 +32,26 @@ struct TrustCommand: ParsableCommand {
         func save(_ list: TrustList) throws { try writeFile(try list.draftJSON(), to: draft) }
     }
 
-    struct Init: ParsableCommand {
+    struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start an empty draft.")
         @OptionGroup var file: Draft
         @Option(help: "The list's version; each signed list must have a higher one.")
         var version = 1
 
-        func run() throws {
+        mutating func run() async throws {
             let now = Date()
             try file.save(TrustList(version: version, issuedAt: now, nextUpdate: now.addingTimeInterval(7 * 86_400)))
             print("empty trust list draft version \(version) written to \(file.draft)")
         }
     }
 
-    struct AddParty: ParsableCommand {
+    struct AddParty: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a party (CREDITCODE/SUBSYSTEM).")
         @OptionGroup var file: Draft
         @Option(help: "The party, CREDITCODE/SUBSYSTEM.") var party: String
         @Option(help: "A readable name.") var name: String
 
-        func run() throws {
+        mutating func run() async throws {
             let party = try validated(party, as: "party", Party.init)
             var list = try file.load()
             guard !list.parties.contains(where: { $0.party == party }) else {
@@ -63,7 +63,7 @@ struct TrustCommand: ParsableCommand {
         }
     }
 
-    struct AddKey: ParsableCommand {
+    struct AddKey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Publish a party's public key under a key id.")
         @OptionGroup var file: Draft
         @Option(help: "The owning party.") var party: String
@@ -77,7 +77,7 @@ struct TrustCommand: ParsableCommand {
             guard KeyUse(rawValue: use) != nil else { throw ValidationError("--use must be sig or enc") }
         }
 
-        func run() throws {
+        mutating func run() async throws {
             let party = try validated(party, as: "party", Party.init)
             var list = try file.load()
             guard list.key(withID: kid) == nil else { throw failure("key id \(kid) is already used") }
@@ -112,14 +112,14 @@ struct TrustCommand: ParsableCommand {
         }
     }
 
-    struct RevokeKey: ParsableCommand {
+    struct RevokeKey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke a key: nothing it signed is accepted any more, whatever its claimed time."
         )
         @OptionGroup var file: Draft
         @Option(help: "The key id.") var kid: String
 
-        func run() throws {
+        mutating func run() async throws {
             var list = try file.load()
             for party in list.parties.indices {
                 if let key = list.parties[party].keys.firstIndex(where: { $0.kid == kid }) {
@@ -134,7 +134,7 @@ struct TrustCommand: ParsableCommand {
         }
     }
 
-    struct AddService: ParsableCommand {
+    struct AddService: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a data service to the catalogue.")
         @OptionGroup var file: Draft
         @Option(help: "The service id, e.g. hrss.employment-status.") var id: String
@@ -146,7 +146,7 @@ struct TrustCommand: ParsableCommand {
         )
         var field: [String] = []
 
-        func run() throws {
+        mutating func run() async throws {
             let provider = try validated(provider, as: "provider", Party.init)
             let purposes = try Set(purpose.map { try validated($0, as: "purpose", Purpose.init) })
             let fields = try field.map { text -> DataService.Field in
@@ -164,14 +164,14 @@ struct TrustCommand: ParsableCommand {
         }
     }
 
-    struct Grant: ParsableCommand {
+    struct Grant: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Let a consumer call a service for purposes.")
         @OptionGroup var file: Draft
         @Option(help: "The consuming party.") var consumer: String
         @Option(help: "The service id.") var service: String
         @Option(parsing: .upToNextOption, help: "The purposes.") var purpose: [String]
 
-        func run() throws {
+        mutating func run() async throws {
             let consumer = try validated(consumer, as: "consumer", Party.init)
             let purposes = try Set(purpose.map { try validated($0, as: "purpose", Purpose.init) })
             var list = try file.load()
@@ -182,7 +182,7 @@ struct TrustCommand: ParsableCommand {
         }
     }
 
-    struct Sign: ParsableCommand {
+    struct Sign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sign the draft with the bureau's root key.")
         @OptionGroup var file: Draft
         @Option(help: "The root private key (PEM).") var key: String
@@ -190,7 +190,7 @@ struct TrustCommand: ParsableCommand {
         @Option(help: "Where to write the signed list.") var out = "trust.json"
         @Option(help: "Days until the next list is due.") var validDays = 7
 
-        func run() throws {
+        mutating func run() async throws {
             var list = try file.load()
             let now = Date()
             list.issuedAt = now
@@ -201,12 +201,12 @@ struct TrustCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Verify a signed list and summarise it.")
         @Argument(help: "The signed trust list.") var trust = "trust.json"
         @Option(help: "The bureau's root public key (PEM) to verify against.") var root: String?
 
-        func run() throws {
+        mutating func run() async throws {
             let list = try TrustListFile.load(trust, root: root)
             print("trust list version \(list.version), issued \(list.issuedAt), next update \(list.nextUpdate)")
             for entry in list.parties {
