@@ -7,7 +7,7 @@ import SocietyJSON
 import SocietyOpenSSL
 
 /// `taizhou cert`: issue, present (亮证), verify offline, and revoke electronic certificates.
-struct CertCommand: ParsableCommand {
+struct CertCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cert",
         abstract: "Issue, present, verify and revoke electronic certificates (电子证照).",
@@ -39,7 +39,7 @@ struct CertCommand: ParsableCommand {
         }
     }
 
-    struct Issue: ParsableCommand {
+    struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Issue a certificate; prints the SD-JWT issuance with every disclosure."
         )
@@ -55,7 +55,7 @@ struct CertCommand: ParsableCommand {
         @Option(help: "Also write the W3C VC 2.0 view to this file.") var vcOut: String?
         @OptionGroup var issuerOptions: IssuerOptions
 
-        func run() throws {
+        mutating func run() async throws {
             guard let certificateType = CertificateTypeRegistry.standard[type] else {
                 throw ValidationError("unknown --type \(type)")
             }
@@ -74,7 +74,7 @@ struct CertCommand: ParsableCommand {
             let today = CalendarDate(Date())
             do {
                 let validity = try ValidityPeriod(from: today, until: until)
-                let issued = try issuerOptions.issuer().issue(
+                let issued = try await issuerOptions.issuer().issue(
                     certificateType,
                     to: holderID,
                     holderKey: jwk,
@@ -97,7 +97,7 @@ struct CertCommand: ParsableCommand {
         }
     }
 
-    struct Present: ParsableCommand {
+    struct Present: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Present a certificate (亮证): only the chosen claims, bound to the verifier's nonce."
         )
@@ -107,7 +107,7 @@ struct CertCommand: ParsableCommand {
         @Option(help: "The verifying party, CREDITCODE/SUBSYSTEM.") var aud: String
         @Argument(help: "The issued SD-JWT (standard input when omitted).") var certificate: String?
 
-        func run() throws {
+        mutating func run() async throws {
             let audience = try validated(aud, as: "aud", Party.init)
             let text = String(decoding: try readInput(certificate), as: UTF8.self)
             let names = Set(disclose.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
@@ -131,7 +131,7 @@ struct CertCommand: ParsableCommand {
         }
     }
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify a presentation offline with a trust-list and a status-list snapshot."
         )
@@ -145,7 +145,7 @@ struct CertCommand: ParsableCommand {
         @Flag(help: "Print personal data in full instead of masked.") var unmasked = false
         @Argument(help: "The presentation (standard input when omitted).") var presentation: String?
 
-        func run() throws {
+        mutating func run() async throws {
             let me = try validated(aud, as: "aud", Party.init)
             let text = String(decoding: try readInput(presentation), as: UTF8.self)
             let signed: SignedTrustList
@@ -216,9 +216,12 @@ struct CertCommand: ParsableCommand {
         @Option(help: "Write the re-published status-list snapshot here.") var out = "status.json"
         @OptionGroup var issuerOptions: IssuerOptions
 
-        func apply(_ verb: String, _ change: (CertificateIssuer, Int) throws -> [SignedStatusList]) throws {
+        func apply(
+            _ verb: String,
+            _ change: (CertificateIssuer, Int) async throws -> [SignedStatusList]
+        ) async throws {
             do {
-                let lists = try change(try issuerOptions.issuer(), index)
+                let lists = try await change(try issuerOptions.issuer(), index)
                 try writeFile(Data(StatusListSnapshot(lists).json.utf8), to: out)
                 print("\(verb) index \(index); status lists version \(lists.first?.version ?? 0) written to \(out)")
             } catch let exit as ExitCode {
@@ -229,34 +232,36 @@ struct CertCommand: ParsableCommand {
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a certificate for good.")
         @OptionGroup var change: StatusChange
-        func run() throws { try change.apply("revoked") { try $0.revoke(index: $1) } }
+        mutating func run() async throws { try await change.apply("revoked") { try await $0.revoke(index: $1) } }
     }
 
-    struct Suspend: ParsableCommand {
+    struct Suspend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Suspend a certificate.")
         @OptionGroup var change: StatusChange
-        func run() throws { try change.apply("suspended") { try $0.suspend(index: $1) } }
+        mutating func run() async throws { try await change.apply("suspended") { try await $0.suspend(index: $1) } }
     }
 
-    struct Reinstate: ParsableCommand {
+    struct Reinstate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Lift a suspension.")
         @OptionGroup var change: StatusChange
-        func run() throws { try change.apply("reinstated") { try $0.reinstate(index: $1) } }
+        mutating func run() async throws {
+            try await change.apply("reinstated") { try await $0.reinstate(index: $1) }
+        }
     }
 
-    struct Publish: ParsableCommand {
+    struct Publish: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign the current status lists at a new version (refreshes their age)."
         )
         @Option(help: "Write the status-list snapshot here.") var out = "status.json"
         @OptionGroup var issuerOptions: IssuerOptions
 
-        func run() throws {
+        mutating func run() async throws {
             do {
-                let lists = try issuerOptions.issuer().publish()
+                let lists = try await issuerOptions.issuer().publish()
                 try writeFile(Data(StatusListSnapshot(lists).json.utf8), to: out)
                 print("status lists version \(lists.first?.version ?? 0) written to \(out)")
             } catch let exit as ExitCode {
@@ -273,11 +278,11 @@ struct CertCommand: ParsableCommand {
 struct FileStatusStateStore: StatusStateStore {
     let path: String
 
-    func update<T>(
+    func update<T: Sendable>(
         issuer: Party,
-        initial: () throws -> IssuerStatusState,
-        _ change: (inout IssuerStatusState) throws -> T
-    ) throws -> T {
+        initial: @Sendable () throws -> IssuerStatusState,
+        _ change: @Sendable (inout IssuerStatusState) throws -> T
+    ) async throws -> T {
         var state: IssuerStatusState
         if FileManager.default.fileExists(atPath: path) {
             do {

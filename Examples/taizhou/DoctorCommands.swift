@@ -8,7 +8,7 @@ import SocietyOpenSSL
 /// `taizhou doctor`: family-doctor contracts on a SQLite file — teams, signing, renewal and
 /// termination, facts and priority groups, overdue follow-ups, the low-income residents still
 /// without a doctor, and the FHIR R4 export.
-struct DoctorCommand: ParsableCommand {
+struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Family-doctor contracts (家庭医生签约): teams, contracts, follow-ups, FHIR export.",
@@ -25,9 +25,9 @@ struct DoctorCommand: ParsableCommand {
         var db = "health.sqlite"
 
         /// Opens the store (encrypted fields, audited) and the service on it.
-        func open() throws -> FamilyDoctorService {
+        func open() async throws -> FamilyDoctorService {
             let opened = try ProtectedStore(path: db, actor: "taizhou-cli/doctor", origin: "taizhou doctor")
-            return try reportingErrors {
+            return try await reportingErrors {
                 try FamilyDoctorService(
                     store: opened.store,
                     crypto: opened.crypto,
@@ -38,7 +38,7 @@ struct DoctorCommand: ParsableCommand {
         }
     }
 
-    struct Team: ParsableCommand {
+    struct Team: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register or update a team (and the default basic and chronic-disease packages)."
         )
@@ -54,7 +54,7 @@ struct DoctorCommand: ParsableCommand {
         )
         var member: [String] = []
 
-        func run() throws {
+        mutating func run() async throws {
             let organization = Organization(
                 creditCode: try validated(institution, as: "institution", CreditCode.init),
                 name: institutionName,
@@ -73,8 +73,8 @@ struct DoctorCommand: ParsableCommand {
                 )
             }
             let teamID = try validated(id, as: "id", Identifier<DoctorTeam>.init)
-            let service = try database.open()
-            let team = try reportingErrors {
+            let service = try await database.open()
+            let team = try await reportingErrors {
                 let team = try DoctorTeam(
                     id: teamID,
                     name: name,
@@ -82,9 +82,9 @@ struct DoctorCommand: ParsableCommand {
                     members: members,
                     capacity: capacity
                 )
-                try service.register(team)
-                try service.register(try ServicePackage.basic)
-                try service.register(try ServicePackage.chronicDisease)
+                try await service.register(team)
+                try await service.register(try ServicePackage.basic)
+                try await service.register(try ServicePackage.chronicDisease)
                 return team
             }
             print(
@@ -94,7 +94,7 @@ struct DoctorCommand: ParsableCommand {
         }
     }
 
-    struct Sign: ParsableCommand {
+    struct Sign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign a contract; prints the contract (masked), its priority groups and planned follow-ups."
         )
@@ -105,21 +105,21 @@ struct DoctorCommand: ParsableCommand {
         @Option(help: "Term in whole years (at least 1).") var years = 1
         @Option(help: "First day, YYYY-MM-DD (default: today).") var start: String?
 
-        func run() throws {
+        mutating func run() async throws {
             let resident = try validated(resident, as: "resident", { try ResidentID($0) })
             let team = try validated(team, as: "team", Identifier<DoctorTeam>.init)
             let package = try validated(package, as: "package", Identifier<ServicePackage>.init)
             let start = try start.map { try validated($0, as: "start", CalendarDate.init(iso8601:)) }
-            let service = try database.open()
-            let contract = try reportingErrors {
-                try service.sign(resident, team: team, package: package, start: start, years: years)
+            let service = try await database.open()
+            let contract = try await reportingErrors {
+                try await service.sign(resident, team: team, package: package, start: start, years: years)
             }
             print(contract)
-            try printPlan(contract, service)
+            try await printPlan(contract, service)
         }
     }
 
-    struct Renew: ParsableCommand {
+    struct Renew: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Renew an active contract; prints the successor, which starts after the old term."
         )
@@ -127,30 +127,30 @@ struct DoctorCommand: ParsableCommand {
         @Option(help: "The contract id.") var contract: String
         @Option(help: "Term of the renewal in whole years.") var years = 1
 
-        func run() throws {
+        mutating func run() async throws {
             let id = try validated(contract, as: "contract", Identifier<FamilyDoctorContract>.init)
-            let service = try database.open()
-            let successor = try reportingErrors { try service.renew(id, years: years) }
+            let service = try await database.open()
+            let successor = try await reportingErrors { try await service.renew(id, years: years) }
             print(successor)
-            try printPlan(successor, service)
+            try await printPlan(successor, service)
         }
     }
 
-    struct Terminate: ParsableCommand {
+    struct Terminate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "End a contract early.")
         @OptionGroup var database: Database
         @Option(help: "The contract id.") var contract: String
         @Option(help: "residentWithdrew, movedAway, deceased or teamDissolved.") var reason = "residentWithdrew"
 
-        func run() throws {
+        mutating func run() async throws {
             let id = try validated(contract, as: "contract", Identifier<FamilyDoctorContract>.init)
             guard let reason = TerminationReason(rawValue: reason) else { throw ValidationError("unknown --reason") }
-            let service = try database.open()
-            print(try reportingErrors { try service.terminate(id, reason: reason) })
+            let service = try await database.open()
+            print(try await reportingErrors { try await service.terminate(id, reason: reason) })
         }
     }
 
-    struct Fact: ParsableCommand {
+    struct Fact: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record facts about a resident (staff entry; other departments send envelopes)."
         )
@@ -167,7 +167,7 @@ struct DoctorCommand: ParsableCommand {
         @Option(help: "The day the facts hold from (default: today).") var from: String?
         @Option(help: "Who enters them (a system account).") var by = "taizhou-cli"
 
-        func run() throws {
+        mutating func run() async throws {
             let resident = try validated(resident, as: "resident", { try ResidentID($0) })
             let district = try validated(district, as: "district", DivisionCode.init)
             let from =
@@ -190,23 +190,25 @@ struct DoctorCommand: ParsableCommand {
                 guard let kind else { throw ValidationError("unknown --fact \(text)") }
                 return HealthFact(kind, from: from, source: .entered(by: by))
             }
-            let service = try database.open()
-            let profile = try reportingErrors { try service.record(facts, for: resident, district: district) }
+            let service = try await database.open()
+            let profile = try await reportingErrors {
+                try await service.record(facts, for: resident, district: district)
+            }
             print("\(resident.masked): \(profile.facts.count) fact(s) on record in \(district.code)")
         }
     }
 
-    struct Groups: ParsableCommand {
+    struct Groups: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A resident's priority groups, each with its rule and the facts it used."
         )
         @OptionGroup var database: Database
         @Option(help: "The resident's citizen identity number.") var resident: String
 
-        func run() throws {
+        mutating func run() async throws {
             let resident = try validated(resident, as: "resident", { try ResidentID($0) })
-            let service = try database.open()
-            let groups = try reportingErrors { try service.priorityGroups(of: resident) }
+            let service = try await database.open()
+            let groups = try await reportingErrors { try await service.priorityGroups(of: resident) }
             for membership in groups {
                 print("\(membership.group.rawValue) [\(membership.rule)]: \(membership.facts.joined(separator: "; "))")
             }
@@ -214,7 +216,7 @@ struct DoctorCommand: ParsableCommand {
         }
     }
 
-    struct FollowUps: ParsableCommand {
+    struct FollowUps: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "followups",
             abstract: "A team's overdue follow-ups (or one contract's plan with --contract), masked."
@@ -224,16 +226,16 @@ struct DoctorCommand: ParsableCommand {
         @Option(help: "A contract id: list its whole plan instead.") var contract: String?
         @Option(help: "The day to judge overdue on (default: today).") var on: String?
 
-        func run() throws {
-            let service = try database.open()
+        mutating func run() async throws {
+            let service = try await database.open()
             let followUps: [FollowUp]
             if let contract {
                 let id = try validated(contract, as: "contract", Identifier<FamilyDoctorContract>.init)
-                followUps = try reportingErrors { try service.followUps(of: id) }
+                followUps = try await reportingErrors { try await service.followUps(of: id) }
             } else if let team {
                 let id = try validated(team, as: "team", Identifier<DoctorTeam>.init)
                 let day = try on.map { try validated($0, as: "on", CalendarDate.init(iso8601:)) }
-                followUps = try reportingErrors { try service.overdueFollowUps(team: id, on: day) }
+                followUps = try await reportingErrors { try await service.overdueFollowUps(team: id, on: day) }
             } else {
                 throw ValidationError("give --team or --contract")
             }
@@ -247,7 +249,7 @@ struct DoctorCommand: ParsableCommand {
         }
     }
 
-    struct Visit: ParsableCommand {
+    struct Visit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a visit: closes the contract's earliest open follow-up of the group."
         )
@@ -258,15 +260,15 @@ struct DoctorCommand: ParsableCommand {
         @Option(help: "clinic, home or remote.") var mode = "clinic"
         @Option(help: "The day of the visit (default: today).") var date: String?
 
-        func run() throws {
+        mutating func run() async throws {
             let id = try validated(contract, as: "contract", Identifier<FamilyDoctorContract>.init)
             guard let group = PriorityGroup(rawValue: group) else { throw ValidationError("unknown --group") }
             guard let mode = FollowUpVisit.Mode(rawValue: mode) else { throw ValidationError("unknown --mode") }
             let day =
                 try date.map { try validated($0, as: "date", CalendarDate.init(iso8601:)) } ?? CalendarDate(Date())
-            let service = try database.open()
-            let closed = try reportingErrors {
-                try service.recordVisit(
+            let service = try await database.open()
+            let closed = try await reportingErrors {
+                try await service.recordVisit(
                     FollowUpVisit(date: day, member: member, mode: mode),
                     contract: id,
                     group: group
@@ -276,17 +278,17 @@ struct DoctorCommand: ParsableCommand {
         }
     }
 
-    struct Uncontracted: ParsableCommand {
+    struct Uncontracted: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Low-income residents without a current contract, per district (masked)."
         )
         @OptionGroup var database: Database
         @Option(help: "Only this district.") var district: String?
 
-        func run() throws {
+        mutating func run() async throws {
             let district = try district.map { try validated($0, as: "district", DivisionCode.init) }
-            let service = try database.open()
-            let found = try reportingErrors { try service.uncontractedLowIncome(in: district) }
+            let service = try await database.open()
+            let found = try await reportingErrors { try await service.uncontractedLowIncome(in: district) }
             for (division, residents) in found.sorted(by: { $0.key < $1.key }) {
                 print("\(division): \(residents.count) — \(residents.map(\.masked).joined(separator: " "))")
             }
@@ -294,7 +296,7 @@ struct DoctorCommand: ParsableCommand {
         }
     }
 
-    struct ExportFHIR: ParsableCommand {
+    struct ExportFHIR: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "export-fhir",
             abstract: "A team's contracts as an HL7 FHIR R4 Bundle (canonical JSON), pseudonymous by default."
@@ -307,15 +309,17 @@ struct DoctorCommand: ParsableCommand {
         var revealPersonalData = false
         @Option(help: "Write to this file instead of standard output.") var out: String?
 
-        func run() throws {
+        mutating func run() async throws {
             let id = try validated(team, as: "team", Identifier<DoctorTeam>.init)
-            let service = try database.open()
+            let service = try await database.open()
             let options = FHIRExportOptions(
                 baseURL: base,
                 revealPersonalData: revealPersonalData,
                 includeEnded: includeEnded
             )
-            let text = try reportingErrors { try service.exportFHIR(team: id, options: options).canonicalString() }
+            let text = try await reportingErrors {
+                try await service.exportFHIR(team: id, options: options).canonicalString()
+            }
             if let out {
                 try writeFile(Data(text.utf8), to: out)
                 note("wrote \(out)")
@@ -326,9 +330,11 @@ struct DoctorCommand: ParsableCommand {
     }
 }
 
-private func printPlan(_ contract: FamilyDoctorContract, _ service: FamilyDoctorService) throws {
-    let groups = try reportingErrors { try service.priorityGroups(of: contract.resident, on: contract.term.from) }
-    let plan = try reportingErrors { try service.followUps(of: contract.id) }
+private func printPlan(_ contract: FamilyDoctorContract, _ service: FamilyDoctorService) async throws {
+    let groups = try await reportingErrors {
+        try await service.priorityGroups(of: contract.resident, on: contract.term.from)
+    }
+    let plan = try await reportingErrors { try await service.followUps(of: contract.id) }
     print(
         "priority groups: \(groups.isEmpty ? "none" : groups.map(\.group.rawValue).joined(separator: ", ")); "
             + "\(plan.count) follow-up(s) planned"

@@ -4,10 +4,11 @@ import SocietyCore
 import SocietyOneCard
 import SocietyOpenSSL
 import SocietySQLite
+import Synchronization
 
 /// `taizhou onecard`: the social security card flows on a SQLite file — apply, issue, activate,
 /// report lost, replace, cancel, pay benefits exactly once, and scan for fraud.
-struct OneCardCommand: ParsableCommand {
+struct OneCardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "onecard",
         abstract: "Social security \"one-card\": cards, payouts, fraud monitoring.",
@@ -65,7 +66,7 @@ struct OneCardCommand: ParsableCommand {
         }
     }
 
-    struct Apply: ParsableCommand {
+    struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply for a card; prints the card id.")
         @OptionGroup var database: Database
         @Option(help: "The holder's citizen identity number.") var holder: String
@@ -74,7 +75,7 @@ struct OneCardCommand: ParsableCommand {
         @Option(help: "2 or 3.") var generation = 3
         @Option(help: "Comma-separated uses (default: all the generation supports).") var uses: String?
 
-        func run() throws {
+        mutating func run() async throws {
             let holder = try validated(holder, as: "holder", { try ResidentID($0) })
             let bank = try validated(bank, as: "bank", CreditCode.init)
             let account = try validated(account, as: "account", BankAccount.init)
@@ -93,8 +94,8 @@ struct OneCardCommand: ParsableCommand {
                     )
                 } ?? generation.supportedUses
             let (_, service) = try database.open()
-            let card = try reporting {
-                try service.apply(
+            let card = try await reporting {
+                try await service.apply(
                     holder: holder,
                     generation: generation,
                     issuingBank: bank,
@@ -106,52 +107,52 @@ struct OneCardCommand: ParsableCommand {
         }
     }
 
-    struct Issue: ParsableCommand {
+    struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue an applied card with its printed number.")
         @OptionGroup var database: Database
         @OptionGroup var card: CardOption
         @Option(help: "The printed card number (one letter, eight digits).") var number: String
 
-        func run() throws {
+        mutating func run() async throws {
             let number = try validated(number, as: "number", CardNumber.init)
             let (_, service) = try database.open()
             let id = try card.id
             let today = CalendarDate(Date())
-            print(describe(try reporting { try service.apply(.issue(number, on: today), to: id) }))
+            print(describe(try await reporting { try await service.apply(.issue(number, on: today), to: id) }))
         }
     }
 
-    struct Activate: ParsableCommand {
+    struct Activate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Activate an issued card.")
         @OptionGroup var database: Database
         @OptionGroup var card: CardOption
-        func run() throws { try event(.activate, database, card) }
+        mutating func run() async throws { try await event(.activate, database, card) }
     }
 
-    struct ReportLost: ParsableCommand {
+    struct ReportLost: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Report a card lost (temporarily blocked).")
         @OptionGroup var database: Database
         @OptionGroup var card: CardOption
-        func run() throws { try event(.reportLost, database, card) }
+        mutating func run() async throws { try await event(.reportLost, database, card) }
     }
 
-    struct Restore: ParsableCommand {
+    struct Restore: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Restore a card reported lost or suspended.")
         @OptionGroup var database: Database
         @OptionGroup var card: CardOption
-        func run() throws { try event(.restore, database, card) }
+        mutating func run() async throws { try await event(.restore, database, card) }
     }
 
-    struct Cancel: ParsableCommand {
+    struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Cancel a card because the holder left the programme (deaths arrive by envelope)."
         )
         @OptionGroup var database: Database
         @OptionGroup var card: CardOption
-        func run() throws { try event(.cancel(.leftProgramme), database, card) }
+        mutating func run() async throws { try await event(.cancel(.leftProgramme), database, card) }
     }
 
-    struct Replace: ParsableCommand {
+    struct Replace: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replace a card: the old one stops working at once; prints the new card id."
         )
@@ -159,28 +160,28 @@ struct OneCardCommand: ParsableCommand {
         @OptionGroup var card: CardOption
         @Option(help: "The new card's printed number.") var number: String
 
-        func run() throws {
+        mutating func run() async throws {
             let number = try validated(number, as: "number", CardNumber.init)
             let (_, service) = try database.open()
             let id = try card.id
-            print(describe(try reporting { try service.replace(id, newNumber: number) }))
+            print(describe(try await reporting { try await service.replace(id, newNumber: number) }))
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a card (masked), by card id or holder.")
         @OptionGroup var database: Database
         @Option(help: "The card id.") var card: String?
         @Option(help: "The holder's identity number.") var holder: String?
 
-        func run() throws {
+        mutating func run() async throws {
             let (_, service) = try database.open()
             if let card {
                 let id = try validated(card, as: "card", Identifier<SocialSecurityCard>.init)
-                print(describe(try reporting { try service.card(id) }))
+                print(describe(try await reporting { try await service.card(id) }))
             } else if let holder {
                 let resident = try validated(holder, as: "holder", { try ResidentID($0) })
-                guard let found = try reporting({ try service.currentCard(of: resident) }) else {
+                guard let found = try await reporting({ try await service.currentCard(of: resident) }) else {
                     throw failure("\(resident.masked) has no current card")
                 }
                 print(describe(found))
@@ -190,7 +191,7 @@ struct OneCardCommand: ParsableCommand {
         }
     }
 
-    struct Pay: ParsableCommand {
+    struct Pay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Post payment instructions from a CSV file, exactly once each.",
             discussion: """
@@ -203,7 +204,7 @@ struct OneCardCommand: ParsableCommand {
         @Option(help: "Instructions per transaction.") var batch = 1000
         @Argument(help: "The instructions (standard input when omitted or \"-\").") var file: String?
 
-        func run() throws {
+        mutating func run() async throws {
             let text = String(decoding: try readInput(file), as: UTF8.self)
             let instructions = try text.split(whereSeparator: \.isNewline).enumerated().map { number, line in
                 try Self.instruction(String(line), line: number + 1)
@@ -214,7 +215,7 @@ struct OneCardCommand: ParsableCommand {
             var amount = Money.zero
             for start in stride(from: 0, to: instructions.count, by: max(1, batch)) {
                 let slice = Array(instructions[start..<min(start + max(1, batch), instructions.count)])
-                for outcome in try reporting({ try service.submit(slice) }) {
+                for outcome in try await reporting({ try await service.submit(slice) }) {
                     switch outcome {
                     case .posted(let record):
                         posted += 1
@@ -248,15 +249,15 @@ struct OneCardCommand: ParsableCommand {
         }
     }
 
-    struct Totals: ParsableCommand {
+    struct Totals: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Net totals per programme and period; checks the ledger balances."
         )
         @OptionGroup var database: Database
 
-        func run() throws {
+        mutating func run() async throws {
             let (_, service) = try database.open()
-            let totals = try reporting { try service.totals() }
+            let totals = try await reporting { try await service.totals() }
             for (programme, amount) in totals.byProgramme.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 print("programme \(programme.rawValue): \(amount)")
             }
@@ -264,7 +265,7 @@ struct OneCardCommand: ParsableCommand {
                 print("period \(period): \(amount)")
             }
             print("total \(totals.total) over \(totals.records) records")
-            let check = try reporting { try service.verifyLedger() }
+            let check = try await reporting { try await service.verifyLedger() }
             guard check.isBalanced else {
                 throw failure("ledger does not balance: \(check.problems.joined(separator: "; "))")
             }
@@ -272,18 +273,19 @@ struct OneCardCommand: ParsableCommand {
         }
     }
 
-    struct Monitor: ParsableCommand {
+    struct Monitor: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Scan the ledger with the fraud rules; one line per alert, exit 3 when any fired."
         )
         @OptionGroup var database: Database
 
-        func run() throws {
+        mutating func run() async throws {
             let (store, _) = try database.open()
-            var count = 0
-            try reporting {
-                try FraudMonitor().scan(store) { alert in
-                    count += 1
+            // The scan reports on the store's own threads, so the count is kept under a lock.
+            let count = Mutex(0)
+            try await reporting {
+                try await FraudMonitor().scan(store) { alert in
+                    count.withLock { $0 += 1 }
                     print(
                         "\(alert.rule) v\(alert.ruleVersion): \(alert.maskedHolder): \(alert.finding) "
                             + "[instructions \(alert.instructions.joined(separator: " "))]"
@@ -291,16 +293,17 @@ struct OneCardCommand: ParsableCommand {
                     )
                 }
             }
-            print("\(count) alert(s)")
-            if count > 0 { throw ExitCode(3) }
+            let alerts = count.withLock { $0 }
+            print("\(alerts) alert(s)")
+            if alerts > 0 { throw ExitCode(3) }
         }
     }
 }
 
 /// Runs a service call, turning its typed errors into one clear line.
-private func reporting<T>(_ body: () throws -> T) throws -> T {
+private func reporting<T>(_ body: () async throws -> T) async throws -> T {
     do {
-        return try body()
+        return try await body()
     } catch let error as ExitCode {
         throw error
     } catch {
@@ -308,10 +311,14 @@ private func reporting<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-private func event(_ event: CardEvent, _ database: OneCardCommand.Database, _ card: OneCardCommand.CardOption) throws {
+private func event(
+    _ event: CardEvent,
+    _ database: OneCardCommand.Database,
+    _ card: OneCardCommand.CardOption
+) async throws {
     let (_, service) = try database.open()
     let id = try card.id
-    print(describe(try reporting { try service.apply(event, to: id) }))
+    print(describe(try await reporting { try await service.apply(event, to: id) }))
 }
 
 private func describe(_ card: SocialSecurityCard) -> String {

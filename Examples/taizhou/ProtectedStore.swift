@@ -46,10 +46,10 @@ struct ProtectedStore {
     }
 }
 
-/// Runs a service call, turning its typed errors into one clear line.
-func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+/// Runs a service call (synchronous or not), turning its typed errors into one clear line.
+func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     do {
-        return try body()
+        return try await body()
     } catch let error as ExitCode {
         throw error
     } catch let error as ValidationError {

@@ -7,7 +7,7 @@ import SocietyVeterans
 
 /// `taizhou veteran`: veteran records on a SQLite file — registration, placement, honours,
 /// preferential-care payments through the one-card ledger in the same file, and a masked view.
-struct VeteranCommand: ParsableCommand {
+struct VeteranCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "veteran",
         abstract: "Veterans (退役军人): records, placement, honours, preferential-care payments.",
@@ -24,10 +24,10 @@ struct VeteranCommand: ParsableCommand {
         var db = "veterans.sqlite"
 
         /// Opens the store and the veterans' and one-card services on it.
-        func open() throws -> (VeteranService, OneCardService) {
+        func open() async throws -> (VeteranService, OneCardService) {
             let opened = try ProtectedStore(path: db, actor: "taizhou-cli/veteran", origin: "taizhou veteran")
             let veterans = VeteranService(store: opened.store, crypto: opened.crypto, clock: SystemWallClock())
-            let oneCard = try reportingErrors {
+            let oneCard = try await reportingErrors {
                 try OneCardService(
                     store: opened.store,
                     crypto: opened.crypto,
@@ -47,7 +47,7 @@ struct VeteranCommand: ParsableCommand {
         }
     }
 
-    struct Register: ParsableCommand {
+    struct Register: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a veteran; prints the record id.")
         @OptionGroup var database: Database
         @Option(help: "The citizen identity number.") var resident: String
@@ -60,7 +60,7 @@ struct VeteranCommand: ParsableCommand {
         @Option(help: "Preferential-care category (disabledVeteran, demobilisedVeteran, …).") var care: String?
         @Option(help: "Since when the care category holds (default: discharge day).") var careSince: String?
 
-        func run() throws {
+        mutating func run() async throws {
             let resident = try validated(resident, as: "resident", { try ResidentID($0) })
             let name = try validated(name, as: "name", PersonName.init)
             guard let branch = ServiceBranch(rawValue: branch) else { throw ValidationError("unknown --branch") }
@@ -77,9 +77,9 @@ struct VeteranCommand: ParsableCommand {
                 let since = try careSince.map { try validated($0, as: "care-since", CalendarDate.init(iso8601:)) }
                 return PreferentialCare(category: category, since: since ?? discharged)
             }
-            let (service, _) = try database.open()
-            let veteran = try reportingErrors {
-                try service.register(
+            let (service, _) = try await database.open()
+            let veteran = try await reportingErrors {
+                try await service.register(
                     resident,
                     name: name,
                     branch: branch,
@@ -94,7 +94,7 @@ struct VeteranCommand: ParsableCommand {
         }
     }
 
-    struct Place: ParsableCommand {
+    struct Place: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move the placement along: report, arrange (with its outcome) or complete."
         )
@@ -106,11 +106,11 @@ struct VeteranCommand: ParsableCommand {
         @Option(help: "arrange: the one-off subsidy in yuan (self-employment).") var subsidy: String?
         @Option(help: "arrange: the institution's credit code (retirement, state support).") var institution: String?
 
-        func run() throws {
+        mutating func run() async throws {
             let day =
                 try date.map { try validated($0, as: "date", CalendarDate.init(iso8601:)) } ?? CalendarDate(Date())
             let id = try veteran.id
-            let (service, _) = try database.open()
+            let (service, _) = try await database.open()
             let event: PlacementEvent
             switch step {
             case "report": event = .report(on: day)
@@ -122,7 +122,7 @@ struct VeteranCommand: ParsableCommand {
                     event = .arrange(.oneOffSubsidy(try validated(subsidy, as: "subsidy", Money.init(yuanText:))))
                 } else if let institution {
                     let code = try validated(institution, as: "institution", CreditCode.init)
-                    let current = try reportingErrors { try service.veteran(id) }
+                    let current = try await reportingErrors { try await service.veteran(id) }
                     event = .arrange(
                         current.placementType == .retirement ? .retirementInstitution(code) : .supportInstitution(code)
                     )
@@ -131,11 +131,11 @@ struct VeteranCommand: ParsableCommand {
                 }
             default: throw ValidationError("--step must be report, arrange or complete")
             }
-            print(try reportingErrors { try service.place(id, event) })
+            print(try await reportingErrors { try await service.place(id, event) })
         }
     }
 
-    struct Honour: ParsableCommand {
+    struct Honour: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record an honour.")
         @OptionGroup var database: Database
         @OptionGroup var veteran: VeteranOption
@@ -143,31 +143,31 @@ struct VeteranCommand: ParsableCommand {
         @Option(help: "The year awarded.") var year: Int
         @Option(help: "The awarding department's credit code.") var by: String
 
-        func run() throws {
+        mutating func run() async throws {
             guard let kind = SocietyVeterans.Honour.Kind(rawValue: kind) else {
                 throw ValidationError("unknown --kind")
             }
             let awardedBy = try validated(by, as: "by", CreditCode.init)
             let id = try veteran.id
-            let (service, _) = try database.open()
-            let updated = try reportingErrors {
-                try service.honour(id, try SocietyVeterans.Honour(kind: kind, year: year, awardedBy: awardedBy))
+            let (service, _) = try await database.open()
+            let updated = try await reportingErrors {
+                try await service.honour(id, try SocietyVeterans.Honour(kind: kind, year: year, awardedBy: awardedBy))
             }
             print("\(updated.id): \(updated.honours.map { "\($0.kind.rawValue) \($0.year)" }.joined(separator: ", "))")
         }
     }
 
-    struct Pay: ParsableCommand {
+    struct Pay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Pay a month's preferential care through the one-card ledger, exactly once per veteran."
         )
         @OptionGroup var database: Database
         @Option(help: "The month, YYYY-MM.") var period: String
 
-        func run() throws {
+        mutating func run() async throws {
             let period = try validated(period, as: "period", PayPeriod.init)
-            let (service, oneCard) = try database.open()
-            let run = try reportingErrors { try service.pay(period, through: oneCard) }
+            let (service, oneCard) = try await database.open()
+            let run = try await reportingErrors { try await service.pay(period, through: oneCard) }
             for refusal in run.refused { print("refused \(refusal.instruction): \(refusal.reason)") }
             print(
                 "posted \(run.posted.count), already posted \(run.alreadyPosted.count), refused \(run.refused.count), "
@@ -176,7 +176,7 @@ struct VeteranCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a veteran (masked), with honours, support and base-database provenance."
         )
@@ -184,15 +184,15 @@ struct VeteranCommand: ParsableCommand {
         @Option(help: "The record id.") var veteran: String?
         @Option(help: "The citizen identity number.") var resident: String?
 
-        func run() throws {
-            let (service, _) = try database.open()
+        mutating func run() async throws {
+            let (service, _) = try await database.open()
             let found: Veteran
             if let veteran {
                 let id = try validated(veteran, as: "veteran", Identifier<Veteran>.init)
-                found = try reportingErrors { try service.veteran(id) }
+                found = try await reportingErrors { try await service.veteran(id) }
             } else if let resident {
                 let id = try validated(resident, as: "resident", { try ResidentID($0) })
-                guard let record = try reportingErrors({ try service.veteran(of: id) }) else {
+                guard let record = try await reportingErrors({ try await service.veteran(of: id) }) else {
                     throw failure("\(id.masked) is not registered as a veteran")
                 }
                 found = record
@@ -211,7 +211,7 @@ struct VeteranCommand: ParsableCommand {
                     "support: \(record.kind.rawValue) \(record.date) by \(record.provider)\(record.amount.map { " \($0)" } ?? "")"
                 )
             }
-            let base = try reportingErrors { try service.baseRecord(of: found.resident) }
+            let base = try await reportingErrors { try await service.baseRecord(of: found.resident) }
             for (name, field) in (base?.fields ?? [:]).sorted(by: { $0.key < $1.key }) {
                 print("base \(name): from \(field.issuer) (\(field.service)), envelope \(field.envelopeDigest)")
             }
