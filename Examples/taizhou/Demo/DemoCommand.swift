@@ -15,7 +15,7 @@ import SocietyVeterans
 /// `taizhou demo`: the plan's flows end to end on a synthetic city — departments with their own
 /// stores, a signed trust list, social assistance verified by envelopes and paid through the
 /// one-card, proactive discovery, e-certificates, and the audit logs verified at the end.
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run the SDK's main flows on a synthetic Taizhou and print what happened.",
@@ -43,9 +43,9 @@ struct DemoCommand: ParsableCommand {
         guard (1...20_000).contains(applications) else { throw ValidationError("--applications must be 1 … 20,000") }
     }
 
-    func run() throws {
+    mutating func run() async throws {
         do {
-            try Demo(options: self).run()
+            try await Demo(options: self).run()
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -73,9 +73,11 @@ struct Demo {
         let disabled: [(SyntheticPerson.Disability, Resident)]
     }
 
-    func step<T>(_ name: String, _ body: () throws -> T) rethrows -> T { try stopwatch.step(name, body) }
+    func step<T>(_ name: String, _ body: () async throws -> T) async rethrows -> T {
+        try await stopwatch.step(name, body)
+    }
 
-    func run() throws {
+    func run() async throws {
         let profile = DemoProfile(rawValue: options.profile) ?? .standard
         let directory = URL(fileURLWithPath: options.db, isDirectory: true)
         try prepare(directory)
@@ -86,7 +88,7 @@ struct Demo {
         print("  state in \(directory.path)/")
 
         // 1. Keys and the signed trust list.
-        let government = try step("keys and trust list") {
+        let government = try await step("keys and trust list") {
             try DemoGovernment(profile: profile, crypto: crypto, clock: clock)
         }
         try Data(government.signedTrustList.text.utf8).write(to: directory.appendingPathComponent("trust.json"))
@@ -106,12 +108,11 @@ struct Demo {
             stores[department] = try government.store(department.rawValue, in: directory, actor: member.party)
         }
         let civilStore = try government.store("civil-affairs", in: directory, actor: government.civilAffairs.party)
-        let pooled = try step("synthetic city into 8 department stores") {
-            try load(
-                city: SyntheticCity(seed: options.seed, residents: options.residents, today: today),
-                stores: stores,
-                civil: civilStore
-            )
+        let city = try SyntheticCity(seed: options.seed, residents: options.residents, today: today)
+        let pooled = try await step("synthetic city into 8 department stores") {
+            // The bulk load is synchronous (the store's fastest path): it runs on a thread of its own,
+            // not on one of the cooperative pool's.
+            try await onThreadOfItsOwn { [stores] in try Demo.load(city: city, stores: stores, civil: civilStore) }
         }
         let people = pooled.reduce(0) { $0 + $1.members.count }
         print(
@@ -124,8 +125,8 @@ struct Demo {
         let oneCardStore = try government.store("onecard", in: directory, actor: government.oneCard.party)
         let oneCard = try OneCardService(store: oneCardStore, crypto: crypto, keys: government.keys, clock: clock)
         let responders = try makeResponders(government, stores: stores)
-        let outcome = try step("assistance: \(options.applications) applications verified by envelope") {
-            try assistance(
+        let outcome = try await step("assistance: \(options.applications) applications verified by envelope") {
+            try await assistance(
                 government: government,
                 pooled: pooled,
                 responders: responders,
@@ -152,7 +153,7 @@ struct Demo {
                 )
             }
         }
-        let totals = try oneCard.totals()
+        let totals = try await oneCard.totals()
         print(
             "   Paid through the one-card ledger: \(outcome.cards) cards issued, \(totals.records) payments "
                 + "(allowances, utility-fee relief, price subsidies), \(totals.total) for \(PayPeriod(containing: today)); "
@@ -163,8 +164,8 @@ struct Demo {
         // veterans' preferential care through the same one-card ledger.
         let healthStore = try government.store("family-doctor", in: directory, actor: government.civilAffairs.party)
         let doctors = try FamilyDoctorService(store: healthStore, crypto: crypto, keys: government.keys, clock: clock)
-        let contracts = try step("family-doctor contracts") {
-            try contract(doctors, residents: outcome.paidHeads, division: pooled.first?.division)
+        let contracts = try await step("family-doctor contracts") {
+            try await contract(doctors, residents: outcome.paidHeads, division: pooled.first?.division)
         }
         print(
             "   Family-doctor contracts signed for \(contracts) of the \(outcome.paidHeads.count) paid households' heads "
@@ -172,8 +173,8 @@ struct Demo {
         )
         let veteranStore = try government.store("veterans", in: directory, actor: government.civilAffairs.party)
         let veterans = VeteranService(store: veteranStore, crypto: crypto, clock: clock)
-        let veteranRun = try step("veterans' preferential care") {
-            try payVeterans(veterans, oneCard: oneCard, pooled: pooled, today: today)
+        let veteranRun = try await step("veterans' preferential care") {
+            try await payVeterans(veterans, oneCard: oneCard, pooled: pooled, today: today)
         }
         print(
             "   Veterans: \(veteranRun.registered) registered, preferential care paid to \(veteranRun.paid) through "
@@ -181,7 +182,9 @@ struct Demo {
         )
 
         // 4. Proactive discovery over the pooled data.
-        let notices = try step("proactive discovery") { try discover(pooled, enrolled: outcome.enrolled, today: today) }
+        let notices = try await step("proactive discovery") {
+            try discover(pooled, enrolled: outcome.enrolled, today: today)
+        }
         print(
             "\n4. Proactive discovery (主动发现): \(notices.count) households likely eligible but not enrolled; "
                 + "policy notices go to the resident and the grid worker"
@@ -191,7 +194,7 @@ struct Demo {
         }
 
         // 5. E-certificates: issued by the disabled persons' federation, presented, verified offline.
-        let certificates = try step("e-certificates") { try certify(government, pooled: pooled) }
+        let certificates = try await step("e-certificates") { try await certify(government, pooled: pooled) }
         print(
             "\n5. E-certificates (电子证照): \(certificates.issued) disability certificates issued; "
                 + "a presentation disclosing only name and category \(certificates.verified ? "verified offline" : "FAILED") "
@@ -199,14 +202,14 @@ struct Demo {
         )
 
         // 6. Fraud monitoring over the one-card ledger.
-        let alerts = try step("fraud scan") { try FraudMonitor().alerts(in: oneCardStore) }
+        let alerts = try await step("fraud scan") { try await FraudMonitor().alerts(in: oneCardStore) }
         print(
             "\n6. Fraud monitoring on the one-card ledger: \(alerts.count) alert(s) from \(FraudMonitor.standardRules.count) rules"
         )
 
         // 7. Audit logs.
         var audited: [(String, AuditVerification)] = []
-        try step("audit verification") {
+        try await step("audit verification") {
             for (name, store) in [
                 ("civil-affairs", civilStore), ("onecard", oneCardStore), ("family-doctor", healthStore),
                 ("veterans", veteranStore),
@@ -215,7 +218,7 @@ struct Demo {
                     stores[department].map { (department.rawValue, $0) }
                 })
             {
-                audited.append((name, try store.auditLog.verify()))
+                audited.append((name, try await store.auditLog.verify()))
             }
         }
         let entries = audited.reduce(0) { $0 + $1.1.size }
@@ -245,7 +248,14 @@ struct Demo {
     }
 
     /// Loads the city into the department stores and the civil register, and keeps the pooled summary.
-    func load(city: SyntheticCity, stores: [DataSourceDepartment: SQLiteStore], civil: SQLiteStore) throws -> [Pooled] {
+    ///
+    /// The population goes in through the store's synchronous bulk API, which blocks the calling
+    /// thread: call it on a thread the caller owns (``onThreadOfItsOwn(_:)``).
+    static func load(
+        city: SyntheticCity,
+        stores: [DataSourceDepartment: SQLiteStore],
+        civil: SQLiteStore
+    ) throws -> [Pooled] {
         // Each department takes its own facts in one bulk load (indexes built once, every record
         // sealed and audited). The city is generated again for each: it is deterministic, and
         // streaming it keeps memory flat at millions of residents.
@@ -326,10 +336,11 @@ struct Demo {
                 crypto: crypto,
                 clock: clock
             ) { residents in
-                try store.read(purpose: VerificationService.purpose) { db in
+                try await store.read(purpose: VerificationService.purpose) { db in
                     var found: [ResidentID: JSONObject] = [:]
                     for resident in residents {
-                        if let record = try db.get(DepartmentFacts.self, key: RecordKey(sensitive: resident.unmasked)),
+                        let key = RecordKey(sensitive: resident.unmasked)
+                        if let record = try await db.get(DepartmentFacts.self, key: key),
                             let object = record.facts.objectValue
                         {
                             found[resident] = object
@@ -364,7 +375,7 @@ struct Demo {
         civil: SQLiteStore,
         oneCard: OneCardService,
         today: CalendarDate
-    ) throws -> AssistanceOutcome {
+    ) async throws -> AssistanceOutcome {
         var outcome = AssistanceOutcome()
         let poorest = pooled.sorted { $0.perCapitaIncome < $1.perCapitaIncome }
         let count = min(options.applications, pooled.count)
@@ -391,20 +402,22 @@ struct Demo {
                 time: clock.now()
             )
             // Every move is stored as it happens, so the civil-affairs store audits each one.
-            try civil.write(purpose: "assistance.intake") { db in
-                try db.put(application)
+            application = try await civil.write(purpose: "assistance.intake") { [application, clock] db in
+                var application = application
+                try await db.put(application)
                 try application.apply(.accept, at: clock.now())
-                try db.put(application)
+                try await db.put(application)
                 try application.apply(.startReview, at: clock.now())
-                try db.put(application)
+                try await db.put(application)
+                return application
             }
-            let facts = try verification.verify(
+            let facts = try await verification.verify(
                 household: household.id,
                 members: household.members.map(\.resident.id),
                 application: applicationID
             ) { service, request in
                 guard let responder = responders[service] else { throw VerificationError.noResponder(service) }
-                let answer = try responder.answer(request)
+                let answer = try await responder.answer(request)
                 outcome.envelopes += 2
                 outcome.encrypted +=
                     (request.split(separator: ".").count == 5 ? 1 : 0)
@@ -414,20 +427,25 @@ struct Demo {
             let decision = try evaluator.decide(facts)
             if decision.isEligible && decision.monthlyAmount > .zero {
                 try application.apply(.approve, at: clock.now(), decision: decision)
-                try civil.write(purpose: "assistance.decision") { db in try db.put(application) }
+                try await civil.write(purpose: "assistance.decision") { [application] db in
+                    try await db.put(application)
+                }
                 outcome.approved += 1
                 outcome.enrolled.insert(household.id)
-                if try oneCard.currentCard(of: household.head.id) == nil {
+                if try await oneCard.currentCard(of: household.head.id) == nil {
                     let account = try demoAccount(index)
-                    let card = try oneCard.apply(
+                    let card = try await oneCard.apply(
                         holder: household.head.id,
                         generation: .third,
                         issuingBank: CreditCode("91320214745555318W"),
                         bankAccount: account,
                         uses: CardGeneration.third.supportedUses
                     )
-                    try oneCard.apply(.issue(CardNumber(String(format: "T%08d", index + 1)), on: today), to: card.id)
-                    try oneCard.apply(.activate, to: card.id)
+                    try await oneCard.apply(
+                        .issue(CardNumber(String(format: "T%08d", index + 1)), on: today),
+                        to: card.id
+                    )
+                    try await oneCard.apply(.activate, to: card.id)
                     outcome.cards += 1
                 }
                 instructions += try LowIncomeBenefits().instructions(
@@ -454,7 +472,7 @@ struct Demo {
                 try application.apply(.reject, at: clock.now(), decision: decision)
                 outcome.rejected += 1
             }
-            try civil.write(purpose: "assistance.decision") { db in try db.put(application) }
+            try await civil.write(purpose: "assistance.decision") { [application] db in try await db.put(application) }
             outcome.applications += 1
             let wanted = outcome.examples.contains { !$0.1.isEligible } ? decision.isEligible : !decision.isEligible
             if outcome.examples.count < 3 && (outcome.examples.isEmpty || wanted) {
@@ -463,9 +481,9 @@ struct Demo {
             progress.update(index + 1)
         }
         progress.finish()
-        _ = try oneCard.submit(instructions)
+        _ = try await oneCard.submit(instructions)
         // The monthly run is retried (a timeout, a restart): nothing is paid twice.
-        outcome.retriedPaid = try oneCard.submit(instructions).filter {
+        outcome.retriedPaid = try await oneCard.submit(instructions).filter {
             if case .posted = $0 { return true }
             return false
         }.count
@@ -501,7 +519,7 @@ struct Demo {
     }
 
     /// Disability certificates for up to three disabled residents; one is presented and verified.
-    func certify(_ government: DemoGovernment, pooled: [Pooled]) throws -> CertificateOutcome {
+    func certify(_ government: DemoGovernment, pooled: [Pooled]) async throws -> CertificateOutcome {
         var outcome = CertificateOutcome()
         guard let federation = government.departments[.disabledPersonsFederation] else { return outcome }
         let statusStore = InMemoryStatusStateStore()
@@ -528,7 +546,7 @@ struct Demo {
                 "name": .string(resident.name.unmasked), "category": .string(categories[disability.category - 1].code),
                 "level": .string(levels[disability.level - 1].code),
             ]
-            let certificate = try issuer.issue(
+            let certificate = try await issuer.issue(
                 .disability,
                 to: .resident(resident.id),
                 holderKey: try JSONWebKey(algorithm: .p256, publicKey: wallet.publicKey.rawRepresentation),
@@ -550,13 +568,13 @@ struct Demo {
         outcome.presentationBytes = presentation.utf8.count
         let verifier = CertificateVerifier(
             trustList: government.trustList,
-            statusLists: StatusListSnapshot(try issuer.publish()),
+            statusLists: StatusListSnapshot(try await issuer.publish()),
             crypto: crypto,
             clock: clock
         )
         outcome.verified =
             (try? verifier.verifyPresentation(presentation, audience: verifierParty, nonce: "demo-nonce-1")) != nil
-        let lists = try issuer.revoke(index: first.certificate.statusIndex)
+        let lists = try await issuer.revoke(index: first.certificate.statusIndex)
         let after = CertificateVerifier(
             trustList: government.trustList,
             statusLists: StatusListSnapshot(lists),
@@ -574,7 +592,11 @@ struct Demo {
     }
 
     /// One team in the first district, the basic package, a contract for each resident.
-    func contract(_ service: FamilyDoctorService, residents: [ResidentID], division: DivisionCode?) throws -> Int {
+    func contract(
+        _ service: FamilyDoctorService,
+        residents: [ResidentID],
+        division: DivisionCode?
+    ) async throws -> Int {
         guard let division else { return 0 }
         let centre = try Organization(
             creditCode: CreditCode(
@@ -598,11 +620,11 @@ struct Demo {
             ],
             capacity: max(1, residents.count)
         )
-        try service.register(team)
-        try service.register(ServicePackage.basic)
+        try await service.register(team)
+        try await service.register(ServicePackage.basic)
         var signed = 0
         for resident in residents {
-            _ = try service.sign(resident, team: team.id, package: ServicePackage.basic.id)
+            _ = try await service.sign(resident, team: team.id, package: ServicePackage.basic.id)
             signed += 1
         }
         return signed
@@ -614,14 +636,14 @@ struct Demo {
         oneCard: OneCardService,
         pooled: [Pooled],
         today: CalendarDate
-    ) throws
+    ) async throws
         -> (registered: Int, paid: Int)
     {
         let candidates = pooled.map(\.head).filter {
             $0.isAlive && $0.sex == .male && (45...70).contains($0.age(on: today))
         }.prefix(3)
         for (index, resident) in candidates.enumerated() {
-            _ = try service.register(
+            _ = try await service.register(
                 resident.id,
                 name: resident.name,
                 branch: .army,
@@ -631,19 +653,22 @@ struct Demo {
                 placementType: .selfEmployment,
                 care: PreferentialCare(category: .demobilisedVeteran, since: today.adding(months: -2))
             )
-            if try oneCard.currentCard(of: resident.id) == nil {
-                let card = try oneCard.apply(
+            if try await oneCard.currentCard(of: resident.id) == nil {
+                let card = try await oneCard.apply(
                     holder: resident.id,
                     generation: .third,
                     issuingBank: CreditCode("91320214745555318W"),
                     bankAccount: try demoAccount(90_000 + index),
                     uses: CardGeneration.third.supportedUses
                 )
-                try oneCard.apply(.issue(CardNumber(String(format: "V%08d", index + 1)), on: today), to: card.id)
-                try oneCard.apply(.activate, to: card.id)
+                try await oneCard.apply(
+                    .issue(CardNumber(String(format: "V%08d", index + 1)), on: today),
+                    to: card.id
+                )
+                try await oneCard.apply(.activate, to: card.id)
             }
         }
-        let run = try service.pay(PayPeriod(containing: today), through: oneCard)
+        let run = try await service.pay(PayPeriod(containing: today), through: oneCard)
         return (candidates.count, run.posted.count)
     }
 
@@ -653,13 +678,21 @@ struct Demo {
     }
 }
 
+/// Runs `work` on a new thread and waits for it without holding a thread of the cooperative pool:
+/// for synchronous work that blocks its thread for long, such as the store's bulk load.
+func onThreadOfItsOwn<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
 /// Collects the time each demo step takes.
 final class Stopwatch {
     private(set) var timings: [(String, Double)] = []
 
-    func step<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+    func step<T>(_ name: String, _ body: () async throws -> T) async rethrows -> T {
         let start = DispatchTime.now().uptimeNanoseconds
-        let result = try body()
+        let result = try await body()
         timings.append((name, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
         return result
     }
