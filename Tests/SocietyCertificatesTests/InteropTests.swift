@@ -6,7 +6,7 @@ import Testing
 @testable import SocietyCertificates
 
 /// An SDK presentation must verify with the IETF reference implementation of RFC 9901 (`sd-jwt`
-/// on PyPI, which `.ci/run` installs), and the reference implementation must refuse a tampered one.
+/// on PyPI, pinned in `Tests/Interop/requirements.txt`), and it must refuse a tampered one.
 @Suite("SD-JWT interoperability")
 struct SDJWTInteropTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -27,7 +27,7 @@ struct SDJWTInteropTests {
         try JSONEncoder().encode(jwk).write(to: jwkFile)
         try Data(presentation.utf8).write(to: tokenFile)
         let run = try Shell.run(
-            "python3",
+            InteropPython.path(),
             [Self.script.path, jwkFile.path, tokenFile.path, city.counter.text, "nonce-7"]
         )
         #expect(run.status == 0, "\(run.error)")
@@ -39,7 +39,7 @@ struct SDJWTInteropTests {
 
         // The reference implementation refuses a wrong nonce and a changed disclosure.
         let wrongNonce = try Shell.run(
-            "python3",
+            InteropPython.path(),
             [Self.script.path, jwkFile.path, tokenFile.path, city.counter.text, "nonce-8"]
         )
         #expect(wrongNonce.status == 1)
@@ -48,7 +48,7 @@ struct SDJWTInteropTests {
         parts[1] = try Disclosure(salt: original.salt, name: original.name ?? "", value: "李四").encoded
         try Data(parts.joined(separator: "~").utf8).write(to: tokenFile)
         let changed = try Shell.run(
-            "python3",
+            InteropPython.path(),
             [Self.script.path, jwkFile.path, tokenFile.path, city.counter.text, "nonce-7"]
         )
         #expect(changed.status == 1)

@@ -5,8 +5,9 @@ import SocietyJSON
 import SocietyOpenSSL
 import Testing
 
-/// Envelopes must verify without the SDK: with a standard JOSE library (joserfc, Python) for EdDSA
-/// and ES256, and with the `openssl` command for SM2 over the JWS signing input.
+/// Envelopes must verify without the SDK: with a standard JOSE library (joserfc, Python, pinned in
+/// `Tests/Interop/requirements.txt`) for EdDSA and ES256, and with the `openssl` command for SM2 over
+/// the JWS signing input.
 @Suite("Interoperability")
 struct InteropTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -22,7 +23,7 @@ struct InteropTests {
         try JSONEncoder().encode(jwk).write(to: directory.appendingPathComponent("key.jwk"))
         try Data(envelope.utf8).write(to: directory.appendingPathComponent("token"))
         let run = try Shell.run(
-            "python3",
+            InteropPython.path(),
             [
                 InteropTests.script.path, "verify", directory.appendingPathComponent("key.jwk").path,
                 directory.appendingPathComponent("token").path,
@@ -37,7 +38,7 @@ struct InteropTests {
         parts[2] = (parts[2].hasPrefix("A") ? "B" : "A") + parts[2].dropFirst()
         try Data(parts.joined(separator: ".").utf8).write(to: directory.appendingPathComponent("token"))
         let tampered = try Shell.run(
-            "python3",
+            InteropPython.path(),
             [
                 InteropTests.script.path, "verify", directory.appendingPathComponent("key.jwk").path,
                 directory.appendingPathComponent("token").path,
@@ -51,7 +52,7 @@ struct InteropTests {
         var city = try ExchangeFixture()
         let directory = try temporaryDirectory()
         let run = try Shell.run(
-            "python3",
+            InteropPython.path(),
             [
                 InteropTests.script.path, "seal", directory.path, city.civil.text, city.hrss.text,
                 ExchangeFixture.service, city.verification.code, String(Int(city.now.timeIntervalSince1970)),
@@ -101,7 +102,7 @@ struct InteropTests {
             InteropTests.script.path, "decrypt", directory.appendingPathComponent("key.jwk").path,
             directory.appendingPathComponent("token").path,
         ]
-        let run = try Shell.run("python3", arguments)
+        let run = try Shell.run(InteropPython.path(), arguments)
         #expect(run.status == 0, "\(run.error)")
         let opened = try await city.opener().open(envelope)
         #expect(run.output == opened.text)
@@ -111,7 +112,7 @@ struct InteropTests {
         var parts = envelope.split(separator: ".").map(String.init)
         parts[4] = (parts[4].hasPrefix("A") ? "B" : "A") + parts[4].dropFirst()
         try Data(parts.joined(separator: ".").utf8).write(to: directory.appendingPathComponent("token"))
-        #expect(try Shell.run("python3", arguments).status == 1)
+        #expect(try Shell.run(InteropPython.path(), arguments).status == 1)
     }
 
     @Test("an important envelope signed and encrypted by joserfc opens with the SDK")
@@ -119,7 +120,7 @@ struct InteropTests {
         var city = try ExchangeFixture()
         let directory = try temporaryDirectory()
         let seal = try Shell.run(
-            "python3",
+            InteropPython.path(),
             [
                 InteropTests.script.path, "seal", directory.path, city.civil.text, city.hrss.text,
                 ExchangeFixture.wageService, city.verification.code, String(Int(city.now.timeIntervalSince1970)),
@@ -148,7 +149,7 @@ struct InteropTests {
         )
         try JSONEncoder().encode(publicJWK).write(to: directory.appendingPathComponent("recipient.jwk"))
         let encrypt = try Shell.run(
-            "python3",
+            InteropPython.path(),
             [
                 InteropTests.script.path, "encrypt", directory.appendingPathComponent("recipient.jwk").path,
                 "hrss-enc-x25519", city.civil.text, city.hrss.text,

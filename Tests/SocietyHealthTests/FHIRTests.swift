@@ -7,7 +7,7 @@ import Testing
 
 /// The FHIR export checked against the R4 structure: resource types, required elements, code sets,
 /// cardinalities, reference forms, references that resolve inside the bundle, and no element R4
-/// does not define — then again with the fhir.resources models (which `.ci/run` installs).
+/// does not define — then again with the fhir.resources models (pinned in `Tests/Interop/requirements.txt`).
 @Suite("FHIR R4 export")
 struct FHIRExportTests {
     /// The R4 elements each exported resource may carry (a subset of each resource's definition).
@@ -106,7 +106,7 @@ struct FHIRExportTests {
             .appendingPathComponent("Interop/fhir_validate.py")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path]
+        process.arguments = [try InteropPython.path(), script.path]
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
