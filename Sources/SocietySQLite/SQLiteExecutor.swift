@@ -1,38 +1,43 @@
 import Foundation
 
-/// The threads that run the SQLite store's work, so that no SQLite call occupies a thread of
+/// The threads that run the SQLite store's async work, so that no SQLite call occupies a thread of
 /// Swift's cooperative pool.
 ///
-/// An async transaction runs its closure with this executor as its task executor preference
-/// (SE-0417): the closure and every nonisolated async call it makes — each `get`, `put` or scan
-/// step, which call SQLite synchronously — run on these threads, with no hop per call. A closure
-/// that awaits an actor hops there and back as usual; while it waits, the thread serves others.
+/// An async transaction leases its connection without holding any thread, then sends each unit of
+/// SQLite work here and suspends until it is done: `BEGIN`, each `get`/`put`, a batch of scan steps,
+/// `COMMIT`. A scan hands records to its caller in batches, so a city-scale scan costs one hop per
+/// batch, not per record.
 ///
 /// The threads are few and shared by every store in the process: SQLite serialises writers per
-/// file anyway, and readers beyond the core count only contend for the CPU.
-final class SQLiteExecutor: TaskExecutor, @unchecked Sendable {
+/// file anyway, and readers beyond the core count only contend for the CPU. No job waits for
+/// another job here (connections are leased before work is sent), so a small pool cannot deadlock.
+///
+/// `@unchecked Sendable` because `jobs` and `head` are only touched with `condition` locked, and
+/// the threads never end (the shared executor lives as long as the process).
+final class SQLiteExecutor: @unchecked Sendable {
     /// The process's executor: one thread per core, at least two and at most eight.
     static let shared = SQLiteExecutor(threads: min(8, max(2, ProcessInfo.processInfo.activeProcessorCount)))
 
-    /// The queue of jobs, guarded by `condition`'s lock.
-    ///
-    /// `@unchecked Sendable` on the executor holds because `jobs` is only touched with
-    /// `condition` locked, and the threads never end (the shared executor lives as long as the
-    /// process).
+    /// The prefix of the threads' names.
+    static let threadName = "DS.SQLite"
+
     private let condition = NSCondition()
-    private var jobs: [UnownedJob] = []
+    private var jobs: [@Sendable () -> Void] = []
     private var head = 0
 
     private init(threads: Int) {
         for index in 0..<threads {
-            let thread = Thread { [self] in run() }
-            thread.name = "DigitalSociety.SQLite.\(index)"
-            thread.start()
+            // Named from inside the thread, so the system sees it too (Linux keeps 15 bytes).
+            let name = "\(SQLiteExecutor.threadName).\(index)"
+            Thread { [self] in
+                Thread.current.name = name
+                run()
+            }
+            .start()
         }
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
+    private func submit(_ job: @escaping @Sendable () -> Void) {
         condition.lock()
         jobs.append(job)
         condition.signal()
@@ -50,20 +55,25 @@ final class SQLiteExecutor: TaskExecutor, @unchecked Sendable {
                 head = 0
             }
             condition.unlock()
-            job.runSynchronously(on: asUnownedTaskExecutor())
+            job()
         }
     }
 
-    /// Whether the calling thread is one of this executor's (for tests and assertions).
-    static var isCurrentThread: Bool { Thread.current.name?.hasPrefix("DigitalSociety.SQLite.") ?? false }
-
-    /// Runs `work` on one of these threads and returns its result, without holding a
-    /// cooperative thread while it runs.
-    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withTaskExecutorPreference(self) {
-            try work()
+    /// Runs `work` on one of these threads and returns its result; the calling task suspends
+    /// meanwhile, holding no thread.
+    func perform<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            submit { continuation.resume(with: Result { try work() }) }
         }
     }
+}
+
+/// A connection handed to the executor's threads for one leased unit of work.
+///
+/// `@unchecked Sendable` because the connection is leased (``ConnectionSlot/lease(_:)``) for as
+/// long as the work runs: no other thread or task can reach it meanwhile.
+struct LeasedConnection: @unchecked Sendable {
+    let connection: Connection
 }
 
 /// A counting gate that both threads and tasks can wait at: threads block, tasks suspend. It

@@ -198,96 +198,106 @@ public final class SQLiteStore: RecordStore {
 
     // MARK: RecordStore (async)
 
-    /// Runs `body` in a read transaction on a reader connection, on the store's own threads.
+    /// Runs `body` in a read transaction on a reader connection.
     ///
-    /// The task waits for a free reader without holding a thread; `body` and the handle's
-    /// operations then run with ``SQLiteExecutor`` as their executor, so SQLite never blocks a
-    /// thread of the cooperative pool. Reads of sensitive records are audited after `body`
-    /// returns and before this returns.
+    /// The task waits for a free reader without holding a thread, and each unit of SQLite work
+    /// runs on ``SQLiteExecutor``'s threads, never on the cooperative pool. Reads of sensitive
+    /// records are audited after `body` returns and before this returns.
     public func read<T: Sendable>(
         purpose: String?,
         _ body: @Sendable (any RecordReading) async throws -> T
     ) async throws -> T {
-        try await withTaskExecutorPreference(SQLiteExecutor.shared) {
-            await readerGate.acquire()
-            defer { readerGate.release() }
-            let index = freeReaders.take()
-            defer { freeReaders.give(index) }
-            let (result, pending) = try await readers[index].lease { connection in
-                let db = Database(connection: connection, context: context, writable: false, purpose: purpose)
-                let transaction = SQLiteTransaction(db)
-                defer { transaction.end() }
-                try connection.execute("BEGIN")
+        await readerGate.acquire()
+        defer { readerGate.release() }
+        let index = freeReaders.take()
+        defer { freeReaders.give(index) }
+        let context = self.context
+        let (result, pending) = try await readers[index].lease { connection in
+            let transaction = SQLiteTransaction(
+                Database(connection: connection, context: context, writable: false, purpose: purpose)
+            )
+            defer { transaction.end() }
+            try await transaction.perform { db in try db.connection.execute("BEGIN") }
+            do {
+                let result = try await body(transaction)
+                let pending = try await transaction.perform { db in
+                    try db.connection.execute("COMMIT")
+                    return db.pendingAudit
+                }
+                return (result, pending)
+            } catch {
+                try? await transaction.perform { db in
+                    if db.connection.isInTransaction { try db.connection.execute("ROLLBACK") }
+                }
+                throw error
+            }
+        }
+        if !pending.isEmpty, let tree = context.tree {
+            try await onWriter { connection in
+                try connection.execute("BEGIN IMMEDIATE")
                 do {
-                    let result = try await body(transaction)
+                    _ = try AuditTables.append(pending, connection, tree: tree)
                     try connection.execute("COMMIT")
-                    return (result, db.pendingAudit)
                 } catch {
-                    if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+                    try? connection.execute("ROLLBACK")
                     throw error
                 }
             }
-            if !pending.isEmpty, let tree = context.tree {
-                try await writer.lease { connection in
-                    try connection.execute("BEGIN IMMEDIATE")
-                    do {
-                        _ = try AuditTables.append(pending, connection, tree: tree)
-                        try connection.execute("COMMIT")
-                    } catch {
-                        try? connection.execute("ROLLBACK")
-                        throw error
-                    }
-                }
-            }
-            return result
         }
+        return result
     }
 
-    /// Runs `body` in one write transaction on the writer connection, on the store's own threads:
-    /// committed when `body` returns, rolled back (leaving nothing behind) when it throws. The
-    /// task waits for the writer without holding a thread.
+    /// Runs `body` in one write transaction on the writer connection: committed when `body`
+    /// returns, rolled back (leaving nothing behind) when it throws. The task waits for the writer
+    /// without holding a thread; SQLite work runs on ``SQLiteExecutor``'s threads.
     public func write<T: Sendable>(
         purpose: String?,
         _ body: @Sendable (any RecordWriting) async throws -> T
     ) async throws -> T {
-        try await withTaskExecutorPreference(SQLiteExecutor.shared) {
-            try await writer.lease { connection in
-                let db = Database(connection: connection, context: context, writable: true, purpose: purpose)
-                let transaction = SQLiteTransaction(db)
-                defer { transaction.end() }
-                try connection.execute("BEGIN IMMEDIATE")
-                do {
-                    let result = try await body(transaction)
+        let context = self.context
+        return try await writer.lease { connection in
+            let transaction = SQLiteTransaction(
+                Database(connection: connection, context: context, writable: true, purpose: purpose)
+            )
+            defer { transaction.end() }
+            try await transaction.perform { db in try db.connection.execute("BEGIN IMMEDIATE") }
+            do {
+                let result = try await body(transaction)
+                try await transaction.perform { db in
                     if !db.pendingAudit.isEmpty, let tree = context.tree {
-                        _ = try AuditTables.append(db.pendingAudit, connection, tree: tree)
+                        _ = try AuditTables.append(db.pendingAudit, db.connection, tree: tree)
                     }
-                    try connection.execute("COMMIT")
-                    return result
-                } catch {
-                    if connection.isInTransaction { try? connection.execute("ROLLBACK") }
-                    connection.kinds.removeAll()
-                    throw error
+                    try db.connection.execute("COMMIT")
                 }
+                return result
+            } catch {
+                try? await transaction.perform { db in
+                    if db.connection.isInTransaction { try db.connection.execute("ROLLBACK") }
+                    db.connection.kinds.removeAll()
+                }
+                throw error
             }
         }
     }
 
-    /// Runs `body` with the writer connection on the store's own threads (for the audit log and
-    /// replay guard's own statements).
-    func onWriter<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
-        try await withTaskExecutorPreference(SQLiteExecutor.shared) {
-            try await writer.lease { connection in try body(connection) }
+    /// Runs `body` with the writer connection on ``SQLiteExecutor``'s threads (for the audit log
+    /// and replay guard's own statements).
+    func onWriter<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await writer.lease { connection in
+            let leased = LeasedConnection(connection: connection)
+            return try await SQLiteExecutor.shared.perform { try body(leased.connection) }
         }
     }
 
-    /// Runs `body` with a reader connection on the store's own threads.
-    func onReader<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
-        try await withTaskExecutorPreference(SQLiteExecutor.shared) {
-            await readerGate.acquire()
-            defer { readerGate.release() }
-            let index = freeReaders.take()
-            defer { freeReaders.give(index) }
-            return try await readers[index].lease { connection in try body(connection) }
+    /// Runs `body` with a reader connection on ``SQLiteExecutor``'s threads.
+    func onReader<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        await readerGate.acquire()
+        defer { readerGate.release() }
+        let index = freeReaders.take()
+        defer { freeReaders.give(index) }
+        return try await readers[index].lease { connection in
+            let leased = LeasedConnection(connection: connection)
+            return try await SQLiteExecutor.shared.perform { try body(leased.connection) }
         }
     }
 

@@ -292,7 +292,7 @@ public enum StoreConformance {
                 try await db.get(ConformancePerson.self, key: person.recordKey)
             }
         }
-        try await expect(StoreError.purposeRequired(kind: ConformancePerson.recordKind, field: "name")) {
+        try await expect(StoreError.purposeRequired(kind: ConformancePerson.recordKind, field: "id")) {
             _ = try await store.read(purpose: nil) { db in try await db.fetch(RecordQuery<ConformancePerson>.all) }
         }
         let counted = try await store.read(purpose: nil) { db in try await db.count(RecordQuery<ConformancePerson>.all)

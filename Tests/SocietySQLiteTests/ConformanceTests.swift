@@ -37,22 +37,37 @@ struct ConformanceTests {
         )
     }
 
-    @Test("async transactions run their SQLite work on the store's own threads, not the cooperative pool")
+    @Test("async transactions do their SQLite work on the store's own threads, not the cooperative pool")
     func ownThreads() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let store = try fixture.store()
-        let (name, readName) = (
-            try await store.write(purpose: nil) { _ in currentThreadName() },
-            try await store.read(purpose: nil) { _ in currentThreadName() }
-        )
-        #expect(name?.hasPrefix("DigitalSociety.SQLite.") == true, "the write ran on \(name ?? "an unnamed thread")")
-        #expect(
-            readName?.hasPrefix("DigitalSociety.SQLite.") == true,
-            "the read ran on \(readName ?? "an unnamed thread")"
-        )
+        // Encoding happens inside `put` and decoding inside `get`, where the SQLite calls are made.
+        try await store.write(purpose: nil) { db in try await db.put(ThreadProbe(id: "p")) }
+        _ = try await store.read(purpose: nil) { db in try await db.get(ThreadProbe.self, key: RecordKey("p")) }
+        let names = ThreadProbe.seen.withLock { $0 }
+        #expect(names.count == 2)
+        #expect(names.allSatisfy { $0.hasPrefix("DS.SQLite.") }, "SQLite work ran on \(names)")
     }
 }
 
-/// The calling thread's name (a synchronous function: `Thread.current` is not for async code).
-func currentThreadName() -> String? { Thread.current.name }
+/// A record that notes the thread it is encoded and decoded on.
+struct ThreadProbe: StorableRecord {
+    static let recordKind = "thread_probe"
+    static let seen = Locked<[String]>([])
+    var id: String
+    var recordKey: RecordKey { RecordKey(id) }
+
+    init(id: String) { self.id = id }
+
+    init(from decoder: any Decoder) throws {
+        ThreadProbe.seen.withLock { $0.append(Thread.current.name ?? "") }
+        id = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        ThreadProbe.seen.withLock { $0.append(Thread.current.name ?? "") }
+        var container = encoder.singleValueContainer()
+        try container.encode(id)
+    }
+}
