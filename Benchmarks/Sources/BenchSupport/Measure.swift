@@ -99,3 +99,56 @@ public func measurePair(
         Measurement(name: baselineName, samples: baselineSamples, operationsPerRun: baselineOperations ?? operations)
     )
 }
+
+/// ``measure(_:operations:runs:warmup:_:)`` for work that awaits (the async ports): the same
+/// warm-up, runs and timing around each run. `body` runs in the caller's isolation, so a benchmark's
+/// top-level code may pass a closure that uses its main-actor state.
+public func measureAsync(
+    _ name: String,
+    operations: Int = 1,
+    runs: Int = 7,
+    warmup: Int = 1,
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: () async throws -> Void
+) async rethrows -> Measurement {
+    for _ in 0..<warmup { try await body() }
+    var samples: [Double] = []
+    samples.reserveCapacity(runs)
+    for _ in 0..<runs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try await body()
+        let end = DispatchTime.now().uptimeNanoseconds
+        samples.append(Double(end - start) / 1e9)
+    }
+    return Measurement(name: name, samples: samples, operationsPerRun: operations)
+}
+
+/// ``measurePair(_:against:operations:baselineOperations:runs:subject:baseline:)`` for a subject,
+/// a baseline or both that await: timed in alternation in the same way, in the caller's isolation.
+public func measurePairAsync(
+    _ subjectName: String,
+    against baselineName: String,
+    operations: Int,
+    baselineOperations: Int? = nil,
+    runs: Int = 9,
+    isolation: isolated (any Actor)? = #isolation,
+    subject: () async throws -> Void,
+    baseline: () async throws -> Void
+) async rethrows -> (subject: Measurement, baseline: Measurement) {
+    try await subject()
+    try await baseline()
+    var subjectSamples: [Double] = []
+    var baselineSamples: [Double] = []
+    for _ in 0..<runs {
+        var start = DispatchTime.now().uptimeNanoseconds
+        try await subject()
+        subjectSamples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        start = DispatchTime.now().uptimeNanoseconds
+        try await baseline()
+        baselineSamples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return (
+        Measurement(name: subjectName, samples: subjectSamples, operationsPerRun: operations),
+        Measurement(name: baselineName, samples: baselineSamples, operationsPerRun: baselineOperations ?? operations)
+    )
+}

@@ -6,6 +6,9 @@
 // - seal+encrypt vs the provider's AEAD seal of the same number of bytes;
 // - decrypt+open vs the provider's AEAD open of the same bytes.
 //
+// Sealing and opening are async; the measured loops run in a nonisolated function, so that awaiting
+// them does not hop to the main thread and back around every envelope (see bench-exchange).
+//
 // Run: cd Benchmarks && swift run -c release bench-confidential
 
 import BenchSupport
@@ -50,7 +53,10 @@ func data(bytes: Int) -> JSONValue {
     return ["monthlyWage": 512_300, "note": .string(String(repeating: unit, count: max(1, bytes / 18)))]
 }
 
-for profile in profiles {
+for profile in profiles { try await benchmark(profile) }
+
+/// Seal+encrypt and decrypt+open with `profile`, against its AEAD alone.
+func benchmark(_ profile: Profile) async throws {
     let signingKey = try crypto.generateSigningKey(profile.signing)
     let decryptionKey = try crypto.generateDecryptionKey(profile.encryption)
     let list = TrustList(
@@ -112,21 +118,21 @@ for profile in profiles {
             data: data(bytes: size)
         )
         let count = size > 4096 ? 40 : 400
-        let sample = try sealer.seal(draft, encryptingTo: recipient)
+        let sample = try await sealer.seal(draft, encryptingTo: recipient)
         let label = size > 4096 ? "100 KiB" : "1 KiB"
         print("\(profile.name), \(label) payload: envelope \(sample.utf8.count) bytes")
 
         // The baseline encrypts exactly as many bytes as the inner signed envelope has.
-        let inner = Array(try sealer.seal(draft).utf8)
+        let inner = Array(try await sealer.seal(draft).utf8)
         let key = try crypto.randomBytes(count: 32)
         let aad = [UInt8](repeating: 0x65, count: 300)
         let box = try crypto.seal(profile.aead, inner, key: key, nonce: nil, associatedData: aad)
 
-        let (sealRun, sealBase) = try measurePair(
+        let (sealRun, sealBase) = try await measurePairAsync(
             "seal+encrypt \(label)",
             against: "\(profile.aead.rawValue) seal",
             operations: count,
-            subject: { for _ in 0..<count { _ = try sealer.seal(draft, encryptingTo: recipient) } },
+            subject: { for _ in 0..<count { _ = try await sealer.seal(draft, encryptingTo: recipient) } },
             baseline: {
                 for _ in 0..<count {
                     _ = try crypto.seal(profile.aead, inner, key: key, nonce: nil, associatedData: aad)
@@ -135,8 +141,9 @@ for profile in profiles {
         )
         report(sealRun, against: sealBase)
 
-        let envelopes = try (0..<count).map { _ in try sealer.seal(draft, encryptingTo: recipient) }
-        let (openRun, openBase) = try measurePair(
+        var envelopes: [String] = []
+        for _ in 0..<count { envelopes.append(try await sealer.seal(draft, encryptingTo: recipient)) }
+        let (openRun, openBase) = try await measurePairAsync(
             "decrypt+open \(label)",
             against: "\(profile.aead.rawValue) open",
             operations: count,
@@ -150,7 +157,7 @@ for profile in profiles {
                     replayGuard: InMemoryReplayGuard(),
                     decryptionKeys: ["hrss-enc-1": decryptionKey]
                 )
-                for envelope in envelopes { _ = try opener.open(envelope) }
+                for envelope in envelopes { _ = try await opener.open(envelope) }
             },
             baseline: { for _ in 0..<count { _ = try crypto.open(profile.aead, box, key: key, associatedData: aad) } }
         )

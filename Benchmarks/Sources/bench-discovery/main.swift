@@ -51,7 +51,7 @@ var csv = "household,division,age,alive,income,employment,disabled,medical\n"
 var households = 0
 var batch: [PooledHouseholdRecord] = []
 let csvPath = directory.appendingPathComponent("members.csv")
-FileManager.default.createFile(atPath: csvPath.path, contents: nil)
+_ = FileManager.default.createFile(atPath: csvPath.path, contents: nil)
 let csvFile = try FileHandle(forWritingTo: csvPath)
 for household in try SyntheticCity(seed: 42, residents: residents, today: today).households() {
     households += 1
