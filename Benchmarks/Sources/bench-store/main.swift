@@ -6,12 +6,19 @@
 //    and the 2 indexes), in alternating runs (measurePair). Then, for comparison, the same rows
 //    through `put(contentsOf:)` in write transactions of 10,000 (indexes kept up to date per row),
 //    and an audited load of N/10.
-// 2. Stream-scan all N records with decoding and decryption; peak RSS (VmHWM, reset through
+// 2. Get min(N, 100,000) records by key, each in a read transaction of its own and then all in
+//    one; stream-scan all N records with decoding and decryption; peak RSS (VmHWM, reset through
 //    /proc/self/clear_refs) for a scan of N/10 and of N, to show memory stays flat.
 // 3. Audit: append entries in transactions of 1,000, then verify the whole log.
 //
-// Run: cd Benchmarks && swift run -c release bench-store [N] [put] [scan] [audit]
-//      (N defaults to 1,000,000; with no phase named, all three run; `once` times one load, for
+// The put, get and scan workloads run twice: through the synchronous `read`/`write(purpose:_:)` on
+// the calling thread (for tools and bulk loads), and through the async `RecordStore` port that
+// services use (lines ending "(async port)", each compared with its synchronous twin). The async
+// workloads are awaited from nonisolated functions, as a server's tasks would, not from top-level
+// code, whose main actor would add a hop to the main thread around every transaction.
+//
+// Run: cd Benchmarks && swift run -c release bench-store [N] [put] [get] [scan] [audit]
+//      (N defaults to 1,000,000; with no phase named, all four run; `once` times one load, for
 //      profiling with `perf record -g`)
 
 import BenchSupport
@@ -165,6 +172,59 @@ func newStore(_ name: String, audited: Bool = false) throws -> SQLiteStore {
     }
 }
 
+/// ``bulkPut(_:)`` through the async port: the same transactions of `batch`, awaited.
+func bulkPutAsync(_ name: String, _ residents: [BenchResident]) async throws {
+    let store = try newStore(name)
+    var start = 0
+    while start < rows {
+        let end = min(start + batch, rows)
+        let records = residents[start..<end]
+        try await store.write(purpose: nil) { db in try await db.put(contentsOf: records) }
+        start = end
+    }
+}
+
+/// Gets each of `keys` through the async port, each in a read transaction of its own.
+func getEachAsync(_ store: SQLiteStore, _ keys: [RecordKey]) async throws {
+    var missing = 0
+    for key in keys {
+        let found = try await store.read(purpose: "statistics") { db in
+            try await db.get(BenchResident.self, key: key)
+        }
+        if found == nil { missing += 1 }
+    }
+    guard missing == 0 else { throw BenchmarkFailure(description: "\(missing) keys not found") }
+}
+
+/// Gets every one of `keys` through the async port in one read transaction.
+func getAllAsync(_ store: SQLiteStore, _ keys: [RecordKey]) async throws {
+    let missing = try await store.read(purpose: "statistics") { db in
+        var missing = 0
+        for key in keys where try await db.get(BenchResident.self, key: key) == nil { missing += 1 }
+        return missing
+    }
+    guard missing == 0 else { throw BenchmarkFailure(description: "\(missing) keys not found") }
+}
+
+/// Streams the first `limit` residents (all with `nil`) through the async port, decoding each, as
+/// the synchronous scan of phase 2 does.
+func scanAsync(_ store: SQLiteStore, limit: Int?) async throws -> Int {
+    let (seen, income) = try await store.read(purpose: "statistics") { db in
+        var seen = 0
+        var income = 0
+        var query = RecordQuery<BenchResident>.all
+        query.limit = limit
+        try await db.forEach(query) { resident in
+            seen += 1
+            income &+= resident.income
+            return true
+        }
+        return (seen, income)
+    }
+    guard seen == (limit ?? rows) else { throw BenchmarkFailure(description: "scan saw \(seen) records") }
+    return income
+}
+
 if runs("put") {
     let (load, shell) = try measurePair(
         "SQLiteStore load (batches of \(batch))",
@@ -186,6 +246,16 @@ if runs("put") {
     fflush(nil)  // progress shows when the output goes to a file
     removeDatabase("put.sqlite")
 
+    let putAsync = try await measureAsync(
+        "SQLiteStore put(contentsOf:) (batches of \(batch)) (async port)",
+        operations: rows,
+        runs: 1,
+        warmup: 0
+    ) { try await bulkPutAsync("put-async.sqlite", residents) }
+    report(putAsync, against: put)
+    fflush(nil)  // progress shows when the output goes to a file
+    removeDatabase("put-async.sqlite")
+
     let auditedCount = max(1, rows / 10)
     let audited = try measure(
         "SQLiteStore load audited (\(auditedCount), batches of \(batch))",
@@ -196,7 +266,7 @@ if runs("put") {
     report(audited)
     fflush(nil)  // progress shows when the output goes to a file
     removeDatabase("audited.sqlite")
-} else if runs("scan") || named.contains("once") {
+} else if runs("scan") || runs("get") || named.contains("once") {
     // `once` alone: one timed load, for profiling (`perf record -g … bench-store N once`).
     let cpuBefore = cpuSeconds()
     let once = try measure("SQLiteStore load once", operations: rows, runs: 1, warmup: 0) {
@@ -206,7 +276,54 @@ if runs("put") {
     print(String(format: "  CPU, all threads: %.2f µs per record", (cpuSeconds() - cpuBefore) * 1e6 / Double(rows)))
     fflush(nil)
 }
+// Keys for the point reads of phase 2: spread over the whole set, in a scattered order.
+let getKeys = runs("get") ? (0..<min(rows, 100_000)).map { residents[($0 &* 7919) % rows].recordKey } : []
 residents = []
+
+// MARK: 2. Point reads by key
+if runs("get") {
+    let store = try SQLiteStore(path: path("store.sqlite"), configuration: SQLiteConfiguration(protection: protection))
+    // The synchronous and async gets alternate (measurePairAsync), so that other load falls on both.
+    let (eachAsync, each) = try await measurePairAsync(
+        "get by key, a read transaction each (async port)",
+        against: "get by key, a read transaction each",
+        operations: getKeys.count,
+        runs: 5
+    ) {
+        try await getEachAsync(store, getKeys)
+    } baseline: {
+        var missing = 0
+        for key in getKeys {
+            // `Database`: the synchronous read, which an async closure could otherwise resolve past.
+            let found = try store.read(purpose: "statistics") { (db: Database) in
+                try db.get(BenchResident.self, key: key)
+            }
+            if found == nil { missing += 1 }
+        }
+        guard missing == 0 else { throw BenchmarkFailure(description: "\(missing) keys not found") }
+    }
+    report(each)
+    report(eachAsync, against: each)
+    fflush(nil)  // progress shows when the output goes to a file
+
+    let (allAsync, all) = try await measurePairAsync(
+        "get by key, all in one read transaction (async port)",
+        against: "get by key, all in one read transaction",
+        operations: getKeys.count,
+        runs: 5
+    ) {
+        try await getAllAsync(store, getKeys)
+    } baseline: {
+        var missing = 0
+        try store.read(purpose: "statistics") { (db: Database) in
+            for key in getKeys where try db.get(BenchResident.self, key: key) == nil { missing += 1 }
+        }
+        guard missing == 0 else { throw BenchmarkFailure(description: "\(missing) keys not found") }
+    }
+    report(all)
+    report(allAsync, against: all)
+    fflush(nil)  // progress shows when the output goes to a file
+}
 
 // MARK: 2. Streaming scan with decoding
 if runs("scan") {
@@ -255,6 +372,26 @@ if runs("scan") {
         )
     )
 
+    resetPeak()
+    let cpuBeforeAsync = cpuSeconds()
+    let scannedAsync = try await measureAsync(
+        "streaming scan, decode + decrypt (async port)",
+        operations: rows,
+        runs: 3,
+        warmup: 0
+    ) { _ = try await scanAsync(store, limit: nil) }
+    let cpuPerRecordAsync = (cpuSeconds() - cpuBeforeAsync) * 1e6 / Double(3 * rows)
+    let peakAllAsync = peakKilobytes()
+    report(scannedAsync, against: scanned)
+    print(
+        String(
+            format: "  CPU, all threads: %.2f µs per record; peak RSS scanning %d: %d KiB",
+            cpuPerRecordAsync,
+            rows,
+            peakAllAsync
+        )
+    )
+    fflush(nil)  // progress shows when the output goes to a file
 }
 
 // MARK: 3. Audit log
@@ -277,8 +414,13 @@ if runs("audit") {
             envelopeDigest: Array(repeating: 0xAB, count: 32)
         )
     }
-    let append = try measure("audit append (batches of \(auditBatch))", operations: auditCount, runs: 1, warmup: 0) {
-        for _ in 0..<(auditCount / auditBatch) { try log.append(entries) }
+    let append = try await measureAsync(
+        "audit append (batches of \(auditBatch))",
+        operations: auditCount,
+        runs: 1,
+        warmup: 0
+    ) {
+        for _ in 0..<(auditCount / auditBatch) { try await log.append(entries) }
     }
     report(append)
     fflush(nil)  // progress shows when the output goes to a file
@@ -289,8 +431,8 @@ if runs("audit") {
             append.rate >= 50_000 ? "met" : "NOT met"
         )
     )
-    let verify = try measure("audit verify", operations: auditCount, runs: 3, warmup: 1) {
-        let result = try log.verify()
+    let verify = try await measureAsync("audit verify", operations: auditCount, runs: 3, warmup: 1) {
+        let result = try await log.verify()
         guard result.isValid, result.size == auditCount else { throw BenchmarkFailure(description: "verify failed") }
     }
     report(verify)
