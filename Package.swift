@@ -25,7 +25,10 @@ let package = Package(
         .executable(name: "taizhou", targets: ["taizhou"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Logging is the one dependency of the pure modules: services and adapters log through
+        // swift-log's Logger, so an application routes their lines wherever its own go.
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // MARK: C libraries, linked from the system (see README: libssl-dev, libsqlite3-dev)
@@ -41,7 +44,7 @@ let package = Package(
         ),
 
         // MARK: Pure modules (Foundation only)
-        .target(name: "SocietyCore"),
+        .target(name: "SocietyCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "SocietyJSON"),
         .target(name: "SocietyExchange", dependencies: ["SocietyCore", "SocietyJSON"]),
         .target(name: "SocietyCertificates", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),

@@ -1,49 +1,5 @@
 public import SocietyCore
 
-/// What a data service may be used for: a short code such as `assistance.verification`.
-///
-/// Purpose limitation (PIPL art. 6) is enforced by name: every envelope states its purpose, and the
-/// trust list says which consumer may call which service for which purposes.
-public struct Purpose: Hashable, Comparable, Sendable, CanonicalTextCodable, CustomStringConvertible {
-    /// The code: 1–64 characters from `a–z 0–9 . - _`.
-    public let code: String
-
-    /// Why text is not a purpose code.
-    public enum ValidationError: Error, Hashable, Sendable, CustomStringConvertible {
-        /// Empty, too long, or a character outside `a–z 0–9 . - _`.
-        case invalid(String)
-
-        public var description: String {
-            switch self {
-            case .invalid(let text): "purpose \"\(text)\" must be 1–64 characters from a–z 0–9 . - _"
-            }
-        }
-    }
-
-    /// Validates a purpose code.
-    public init(_ code: String) throws(ValidationError) {
-        guard (1...64).contains(code.utf8.count), code.utf8.allSatisfy(Purpose.allowed) else { throw .invalid(code) }
-        self.code = code
-    }
-
-    static func allowed(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-            || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
-    }
-
-    /// The code.
-    public var description: String { code }
-
-    public static func < (lhs: Purpose, rhs: Purpose) -> Bool { lhs.code < rhs.code }
-
-    /// Parses the canonical text with the same checks as ``init(_:)``.
-    public static func parsing(canonicalText text: String) throws(ValidationError) -> Self { try Self(text) }
-
-    /// The canonical text.
-    public var canonicalText: String { code }
-}
-
 /// One data service of the catalogue (数据目录): what a data-source department offers, to whom,
 /// for what.
 ///

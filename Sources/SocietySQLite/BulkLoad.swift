@@ -62,7 +62,7 @@ extension SQLiteStore {
     @discardableResult
     public func load<Records: Sequence>(
         _ records: Records,
-        purpose: String? = nil,
+        purpose: Purpose? = nil,
         batchSize: Int = 10_000
     ) throws -> LoadSummary where Records.Element: StorableRecord {
         try performLoad(
@@ -82,7 +82,7 @@ extension SQLiteStore {
     @discardableResult
     public func load<Records: RandomAccessCollection & Sendable>(
         _ records: Records,
-        purpose: String? = nil,
+        purpose: Purpose? = nil,
         batchSize: Int = 10_000
     ) throws -> LoadSummary where Records.Element: StorableRecord, Records.Index: Sendable {
         try performLoad(
@@ -98,7 +98,7 @@ extension SQLiteStore {
 
     private func performLoad<Record: StorableRecord>(
         _ type: Record.Type,
-        purpose: String?,
+        purpose: Purpose?,
         batchSize: Int,
         byPuts: (KindSchema, Int, Connection) throws -> LoadSummary,
         chunks: (KindSchema) -> () -> BackgroundWork<PreparedChunk>?
@@ -208,7 +208,7 @@ extension SQLiteStore {
     /// `batchSize` rows. Chunks queue up to ``BulkLoad/depth`` deep, so every core keeps
     /// preparing while this thread appends the oldest; memory stays bounded by the queue.
     private func appendChunks(
-        purpose: String?,
+        purpose: Purpose?,
         batchSize: Int,
         _ connection: Connection,
         schema: KindSchema,
@@ -281,7 +281,7 @@ extension SQLiteStore {
     private func loadByPuts<Records: Sequence>(
         _ records: Records,
         schema: KindSchema,
-        purpose: String?,
+        purpose: Purpose?,
         batchSize: Int,
         _ connection: Connection
     ) throws -> LoadSummary where Records.Element: StorableRecord {

@@ -13,11 +13,11 @@ public final class Database {
     /// Whether this is a write transaction.
     public let isWritable: Bool
     /// The purpose the transaction was opened with; sensitive fields are readable only with one.
-    public let purpose: String?
+    public let purpose: Purpose?
     private var isValid = true
     var pendingAudit: [AuditEntry] = []
 
-    init(connection: Connection, context: StoreContext, writable: Bool, purpose: String?) {
+    init(connection: Connection, context: StoreContext, writable: Bool, purpose: Purpose?) {
         self.connection = connection
         self.context = context
         self.isWritable = writable
@@ -270,7 +270,7 @@ public final class Database {
                 actor: auditing.actor,
                 action: action,
                 subject: subject,
-                purpose: purpose ?? "",
+                purpose: purpose,
                 outcome: outcome
             )
         )

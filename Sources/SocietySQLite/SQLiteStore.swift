@@ -135,7 +135,7 @@ public final class SQLiteStore: RecordStore {
     ///
     /// - Parameter purpose: why; needed to read sensitive fields inside the transaction, and
     ///   written into the audit entries.
-    public func write<T>(purpose: String? = nil, _ body: (Database) throws -> T) throws -> T {
+    public func write<T>(purpose: Purpose? = nil, _ body: (Database) throws -> T) throws -> T {
         try writer.withConnection { connection in
             let db = Database(connection: connection, context: context, writable: true, purpose: purpose)
             defer { db.invalidate() }
@@ -161,7 +161,7 @@ public final class SQLiteStore: RecordStore {
     /// - Parameter purpose: why; without one, records with sensitive fields cannot be read. Reads
     ///   of sensitive records are audited after `body` returns and before this returns: if the
     ///   audit entry cannot be written, the read fails.
-    public func read<T>(purpose: String? = nil, _ body: (Database) throws -> T) throws -> T {
+    public func read<T>(purpose: Purpose? = nil, _ body: (Database) throws -> T) throws -> T {
         readerGate.acquireBlocking()
         defer { readerGate.release() }
         let index = freeReaders.take()
@@ -204,7 +204,7 @@ public final class SQLiteStore: RecordStore {
     /// runs on ``SQLiteExecutor``'s threads, never on the cooperative pool. Reads of sensitive
     /// records are audited after `body` returns and before this returns.
     public func read<T: Sendable>(
-        purpose: String?,
+        purpose: Purpose?,
         _ body: @Sendable (any RecordReading) async throws -> T
     ) async throws -> T {
         await readerGate.acquire()
@@ -251,7 +251,7 @@ public final class SQLiteStore: RecordStore {
     /// returns, rolled back (leaving nothing behind) when it throws. The task waits for the writer
     /// without holding a thread; SQLite work runs on ``SQLiteExecutor``'s threads.
     public func write<T: Sendable>(
-        purpose: String?,
+        purpose: Purpose?,
         _ body: @Sendable (any RecordWriting) async throws -> T
     ) async throws -> T {
         let context = self.context

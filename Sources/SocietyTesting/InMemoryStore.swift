@@ -64,7 +64,7 @@ public final class InMemoryStore: RecordStore {
     /// Runs `body` on a snapshot of the committed tables; sensitive reads are audited after it
     /// returns.
     public func read<T: Sendable>(
-        purpose: String?,
+        purpose: Purpose?,
         _ body: @Sendable (any RecordReading) async throws -> T
     ) async throws -> T {
         let transaction = InMemoryTransaction(
@@ -82,7 +82,7 @@ public final class InMemoryStore: RecordStore {
     /// Runs `body` on a copy of the tables, which replaces them (with the audit entries) when it
     /// returns; a thrown error discards the copy.
     public func write<T: Sendable>(
-        purpose: String?,
+        purpose: Purpose?,
         _ body: @Sendable (any RecordWriting) async throws -> T
     ) async throws -> T {
         await writers.acquire()
@@ -111,7 +111,7 @@ public final class InMemoryStore: RecordStore {
         _ action: String,
         kind: String,
         id: String,
-        purpose: String?,
+        purpose: Purpose?,
         outcome: AuditOutcome = .success
     ) throws -> AuditEntry? {
         guard let auditing else { return nil }
@@ -120,7 +120,7 @@ public final class InMemoryStore: RecordStore {
             actor: auditing.actor,
             action: action,
             subject: try subjects.subject(kind: kind, id: id),
-            purpose: purpose ?? "",
+            purpose: purpose,
             outcome: outcome
         )
     }

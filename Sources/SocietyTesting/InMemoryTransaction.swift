@@ -12,11 +12,11 @@ final class InMemoryTransaction: RecordWriting, @unchecked Sendable {
     private var tables: Tables
     private var pending: [AuditEntry] = []
     private var isOpen = true
-    private let purpose: String?
+    private let purpose: Purpose?
     private let writable: Bool
     private let store: InMemoryStore
 
-    init(tables: Tables, purpose: String?, writable: Bool, store: InMemoryStore) {
+    init(tables: Tables, purpose: Purpose?, writable: Bool, store: InMemoryStore) {
         self.tables = tables
         self.purpose = purpose
         self.writable = writable

@@ -223,7 +223,7 @@ public enum StoreConformance {
         try await store.write(purpose: nil) { db in try await db.put(ConformanceNote(id: "kept", rank: 1, tag: nil)) }
         let before = try await subject.auditLog.size()
         try await expectThrows(ConformanceFailure.self) {
-            try await store.write(purpose: "conformance") { db in
+            try await store.write(purpose: Purpose(constant: "conformance.abandoned")) { db in
                 try await db.put(ConformanceNote(id: "lost", rank: 2, tag: nil))
                 try await db.delete(ConformanceNote.self, key: RecordKey("kept"))
                 throw ConformanceFailure(description: "abandon")
@@ -286,7 +286,7 @@ public enum StoreConformance {
     static func purposes(_ subject: StoreUnderTest) async throws {
         let store = subject.store
         let person = ConformancePerson.sample(1)
-        try await store.write(purpose: "conformance.registration") { db in try await db.put(person) }
+        try await store.write(purpose: Purpose(constant: "conformance.registration")) { db in try await db.put(person) }
         try await expectThrows(StoreError.self) {
             _ = try await store.read(purpose: nil) { db in
                 try await db.get(ConformancePerson.self, key: person.recordKey)
@@ -299,7 +299,7 @@ public enum StoreConformance {
         }
         try expect(counted == 1, "counting reads no field and needs no purpose")
         let before = try await subject.auditLog.size()
-        let read = try await store.read(purpose: "conformance.eligibility") { db in
+        let read = try await store.read(purpose: Purpose(constant: "conformance.eligibility")) { db in
             try await db.get(ConformancePerson.self, key: person.recordKey)
         }
         try expect(read == person, "a read with a purpose returns the record")
@@ -320,8 +320,8 @@ public enum StoreConformance {
     static func searchable(_ subject: StoreUnderTest) async throws {
         let store = subject.store
         let people = (0..<5).map(ConformancePerson.sample)
-        try await store.write(purpose: "conformance.registration") { db in try await db.put(contentsOf: people) }
-        let found = try await store.read(purpose: "conformance.lookup") { db in
+        try await store.write(purpose: Purpose(constant: "conformance.registration")) { db in try await db.put(contentsOf: people) }
+        let found = try await store.read(purpose: Purpose(constant: "conformance.lookup")) { db in
             try await db.fetch(RecordQuery<ConformancePerson>.filter("phone", equals: .text(people[3].phone)))
         }
         try expect(found == [people[3]], "equality on a searchable index finds the record")
@@ -332,7 +332,7 @@ public enum StoreConformance {
                 reason: "a searchable sensitive index supports equality only"
             )
         ) {
-            _ = try await store.read(purpose: "conformance.lookup") { db in
+            _ = try await store.read(purpose: Purpose(constant: "conformance.lookup")) { db in
                 try await db.fetch(RecordQuery<ConformancePerson>.filter("phone", from: .text("1"), to: .text("2")))
             }
         }
@@ -343,7 +343,7 @@ public enum StoreConformance {
                 reason: "a searchable sensitive index cannot order results"
             )
         ) {
-            _ = try await store.read(purpose: "conformance.lookup") { db in
+            _ = try await store.read(purpose: Purpose(constant: "conformance.lookup")) { db in
                 try await db.fetch(RecordQuery<ConformancePerson>.all.ordered(by: "phone"))
             }
         }
@@ -426,7 +426,7 @@ public enum StoreConformance {
         var checkpoints: [SignedCheckpoint] = []
         for batch in [1, 3, 7, 2] {
             let start = try await log.size()
-            try await store.write(purpose: "conformance.audit") { db in
+            try await store.write(purpose: Purpose(constant: "conformance.audit")) { db in
                 for n in start..<start + batch { try await db.appendAudit(conformanceEntry(n)) }
             }
             checkpoints.append(try await log.checkpoint(signingWith: key, keyName: "conformance"))
@@ -476,7 +476,7 @@ public enum StoreConformance {
             actor: "12321200MB0000000X/conformance",
             action: "exchange.open",
             subject: Array(repeating: UInt8(n % 256), count: 32),
-            purpose: "conformance.audit",
+            purpose: Purpose(constant: "conformance.audit"),
             outcome: .success,
             envelopeDigest: Array(repeating: 0xAB, count: 32)
         )

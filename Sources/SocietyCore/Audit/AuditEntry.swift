@@ -24,7 +24,9 @@ public struct AuditEntry: Hashable, Sendable {
     public var action: String
     /// The keyed hash of what it was done to.
     public var subject: [UInt8]
-    /// Why (the declared purpose of the access).
+    /// Why: the code of the declared ``Purpose`` of the access, or empty when none was declared
+    /// (a refused envelope's purpose is the sender's unverified word, so it is not recorded).
+    /// Kept as text so that entries written by any version of the SDK still read.
     public var purpose: String
     /// How it ended.
     public var outcome: AuditOutcome
@@ -48,6 +50,27 @@ public struct AuditEntry: Hashable, Sendable {
         self.purpose = purpose
         self.outcome = outcome
         self.envelopeDigest = envelopeDigest
+    }
+
+    /// Creates an entry for an access made for `purpose` (`nil` when none was declared).
+    public init(
+        time: Date,
+        actor: String,
+        action: String,
+        subject: [UInt8],
+        purpose: Purpose?,
+        outcome: AuditOutcome,
+        envelopeDigest: [UInt8] = []
+    ) {
+        self.init(
+            time: time,
+            actor: actor,
+            action: action,
+            subject: subject,
+            purpose: purpose?.code ?? "",
+            outcome: outcome,
+            envelopeDigest: envelopeDigest
+        )
     }
 
     /// Why stored bytes are not an audit entry.

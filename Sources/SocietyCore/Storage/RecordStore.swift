@@ -66,7 +66,7 @@ extension RecordWriting {
 /// captured variables.
 ///
 /// ```swift
-/// let card = try await store.write(purpose: "onecard.cards") { db in
+/// let card = try await store.write(purpose: OneCardService.Purposes.cards) { db in
 ///     guard var card = try await db.get(SocialSecurityCard.self, key: RecordKey(id)) else { throw … }
 ///     try card.apply(.activate)
 ///     try await db.put(card)
@@ -76,13 +76,13 @@ extension RecordWriting {
 public protocol RecordStore: Sendable {
     /// Runs `body` in a read transaction.
     func read<T: Sendable>(
-        purpose: String?,
+        purpose: Purpose?,
         _ body: @Sendable (any RecordReading) async throws -> T
     ) async throws -> T
 
     /// Runs `body` in a write transaction, committed when it returns and rolled back if it throws.
     func write<T: Sendable>(
-        purpose: String?,
+        purpose: Purpose?,
         _ body: @Sendable (any RecordWriting) async throws -> T
     ) async throws -> T
 }

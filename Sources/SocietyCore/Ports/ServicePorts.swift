@@ -1,0 +1,48 @@
+public import Logging
+
+/// What every domain service is built from: the ports of one department's deployment.
+///
+/// The service recipe (Architecture.md): a service's initialiser takes a `ServicePorts` (and, if
+/// it exchanges envelopes, the exchange's sealer and opener), keeps what it uses, and reaches for
+/// nothing global. `SocietyDeployment` makes them for each department; tests make them over the
+/// in-memory store of `SocietyTesting`.
+public struct ServicePorts: Sendable {
+    /// The department's store: every record the service keeps goes through it.
+    public var store: any RecordStore
+    /// Cryptography (signatures, digests, HMAC, AEAD, random bytes).
+    public var crypto: any CryptoProvider
+    /// The department's symmetric keys (pseudonyms use the searchable-hash key).
+    public var keys: any KeyProvider
+    /// The time of every decision and record.
+    public var clock: any WallClock
+    /// The deployment's algorithms (national or standard): digests that name envelopes and
+    /// pseudonyms follow ``StorageCryptoProfile/digest``.
+    public var profile: StorageCryptoProfile
+    /// Where the service logs: metadata only, never a personal value.
+    public var logger: Logger
+
+    /// Ports from their parts.
+    public init(
+        store: any RecordStore,
+        crypto: any CryptoProvider,
+        keys: any KeyProvider,
+        clock: any WallClock,
+        profile: StorageCryptoProfile = .standard,
+        logger: Logger = Logger(label: "digitalsociety")
+    ) {
+        self.store = store
+        self.crypto = crypto
+        self.keys = keys
+        self.clock = clock
+        self.profile = profile
+        self.logger = logger
+    }
+
+    /// The same ports whose logger carries the metadata `component` (`"onecard"`, `"health"`, …),
+    /// so every line says where it came from; the logger's handler and level are kept.
+    public func logging(as component: String) -> ServicePorts {
+        var copy = self
+        copy.logger[metadataKey: "component"] = .string(component)
+        return copy
+    }
+}

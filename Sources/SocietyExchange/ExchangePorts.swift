@@ -1,0 +1,30 @@
+public import SocietyCore
+
+/// What a service that exchanges envelopes receives besides its ``SocietyCore/ServicePorts``:
+/// the department's sealer and opener, both auditing into the department's log.
+///
+/// Services take envelopes one way: requests go out through ``sealer``, answers and notices come in
+/// as ``OpenedEnvelope``s that ``opener`` opened (with every check of Envelope.md, the replay guard
+/// and the audit entry), and a record that keeps a fact cites its envelope with
+/// ``OpenedEnvelope/evidence(digest:crypto:)``.
+public struct ExchangePorts: Sendable {
+    /// Seals the department's outgoing envelopes.
+    public var sealer: EnvelopeSealer
+    /// Opens the envelopes addressed to the department.
+    public var opener: EnvelopeOpener
+
+    /// Ports from their parts.
+    public init(sealer: EnvelopeSealer, opener: EnvelopeOpener) {
+        self.sealer = sealer
+        self.opener = opener
+    }
+}
+
+extension OpenedEnvelope {
+    /// `ALG:BASE64URL(digest(text))` of the signed envelope (the inner JWS of a confidential one):
+    /// how a record that keeps a fact cites the envelope the fact came from. The one place this
+    /// digest is computed, so every domain cites envelopes alike.
+    public func evidence(digest: DigestAlgorithm, crypto: any CryptoProvider) throws -> String {
+        "\(digest.rawValue):\(Base64URL.encode(try crypto.digest(digest, of: Array(text.utf8))))"
+    }
+}
