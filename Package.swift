@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "SocietySyntheticTests", dependencies: ["SocietySynthetic"]),
         .testTarget(
             name: "SocietyAssistanceTests",
-            dependencies: ["SocietyTesting", 
+            dependencies: ["SocietySQLite", "SocietyTesting", 
                 "SocietyAssistance", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietyCore", "SocietyOneCard",
             ]),
         .testTarget(
