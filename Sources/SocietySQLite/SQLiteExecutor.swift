@@ -14,7 +14,7 @@ import Foundation
 ///
 /// `@unchecked Sendable` because `jobs` and `head` are only touched with `condition` locked, and
 /// the threads never end (the shared executor lives as long as the process).
-final class SQLiteExecutor: @unchecked Sendable {
+final class SQLiteExecutor: TaskExecutor, @unchecked Sendable {
     /// The process's executor: one thread per core, at least two and at most eight.
     static let shared = SQLiteExecutor(threads: min(8, max(2, ProcessInfo.processInfo.activeProcessorCount)))
 
@@ -31,10 +31,27 @@ final class SQLiteExecutor: @unchecked Sendable {
             let name = "\(SQLiteExecutor.threadName).\(index)"
             Thread { [self] in
                 Thread.current.name = name
+                Thread.current.threadDictionary[SQLiteExecutor.marker] = true
                 run()
             }
             .start()
         }
+    }
+
+    /// How many times an idle thread looks for work before it sleeps.
+    static let spins = 200
+
+    /// The key of the flag each of these threads carries.
+    private static let marker = "DigitalSociety.SQLiteExecutor"
+
+    /// Whether the calling thread is one of these.
+    static var isCurrent: Bool { Thread.current.threadDictionary[marker] != nil }
+
+    /// Runs a task's job here: a transaction sets this executor as its task executor
+    /// preference, so its closure and handle operations run on these threads with no hop.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        submit { [self] in job.runSynchronously(on: asUnownedTaskExecutor()) }
     }
 
     private func submit(_ job: @escaping @Sendable () -> Void) {
@@ -47,6 +64,17 @@ final class SQLiteExecutor: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
+            if head == jobs.count {
+                // A transaction sends its next job a few microseconds after the last one ends:
+                // look again briefly before sleeping, since a wake-up costs tens of microseconds.
+                condition.unlock()
+                var spins = 0
+                while spins < SQLiteExecutor.spins, condition.withLock({ head == jobs.count }) {
+                    spins += 1
+                    sched_yield()
+                }
+                condition.lock()
+            }
             while head == jobs.count { condition.wait() }
             let job = jobs[head]
             head += 1
@@ -62,7 +90,9 @@ final class SQLiteExecutor: @unchecked Sendable {
     /// Runs `work` on one of these threads and returns its result; the calling task suspends
     /// meanwhile, holding no thread.
     func perform<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        // Already here (the usual case inside a transaction, whose task prefers this executor).
+        if SQLiteExecutor.isCurrent { return try work() }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             submit { continuation.resume(with: Result { try work() }) }
         }
     }

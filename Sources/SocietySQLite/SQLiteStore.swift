@@ -207,6 +207,13 @@ public final class SQLiteStore: RecordStore {
         purpose: Purpose?,
         _ body: @Sendable (any RecordReading) async throws -> T
     ) async throws -> T {
+        try await withTaskExecutorPreference(SQLiteExecutor.shared) { try await reading(purpose: purpose, body) }
+    }
+
+    private func reading<T: Sendable>(
+        purpose: Purpose?,
+        _ body: @Sendable (any RecordReading) async throws -> T
+    ) async throws -> T {
         await readerGate.acquire()
         defer { readerGate.release() }
         let index = freeReaders.take()
@@ -251,6 +258,13 @@ public final class SQLiteStore: RecordStore {
     /// returns, rolled back (leaving nothing behind) when it throws. The task waits for the writer
     /// without holding a thread; SQLite work runs on ``SQLiteExecutor``'s threads.
     public func write<T: Sendable>(
+        purpose: Purpose?,
+        _ body: @Sendable (any RecordWriting) async throws -> T
+    ) async throws -> T {
+        try await withTaskExecutorPreference(SQLiteExecutor.shared) { try await writing(purpose: purpose, body) }
+    }
+
+    private func writing<T: Sendable>(
         purpose: Purpose?,
         _ body: @Sendable (any RecordWriting) async throws -> T
     ) async throws -> T {
