@@ -63,7 +63,9 @@ let package = Package(
 
         // MARK: Reference adapters
         .target(name: "SocietyOpenSSL", dependencies: ["SocietyCore", "COpenSSL"]),
-        .target(name: "SocietySQLite", dependencies: ["SocietyCore", "CSQLite"]),
+        .target(
+            name: "SocietySQLite",
+            dependencies: ["SocietyCore", "CSQLite", .product(name: "Logging", package: "swift-log")]),
 
         // MARK: Testing kit: in-memory twins of the ports, fixtures and the store conformance suite.
         // It may use the reference adapters (OpenSSL hashes the in-memory audit tree); nothing but

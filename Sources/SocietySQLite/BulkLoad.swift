@@ -59,16 +59,20 @@ extension SQLiteStore {
     ///   - records: the records, iterated once on the calling thread.
     ///   - purpose: why; written into the audit entries.
     ///   - batchSize: records per transaction (at least 1).
+    ///   - progress: told the number of records loaded after each committed batch.
     @discardableResult
     public func load<Records: Sequence>(
         _ records: Records,
         purpose: Purpose? = nil,
-        batchSize: Int = 10_000
+        batchSize: Int = 10_000,
+        progress: ProgressHandler? = nil
     ) throws -> LoadSummary where Records.Element: StorableRecord {
         try performLoad(
             Records.Element.self,
             purpose: purpose,
             batchSize: batchSize,
+            total: records.underestimatedCount > 0 ? records.underestimatedCount : nil,
+            progress: progress,
             byPuts: { schema, batchSize, connection in
                 try loadByPuts(records, schema: schema, purpose: purpose, batchSize: batchSize, connection)
             },
@@ -83,12 +87,15 @@ extension SQLiteStore {
     public func load<Records: RandomAccessCollection & Sendable>(
         _ records: Records,
         purpose: Purpose? = nil,
-        batchSize: Int = 10_000
+        batchSize: Int = 10_000,
+        progress: ProgressHandler? = nil
     ) throws -> LoadSummary where Records.Element: StorableRecord, Records.Index: Sendable {
         try performLoad(
             Records.Element.self,
             purpose: purpose,
             batchSize: batchSize,
+            total: records.count,
+            progress: progress,
             byPuts: { schema, batchSize, connection in
                 try loadByPuts(records, schema: schema, purpose: purpose, batchSize: batchSize, connection)
             },
@@ -100,6 +107,8 @@ extension SQLiteStore {
         _ type: Record.Type,
         purpose: Purpose?,
         batchSize: Int,
+        total: Int?,
+        progress: ProgressHandler?,
         byPuts: (KindSchema, Int, Connection) throws -> LoadSummary,
         chunks: (KindSchema) -> () -> BackgroundWork<PreparedChunk>?
     ) throws -> LoadSummary {
@@ -137,6 +146,7 @@ extension SQLiteStore {
                     loaded += 1
                 } committed: {
                     batches += 1
+                    progress?(WorkProgress(task: "bulk load \(schema.kind)", completed: loaded, total: total))
                 }
             } catch {
                 if connection.isInTransaction { try? connection.execute("ROLLBACK") }
@@ -148,6 +158,13 @@ extension SQLiteStore {
                 try BulkLoad.finish(schema.table, connection, undo: false, context)
             }
             let stored = Int(try connection.scalar("SELECT count(*) FROM \(schema.table)") ?? 0)
+            progress?(WorkProgress(task: "bulk load \(schema.kind)", completed: loaded, total: loaded))
+            configuration.logger.info(
+                "bulk load finished",
+                metadata: [
+                    "kind": "\(schema.kind)", "loaded": "\(loaded)", "replaced": "\(replaced)", "batches": "\(batches)",
+                ]
+            )
             return LoadSummary(kind: schema.kind, loaded: loaded, replaced: replaced, stored: stored, batches: batches)
         }
     }

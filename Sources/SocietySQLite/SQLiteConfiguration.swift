@@ -1,3 +1,4 @@
+public import Logging
 public import SocietyCore
 
 /// How a store is opened: durability, concurrency, encryption and auditing.
@@ -39,6 +40,10 @@ public struct SQLiteConfiguration: Sendable {
     public var audit: StoreAuditing?
 
     /// The defaults: NORMAL durability, four readers, no protection, no audit.
+    /// Where the store logs: opening, bulk loads, failed transactions and audit verification,
+    /// with kinds, counts and SQLite codes as metadata — never a key or a field value.
+    public var logger = Logger(label: "digitalsociety.sqlite")
+
     public init() {}
 
     /// A configuration that protects records and audits every change and sensitive read.

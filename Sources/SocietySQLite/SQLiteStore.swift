@@ -289,6 +289,11 @@ public final class SQLiteStore: RecordStore {
                     if db.connection.isInTransaction { try db.connection.execute("ROLLBACK") }
                     db.connection.kinds.removeAll()
                 }
+                // The error's type only: a caller's error may describe what it was about.
+                configuration.logger.debug(
+                    "write rolled back",
+                    metadata: ["purpose": "\(purpose?.code ?? "-")", "error": "\(type(of: error))"]
+                )
                 throw error
             }
         }

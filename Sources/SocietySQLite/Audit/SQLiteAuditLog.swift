@@ -231,15 +231,43 @@ public struct SQLiteAuditLog: AuditLog {
     /// root at its size (and each checkpoint's signature `checkpointKey`, when given), and no
     /// entry may lie beyond the last tree head. Names the first entry where this fails; when only
     /// a root disagrees, that is the first entry after the last matching head.
-    public func verify(checkpointKey: (any VerifyingKey)?) async throws -> AuditVerification {
-        try await store.onReader { connection in
+    ///
+    /// - Parameter progress: told how many entries have been walked, every 10,000 and at the end.
+    public func verify(
+        checkpointKey: (any VerifyingKey)?,
+        progress: ProgressHandler? = nil
+    ) async throws -> AuditVerification {
+        let result = try await store.onReader { connection in
             try connection.execute("BEGIN")
             defer { try? connection.execute("COMMIT") }
-            return try walk(connection, checkpointKey: checkpointKey)
+            let total = Int(try connection.scalar("SELECT count(*) FROM ds_audit_entries") ?? 0)
+            var meter = ProgressMeter("audit verification", total: total, every: 10_000, handler: progress)
+            let result = try walk(connection, checkpointKey: checkpointKey) { meter.advance() }
+            meter.finish()
+            return result
         }
+        let logger = store.configuration.logger
+        if let broken = result.firstBrokenEntry {
+            logger.error(
+                "audit log does not verify",
+                metadata: [
+                    "size": "\(result.size)", "firstBrokenEntry": "\(broken)", "problem": "\(result.problem ?? "")",
+                ]
+            )
+        } else {
+            logger.debug(
+                "audit log verified",
+                metadata: ["size": "\(result.size)", "checked": "\(result.checkpointsChecked)"]
+            )
+        }
+        return result
     }
 
-    private func walk(_ connection: Connection, checkpointKey: (any VerifyingKey)?) throws -> AuditVerification {
+    private func walk(
+        _ connection: Connection,
+        checkpointKey: (any VerifyingKey)?,
+        walked: () -> Void
+    ) throws -> AuditVerification {
         var range = CompactRange(tree: tree)
         var checked = 0
         var lastGood = 0
@@ -279,6 +307,7 @@ public struct SQLiteAuditLog: AuditLog {
                 return try broken(index, "entry \(index) does not match its leaf hash (the entry was altered)")
             }
             try range.append(leafHash: leaf)
+            walked()
             while let (size, root) = head, size <= range.size {
                 guard size == range.size, crypto.constantTimeEquals(try range.rootHash(), root) else {
                     return try broken(
