@@ -22,7 +22,9 @@ let package = Package(
         .library(name: "SocietyHealth", targets: ["SocietyHealth"]),
         .library(name: "SocietyVeterans", targets: ["SocietyVeterans"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
+        .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .executable(name: "taizhou", targets: ["taizhou"]),
+        .executable(name: "first-steps", targets: ["first-steps"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -74,12 +76,22 @@ let package = Package(
             name: "SocietyTesting",
             dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOpenSSL"]),
 
+        // MARK: Composition root: configuration → departments on SQLite and OpenSSL, and the
+        // domain services built from them. Other stores plug in through its StoreFactory.
+        .target(
+            name: "SocietyDeployment",
+            dependencies: [
+                "SocietyCore", "SocietyExchange", "SocietyOpenSSL", "SocietySQLite", "SocietyOneCard", "SocietyHealth",
+                "SocietyVeterans", "SocietyCertificates", "SocietyAssistance",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // MARK: Umbrella
         .target(
             name: "DigitalSociety",
             dependencies: [
                 "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard", "SocietyHealth",
-                "SocietyVeterans",
+                "SocietyVeterans", "SocietyAssistance", "SocietySynthetic",
             ]),
 
         // MARK: Example tools
@@ -100,6 +112,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/taizhou"
+        ),
+
+        // The newcomer's first program (Documentation: Getting started); CI builds and runs it.
+        .executableTarget(
+            name: "first-steps",
+            dependencies: ["SocietyCore", "SocietyExchange", "SocietyJSON", "SocietyDeployment"],
+            path: "Examples/first-steps"
         ),
 
         // MARK: Tests
@@ -143,6 +162,9 @@ let package = Package(
                 "SocietyExchange", "SocietyJSON",
             ]),
         .testTarget(name: "TaizhouCLITests", dependencies: ["taizhou", "SocietyCore"]),
+        .testTarget(
+            name: "SocietyDeploymentTests",
+            dependencies: ["SocietyDeployment", "SocietyCore", "SocietyExchange", "SocietySQLite", "SocietyTesting"]),
     ]
 )
 

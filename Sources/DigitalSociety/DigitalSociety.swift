@@ -1,10 +1,13 @@
-// The umbrella module: one import for applications that want the whole pure SDK.
+// The umbrella module: one import for applications that want the whole pure SDK (every pure
+// module; the adapters, the testing kit and the deployment are imported by name).
 // The SDK's own modules never import it; they import exactly what they use.
 
+@_exported public import SocietyAssistance
 @_exported public import SocietyCertificates
 @_exported public import SocietyCore
 @_exported public import SocietyExchange
 @_exported public import SocietyHealth
 @_exported public import SocietyJSON
 @_exported public import SocietyOneCard
+@_exported public import SocietySynthetic
 @_exported public import SocietyVeterans
