@@ -1,5 +1,10 @@
-/// Why a family-doctor operation was refused. Each refusal leaves teams, contracts and plans as they
-/// were: every service operation is one store transaction.
+public import SocietyCore
+
+/// Why a family-doctor operation was refused or failed. Each refusal leaves teams, contracts and
+/// plans as they were: every service operation is one store transaction.
+///
+/// The one error type of the module: what the ports throw arrives wrapped (``store(_:)``,
+/// ``storage(_:)``, ``crypto(_:)``, ``keys(_:)``), so a caller switches over one closed set.
 public enum HealthError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The contract's life cycle does not allow this move from its current state.
     case illegalTransition(from: String, event: String)
@@ -26,6 +31,18 @@ public enum HealthError: Error, Hashable, Sendable, CustomStringConvertible {
     /// An envelope's data does not have the expected shape.
     case malformedNotice(String)
 
+    // MARK: Ports
+    /// The store refused the transaction (a missing purpose, a record that does not decrypt or
+    /// decode, an undeclared index).
+    case store(StoreError)
+    /// The store failed in a way of its own (I/O, the database engine, a cancelled task): the
+    /// adapter's description of the failure.
+    case storage(String)
+    /// The cryptography port failed (random bytes for a contract id, a digest, a keyed hash).
+    case crypto(CryptoError)
+    /// The key provider has no key for pseudonyms (``SocietyCore/KeyPurpose/searchableHash``).
+    case keys(KeyProviderError)
+
     public var description: String {
         switch self {
         case .illegalTransition(let from, let event): "a contract that is \(from) cannot \(event)"
@@ -40,6 +57,45 @@ public enum HealthError: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidDate(let reason): "invalid date: \(reason)"
         case .noOpenFollowUp(let contract, let group): "contract \(contract) has no open \(group.rawValue) follow-up"
         case .malformedNotice(let reason): "malformed notice: \(reason)"
+        case .store(let error): "store: \(error)"
+        case .storage(let reason): "storage failed: \(reason)"
+        case .crypto(let error): "cryptography failed: \(error)"
+        case .keys(let error): "keys: \(error)"
+        }
+    }
+
+    /// What a port threw, as this module's error: a ``HealthError`` thrown inside a transaction
+    /// passes through unchanged.
+    init(wrapping error: any Error) {
+        switch error {
+        case let error as HealthError: self = error
+        case let error as StoreError: self = .store(error)
+        case let error as CryptoError: self = .crypto(error)
+        case let error as KeyProviderError: self = .keys(error)
+        default: self = .storage(String(describing: error))
+        }
+    }
+
+    /// The case's name without its values, for log lines: the values may name a person (a
+    /// malformed notice quotes the field, a store error a masked key).
+    var name: String {
+        switch self {
+        case .illegalTransition: "illegalTransition"
+        case .invalidTerm: "invalidTerm"
+        case .residentAlreadyContracted: "residentAlreadyContracted"
+        case .teamAtCapacity: "teamAtCapacity"
+        case .unknownTeam: "unknownTeam"
+        case .unknownPackage: "unknownPackage"
+        case .unknownContract: "unknownContract"
+        case .invalidTeam: "invalidTeam"
+        case .invalidPackage: "invalidPackage"
+        case .invalidDate: "invalidDate"
+        case .noOpenFollowUp: "noOpenFollowUp"
+        case .malformedNotice: "malformedNotice"
+        case .store: "store"
+        case .storage: "storage"
+        case .crypto: "crypto"
+        case .keys: "keys"
         }
     }
 }

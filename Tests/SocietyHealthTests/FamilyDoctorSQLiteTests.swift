@@ -101,7 +101,9 @@ struct FamilyDoctorSQLiteTests {
             var purposes: Set<String> = []
             for index in 0..<size { purposes.insert(try await log.entry(at: index).purpose) }
             #expect(
-                purposes.isSuperset(of: [FamilyDoctorService.Purpose.contracts, FamilyDoctorService.Purpose.profiles])
+                purposes.isSuperset(of: [
+                    FamilyDoctorService.Purposes.contracts.code, FamilyDoctorService.Purposes.profiles.code,
+                ])
             )
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SocietyCore
 import SocietyExchange
 import SocietyHealth
@@ -31,14 +32,22 @@ struct HealthFixture<Store: RecordStore> {
         FixedWallClock(try CalendarDate(iso8601: today).startInstant.addingTimeInterval(36_000))
     }
 
-    /// A service on `store`, whose keys and crypto it uses for pseudonyms and contract ids, with the
-    /// basic and chronic-disease packages registered.
-    init(store: Store, keys: any KeyProvider, crypto: any CryptoProvider, clock: FixedWallClock) async throws {
+    /// A service on ports over `store`, whose keys and crypto it uses for pseudonyms and contract
+    /// ids, logging to `logger`, with the basic and chronic-disease packages registered.
+    init(
+        store: Store,
+        keys: any KeyProvider,
+        crypto: any CryptoProvider,
+        clock: FixedWallClock,
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) async throws {
         self.store = store
         self.crypto = crypto
         self.clock = clock
         today = CalendarDate(clock.now())
-        service = try FamilyDoctorService(store: store, crypto: crypto, keys: keys, clock: clock)
+        service = try FamilyDoctorService(
+            ports: ServicePorts(store: store, crypto: crypto, keys: keys, clock: clock, logger: logger)
+        )
         exchange = ExchangeFixture(clock: clock, crypto: crypto)
         institution = Organization(
             creditCode: try CreditCode("91320214745555318W"),
@@ -91,10 +100,14 @@ struct HealthFixture<Store: RecordStore> {
 }
 
 extension HealthFixture where Store == InMemoryStore {
-    /// A service on a fresh in-memory store at 10:00 on `today`.
-    init(today: String = "2026-11-29") async throws {
+    /// A service on a fresh in-memory store at 10:00 on `today`, logging to `logger` (nowhere by
+    /// default).
+    init(
+        today: String = "2026-11-29",
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) async throws {
         let clock = try Self.clock(today)
         let store = try InMemoryStore(clock: clock, actor: Self.actor)
-        try await self.init(store: store, keys: store.keys, crypto: store.crypto, clock: clock)
+        try await self.init(store: store, keys: store.keys, crypto: store.crypto, clock: clock, logger: logger)
     }
 }

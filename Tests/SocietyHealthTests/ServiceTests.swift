@@ -85,10 +85,10 @@ struct FamilyDoctorServiceTests {
                 let index = attempt % residents.count
                 let resident = residents[index]
                 group.addTask {
-                    do {
+                    do throws(HealthError) {
                         let contract = try await service.sign(resident, team: team, package: basic)
                         return (index, .success(contract.id.rawValue))
-                    } catch let error as HealthError {
+                    } catch {
                         return (index, .failure(error))
                     }
                 }
