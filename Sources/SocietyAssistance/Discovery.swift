@@ -14,6 +14,31 @@ public struct DiscoveryCandidate: Sendable {
     public let suggested: [AssistanceCategory]
 }
 
+/// One household's pooled data, as the big-data bureau holds it for discovery.
+public struct PooledHousehold: Sendable {
+    /// The household.
+    public let id: Identifier<Household>
+    /// Where it is registered.
+    public let division: DivisionCode
+    /// Its members, head first.
+    public let members: [ProactiveDiscovery.PooledMember]
+
+    /// Creates a pooled household.
+    public init(id: Identifier<Household>, division: DivisionCode, members: [ProactiveDiscovery.PooledMember]) {
+        self.id = id
+        self.division = division
+        self.members = members
+    }
+}
+
+/// A household discovery found: the candidate for the grid worker and the notice for the resident.
+public struct DiscoveryFinding: Sendable {
+    /// The household, the signals and the categories.
+    public let candidate: DiscoveryCandidate
+    /// The notice to send.
+    public let notice: PolicyNotice
+}
+
 /// A policy notice (政策推送) for a resident and their grid worker, carrying only what the purpose
 /// needs: the masked name, the district, the reasons and what to apply for — no income figures, no
 /// diagnoses.
@@ -170,6 +195,38 @@ public struct ProactiveDiscovery: Sendable {
             signals: signals,
             suggested: suggested
         )
+    }
+
+    /// Examines every household of `households` (`total` of them, when known, for the progress
+    /// reports) and returns a finding — the candidate and its notice — for each household likely
+    /// eligible but not enrolled.
+    ///
+    /// The scan streams: `households` may be a lazy sequence over millions of households.
+    /// `progress` is told every `every` households and at the end; reports carry counts only.
+    public func scan(
+        _ households: some Sequence<PooledHousehold>,
+        enrolled: Set<Identifier<Household>>,
+        total: Int? = nil,
+        every step: Int = 1_000,
+        progress: ProgressHandler? = nil
+    ) throws -> [DiscoveryFinding] {
+        var meter = ProgressMeter("proactive discovery", total: total, every: step, handler: progress)
+        var findings: [DiscoveryFinding] = []
+        for household in households {
+            if let candidate = try examine(
+                household: household.id,
+                division: household.division,
+                members: household.members,
+                enrolled: enrolled.contains(household.id)
+            ), let head = household.members.first(where: { $0.resident.isAlive }) {
+                findings.append(
+                    DiscoveryFinding(candidate: candidate, notice: notice(for: candidate, name: head.resident.name))
+                )
+            }
+            meter.advance()
+        }
+        meter.finish()
+        return findings
     }
 
     /// The notice for a candidate: masked addressee, district, reasons, categories.

@@ -1,3 +1,4 @@
+public import Foundation
 public import SocietyCore
 public import SocietyJSON
 
@@ -63,6 +64,89 @@ public struct HouseholdFacts: Sendable {
     }
 }
 
+/// The verified facts of one application's household as civil affairs keeps them: each member's
+/// facts per service, each with the digest of the envelope that carried them, so that a decision
+/// can be made — and re-made, and explained — from the store alone.
+public struct HouseholdVerification: Hashable, Sendable, Codable {
+    /// One member and the facts each service supplied about them.
+    public struct Member: Hashable, Sendable, Codable {
+        /// The member.
+        public let resident: ResidentID
+        /// The facts, one entry per service that knew the member, in service order.
+        public let facts: [ServiceFacts]
+    }
+
+    /// What one service supplied about one member, and which envelope carried it.
+    public struct ServiceFacts: Hashable, Sendable, Codable {
+        /// The service and the digest of the answer envelope.
+        public let source: FactSource
+        /// The facts as the department answered them (`{"monthlyWage": 180000, …}`).
+        public let facts: JSONValue
+    }
+
+    /// The application verified.
+    public let application: Identifier<AssistanceApplication>
+    /// The household.
+    public let household: Identifier<Household>
+    /// The services asked, in order.
+    public let services: [String]
+    /// When the answers were kept.
+    public let verifiedAt: Date
+    /// The members, in the order the application declared them.
+    public let members: [Member]
+
+    /// The record of `facts` gathered for `application` from `services` at `verifiedAt`.
+    public init(
+        application: Identifier<AssistanceApplication>,
+        facts: HouseholdFacts,
+        services: [String],
+        verifiedAt: Date
+    ) {
+        self.application = application
+        self.household = facts.household
+        self.services = services
+        self.verifiedAt = verifiedAt
+        self.members = facts.members.map { member in
+            Member(
+                resident: member.resident,
+                facts: member.facts.keys.sorted().compactMap { service in
+                    member.facts[service].map { ServiceFacts(source: $0.1, facts: .object($0.0)) }
+                }
+            )
+        }
+    }
+
+    /// The facts, as ``EligibilityEvaluator/decide(_:)`` reads them.
+    public var facts: HouseholdFacts {
+        HouseholdFacts(
+            household: household,
+            members: members.map { member in
+                var facts: [String: (JSONObject, FactSource)] = [:]
+                for entry in member.facts {
+                    facts[entry.source.service] = (entry.facts.objectValue ?? JSONObject(), entry.source)
+                }
+                return HouseholdFacts.Member(resident: member.resident, facts: facts)
+            }
+        )
+    }
+
+    /// Every envelope that supplied a fact, once each, by service.
+    public var evidence: [FactSource] {
+        var seen = Set<FactSource>()
+        return members.flatMap(\.facts).map(\.source).filter { seen.insert($0).inserted }
+            .sorted { ($0.service, $0.envelopeDigest) < ($1.service, $1.envelopeDigest) }
+    }
+}
+
+extension HouseholdVerification: StorableRecord {
+    /// The table name.
+    public static let recordKind = "assistance_verification"
+    /// The members and their facts are personal data.
+    public static let sensitiveFields: Set<String> = ["members"]
+    /// One verification per application.
+    public var recordKey: RecordKey { RecordKey(application.rawValue) }
+}
+
 /// The data services a household's economic verification asks, one per data-source department.
 public enum VerificationService {
     /// Employment, wages, pensions (HR & social security).
@@ -83,6 +167,7 @@ public enum VerificationService {
     /// Every service, in the order they are asked.
     public static let all = [labour, property, population, business, health, disability, deposits]
 
-    /// The purpose every verification request declares.
-    public static let purpose = "assistance.verification"
+    /// The purpose every verification request declares, and the purpose under which a department
+    /// reads its own store to answer: ``AssistanceService/Purposes/verification``.
+    public static let purpose = AssistanceService.Purposes.verification
 }

@@ -118,19 +118,39 @@ public struct EconomicVerification: Sendable {
     private let crypto: any CryptoProvider
     private let clock: any WallClock
 
+    private let digest: DigestAlgorithm
+
     /// A verifier sealing as civil affairs and opening the answers addressed to it.
+    ///
+    /// Facts cite their envelope by `digest` (``SocietyExchange/OpenedEnvelope/evidence(digest:crypto:)``);
+    /// by default the digest that goes with the sealer's key: SM3 for SM2, SHA-256 otherwise.
     public init(
         sealer: EnvelopeSealer,
         opener: EnvelopeOpener,
         trustList: TrustList,
         crypto: any CryptoProvider,
-        clock: any WallClock
+        clock: any WallClock,
+        digest: DigestAlgorithm? = nil
     ) {
         self.sealer = sealer
         self.opener = opener
         self.trustList = trustList
         self.crypto = crypto
         self.clock = clock
+        self.digest = digest ?? sealer.digestAlgorithm
+    }
+
+    /// A verifier on a department's exchange ports, under the trust list its opener holds, citing
+    /// envelopes by the deployment's digest.
+    public init(exchange: ExchangePorts, ports: ServicePorts) {
+        self.init(
+            sealer: exchange.sealer,
+            opener: exchange.opener,
+            trustList: exchange.opener.trustList,
+            crypto: ports.crypto,
+            clock: ports.clock,
+            digest: ports.profile.digest
+        )
     }
 
     /// The request envelope for one service.
@@ -143,7 +163,7 @@ public struct EconomicVerification: Sendable {
         let draft = EnvelopeDraft(
             audience: entry.provider,
             service: service,
-            purpose: try Purpose(VerificationService.purpose),
+            purpose: VerificationService.purpose,
             level: entry.level,
             data: .object(
                 JSONObject([
@@ -181,11 +201,10 @@ public struct EconomicVerification: Sendable {
             guard let object = opened.claims.data["facts"]?.objectValue else {
                 throw VerificationError.malformed("answer from \(service) has no \"facts\"")
             }
-            // SM3 under the national profile, SHA-256 otherwise: the same digest the envelopes use.
-            let algorithm = sealer.digestAlgorithm
-            let digest =
-                "\(algorithm.rawValue):\(Base64URL.encode(try crypto.digest(algorithm, of: Array(opened.text.utf8))))"
-            let source = FactSource(service: service, envelopeDigest: digest)
+            let source = FactSource(
+                service: service,
+                envelopeDigest: try opened.evidence(digest: digest, crypto: crypto)
+            )
             for index in facts.members.indices {
                 if let memberFacts = object[facts.members[index].resident.unmasked]?.objectValue {
                     facts.members[index].facts[service] = (memberFacts, source)
