@@ -226,6 +226,38 @@ struct DiscoveryTests {
         #expect(notice.division == "海陵区")
         #expect(!notice.text.contains("500"))  // no income figures in the notice
     }
+
+    @Test("a discovery run streams households, reports its progress, and finds the likely eligible")
+    func scanWithProgress() throws {
+        let scanner = ProactiveDiscovery(today: today)
+        let division = try DivisionCode("321202")
+        let households = try (0..<25).map { index in
+            PooledHousehold(
+                id: try Identifier("h\(index)"),
+                division: division,
+                members: [
+                    try pooled(
+                        "321202198001010012",
+                        income: index % 5 == 0 ? 50_000 : 800_000,
+                        employment: index % 5 == 0 ? "none" : "employed"
+                    )
+                ]
+            )
+        }
+        let reports = Reports()
+        let findings = try scanner.scan(
+            households.lazy,
+            enrolled: [try Identifier("h0")],
+            total: households.count,
+            every: 10
+        ) { reports.append($0) }
+        #expect(findings.map(\.candidate.household.rawValue) == ["h5", "h10", "h15", "h20"])
+        #expect(findings.allSatisfy { $0.notice.addressee == "王** (3212**********0012)" })
+        #expect(
+            reports.all.map(\.completed) == [10, 20, 25] && reports.all.allSatisfy { $0.total == 25 },
+            "\(reports.all)"
+        )
+    }
 }
 
 @Suite("Low-income extras")

@@ -71,6 +71,8 @@ struct VerificationCity<Store: RecordStore> {
     /// The departments by the service they answer.
     let departments: [String: Member]
     let verification: EconomicVerification
+    /// Civil affairs' sealer and opener, auditing into its store's log: what its services take.
+    let civilExchange: ExchangePorts
     let responders: [String: VerificationResponder]
 
     /// The services the city's departments answer.
@@ -112,7 +114,7 @@ struct VerificationCity<Store: RecordStore> {
         let property = try member(2, "nr")
         let departments = [VerificationService.labour: labour, VerificationService.property: property]
 
-        let purpose = try Purpose(VerificationService.purpose)
+        let purpose = VerificationService.purpose
         var list = TrustList(
             version: 1,
             issuedAt: now.addingTimeInterval(-60),
@@ -199,6 +201,7 @@ struct VerificationCity<Store: RecordStore> {
             crypto: crypto,
             clock: clock
         )
+        let civilExchange = ExchangePorts(sealer: try sealer(civilAffairs), opener: try opener(civilAffairs))
         var responders: [String: VerificationResponder] = [:]
         for (service, department) in departments {
             let store = department.store
@@ -231,6 +234,7 @@ struct VerificationCity<Store: RecordStore> {
         self.civilAffairs = civilAffairs
         self.departments = departments
         self.verification = verification
+        self.civilExchange = civilExchange
         self.responders = responders
     }
 
@@ -238,9 +242,16 @@ struct VerificationCity<Store: RecordStore> {
     func hold(_ facts: [ResidentID: JSONObject], for service: String) async throws {
         guard let department = departments[service] else { throw VerificationError.noResponder(service) }
         let records = facts.map { HeldFacts(resident: $0.key, facts: .object($0.value)) }
-        try await department.store.write(purpose: "department.register") { db in
+        try await department.store.write(purpose: Purpose(constant: "department.register")) { db in
             try await db.put(contentsOf: records)
         }
+    }
+
+    /// Delivers a request to the department answering `service`, in process, and returns its answer:
+    /// the `send` of ``AssistanceService/verify(_:send:)``.
+    func deliver(_ service: String, _ request: String) async throws -> String {
+        guard let responder = responders[service] else { throw VerificationError.noResponder(service) }
+        return try await responder.answer(request)
     }
 
     /// Verifies `members`' household through the responders, in process, and returns the facts with

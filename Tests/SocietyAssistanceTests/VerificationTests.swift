@@ -76,7 +76,7 @@ struct VerificationTests {
             #expect(entries.map(\.action).contains("exchange.open"), "\(service)")
             #expect(entries.map(\.action).contains("exchange.seal"), "\(service)")
             #expect(
-                entries.contains { $0.action.hasPrefix("read") && $0.purpose == VerificationService.purpose },
+                entries.contains { $0.action.hasPrefix("read") && $0.purpose == VerificationService.purpose.code },
                 "\(service)"
             )
             #expect(try await department.log.verify().isValid, "\(service)")
