@@ -1,3 +1,4 @@
+public import Logging
 public import SocietyCore
 
 /// An alert raised by a fraud rule: which rule (and which version of it) fired, and the evidence —
@@ -40,6 +41,7 @@ public protocol FraudRule: Sendable {
 public struct FraudMonitor: Sendable {
     /// The rules, in the order they run.
     public let rules: [any FraudRule]
+    private let logger: Logger
 
     /// The plan's five rules: payment after death, the same period paid twice, unemployment benefit
     /// while employed or pensioned, payment to a card reported lost, many holders paid into one account.
@@ -48,34 +50,84 @@ public struct FraudMonitor: Sendable {
         PaymentToLostCardRule(), SharedAccountRule(),
     ]
 
-    /// A monitor with `rules`.
-    public init(rules: [any FraudRule] = FraudMonitor.standardRules) { self.rules = rules }
+    /// A monitor with `rules`, logging to `logger` (the department's, ``SocietyCore/ServicePorts/logger``)
+    /// as component `onecard`: rule ids and alert counts, never a holder.
+    public init(
+        rules: [any FraudRule] = FraudMonitor.standardRules,
+        logger: Logger = Logger(label: "digitalsociety")
+    ) {
+        self.rules = rules
+        var logger = logger
+        logger[metadataKey: "component"] = "onecard"
+        self.logger = logger
+    }
 
     /// Runs every rule in one read transaction (a consistent snapshot of the ledger), handing each
     /// alert to `report` as it is found, so a scan that raises many alerts need not hold them all.
     ///
-    /// `report` is `@Sendable` because the store may run the transaction on a thread of its own.
+    /// `report` is `@Sendable` because the store may run the transaction on a thread of its own;
+    /// what it throws ends the scan as ``OneCardError/storage(_:)`` (or as itself, if it is a
+    /// ``OneCardError``). The scan reports to `progress` (task `"fraud scan"`) after each rule.
     ///
     /// ```swift
-    /// try await FraudMonitor().scan(store) { alert in try await reviewQueue.enqueue(alert) }
+    /// try await FraudMonitor(logger: ports.logger).scan(ports.store) { alert in
+    ///     try await reviewQueue.enqueue(alert)
+    /// }
     /// ```
-    public func scan(_ store: any RecordStore, report: @Sendable (FraudAlert) async throws -> Void) async throws {
-        try await store.read(purpose: OneCardService.Purpose.monitoring) { db in
-            for rule in rules { try await rule.scan(db, report: report) }
+    public func scan(
+        _ store: any RecordStore,
+        progress: ProgressHandler? = nil,
+        report: @Sendable (FraudAlert) async throws -> Void
+    ) async throws(OneCardError) {
+        try await logger.oneCardOperation("fraudScan") {
+            try await store.read(purpose: OneCardService.Purposes.monitoring) { db in
+                var meter = ProgressMeter("fraud scan", total: rules.count, every: 1, handler: progress)
+                for rule in rules {
+                    var raised = 0
+                    try await rule.scan(db) { alert in
+                        raised += 1
+                        try await report(alert)
+                    }
+                    logRule(rule, alerts: raised)
+                    meter.advance()
+                }
+            }
         }
     }
 
-    /// Runs every rule in one read transaction and collects the alerts.
+    /// Runs every rule in one read transaction and collects the alerts; reports to `progress`
+    /// (task `"fraud scan"`) after each rule.
     ///
     /// ```swift
-    /// let alerts = try await FraudMonitor().alerts(in: store)
+    /// let alerts = try await FraudMonitor(logger: ports.logger).alerts(in: ports.store)
     /// ```
-    public func alerts(in store: any RecordStore) async throws -> [FraudAlert] {
-        try await store.read(purpose: OneCardService.Purpose.monitoring) { db in
-            var alerts: [FraudAlert] = []
-            for rule in rules { try await rule.scan(db) { alerts.append($0) } }
-            return alerts
+    public func alerts(
+        in store: any RecordStore,
+        progress: ProgressHandler? = nil
+    ) async throws(OneCardError) -> [FraudAlert] {
+        try await logger.oneCardOperation("fraudScan") {
+            try await store.read(purpose: OneCardService.Purposes.monitoring) { db in
+                var meter = ProgressMeter("fraud scan", total: rules.count, every: 1, handler: progress)
+                var alerts: [FraudAlert] = []
+                for rule in rules {
+                    let before = alerts.count
+                    try await rule.scan(db) { alerts.append($0) }
+                    logRule(rule, alerts: alerts.count - before)
+                    meter.advance()
+                }
+                return alerts
+            }
         }
+    }
+
+    private func logRule(_ rule: any FraudRule, alerts: Int) {
+        logger.info(
+            "fraud rule ran",
+            metadata: [
+                "operation": "fraudScan", "rule": "\(rule.id)", "ruleVersion": "\(rule.version)",
+                "alerts": "\(alerts)",
+            ]
+        )
     }
 }
 

@@ -34,6 +34,17 @@ public enum OneCardError: Error, Hashable, Sendable, CustomStringConvertible {
     case unbalancedSettlement(total: Money, fund: Money, selfPaid: Money)
     /// An envelope's data does not have the expected shape.
     case malformedNotice(String)
+    /// A sum or split of amounts does not fit in 64-bit fen.
+    case arithmetic(Money.Error)
+    /// The store refused or failed the transaction; nothing it did remains.
+    case store(StoreError)
+    /// The cryptography port failed (card ids, pseudonyms, envelope digests).
+    case crypto(CryptoError)
+    /// The key provider has no searchable-hash key for pseudonyms.
+    case keys(KeyProviderError)
+    /// Another failure of a port or an adapter (an adapter's own error, a fraud report's handler
+    /// that threw), described.
+    case storage(String)
 
     public var description: String {
         switch self {
@@ -56,6 +67,21 @@ public enum OneCardError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unbalancedSettlement(let total, let fund, let selfPaid):
             "settlement of \(total) does not equal fund \(fund) plus self-paid \(selfPaid)"
         case .malformedNotice(let reason): "malformed notice: \(reason)"
+        case .arithmetic(let error): "ledger arithmetic failed: \(error)"
+        case .store(let error): "store: \(error)"
+        case .crypto(let error): "cryptography: \(error)"
+        case .keys(let error): "keys: \(error)"
+        case .storage(let reason): "storage: \(reason)"
+        }
+    }
+
+    /// Whether a port failed (``store(_:)``, ``crypto(_:)``, ``keys(_:)``, ``storage(_:)``) rather
+    /// than the rules refusing the operation: a refusal is final for its input, a port failure may
+    /// succeed when retried.
+    public var isPortFailure: Bool {
+        switch self {
+        case .store, .crypto, .keys, .storage: true
+        default: false
         }
     }
 }

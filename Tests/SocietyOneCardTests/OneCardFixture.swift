@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SocietyCore
 import SocietyExchange
 import SocietyJSON
@@ -29,17 +30,27 @@ struct OneCardFixture<Store: RecordStore> {
     }
 
     /// A service on `store`, whose keys and crypto it uses for pseudonyms and card ids, naming
-    /// envelopes by `digest`.
+    /// envelopes by the profile's digest and logging to `logger` (nowhere by default).
     init(
         store: Store,
         keys: any KeyProvider,
         crypto: any CryptoProvider,
         clock: FixedWallClock,
-        digest: DigestAlgorithm = .sha256
+        profile: StorageCryptoProfile = .standard,
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws {
         self.store = store
         self.clock = clock
-        service = try OneCardService(store: store, crypto: crypto, keys: keys, clock: clock, digest: digest)
+        service = try OneCardService(
+            ports: ServicePorts(
+                store: store,
+                crypto: crypto,
+                keys: keys,
+                clock: clock,
+                profile: profile,
+                logger: logger
+            )
+        )
         exchange = ExchangeFixture(clock: clock, crypto: crypto)
         bank = try CreditCode("91320214745555318W")
     }
@@ -110,17 +121,20 @@ struct OneCardFixture<Store: RecordStore> {
 
     /// The ledger's record of instruction `id`, if any.
     func paymentRecord(_ id: String) async throws -> PaymentRecord? {
-        try await store.read(purpose: OneCardService.Purpose.payments) { db in
+        try await store.read(purpose: OneCardService.Purposes.payments) { db in
             try await db.get(PaymentRecord.self, key: RecordKey(id))
         }
     }
 }
 
 extension OneCardFixture where Store == InMemoryStore {
-    /// A service on an empty in-memory store, at 10:00 on `today`.
-    init(today: String = "2026-11-29") throws {
+    /// A service on an empty in-memory store, at 10:00 on `today`, logging to `logger`.
+    init(
+        today: String = "2026-11-29",
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws {
         let clock = try Self.clock(today)
         let store = try InMemoryStore(clock: clock, actor: Self.actor, origin: "test")
-        try self.init(store: store, keys: store.keys, crypto: store.crypto, clock: clock)
+        try self.init(store: store, keys: store.keys, crypto: store.crypto, clock: clock, logger: logger)
     }
 }

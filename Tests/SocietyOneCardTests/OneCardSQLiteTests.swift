@@ -28,7 +28,7 @@ struct OneCardSQLiteTests {
                     audit: StoreAuditing(actor: OneCardFixture<SQLiteStore>.actor, origin: "test", clock: clock)
                 )
             )
-            city = try OneCardFixture(store: store, keys: keys, crypto: crypto, clock: clock, digest: profile.digest)
+            city = try OneCardFixture(store: store, keys: keys, crypto: crypto, clock: clock, profile: profile)
         }
 
         /// The database file and its write-ahead log, as bytes.
@@ -126,7 +126,8 @@ struct OneCardSQLiteTests {
         }
         #expect(
             purposes.isSuperset(of: [
-                OneCardService.Purpose.cards, OneCardService.Purpose.payments, OneCardService.Purpose.monitoring,
+                OneCardService.Purposes.cards.code, OneCardService.Purposes.payments.code,
+                OneCardService.Purposes.monitoring.code,
             ])
         )
         let verification = try await log.verify()

@@ -203,8 +203,8 @@ struct OneCardServiceTests {
         _ = try await city.service.submit(try city.payment("x-1", 9))
         _ = try await city.service.totals()
         let entries = city.store.auditLog.entries()
-        #expect(entries.contains { $0.action == "put" && $0.purpose == OneCardService.Purpose.payments })
-        #expect(entries.contains { $0.action.hasPrefix("read") && $0.purpose == OneCardService.Purpose.payments })
+        #expect(entries.contains { $0.action == "put" && $0.purpose == OneCardService.Purposes.payments.code })
+        #expect(entries.contains { $0.action.hasPrefix("read") && $0.purpose == OneCardService.Purposes.payments.code })
         #expect(entries.allSatisfy { $0.actor == OneCardFixture<InMemoryStore>.actor })
         #expect(try city.store.auditLog.verify().isValid)
     }
