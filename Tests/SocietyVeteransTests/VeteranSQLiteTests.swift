@@ -59,10 +59,10 @@ struct VeteranSQLiteTests {
         // The month is paid through the one-card ledger, once.
         try await city.card(2)
         let november = try PayPeriod("2026-11")
-        let run = try await city.service.pay(november, through: city.oneCard)
+        let run = try await city.service.pay(november)
         #expect(run.posted.map(\.instruction.id) == ["vpc-2026-11-\(disabled.id)"])
         #expect(run.refused.map(\.instruction) == ["vpc-2026-11-\(noCard.id)"])
-        let again = try await city.service.pay(november, through: city.oneCard)
+        let again = try await city.service.pay(november)
         #expect(again.posted.isEmpty && again.alreadyPosted.count == 1)
         #expect(try await city.oneCard.verifyLedger().isBalanced)
 
@@ -93,7 +93,8 @@ struct VeteranSQLiteTests {
         for index in 0..<size { purposes.insert(try await log.entry(at: index).purpose) }
         #expect(
             purposes.isSuperset(of: [
-                VeteranService.Purpose.records, VeteranService.Purpose.baseDatabase, VeteranService.Purpose.payments,
+                VeteranService.Purposes.records.code, VeteranService.Purposes.baseDatabase.code,
+                VeteranService.Purposes.payments.code,
             ])
         )
     }

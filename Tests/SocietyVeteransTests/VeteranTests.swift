@@ -162,7 +162,7 @@ struct VeteranServiceTests {
         )
         for n in [2, 3, 5, 6] { try await city.card(n) }
         let november = try PayPeriod("2026-11")
-        let run = try await city.service.pay(november, through: city.oneCard)
+        let run = try await city.service.pay(november)
         #expect(run.posted.count == 2)
         #expect(run.amountPosted == Money(fen: 250_000 + 60_000))
         #expect(run.refused.map(\.instruction) == ["vpc-2026-11-\(noCard.id.rawValue)"])
@@ -171,7 +171,7 @@ struct VeteranServiceTests {
         #expect(run.posted.allSatisfy { $0.instruction.programme == .veteransPreferentialCare })
         // A re-run pays nobody twice; the card that arrived meanwhile is paid now.
         try await city.card(4)
-        let again = try await city.service.pay(november, through: city.oneCard)
+        let again = try await city.service.pay(november)
         #expect(again.alreadyPosted.count == 2)
         #expect(again.posted.map(\.instruction.id) == ["vpc-2026-11-\(noCard.id)"])
         let totals = try await city.oneCard.totals(programme: .veteransPreferentialCare)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SocietyCertificates
 import SocietyCore
 import SocietyExchange
@@ -30,13 +31,30 @@ struct VeteransFixture<Store: RecordStore> {
         FixedWallClock(try CalendarDate(iso8601: today).startInstant.addingTimeInterval(36_000))
     }
 
-    /// Both services on `store`, whose keys and crypto they use for ids and pseudonyms.
-    init(store: Store, keys: any KeyProvider, crypto: any CryptoProvider, clock: FixedWallClock) throws {
+    /// Both services on `store`, whose keys and crypto they use for ids and pseudonyms, logging to
+    /// `logger` (nowhere by default).
+    init(
+        store: Store,
+        keys: any KeyProvider,
+        crypto: any CryptoProvider,
+        clock: FixedWallClock,
+        profile: StorageCryptoProfile = .standard,
+        sources: VeteranDataSources = VeteranDataSources(),
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws {
         self.store = store
         self.crypto = crypto
         self.clock = clock
-        service = VeteranService(store: store, crypto: crypto, clock: clock)
-        oneCard = try OneCardService(store: store, crypto: crypto, keys: keys, clock: clock)
+        let ports = ServicePorts(
+            store: store,
+            crypto: crypto,
+            keys: keys,
+            clock: clock,
+            profile: profile,
+            logger: logger
+        )
+        oneCard = try OneCardService(ports: ports)
+        service = VeteranService(ports: ports, oneCard: oneCard, sources: sources)
         exchange = ExchangeFixture(clock: clock, crypto: crypto)
         bureau = try CreditCode("91320214745555318W")
     }
@@ -109,10 +127,21 @@ struct VeteransFixture<Store: RecordStore> {
 }
 
 extension VeteransFixture where Store == InMemoryStore {
-    /// Both services on a fresh in-memory store at 10:00 on `today`.
-    init(today: String = "2026-11-29") throws {
+    /// Both services on a fresh in-memory store at 10:00 on `today`, logging to `logger`.
+    init(
+        today: String = "2026-11-29",
+        sources: VeteranDataSources = VeteranDataSources(),
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws {
         let clock = try Self.clock(today)
         let store = try InMemoryStore(clock: clock, actor: Self.veterans)
-        try self.init(store: store, keys: store.keys, crypto: store.crypto, clock: clock)
+        try self.init(
+            store: store,
+            keys: store.keys,
+            crypto: store.crypto,
+            clock: clock,
+            sources: sources,
+            logger: logger
+        )
     }
 }
