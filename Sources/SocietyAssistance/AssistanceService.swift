@@ -340,8 +340,8 @@ public struct AssistanceService: Sendable {
     }
 
     /// Pays an approved application for `period` (this month by default) through
-    /// ``SocietyOneCard/OneCardService/submit(_:)-([PaymentInstruction])``, then records the
-    /// payment and, for the first one, moves the application to paying.
+    /// `OneCardService.submit(_:)`, then records the payment and, for the first one, moves the
+    /// application to paying.
     ///
     /// Paying a period again pays nothing: a period already recorded is returned as it is, and one
     /// paid but not recorded (the process stopped in between) is paid by the one-card only once,
