@@ -306,7 +306,7 @@ public struct AssistanceService: Sendable {
         if prefix.count + application.rawValue.count <= 64 { return prefix + application.rawValue }
         // A long id is named by its digest: still one id per application and period.
         do {
-            let digest = try ports.crypto.digest(.sha256, of: Array(application.rawValue.utf8))
+            let digest = try ports.crypto.digest(ports.profile.digest, of: Array(application.rawValue.utf8))
             return prefix + "h" + String(Hex.encode(digest).prefix(40))
         } catch {
             throw AssistanceError(error)
@@ -541,6 +541,7 @@ public struct AssistanceService: Sendable {
             do throws(AssistanceError) {
                 var application = try await application(entry.id)
                 while let next = application.nextStep {
+                    let before = application.state
                     switch next {
                     case .accept: application = try await accept(entry.id)
                     case .verify:
@@ -549,6 +550,10 @@ public struct AssistanceService: Sendable {
                     case .decide: application = try await decide(entry.id)
                     case .pay: application = try await pay(entry.id, period: period).application
                     case .complete: application = try await complete(entry.id)
+                    }
+                    // A step that moved nothing would be asked again forever: stop there.
+                    guard application.state != before else {
+                        throw AssistanceError.illegalStep(next, application: entry.id.rawValue, state: before)
                     }
                 }
                 report.completed.append(application)
