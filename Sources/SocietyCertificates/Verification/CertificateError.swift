@@ -1,10 +1,14 @@
 public import Foundation
+public import SocietyCore
 
-/// Why a certificate, a presentation or a status list was refused.
+/// Why a certificate, a presentation or a status list was refused, or an issuer's operation failed.
 ///
 /// One case per check, so that a verifier's log, a test and a person at a counter can tell a
 /// forged disclosure from a stale status list. The checks run in the order the cases are listed
 /// (see `Documentation/Certificates.md`), and the first failure is reported.
+///
+/// The one error type of the module: what the issuer's ports throw arrives wrapped
+/// (``store(_:)``, ``storage(_:)``, ``crypto(_:)``), so a caller switches over one closed set.
 public enum CertificateError: Error, Hashable, Sendable, CustomStringConvertible {
     // MARK: Structure
     /// Not an SD-JWT (or VC) of the expected shape: parts, base64url, JSON, required claims.
@@ -86,6 +90,17 @@ public enum CertificateError: Error, Hashable, Sendable, CustomStringConvertible
     /// A status change for an index the issuer never allocated.
     case unknownStatusIndex(Int)
 
+    // MARK: Ports
+    /// The record store refused the status state's transaction (a record that does not decode, an
+    /// invalid handle).
+    case store(StoreError)
+    /// The issuer's status state could not be read or written for a reason of the store's own
+    /// (I/O, the database engine, a cancelled task): the adapter's description of the failure.
+    case storage(String)
+    /// The cryptography port failed: signing, a digest, random bytes, or a holder key that is not
+    /// a key.
+    case crypto(CryptoError)
+
     public var description: String {
         switch self {
         case .malformed(let reason): "malformed: \(reason)"
@@ -122,6 +137,60 @@ public enum CertificateError: Error, Hashable, Sendable, CustomStringConvertible
         case .revocationIsFinal: "certificate is revoked; revocation is final"
         case .statusListFull: "the issuer's status list has no free index"
         case .unknownStatusIndex(let index): "status index \(index) was never issued"
+        case .store(let error): "store: \(error)"
+        case .storage(let reason): "status state storage failed: \(reason)"
+        case .crypto(let error): "cryptography failed: \(error)"
+        }
+    }
+
+    /// What a port threw, as this module's error: a ``CertificateError`` passes through unchanged.
+    init(wrapping error: any Error) {
+        switch error {
+        case let error as CertificateError: self = error
+        case let error as StoreError: self = .store(error)
+        case let error as CryptoError: self = .crypto(error)
+        default: self = .storage(String(describing: error))
+        }
+    }
+
+    /// The case's name without its values, for log lines: a value may quote a claim.
+    var name: String {
+        switch self {
+        case .malformed: "malformed"
+        case .malformedDisclosure: "malformedDisclosure"
+        case .unsupportedAlgorithm: "unsupportedAlgorithm"
+        case .unknownIssuerKey: "unknownIssuerKey"
+        case .issuerMismatch: "issuerMismatch"
+        case .issuerKeyNotValid: "issuerKeyNotValid"
+        case .badIssuerSignature: "badIssuerSignature"
+        case .missingKeyBinding: "missingKeyBinding"
+        case .missingHolderKey: "missingHolderKey"
+        case .malformedKeyBinding: "malformedKeyBinding"
+        case .badKeyBindingSignature: "badKeyBindingSignature"
+        case .keyBindingHashMismatch: "keyBindingHashMismatch"
+        case .wrongAudience: "wrongAudience"
+        case .wrongNonce: "wrongNonce"
+        case .keyBindingNotFresh: "keyBindingNotFresh"
+        case .disclosureNotReferenced: "disclosureNotReferenced"
+        case .duplicateDisclosure: "duplicateDisclosure"
+        case .duplicateDigest: "duplicateDigest"
+        case .claimNameConflict: "claimNameConflict"
+        case .notYetValid: "notYetValid"
+        case .expired: "expired"
+        case .trustListTooOld: "trustListTooOld"
+        case .trustListRejected: "trustListRejected"
+        case .statusListMissing: "statusListMissing"
+        case .statusListRejected: "statusListRejected"
+        case .statusListTooOld: "statusListTooOld"
+        case .revoked: "revoked"
+        case .suspended: "suspended"
+        case .invalidClaims: "invalidClaims"
+        case .revocationIsFinal: "revocationIsFinal"
+        case .statusListFull: "statusListFull"
+        case .unknownStatusIndex: "unknownStatusIndex"
+        case .store: "store"
+        case .storage: "storage"
+        case .crypto: "crypto"
         }
     }
 
