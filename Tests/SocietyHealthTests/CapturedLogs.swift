@@ -56,3 +56,8 @@ final class CapturedLogs: Sendable {
         }
     }
 }
+
+extension Logger {
+    /// A logger that writes nowhere, for tests whose lines nobody reads.
+    static let silent = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+}

@@ -29,7 +29,8 @@ struct FamilyDoctorRecipeTests {
             crypto: store.crypto,
             keys: store.keys,
             clock: FixedWallClock(Date(timeIntervalSince1970: 1_790_000_000)),
-            profile: .national
+            profile: .national,
+            logger: .silent
         )
         let service = try FamilyDoctorService(ports: ports)
         #expect(service.digest == .sm3)
@@ -80,7 +81,8 @@ struct FamilyDoctorRecipeTests {
                 store: FailingStore(error: StoreError.invalidHandle("closed")),
                 crypto: store.crypto,
                 keys: store.keys,
-                clock: clock
+                clock: clock,
+                logger: .silent
             )
         )
         await #expect(throws: HealthError.store(.invalidHandle("closed"))) {
@@ -91,7 +93,8 @@ struct FamilyDoctorRecipeTests {
                 store: FailingStore(error: DiskFull()),
                 crypto: store.crypto,
                 keys: store.keys,
-                clock: clock
+                clock: clock,
+                logger: .silent
             )
         )
         await #expect(throws: HealthError.storage("disk full")) {
