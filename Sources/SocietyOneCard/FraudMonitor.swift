@@ -51,10 +51,11 @@ public struct FraudMonitor: Sendable {
     ]
 
     /// A monitor with `rules`, logging to `logger` (the department's, ``SocietyCore/ServicePorts/logger``)
-    /// as component `onecard`: rule ids and alert counts, never a holder.
+    /// as component `onecard`: rule ids and alert counts, never a holder. Without one it logs
+    /// nowhere, rather than to the process's global logging system.
     public init(
         rules: [any FraudRule] = FraudMonitor.standardRules,
-        logger: Logger = Logger(label: "digitalsociety")
+        logger: Logger = Logger(label: "digitalsociety") { _ in SwiftLogNoOpLogHandler() }
     ) {
         self.rules = rules
         var logger = logger
