@@ -109,7 +109,9 @@ let package = Package(
                 "SocietyAssistance",
                 "SocietyHealth",
                 "SocietyVeterans",
+                "SocietyDeployment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Examples/taizhou"
         ),

@@ -114,3 +114,16 @@ func validated<T, E: Error>(_ text: String, as name: String, _ make: (String) th
         throw ValidationError("\(name): \(error)")
     }
 }
+
+/// Runs a service call (synchronous or not), turning its typed errors into one clear line.
+func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        throw failure("\(error)")
+    }
+}
