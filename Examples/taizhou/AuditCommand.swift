@@ -17,6 +17,10 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(name: .customLong("db"), help: "The store's SQLite file.")
         var path: String
 
+        /// Opens the log by itself, the one place the tool opens a SQLite file without a `Deployment`:
+        /// an auditor points at any store file, of any deployment, and needs none of its keys (the
+        /// log is not encrypted). Opening it as a department would create a key file and a replay
+        /// guard beside it, and would need the store's key to open its records.
         func open() throws -> SQLiteAuditLog {
             guard FileManager.default.fileExists(atPath: path) else { throw auditFailure("no such file: \(path)") }
             do {
@@ -29,7 +33,8 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Walk the whole log; print ok, size and root, or the first broken entry (exit status 1)."
+            abstract: "Walk the whole log; print ok, size and root, or the first broken entry (exit status 1).",
+            discussion: "On a terminal, a progress bar on standard error shows how far the walk has got."
         )
 
         @OptionGroup var database: Database
@@ -54,8 +59,9 @@ struct AuditCommand: AsyncParsableCommand {
                     )
                 }
             }
+            let bar = TerminalProgress()
             let result = try await attempt("cannot verify \(database.path)") {
-                try await log.verify(checkpointKey: key)
+                try await bar.showing { try await log.verify(checkpointKey: key, progress: $0) }
             }
             guard let broken = result.firstBrokenEntry else {
                 print(

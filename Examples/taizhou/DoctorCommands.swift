@@ -1,40 +1,37 @@
 import ArgumentParser
 import Foundation
 import SocietyCore
+import SocietyDeployment
 import SocietyHealth
 import SocietyJSON
-import SocietyOpenSSL
 
-/// `taizhou doctor`: family-doctor contracts on a SQLite file — teams, signing, renewal and
+/// `taizhou doctor`: family-doctor contracts on a deployment's store — teams, signing, renewal and
 /// termination, facts and priority groups, overdue follow-ups, the low-income residents still
 /// without a doctor, and the FHIR R4 export.
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Family-doctor contracts (家庭医生签约): teams, contracts, follow-ups, FHIR export.",
-        discussion: "State lives in the SQLite file given by --db; its key file is DB.key (created, mode 600).",
+        discussion: """
+            State lives in the SQLite file given by --db, a department of the deployment whose state folder \
+            is the file's folder; its key file is DB.key (created, mode 600).
+            """,
         subcommands: [
             Team.self, Sign.self, Renew.self, Terminate.self, Fact.self, Groups.self, FollowUps.self, Visit.self,
             Uncontracted.self, ExportFHIR.self,
         ]
     )
 
-    /// The database every subcommand works on.
+    /// The database every subcommand works on: a department of the deployment in its folder.
     struct Database: ParsableArguments {
-        @Option(help: "The SQLite file holding teams and contracts.")
+        @Option(help: "The SQLite file holding teams and contracts (NAME.sqlite; its folder is the state folder).")
         var db = "health.sqlite"
+        @OptionGroup var logging: LoggingOptions
 
-        /// Opens the store (encrypted fields, audited) and the service on it.
+        /// Opens the department (encrypted fields, audited) and the service on its ports.
         func open() async throws -> FamilyDoctorService {
-            let opened = try ProtectedStore(path: db, actor: "taizhou-cli/doctor", origin: "taizhou doctor")
-            return try await reportingErrors {
-                try FamilyDoctorService(
-                    store: opened.store,
-                    crypto: opened.crypto,
-                    keys: opened.keys,
-                    clock: SystemWallClock()
-                )
-            }
+            let (_, department) = try StateFile(db).open(as: try ToolParty.party("family-doctor"), logging: logging)
+            return try await reportingErrors { try FamilyDoctorService(ports: department.ports) }
         }
     }
 

@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
 import SocietyCore
+import SocietyDeployment
 import SocietyExchange
 import SocietyJSON
 import SocietyOpenSSL
-import SocietySQLite
 
 /// `taizhou envelope`: seal data for another department, and open what one sent you.
 struct EnvelopeCommand: AsyncParsableCommand {
@@ -115,8 +115,15 @@ struct EnvelopeCommand: AsyncParsableCommand {
         @Option(help: "The bureau's root public key (PEM) that signed the trust list.") var root: String?
         @Option(help: "Your party, CREDITCODE/SUBSYSTEM.") var me: String
         @Option(help: "The request envelope this response must answer.") var answering: String?
-        @Option(help: "A SQLite file remembering opened envelope ids across runs (replay protection).")
+        @Option(
+            help: """
+                Remember opened envelope ids across runs (replay protection) in the deployment store NAME.sqlite \
+                you give: your department in the deployment whose state folder is the file's folder; the ids \
+                are kept in NAME.replay.sqlite beside it.
+                """
+        )
         var replayDB: String?
+        @OptionGroup var logging: LoggingOptions
         @Option(help: "Your encryption private key (PEM), to open confidential envelopes.") var key: String?
         @Flag(help: "Print personal fields unmasked (the access is the operator's responsibility).") var reveal = false
         @Argument(help: "The envelope (standard input when omitted or \"-\").") var envelope: String?
@@ -126,11 +133,7 @@ struct EnvelopeCommand: AsyncParsableCommand {
             let list = try TrustListFile.load(trust, root: root)
             let replayGuard: any ReplayGuard
             if let replayDB {
-                do {
-                    replayGuard = try SQLiteReplayGuard(path: replayDB)
-                } catch {
-                    throw failure("cannot open the replay database \(replayDB): \(error)")
-                }
+                replayGuard = try StateFile(replayDB).open(as: me, logging: logging).1.replayGuard
             } else {
                 replayGuard = InMemoryReplayGuard()
             }

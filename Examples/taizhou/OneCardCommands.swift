@@ -1,60 +1,40 @@
 import ArgumentParser
 import Foundation
 import SocietyCore
+import SocietyDeployment
 import SocietyOneCard
-import SocietyOpenSSL
-import SocietySQLite
 import Synchronization
 
-/// `taizhou onecard`: the social security card flows on a SQLite file — apply, issue, activate,
+/// `taizhou onecard`: the social security card flows on a deployment's store — apply, issue, activate,
 /// report lost, replace, cancel, pay benefits exactly once, and scan for fraud.
 struct OneCardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "onecard",
         abstract: "Social security \"one-card\": cards, payouts, fraud monitoring.",
-        discussion: "State lives in the SQLite file given by --db; its key file is DB.key (created, mode 600).",
+        discussion: """
+            State lives in the SQLite file given by --db, a department of the deployment whose state folder \
+            is the file's folder; its key file is DB.key (created, mode 600).
+            """,
         subcommands: [
             Apply.self, Issue.self, Activate.self, ReportLost.self, Restore.self, Replace.self, Cancel.self, Show.self,
             Pay.self, Totals.self, Monitor.self,
         ]
     )
 
-    /// The database every subcommand works on.
+    /// The database every subcommand works on: a department of the deployment in its folder.
     struct Database: ParsableArguments {
-        @Option(help: "The SQLite file holding cards and the ledger.")
+        @Option(help: "The SQLite file holding cards and the ledger (NAME.sqlite; its folder is the state folder).")
         var db = "onecard.sqlite"
+        @OptionGroup var logging: LoggingOptions
 
-        /// Opens the store (encrypted fields, audited) and the service on it.
-        func open() throws -> (SQLiteStore, OneCardService) {
-            let crypto = OpenSSLCryptoProvider()
-            let keys = try StaticKeyProvider.derived(from: try masterSecret(crypto), using: crypto)
+        /// Opens the department (encrypted fields, audited) and the service on its ports.
+        func open() throws -> (DeploymentDepartment, OneCardService) {
+            let (_, department) = try StateFile(db).open(as: try ToolParty.party("onecard"), logging: logging)
             do {
-                let store = try SQLiteStore(
-                    path: db,
-                    configuration: SQLiteConfiguration(
-                        protection: RecordProtection(crypto: crypto, keys: keys),
-                        audit: StoreAuditing(actor: "taizhou-cli/onecard", origin: "taizhou onecard")
-                    )
-                )
-                return (store, try OneCardService(store: store, crypto: crypto, keys: keys, clock: SystemWallClock()))
+                return (department, try OneCardService(ports: department.ports))
             } catch {
                 throw failure("cannot open \(db): \(error)")
             }
-        }
-
-        /// The 32-byte master secret in `DB.key`, created on first use.
-        private func masterSecret(_ crypto: OpenSSLCryptoProvider) throws -> [UInt8] {
-            let path = db + ".key"
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-                guard let bytes = Base64URL.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-                    bytes.count == 32
-                else { throw failure("\(path) is not a DigitalSociety key file") }
-                return bytes
-            }
-            let bytes = try crypto.randomBytes(count: 32)
-            try writeFile(Data((Base64URL.encode(bytes) + "\n").utf8), to: path)
-            _ = try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-            return bytes
         }
     }
 
@@ -213,9 +193,16 @@ struct OneCardCommand: AsyncParsableCommand {
             var posted = 0
             var already = 0
             var amount = Money.zero
+            let bar = TerminalProgress()
+            defer { bar.clear() }
+            let total = instructions.count
             for start in stride(from: 0, to: instructions.count, by: max(1, batch)) {
                 let slice = Array(instructions[start..<min(start + max(1, batch), instructions.count)])
-                for outcome in try await reporting({ try await service.submit(slice) }) {
+                // Each batch reports its own count; the bar shows the whole run.
+                let progress = bar.handler().map { draw -> ProgressHandler in
+                    { draw(WorkProgress(task: "paying", completed: start + $0.completed, total: total)) }
+                }
+                for outcome in try await reporting({ try await service.submit(slice, progress: progress) }) {
                     switch outcome {
                     case .posted(let record):
                         posted += 1
@@ -257,7 +244,8 @@ struct OneCardCommand: AsyncParsableCommand {
 
         mutating func run() async throws {
             let (_, service) = try database.open()
-            let totals = try await reporting { try await service.totals() }
+            let bar = TerminalProgress()
+            let totals = try await reporting { try await bar.showing { try await service.totals(progress: $0) } }
             for (programme, amount) in totals.byProgramme.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 print("programme \(programme.rawValue): \(amount)")
             }
@@ -265,7 +253,7 @@ struct OneCardCommand: AsyncParsableCommand {
                 print("period \(period): \(amount)")
             }
             print("total \(totals.total) over \(totals.records) records")
-            let check = try await reporting { try await service.verifyLedger() }
+            let check = try await reporting { try await bar.showing { try await service.verifyLedger(progress: $0) } }
             guard check.isBalanced else {
                 throw failure("ledger does not balance: \(check.problems.joined(separator: "; "))")
             }
@@ -280,11 +268,17 @@ struct OneCardCommand: AsyncParsableCommand {
         @OptionGroup var database: Database
 
         mutating func run() async throws {
-            let (store, _) = try database.open()
+            let (department, _) = try database.open()
             // The scan reports on the store's own threads, so the count is kept under a lock.
             let count = Mutex(0)
+            let bar = TerminalProgress()
+            defer { bar.clear() }
             try await reporting {
-                try await FraudMonitor().scan(store) { alert in
+                try await FraudMonitor(logger: department.ports.logger).scan(
+                    department.ports.store,
+                    progress: bar.handler()
+                ) { alert in
+                    bar.clear()
                     count.withLock { $0 += 1 }
                     print(
                         "\(alert.rule) v\(alert.ruleVersion): \(alert.maskedHolder): \(alert.finding) "

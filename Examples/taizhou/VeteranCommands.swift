@@ -1,41 +1,40 @@
 import ArgumentParser
 import Foundation
 import SocietyCore
+import SocietyDeployment
 import SocietyOneCard
-import SocietyOpenSSL
 import SocietyVeterans
 
-/// `taizhou veteran`: veteran records on a SQLite file — registration, placement, honours,
+/// `taizhou veteran`: veteran records on a deployment's store — registration, placement, honours,
 /// preferential-care payments through the one-card ledger in the same file, and a masked view.
 struct VeteranCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "veteran",
         abstract: "Veterans (退役军人): records, placement, honours, preferential-care payments.",
         discussion: """
-            State lives in the SQLite file given by --db; its key file is DB.key (created, mode 600). Payments go \
+            State lives in the SQLite file given by --db, a department of the deployment whose state folder is \
+            the file's folder; its key file is DB.key (created, mode 600). Payments go \
             through the one-card ledger: apply for and activate cards with `taizhou onecard … --db` on the same file.
             """,
         subcommands: [Register.self, Place.self, Honour.self, Pay.self, Show.self]
     )
 
-    /// The database every subcommand works on.
+    /// The database every subcommand works on: a department of the deployment in its folder,
+    /// holding the veterans' records and the one-card ledger they are paid through.
     struct Database: ParsableArguments {
-        @Option(help: "The SQLite file holding veteran records (and the one-card ledger).")
+        @Option(
+            help:
+                "The SQLite file holding veteran records and the one-card ledger (NAME.sqlite; its folder is the state folder)."
+        )
         var db = "veterans.sqlite"
+        @OptionGroup var logging: LoggingOptions
 
-        /// Opens the store and the veterans' and one-card services on it.
-        func open() async throws -> (VeteranService, OneCardService) {
-            let opened = try ProtectedStore(path: db, actor: "taizhou-cli/veteran", origin: "taizhou veteran")
-            let veterans = VeteranService(store: opened.store, crypto: opened.crypto, clock: SystemWallClock())
-            let oneCard = try await reportingErrors {
-                try OneCardService(
-                    store: opened.store,
-                    crypto: opened.crypto,
-                    keys: opened.keys,
-                    clock: SystemWallClock()
-                )
-            }
-            return (veterans, oneCard)
+        /// Opens the department and the veterans' service on its ports, paying through the one-card
+        /// service on the same ports.
+        func open() async throws -> VeteranService {
+            let (_, department) = try StateFile(db).open(as: try ToolParty.party("veterans"), logging: logging)
+            let oneCard = try await reportingErrors { try OneCardService(ports: department.ports) }
+            return VeteranService(ports: department.ports, oneCard: oneCard)
         }
     }
 
@@ -77,7 +76,7 @@ struct VeteranCommand: AsyncParsableCommand {
                 let since = try careSince.map { try validated($0, as: "care-since", CalendarDate.init(iso8601:)) }
                 return PreferentialCare(category: category, since: since ?? discharged)
             }
-            let (service, _) = try await database.open()
+            let service = try await database.open()
             let veteran = try await reportingErrors {
                 try await service.register(
                     resident,
@@ -110,7 +109,7 @@ struct VeteranCommand: AsyncParsableCommand {
             let day =
                 try date.map { try validated($0, as: "date", CalendarDate.init(iso8601:)) } ?? CalendarDate(Date())
             let id = try veteran.id
-            let (service, _) = try await database.open()
+            let service = try await database.open()
             let event: PlacementEvent
             switch step {
             case "report": event = .report(on: day)
@@ -149,7 +148,7 @@ struct VeteranCommand: AsyncParsableCommand {
             }
             let awardedBy = try validated(by, as: "by", CreditCode.init)
             let id = try veteran.id
-            let (service, _) = try await database.open()
+            let service = try await database.open()
             let updated = try await reportingErrors {
                 try await service.honour(id, try SocietyVeterans.Honour(kind: kind, year: year, awardedBy: awardedBy))
             }
@@ -166,8 +165,11 @@ struct VeteranCommand: AsyncParsableCommand {
 
         mutating func run() async throws {
             let period = try validated(period, as: "period", PayPeriod.init)
-            let (service, oneCard) = try await database.open()
-            let run = try await reportingErrors { try await service.pay(period, through: oneCard) }
+            let service = try await database.open()
+            let bar = TerminalProgress()
+            let run = try await reportingErrors {
+                try await bar.showing { try await service.pay(period, progress: $0) }
+            }
             for refusal in run.refused { print("refused \(refusal.instruction): \(refusal.reason)") }
             print(
                 "posted \(run.posted.count), already posted \(run.alreadyPosted.count), refused \(run.refused.count), "
@@ -185,7 +187,7 @@ struct VeteranCommand: AsyncParsableCommand {
         @Option(help: "The citizen identity number.") var resident: String?
 
         mutating func run() async throws {
-            let (service, _) = try await database.open()
+            let service = try await database.open()
             let found: Veteran
             if let veteran {
                 let id = try validated(veteran, as: "veteran", Identifier<Veteran>.init)
