@@ -1,28 +1,36 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SocietyAssistance
 import SocietyCertificates
 import SocietyCore
+import SocietyDeployment
 import SocietyExchange
 import SocietyHealth
 import SocietyJSON
 import SocietyOneCard
-import SocietyOpenSSL
-import SocietySQLite
 import SocietySynthetic
 import SocietyVeterans
 
 /// `taizhou demo`: the plan's flows end to end on a synthetic city — departments with their own
 /// stores, a signed trust list, social assistance verified by envelopes and paid through the
 /// one-card, proactive discovery, e-certificates, and the audit logs verified at the end.
+///
+/// Everything is built through one `Deployment` (SocietyDeployment) and the domain services it
+/// makes ports for; the demo itself only calls them and prints what happened.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run the SDK's main flows on a synthetic Taizhou and print what happened.",
-        discussion: "Everything is written under --db (default ./.taizhou/); each run starts that folder afresh."
+        discussion: """
+            Everything is written under --db (default ./.taizhou/), the deployment's state folder; each run \
+            starts its stores afresh. On a terminal, progress bars on standard error show the long steps.
+            """
     )
 
-    @Option(help: "Folder for the departments' SQLite stores, the trust list and the root key.")
+    @Option(
+        help: "The deployment's state folder: the departments' SQLite stores, keys, the trust list and the root key."
+    )
     var db = ".taizhou"
     @Option(help: "Residents in the synthetic city (1,000 … 500,000 for the demo).")
     var residents = 20_000
@@ -32,12 +40,13 @@ struct DemoCommand: AsyncParsableCommand {
     var profile = "standard"
     @Option(help: "How many households apply for assistance.")
     var applications = 60
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard (1_000...500_000).contains(residents) else {
             throw ValidationError("--residents must be 1,000 … 500,000 (the demo keeps the pooled data in memory)")
         }
-        guard DemoProfile(rawValue: profile) != nil else {
+        guard CryptoProfile(rawValue: profile) != nil else {
             throw ValidationError("--profile must be standard or national")
         }
         guard (1...20_000).contains(applications) else { throw ValidationError("--applications must be 1 … 20,000") }
@@ -57,30 +66,46 @@ struct DemoCommand: AsyncParsableCommand {
 /// One demo run, step by step.
 struct Demo {
     let options: DemoCommand
-    let crypto = OpenSSLCryptoProvider()
-    let clock = SystemWallClock()
     let stopwatch = Stopwatch()
+    let progress = TerminalProgress()
+    let logger: Logger
 
-    init(options: DemoCommand) { self.options = options }
+    init(options: DemoCommand) {
+        self.options = options
+        var logger = options.logging.logger
+        logger[metadataKey: "component"] = "demo"
+        self.logger = logger
+    }
 
     /// A household as the big-data bureau pools it for discovery and for choosing applicants.
     struct Pooled {
-        let id: Identifier<Household>
-        let division: DivisionCode
-        let members: [ProactiveDiscovery.PooledMember]
+        let household: PooledHousehold
         let head: Resident
         let perCapitaIncome: Money
         let disabled: [(SyntheticPerson.Disability, Resident)]
+
+        var id: Identifier<Household> { household.id }
+        var division: DivisionCode { household.division }
+        var members: [ProactiveDiscovery.PooledMember] { household.members }
     }
 
     func step<T>(_ name: String, _ body: () async throws -> T) async rethrows -> T {
-        try await stopwatch.step(name, body)
+        let result = try await stopwatch.step(name, body)
+        logger.info(
+            "demo step finished",
+            metadata: ["step": "\(name)", "seconds": "\(String(format: "%.3f", stopwatch.timings.last?.1 ?? 0))"]
+        )
+        return result
     }
 
     func run() async throws {
-        let profile = DemoProfile(rawValue: options.profile) ?? .standard
+        let profile = CryptoProfile(rawValue: options.profile) ?? .standard
         let directory = URL(fileURLWithPath: options.db, isDirectory: true)
         try prepare(directory)
+        let deployment = try Deployment(
+            DeploymentConfiguration(stateFolder: directory, profile: profile, logger: options.logging.logger)
+        )
+        let clock = deployment.configuration.clock
         let today = CalendarDate(clock.now())
         print(
             "DigitalSociety demo — synthetic Taizhou, \(options.residents) residents, \(profile.rawValue) crypto profile"
@@ -88,9 +113,7 @@ struct Demo {
         print("  state in \(directory.path)/")
 
         // 1. Keys and the signed trust list.
-        let government = try await step("keys and trust list") {
-            try DemoGovernment(profile: profile, crypto: crypto, clock: clock)
-        }
+        let government = try await step("keys and trust list") { try DemoGovernment(deployment: deployment) }
         try Data(government.signedTrustList.text.utf8).write(to: directory.appendingPathComponent("trust.json"))
         try Data(government.rootKey.publicKey.pemRepresentation.utf8).write(
             to: directory.appendingPathComponent("root.pub.pem")
@@ -102,17 +125,15 @@ struct Demo {
         )
 
         // 2. The synthetic city, each department loading only its own data into its own store.
-        var stores: [DataSourceDepartment: SQLiteStore] = [:]
+        var sources: [DataSourceDepartment: DeploymentDepartment] = [:]
         for department in DataSourceDepartment.allCases {
             guard let member = government.departments[department] else { continue }
-            stores[department] = try government.store(department.rawValue, in: directory, actor: member.party)
+            sources[department] = try government.department(department.rawValue, as: member)
         }
-        let civilStore = try government.store("civil-affairs", in: directory, actor: government.civilAffairs.party)
+        let civil = try government.department("civil-affairs", as: government.civilAffairs)
         let city = try SyntheticCity(seed: options.seed, residents: options.residents, today: today)
         let pooled = try await step("synthetic city into 8 department stores") {
-            // The bulk load is synchronous (the store's fastest path): it runs on a thread of its own,
-            // not on one of the cooperative pool's.
-            try await onThreadOfItsOwn { [stores] in try Demo.load(city: city, stores: stores, civil: civilStore) }
+            try await CitySeeding(city: city, progress: progress).load(sources: sources, civil: civil)
         }
         let people = pooled.reduce(0) { $0 + $1.members.count }
         print(
@@ -122,18 +143,16 @@ struct Demo {
         )
 
         // 3. Assistance: intake, verification by envelopes, explained decisions, payment through the one-card.
-        let oneCardStore = try government.store("onecard", in: directory, actor: government.oneCard.party)
-        let oneCard = try OneCardService(store: oneCardStore, crypto: crypto, keys: government.keys, clock: clock)
-        let responders = try makeResponders(government, stores: stores)
+        let oneCardDepartment = try government.department("onecard", as: government.oneCard)
+        let oneCard = try OneCardService(ports: oneCardDepartment.ports)
+        let assistance = AssistanceService(
+            ports: civil.ports,
+            exchange: try civil.exchange(trustList: government.trustList),
+            oneCard: oneCard
+        )
+        let responders = try makeResponders(government, sources: sources)
         let outcome = try await step("assistance: \(options.applications) applications verified by envelope") {
-            try await assistance(
-                government: government,
-                pooled: pooled,
-                responders: responders,
-                civil: civilStore,
-                oneCard: oneCard,
-                today: today
-            )
+            try await runAssistance(assistance, oneCard: oneCard, pooled: pooled, responders: responders, today: today)
         }
         let assistanceSeconds = stopwatch.timings.last?.1 ?? 0
         print("\n3. Social assistance (一门受理, 家庭经济核查 by envelope):")
@@ -159,11 +178,12 @@ struct Demo {
                 + "(allowances, utility-fee relief, price subsidies), \(totals.total) for \(PayPeriod(containing: today)); "
                 + "a retried batch paid \(outcome.retriedPaid) more"
         )
+        print("   Cases closed (办结): \(outcome.completed) of \(outcome.applications)")
 
         // 3b. Family doctors for the low-income households (the plan's link between items 7 and 8), and
         // veterans' preferential care through the same one-card ledger.
-        let healthStore = try government.store("family-doctor", in: directory, actor: government.civilAffairs.party)
-        let doctors = try FamilyDoctorService(store: healthStore, crypto: crypto, keys: government.keys, clock: clock)
+        let health = try government.department("family-doctor", as: government.civilAffairs)
+        let doctors = try FamilyDoctorService(ports: health.ports)
         let contracts = try await step("family-doctor contracts") {
             try await contract(doctors, residents: outcome.paidHeads, division: pooled.first?.division)
         }
@@ -171,10 +191,10 @@ struct Demo {
             "   Family-doctor contracts signed for \(contracts) of the \(outcome.paidHeads.count) paid households' heads "
                 + "(basic package, free)"
         )
-        let veteranStore = try government.store("veterans", in: directory, actor: government.civilAffairs.party)
-        let veterans = VeteranService(store: veteranStore, crypto: crypto, clock: clock)
+        let veteransDepartment = try government.department("veterans", as: government.civilAffairs)
+        let veterans = VeteranService(ports: veteransDepartment.ports, oneCard: oneCard)
         let veteranRun = try await step("veterans' preferential care") {
-            try await payVeterans(veterans, oneCard: oneCard, pooled: pooled, today: today)
+            try await payVeterans(veterans, pooled: pooled, today: today)
         }
         print(
             "   Veterans: \(veteranRun.registered) registered, preferential care paid to \(veteranRun.paid) through "
@@ -182,19 +202,29 @@ struct Demo {
         )
 
         // 4. Proactive discovery over the pooled data.
-        let notices = try await step("proactive discovery") {
-            try discover(pooled, enrolled: outcome.enrolled, today: today)
+        let findings = try await step("proactive discovery") {
+            try await progress.showing("proactive discovery") { handler in
+                try ProactiveDiscovery(today: today).scan(
+                    pooled.lazy.map(\.household),
+                    enrolled: outcome.enrolled,
+                    total: pooled.count,
+                    progress: handler
+                )
+            }
         }
         print(
-            "\n4. Proactive discovery (主动发现): \(notices.count) households likely eligible but not enrolled; "
+            "\n4. Proactive discovery (主动发现): \(findings.count) households likely eligible but not enrolled; "
                 + "policy notices go to the resident and the grid worker"
         )
-        for notice in notices.prefix(2) {
+        for finding in findings.prefix(2) {
+            let notice = finding.notice
             print("   • \(notice.addressee), \(notice.division): \(notice.reasons.joined(separator: "; "))")
         }
 
         // 5. E-certificates: issued by the disabled persons' federation, presented, verified offline.
-        let certificates = try await step("e-certificates") { try await certify(government, pooled: pooled) }
+        let certificates = try await step("e-certificates") {
+            try await certify(government, sources: sources, pooled: pooled)
+        }
         print(
             "\n5. E-certificates (电子证照): \(certificates.issued) disability certificates issued; "
                 + "a presentation disclosing only name and category \(certificates.verified ? "verified offline" : "FAILED") "
@@ -202,23 +232,31 @@ struct Demo {
         )
 
         // 6. Fraud monitoring over the one-card ledger.
-        let alerts = try await step("fraud scan") { try await FraudMonitor().alerts(in: oneCardStore) }
+        let alerts = try await step("fraud scan") {
+            try await progress.showing("fraud scan") { handler in
+                try await FraudMonitor(logger: oneCardDepartment.ports.logger).alerts(
+                    in: oneCardDepartment.ports.store,
+                    progress: handler
+                )
+            }
+        }
         print(
             "\n6. Fraud monitoring on the one-card ledger: \(alerts.count) alert(s) from \(FraudMonitor.standardRules.count) rules"
         )
 
         // 7. Audit logs.
-        var audited: [(String, AuditVerification)] = []
-        try await step("audit verification") {
-            for (name, store) in [
-                ("civil-affairs", civilStore), ("onecard", oneCardStore), ("family-doctor", healthStore),
-                ("veterans", veteranStore),
-            ]
-                + DataSourceDepartment.allCases.compactMap({ department in
-                    stores[department].map { (department.rawValue, $0) }
-                })
-            {
-                audited.append((name, try await store.auditLog.verify()))
+        let stores =
+            [civil, oneCardDepartment, health, veteransDepartment]
+            + DataSourceDepartment.allCases.compactMap { sources[$0] }
+        let audited = try await step("audit verification") {
+            try await progress.showing("audit verification") { handler in
+                var meter = ProgressMeter("audit verification", total: stores.count, every: 1, handler: handler)
+                var audited: [(String, AuditVerification)] = []
+                for department in stores {
+                    audited.append((department.name, try await department.auditLog.verify()))
+                    meter.advance()
+                }
+                return audited
             }
         }
         let entries = audited.reduce(0) { $0 + $1.1.size }
@@ -236,7 +274,8 @@ struct Demo {
         if !broken.isEmpty || !certificates.verified { throw ExitCode(1) }
     }
 
-    /// Starts the demo folder afresh, removing only the files a demo writes.
+    /// Starts the demo's stores afresh, removing only the files a demo writes (the stores, their
+    /// replay guards, the trust list and the root key). The deployment's keys stay.
     func prepare(_ directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
@@ -247,100 +286,35 @@ struct Demo {
         }
     }
 
-    /// Loads the city into the department stores and the civil register, and keeps the pooled summary.
-    ///
-    /// The population goes in through the store's synchronous bulk API, which blocks the calling
-    /// thread: call it on a thread the caller owns (``onThreadOfItsOwn(_:)``).
-    static func load(
-        city: SyntheticCity,
-        stores: [DataSourceDepartment: SQLiteStore],
-        civil: SQLiteStore
-    ) throws -> [Pooled] {
-        // Each department takes its own facts in one bulk load (indexes built once, every record
-        // sealed and audited). The city is generated again for each: it is deterministic, and
-        // streaming it keeps memory flat at millions of residents.
-        var progress = ProgressBar("loading the city", total: city.residents * (stores.count + 1))
-        var done = 0
-        for department in DataSourceDepartment.allCases {
-            guard let store = stores[department] else { continue }
-            let facts = city.households().lazy.flatMap { household in
-                household.members.lazy.compactMap { person -> DepartmentFacts? in
-                    let facts = department.facts(of: person)
-                    return facts.isEmpty ? nil : DepartmentFacts(resident: person.resident.id, facts: .object(facts))
-                }
-            }
-            try store.load(facts, purpose: "population.register")
-            done += city.residents
-            progress.update(done)
-        }
-        // Civil affairs registers households (and pools what proactive discovery may read).
-        var pooled: [Pooled] = []
-        var batch: [HouseholdRecord] = []
-        func flush() throws {
-            try civil.write(purpose: "population.register") { db in try db.put(contentsOf: batch) }
-            batch.removeAll(keepingCapacity: true)
-        }
-        for household in city.households() {
-            batch.append(
-                HouseholdRecord(household: try household.household, members: household.members.map(\.resident))
-            )
-            let living = household.living
-            let income = try Money.sum(living.map(\.monthlyIncome))
-            if let head = household.members.first {
-                pooled.append(
-                    Pooled(
-                        id: household.id,
-                        division: household.division,
-                        members: household.members.map {
-                            ProactiveDiscovery.PooledMember(
-                                resident: $0.resident,
-                                monthlyIncome: $0.monthlyIncome,
-                                employment: $0.employment.rawValue,
-                                disabled: $0.disability != nil,
-                                medicalSpending: $0.medicalSpending
-                            )
-                        },
-                        head: head.resident,
-                        perCapitaIncome: try income.divided(by: Int64(max(1, living.count))),
-                        disabled: household.members.compactMap { person in
-                            person.disability.map { ($0, person.resident) }
-                        }
-                    )
-                )
-            }
-            done += household.members.count
-            progress.update(done)
-            if batch.count == 500 { try flush() }
-        }
-        try flush()
-        progress.finish()
-        return pooled
-    }
-
-    /// One responder per department, answering from its own store.
+    /// One responder per data-source department, answering from its own store through its own
+    /// exchange (its keys, its replay guard, its audit log).
     func makeResponders(
         _ government: DemoGovernment,
-        stores: [DataSourceDepartment: SQLiteStore]
+        sources: [DataSourceDepartment: DeploymentDepartment]
     ) throws
         -> [String: VerificationResponder]
     {
         var responders: [String: VerificationResponder] = [:]
         for department in DataSourceDepartment.allCases {
-            guard let member = government.departments[department], let store = stores[department] else { continue }
-            let service = "\(department.rawValue).facts"
+            guard let source = sources[department] else { continue }
+            let service = DemoGovernment.service(of: department)
+            let exchange = try source.exchange(trustList: government.trustList)
+            let store = source.ports.store
             responders[service] = VerificationResponder(
                 service: service,
-                opener: try government.opener(member, auditedIn: store),
-                sealer: try government.sealer(member, auditedIn: store),
+                opener: exchange.opener,
+                sealer: exchange.sealer,
                 trustList: government.trustList,
-                crypto: crypto,
-                clock: clock
+                crypto: source.ports.crypto,
+                clock: source.ports.clock
             ) { residents in
                 try await store.read(purpose: VerificationService.purpose) { db in
                     var found: [ResidentID: JSONObject] = [:]
                     for resident in residents {
-                        let key = RecordKey(sensitive: resident.unmasked)
-                        if let record = try await db.get(DepartmentFacts.self, key: key),
+                        if let record = try await db.get(
+                            DepartmentFacts.self,
+                            key: RecordKey(sensitive: resident.unmasked)
+                        ),
                             let object = record.facts.objectValue
                         {
                             found[resident] = object
@@ -361,155 +335,101 @@ struct Demo {
         var rejected = 0
         var cards = 0
         var retriedPaid = 0
+        var completed = 0
         var enrolled: Set<Identifier<Household>> = []
         var paidHeads: [ResidentID] = []
         var examples: [(String, Decision)] = []
     }
 
-    /// Applications from the households with the lowest incomes (and a few others), each verified by
-    /// envelope, decided with an explanation, and paid through the one-card.
-    func assistance(
-        government: DemoGovernment,
+    /// Applications from the households with the lowest incomes (and a few others), each received,
+    /// verified by envelope, decided with an explanation and, when it grants an allowance, paid
+    /// through the one-card in the month's payout run — all by the assistance service, which
+    /// keeps every step in civil affairs' store. The demo only chooses who applies, issues the
+    /// one-card office's cards, carries the envelopes and counts.
+    func runAssistance(
+        _ service: AssistanceService,
+        oneCard: OneCardService,
         pooled: [Pooled],
         responders: [String: VerificationResponder],
-        civil: SQLiteStore,
-        oneCard: OneCardService,
         today: CalendarDate
     ) async throws -> AssistanceOutcome {
         var outcome = AssistanceOutcome()
         let poorest = pooled.sorted { $0.perCapitaIncome < $1.perCapitaIncome }
         let count = min(options.applications, pooled.count)
         let chosen = Array(poorest.prefix(count * 4 / 5)) + Array(poorest.suffix(count - count * 4 / 5))
-        let verification = EconomicVerification(
-            sealer: try government.sealer(government.civilAffairs, auditedIn: civil),
-            opener: try government.opener(government.civilAffairs, auditedIn: civil),
-            trustList: government.trustList,
-            crypto: crypto,
-            clock: clock
-        )
-        let evaluator = EligibilityEvaluator(today: today)
         let period = PayPeriod(containing: today)
-        var instructions: [PaymentInstruction] = []
-        var progress = ProgressBar("verifying applications", total: chosen.count)
-        for (index, household) in chosen.enumerated() {
-            guard household.head.isAlive else { continue }
-            let applicationID = try Identifier<AssistanceApplication>("app-\(today.compact)-\(index + 1)")
-            var application = AssistanceApplication(
-                id: applicationID,
-                household: household.id,
-                applicant: household.head.id,
-                category: .minimumLiving,
-                time: clock.now()
-            )
-            // Every move is stored as it happens, so the civil-affairs store audits each one.
-            application = try await civil.write(purpose: "assistance.intake") { [application, clock] db in
-                var application = application
-                try await db.put(application)
-                try application.apply(.accept, at: clock.now())
-                try await db.put(application)
-                try application.apply(.startReview, at: clock.now())
-                try await db.put(application)
-                return application
-            }
-            let facts = try await verification.verify(
-                household: household.id,
-                members: household.members.map(\.resident.id),
-                application: applicationID
-            ) { service, request in
-                guard let responder = responders[service] else { throw VerificationError.noResponder(service) }
-                let answer = try await responder.answer(request)
-                outcome.envelopes += 2
-                outcome.encrypted +=
-                    (request.split(separator: ".").count == 5 ? 1 : 0)
-                    + (answer.split(separator: ".").count == 5 ? 1 : 0)
-                return answer
-            }
-            let decision = try evaluator.decide(facts)
-            if decision.isEligible && decision.monthlyAmount > .zero {
-                try application.apply(.approve, at: clock.now(), decision: decision)
-                try await civil.write(purpose: "assistance.decision") { [application] db in
-                    try await db.put(application)
-                }
-                outcome.approved += 1
-                outcome.enrolled.insert(household.id)
-                if try await oneCard.currentCard(of: household.head.id) == nil {
-                    let account = try demoAccount(index)
-                    let card = try await oneCard.apply(
-                        holder: household.head.id,
-                        generation: .third,
-                        issuingBank: CreditCode("91320214745555318W"),
-                        bankAccount: account,
-                        uses: CardGeneration.third.supportedUses
-                    )
-                    try await oneCard.apply(
-                        .issue(CardNumber(String(format: "T%08d", index + 1)), on: today),
-                        to: card.id
-                    )
-                    try await oneCard.apply(.activate, to: card.id)
-                    outcome.cards += 1
-                }
-                instructions += try LowIncomeBenefits().instructions(
+        var paying: [Identifier<AssistanceApplication>] = []
+        try await progress.showing("assistance applications") { handler in
+            var meter = ProgressMeter("assistance applications", total: chosen.count, every: 1, handler: handler)
+            for (index, household) in chosen.enumerated() {
+                defer { meter.advance() }
+                guard household.head.isAlive else { continue }
+                let id = try Identifier<AssistanceApplication>("app-\(today.compact)-\(index + 1)")
+                try await service.apply(
+                    id,
                     household: household.id,
-                    head: household.head.id,
-                    period: period
+                    applicant: household.head.id,
+                    members: household.members.map(\.resident.id)
                 )
-                instructions.append(
-                    try PaymentInstruction(
-                        id: "dibao-\(period)-\(household.id.rawValue)",
-                        programme: decision.category == .extremePoverty ? .extremePoverty : .minimumLiving,
-                        holder: household.head.id,
-                        period: period,
-                        amount: decision.monthlyAmount
+                try await service.verify(id) { name, request in
+                    // In process here; over HTTP between departments in a deployment.
+                    guard let responder = responders[name] else { throw VerificationError.noResponder(name) }
+                    let answer = try await responder.answer(request)
+                    outcome.envelopes += 2
+                    outcome.encrypted += (isEncrypted(request) ? 1 : 0) + (isEncrypted(answer) ? 1 : 0)
+                    return answer
+                }
+                let application = try await service.decide(id)
+                outcome.applications += 1
+                guard let decision = application.decision else { continue }
+                if decision.isEligible {
+                    outcome.approved += 1
+                    outcome.enrolled.insert(household.id)
+                } else {
+                    outcome.rejected += 1
+                }
+                switch application.nextStep {
+                case .pay:
+                    // The one-card office issues the applicant a card to be paid on, if there is none.
+                    if try await oneCard.currentCard(of: household.head.id) == nil {
+                        try await issueCard(
+                            oneCard,
+                            to: household.head.id,
+                            number: String(format: "T%08d", index + 1),
+                            account: try demoAccount(index),
+                            today: today
+                        )
+                        outcome.cards += 1
+                    }
+                    paying.append(id)
+                    outcome.paidHeads.append(household.head.id)
+                case .complete:
+                    try await service.complete(id)
+                    outcome.completed += 1
+                default: break
+                }
+                let wanted = outcome.examples.contains { !$0.1.isEligible } ? decision.isEligible : !decision.isEligible
+                if outcome.examples.count < 3 && (outcome.examples.isEmpty || wanted) {
+                    outcome.examples.append(
+                        (household.head.name.masked + " (" + household.head.id.masked + ")", decision)
                     )
-                )
-                try application.apply(.startPaying, at: clock.now())
-                outcome.paidHeads.append(household.head.id)
-            } else if decision.isEligible {
-                try application.apply(.approve, at: clock.now(), decision: decision)
-                outcome.approved += 1
-                outcome.enrolled.insert(household.id)
-            } else {
-                try application.apply(.reject, at: clock.now(), decision: decision)
-                outcome.rejected += 1
+                }
             }
-            try await civil.write(purpose: "assistance.decision") { [application] db in try await db.put(application) }
-            outcome.applications += 1
-            let wanted = outcome.examples.contains { !$0.1.isEligible } ? decision.isEligible : !decision.isEligible
-            if outcome.examples.count < 3 && (outcome.examples.isEmpty || wanted) {
-                outcome.examples.append((household.head.name.masked + " (" + household.head.id.masked + ")", decision))
-            }
-            progress.update(index + 1)
         }
-        progress.finish()
-        _ = try await oneCard.submit(instructions)
-        // The monthly run is retried (a timeout, a restart): nothing is paid twice.
-        outcome.retriedPaid = try await oneCard.submit(instructions).filter {
-            if case .posted = $0 { return true }
-            return false
-        }.count
+        // The month's payout run, then the same run again (a timeout, a restart): nothing is paid twice.
+        try await progress.showing("assistance payout") { handler in
+            _ = try await service.payAll(for: period, progress: handler)
+        }
+        outcome.retriedPaid = try await service.payAll(for: period).postedNow
+        for id in paying {
+            try await service.complete(id)
+            outcome.completed += 1
+        }
         return outcome
     }
 
-    /// Policy notices for likely-eligible households that are not enrolled.
-    func discover(
-        _ pooled: [Pooled],
-        enrolled: Set<Identifier<Household>>,
-        today: CalendarDate
-    ) throws -> [PolicyNotice] {
-        let scanner = ProactiveDiscovery(today: today)
-        var notices: [PolicyNotice] = []
-        for household in pooled {
-            if let candidate = try scanner.examine(
-                household: household.id,
-                division: household.division,
-                members: household.members,
-                enrolled: enrolled.contains(household.id)
-            ) {
-                notices.append(scanner.notice(for: candidate, name: household.head.name))
-            }
-        }
-        return notices
-    }
+    /// Whether an envelope is encrypted to its recipient (a compact JWE has five parts, a JWS three).
+    func isEncrypted(_ envelope: String) -> Bool { envelope.split(separator: ".").count == 5 }
 
     struct CertificateOutcome {
         var issued = 0
@@ -518,19 +438,26 @@ struct Demo {
         var afterRevocation = ""
     }
 
-    /// Disability certificates for up to three disabled residents; one is presented and verified.
-    func certify(_ government: DemoGovernment, pooled: [Pooled]) async throws -> CertificateOutcome {
+    /// Disability certificates for up to three disabled residents, issued by the federation with
+    /// its deployment key (status lists kept in its store); one is presented and verified.
+    func certify(
+        _ government: DemoGovernment,
+        sources: [DataSourceDepartment: DeploymentDepartment],
+        pooled: [Pooled]
+    ) async throws -> CertificateOutcome {
         var outcome = CertificateOutcome()
-        guard let federation = government.departments[.disabledPersonsFederation] else { return outcome }
-        let statusStore = InMemoryStatusStateStore()
+        guard let federation = government.departments[.disabledPersonsFederation],
+            let department = sources[.disabledPersonsFederation],
+            let kid = government.signingKid(of: federation)
+        else { return outcome }
+        let deployment = government.deployment
+        let crypto = deployment.crypto
+        let clock = deployment.configuration.clock
         let issuer = CertificateIssuer(
+            ports: department.ports,
             party: federation.party,
-            key: federation.signingKey,
-            kid: federation.kid,
-            crypto: crypto,
-            random: OpenSSLRandomSource(),
-            clock: clock,
-            store: statusStore
+            key: try deployment.signingKey(of: federation.party),
+            kid: kid
         )
         let holders = pooled.flatMap(\.disabled).filter { $0.1.isAlive }.prefix(3)
         var issued: [(IssuedCertificate, any SigningKey)] = []
@@ -633,7 +560,6 @@ struct Demo {
     /// Three veterans from the city, with a card each, paid this month's preferential care.
     func payVeterans(
         _ service: VeteranService,
-        oneCard: OneCardService,
         pooled: [Pooled],
         today: CalendarDate
     ) async throws
@@ -653,23 +579,39 @@ struct Demo {
                 placementType: .selfEmployment,
                 care: PreferentialCare(category: .demobilisedVeteran, since: today.adding(months: -2))
             )
-            if try await oneCard.currentCard(of: resident.id) == nil {
-                let card = try await oneCard.apply(
-                    holder: resident.id,
-                    generation: .third,
-                    issuingBank: CreditCode("91320214745555318W"),
-                    bankAccount: try demoAccount(90_000 + index),
-                    uses: CardGeneration.third.supportedUses
+            if try await service.oneCard.currentCard(of: resident.id) == nil {
+                try await issueCard(
+                    service.oneCard,
+                    to: resident.id,
+                    number: String(format: "V%08d", index + 1),
+                    account: try demoAccount(90_000 + index),
+                    today: today
                 )
-                try await oneCard.apply(
-                    .issue(CardNumber(String(format: "V%08d", index + 1)), on: today),
-                    to: card.id
-                )
-                try await oneCard.apply(.activate, to: card.id)
             }
         }
-        let run = try await service.pay(PayPeriod(containing: today), through: oneCard)
+        let run = try await progress.showing("preferential-care payout") { handler in
+            try await service.pay(PayPeriod(containing: today), progress: handler)
+        }
         return (candidates.count, run.posted.count)
+    }
+
+    /// The one-card office's part: a third-generation card applied for, issued and activated.
+    func issueCard(
+        _ oneCard: OneCardService,
+        to holder: ResidentID,
+        number: String,
+        account: BankAccount,
+        today: CalendarDate
+    ) async throws {
+        let card = try await oneCard.apply(
+            holder: holder,
+            generation: .third,
+            issuingBank: CreditCode("91320214745555318W"),
+            bankAccount: account,
+            uses: CardGeneration.third.supportedUses
+        )
+        try await oneCard.apply(.issue(CardNumber(number), on: today), to: card.id)
+        try await oneCard.apply(.activate, to: card.id)
     }
 
     func demoAccount(_ index: Int) throws -> BankAccount {
