@@ -13,7 +13,9 @@ struct AuditCLITests {
         #expect(demo.status == 0, "\(demo.standardError)")
         let state = directory.appendingPathComponent(".taizhou")
         let stores = try FileManager.default.contentsOfDirectory(atPath: state.path)
-            .filter { $0.hasSuffix(".sqlite") }
+            // The departments' stores; each one's replay guard (NAME.replay.sqlite) keeps envelope
+            // ids, not an audit log.
+            .filter { $0.hasSuffix(".sqlite") && !$0.hasSuffix(".replay.sqlite") }
             .sorted()
             .map { state.appendingPathComponent($0).path }
         return (directory, stores)
