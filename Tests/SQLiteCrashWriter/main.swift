@@ -41,13 +41,13 @@ do {
     if arguments[2] == "load" {
         FileHandle.standardOutput.write(Data("loading\n".utf8))
         let endless = (0..<Int.max).lazy.map { n in CrashRecord(txn: -1, slot: n, secret: "loaded \(n)") }
-        try store.load(endless, purpose: "crash test", batchSize: 500)
+        try store.load(endless, purpose: Purpose(constant: "crash-test"), batchSize: 500)
         exit(0)
     }
     var txn = Int(arguments[2]) ?? 0
     while true {
         let size = 1 + txn % 7
-        try store.write(purpose: "crash test") { db in
+        try store.write(purpose: Purpose(constant: "crash-test")) { db in
             for slot in 0..<size { try db.put(CrashRecord(txn: txn, slot: slot, secret: "secret \(txn) \(slot)")) }
         }
         FileHandle.standardOutput.write(Data("committed \(txn)\n".utf8))

@@ -66,7 +66,7 @@ struct AuditTests {
             actor: "12321200MB0000000X/assistance",
             action: n % 2 == 0 ? "exchange.open" : "read",
             subject: Array(repeating: UInt8(n % 256), count: 32),
-            purpose: "最低生活保障审核",
+            purpose: Purpose(constant: "minimum-living-review"),
             outcome: n % 5 == 0 ? .denied : .success,
             envelopeDigest: n % 2 == 0 ? Array(repeating: 0xAB, count: 32) : []
         )
@@ -149,7 +149,7 @@ struct AuditTests {
         defer { fixture.remove() }
         let store = try fixture.store(profile: .national)
         let resident = try Synthetic.resident(9)
-        try store.write(purpose: "registration") { db in
+        try store.write(purpose: Purpose(constant: "registration")) { db in
             try db.put(resident)
             try db.delete(StoredResident.self, key: resident.recordKey)
         }

@@ -23,24 +23,28 @@ struct BulkTests {
         var renamed = records[10]
         renamed.name = "改名"
         records.append(renamed)
-        try bulk.write(purpose: "load") { db in try db.put(contentsOf: records) }
-        try loop.write(purpose: "load") { db in for record in records { try db.put(record) } }
+        try bulk.write(purpose: Purpose(constant: "load")) { db in try db.put(contentsOf: records) }
+        try loop.write(purpose: Purpose(constant: "load")) { db in for record in records { try db.put(record) } }
         for store in [bulk, loop] {
-            let stored = try store.read(purpose: "check") { db in
+            let stored = try store.read(purpose: Purpose(constant: "check")) { db in
                 try db.fetch(RecordQuery<StoredResident>.all.ordered(by: "birth_year"))
             }
             #expect(stored.count == Self.count)
-            let byKey = try store.read(purpose: "check") { db in
+            let byKey = try store.read(purpose: Purpose(constant: "check")) { db in
                 try db.get(StoredResident.self, key: renamed.recordKey)
             }
             #expect(byKey == renamed)
-            let phone = try store.read(purpose: "check") { db in
+            let phone = try store.read(purpose: Purpose(constant: "check")) { db in
                 try db.count(RecordQuery<StoredResident>.filter("phone", equals: .text(records[7].phone ?? "")))
             }
             #expect(phone >= 1)
         }
-        let bulkAll = try bulk.read(purpose: "check") { db in try db.fetch(RecordQuery<StoredResident>.all) }
-        let loopAll = try loop.read(purpose: "check") { db in try db.fetch(RecordQuery<StoredResident>.all) }
+        let bulkAll = try bulk.read(purpose: Purpose(constant: "check")) { db in
+            try db.fetch(RecordQuery<StoredResident>.all)
+        }
+        let loopAll = try loop.read(purpose: Purpose(constant: "check")) { db in
+            try db.fetch(RecordQuery<StoredResident>.all)
+        }
         #expect(bulkAll == loopAll)
         // One audit entry per put (the duplicate included), then the reads above.
         let bulkLog = try await bulk.auditLog.verify()
@@ -59,7 +63,7 @@ struct BulkTests {
         let bad = Fragile(resident: try Synthetic.resident(5_000), explode: true)
         let input = good[..<1_500] + [bad] + good[1_500...]
         #expect {
-            try store.write(purpose: "load") { db in try db.put(contentsOf: input) }
+            try store.write(purpose: Purpose(constant: "load")) { db in try db.put(contentsOf: input) }
         } throws: { error in
             if case .unencodable(let kind, _) = error as? StoreError { return kind == "fragile" }
             return false
@@ -67,7 +71,7 @@ struct BulkTests {
         #expect(try store.read { db in try db.count(RecordQuery<Fragile>.all) } == 0)
         #expect(try await store.auditLog.verify().size == 0)
         // The store is still usable, with the same input minus the bad record.
-        try store.write(purpose: "load") { db in try db.put(contentsOf: good) }
+        try store.write(purpose: Purpose(constant: "load")) { db in try db.put(contentsOf: good) }
         #expect(try store.read { db in try db.count(RecordQuery<Fragile>.all) } == good.count)
     }
 
@@ -88,17 +92,19 @@ struct BulkTests {
         let store = try fixture.store(audited: false)
         let records = try Self.residents(0..<Self.count)
         try store.write { db in try db.put(contentsOf: records) }
-        let ordered = try store.read(purpose: "check") { db in
+        let ordered = try store.read(purpose: Purpose(constant: "check")) { db in
             try db.fetch(RecordQuery<StoredResident>.all.ordered(by: "birth_year", descending: true))
         }
         #expect(ordered.count == Self.count)
         #expect(zip(ordered, ordered.dropFirst()).allSatisfy { $0.birthYear >= $1.birthYear })
         // Storage order is insertion order here.
-        let all = try store.read(purpose: "check") { db in try db.fetch(RecordQuery<StoredResident>.all) }
+        let all = try store.read(purpose: Purpose(constant: "check")) { db in
+            try db.fetch(RecordQuery<StoredResident>.all)
+        }
         #expect(all == records)
         for stop in [1, 255, 256, 257, 1_500, Self.count - 1] {
             var seen = 0
-            try store.read(purpose: "check") { db in
+            try store.read(purpose: Purpose(constant: "check")) { db in
                 try db.forEach(RecordQuery<StoredResident>.all) { _ in
                     seen += 1
                     return seen < stop
@@ -110,7 +116,7 @@ struct BulkTests {
         struct Stop: Error {}
         var calls = 0
         #expect(throws: Stop.self) {
-            try store.read(purpose: "check") { db in
+            try store.read(purpose: Purpose(constant: "check")) { db in
                 try db.forEach(RecordQuery<StoredResident>.all) { _ in
                     calls += 1
                     if calls == 2_000 { throw Stop() }
@@ -139,7 +145,7 @@ struct BulkTests {
         )
         var seen = 0
         #expect {
-            try store.read(purpose: "check") { db in
+            try store.read(purpose: Purpose(constant: "check")) { db in
                 try db.forEach(RecordQuery<StoredResident>.all) { _ in
                     seen += 1
                     return true

@@ -19,7 +19,7 @@ struct ConcurrencyTests {
         defer { fixture.remove() }
         let store = try fixture.store()
         let accounts = 50
-        try store.write(purpose: "open") { db in
+        try store.write(purpose: Purpose(constant: "open")) { db in
             for n in 0..<accounts { try db.put(Account(number: n, balance: 1000)) }
         }
         let deadline = Date().addingTimeInterval(3)
@@ -38,7 +38,7 @@ struct ConcurrencyTests {
             var generator = SystemRandomNumberGenerator()
             while Date() < deadline {
                 do {
-                    try store.write(purpose: "transfer") { db in
+                    try store.write(purpose: Purpose(constant: "transfer")) { db in
                         let from = Int.random(in: 0..<accounts, using: &generator)
                         let to = Int.random(in: 0..<accounts, using: &generator)
                         guard from != to, var a = try db.get(Account.self, key: RecordKey("acct-\(from)")),

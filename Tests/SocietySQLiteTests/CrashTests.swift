@@ -54,7 +54,7 @@ struct CrashTests {
                 path: path,
                 configuration: SQLiteConfiguration(protection: RecordProtection(crypto: crypto, keys: keys))
             )
-            let byTransaction = try store.read(purpose: "crash check") { db in
+            let byTransaction = try store.read(purpose: Purpose(constant: "crash-check")) { db in
                 var counts: [Int: Int] = [:]
                 try db.forEach(RecordQuery<CrashRecord>.all) { record in
                     #expect(record.secret == "secret \(record.txn) \(record.slot)")

@@ -15,9 +15,11 @@ struct EncryptionTests {
         let profile: StorageCryptoProfile = profileName == "national" ? .national : .standard
         let store = try fixture.store(profile: profile)
         let residents = try (0..<500).map(Synthetic.resident)
-        try store.write(purpose: "load") { db in for r in residents { try db.put(r) } }
+        try store.write(purpose: Purpose(constant: "load")) { db in for r in residents { try db.put(r) } }
         // Reads and an audited lookup by key, so the WAL also holds read audit entries.
-        _ = try store.read(purpose: "check") { db in try db.get(StoredResident.self, key: residents[1].recordKey) }
+        _ = try store.read(purpose: Purpose(constant: "check")) { db in
+            try db.get(StoredResident.self, key: residents[1].recordKey)
+        }
         var files: [Data] = []
         for suffix in ["", "-wal", "-shm"] {
             if let data = FileManager.default.contents(atPath: fixture.path() + suffix) { files.append(data) }
@@ -34,7 +36,9 @@ struct EncryptionTests {
         let main = try Data(contentsOf: URL(fileURLWithPath: fixture.path()))
         for resident in residents { #expect(main.range(of: Data(resident.id.unmasked.utf8)) == nil) }
         // The data is all still readable with a purpose.
-        let back = try store.read(purpose: "check") { db in try db.fetch(RecordQuery<StoredResident>.all) }
+        let back = try store.read(purpose: Purpose(constant: "check")) { db in
+            try db.fetch(RecordQuery<StoredResident>.all)
+        }
         #expect(Set(back.map(\.id)) == Set(residents.map(\.id)))
     }
 
@@ -55,9 +59,15 @@ struct EncryptionTests {
             "PRAGMA trusted_schema=1; UPDATE rec_resident SET body = (SELECT body FROM rec_resident WHERE id = 1) WHERE id = 2;"
         )
         #expect(throws: StoreError.self) {
-            try store.read(purpose: "check") { db in try db.get(StoredResident.self, key: b.recordKey) }
+            try store.read(purpose: Purpose(constant: "check")) { db in
+                try db.get(StoredResident.self, key: b.recordKey)
+            }
         }
-        #expect(try store.read(purpose: "check") { db in try db.get(StoredResident.self, key: a.recordKey) } == a)
+        #expect(
+            try store.read(purpose: Purpose(constant: "check")) { db in
+                try db.get(StoredResident.self, key: a.recordKey)
+            } == a
+        )
     }
 
     @Test(
@@ -79,7 +89,9 @@ struct EncryptionTests {
             """
         )
         do {
-            _ = try store.read(purpose: "check") { db in try db.get(StoredResident.self, key: resident.recordKey) }
+            _ = try store.read(purpose: Purpose(constant: "check")) { db in
+                try db.get(StoredResident.self, key: resident.recordKey)
+            }
             Issue.record("a tampered record was read")
         } catch let error as StoreError {
             switch error {
@@ -106,14 +118,22 @@ struct EncryptionTests {
         try fixture.store(audited: false, keys: first).write { db in try db.put(a) }
         let rotated = try fixture.store(audited: false, keys: second)
         try rotated.write { db in try db.put(b) }
-        let both = try rotated.read(purpose: "check") { db in try db.fetch(RecordQuery<StoredResident>.all) }
+        let both = try rotated.read(purpose: Purpose(constant: "check")) { db in
+            try db.fetch(RecordQuery<StoredResident>.all)
+        }
         #expect(both.count == 2)
         // Without the retired key, the old record no longer opens but the new one does.
         let retired = StaticKeyProvider(keys: [.fieldEncryption: [new], .searchableHash: [hash], .auditSubject: [hash]])
         let later = try fixture.store(audited: false, keys: retired)
-        #expect(try later.read(purpose: "check") { db in try db.get(StoredResident.self, key: b.recordKey) } == b)
+        #expect(
+            try later.read(purpose: Purpose(constant: "check")) { db in
+                try db.get(StoredResident.self, key: b.recordKey)
+            } == b
+        )
         #expect(throws: StoreError.self) {
-            try later.read(purpose: "check") { db in try db.get(StoredResident.self, key: a.recordKey) }
+            try later.read(purpose: Purpose(constant: "check")) { db in
+                try db.get(StoredResident.self, key: a.recordKey)
+            }
         }
     }
 

@@ -37,8 +37,8 @@ struct LoadTests {
         var renamed = records[10]
         renamed.name = "改名"
         records.append(renamed)
-        let summary = try loaded.load(records, purpose: "load", batchSize: 1_000)
-        try looped.write(purpose: "load") { db in for record in records { try db.put(record) } }
+        let summary = try loaded.load(records, purpose: Purpose(constant: "load"), batchSize: 1_000)
+        try looped.write(purpose: Purpose(constant: "load")) { db in for record in records { try db.put(record) } }
         // One `put` entry per record in both, before any read.
         #expect(try await loaded.auditLog.size() == records.count)
         #expect(try await looped.auditLog.size() == records.count)
@@ -53,12 +53,14 @@ struct LoadTests {
                 )
         )
         let ordered = RecordQuery<StoredResident>.all.ordered(by: "birth_year")
-        let fromLoad = try loaded.read(purpose: "check") { db in try db.fetch(ordered) }
-        let fromLoop = try looped.read(purpose: "check") { db in try db.fetch(ordered) }
+        let fromLoad = try loaded.read(purpose: Purpose(constant: "check")) { db in try db.fetch(ordered) }
+        let fromLoop = try looped.read(purpose: Purpose(constant: "check")) { db in try db.fetch(ordered) }
         #expect(fromLoad.count == BulkTests.count)
         #expect(Set(fromLoad.map(\.id.unmasked)) == Set(fromLoop.map(\.id.unmasked)))
         #expect(
-            try loaded.read(purpose: "check") { db in try db.get(StoredResident.self, key: renamed.recordKey) }
+            try loaded.read(purpose: Purpose(constant: "check")) { db in
+                try db.get(StoredResident.self, key: renamed.recordKey)
+            }
                 == renamed
         )
         let phone = RecordQuery<StoredResident>.filter("phone", equals: .text(records[7].phone ?? ""))
@@ -68,7 +70,7 @@ struct LoadTests {
         #expect(try Self.indexes(loaded, table: "rec_resident").contains("rec_resident__key"))
         #expect(try Self.pendingLoads(loaded) == 0)
         // The key index is unique again: a put of an existing key replaces, never duplicates.
-        try loaded.write(purpose: "update") { db in try db.put(records[0]) }
+        try loaded.write(purpose: Purpose(constant: "update")) { db in try db.put(records[0]) }
         #expect(try loaded.read { db in try db.count(RecordQuery<StoredResident>.all) } == BulkTests.count)
         #expect(try await loaded.auditLog.verify().isValid)
         #expect(try await loaded.auditLog.entry(at: 0).action == "put")
@@ -79,16 +81,20 @@ struct LoadTests {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let store = try fixture.store(audited: false)
-        try store.write(purpose: "seed") { db in try db.put(contentsOf: try BulkTests.residents(0..<100)) }
+        try store.write(purpose: Purpose(constant: "seed")) { db in
+            try db.put(contentsOf: try BulkTests.residents(0..<100))
+        }
         let update = try (50..<250).map { n in
             var resident = try Synthetic.resident(n)
             resident.name = "新\(n)"
             return resident
         }
         // A plain sequence: read on this thread (an array takes the sliced path of the other tests).
-        let summary = try store.load(AnySequence(update), purpose: "reload", batchSize: 64)
+        let summary = try store.load(AnySequence(update), purpose: Purpose(constant: "reload"), batchSize: 64)
         #expect(summary.loaded == 200 && summary.replaced == 50 && summary.stored == 250 && summary.batches == 4)
-        let all = try store.read(purpose: "check") { db in try db.fetch(RecordQuery<StoredResident>.all) }
+        let all = try store.read(purpose: Purpose(constant: "check")) { db in
+            try db.fetch(RecordQuery<StoredResident>.all)
+        }
         #expect(all.count == 250)
         for resident in all {
             let n = try #require(Int(resident.name.drop { !$0.isNumber }))
@@ -102,12 +108,12 @@ struct LoadTests {
         defer { fixture.remove() }
         let store = try fixture.store(audited: true)
         let seed = try BulkTests.residents(0..<10).map { Fragile(resident: $0, explode: false) }
-        try store.write(purpose: "seed") { db in try db.put(contentsOf: seed) }
+        try store.write(purpose: Purpose(constant: "seed")) { db in try db.put(contentsOf: seed) }
         let before = try Self.indexes(store, table: "rec_fragile")
         let good = try BulkTests.residents(10..<6_000).map { Fragile(resident: $0, explode: false) }
         let bad = Fragile(resident: try Synthetic.resident(9_000), explode: true)
         #expect {
-            try store.load(good[..<5_000] + [bad] + good[5_000...], purpose: "load", batchSize: 500)
+            try store.load(good[..<5_000] + [bad] + good[5_000...], purpose: Purpose(constant: "load"), batchSize: 500)
         } throws: { error in
             if case .unencodable(let kind, _) = error as? StoreError { return kind == "fragile" }
             return false
@@ -119,12 +125,12 @@ struct LoadTests {
         let last = try await store.auditLog.entry(at: log.size - 1)
         #expect(last.action == "load.rollback" && last.outcome == .failed)
         #expect(try store.read { db in try db.count(RecordQuery<Fragile>.all) } == seed.count)
-        let kept = try store.read(purpose: "check") { db in try db.fetch(RecordQuery<Fragile>.all) }
+        let kept = try store.read(purpose: Purpose(constant: "check")) { db in try db.fetch(RecordQuery<Fragile>.all) }
         #expect(Set(kept.map(\.resident.id.unmasked)) == Set(seed.map(\.resident.id.unmasked)))
         #expect(try Self.indexes(store, table: "rec_fragile") == before)
         #expect(try Self.pendingLoads(store) == 0)
         // The store takes the same input without the bad record.
-        #expect(try store.load(good, purpose: "load").stored == seed.count + good.count)
+        #expect(try store.load(good, purpose: Purpose(constant: "load")).stored == seed.count + good.count)
     }
 
     @Test("a table created with its key constraint inline is loaded by puts, with the same result")
@@ -165,7 +171,7 @@ struct LoadTests {
         let path = fixture.path("live.sqlite")
         let store = try fixture.store("live.sqlite", audited: false)
         let seed = try BulkTests.residents(0..<20)
-        try store.write(purpose: "seed") { db in try db.put(contentsOf: seed) }
+        try store.write(purpose: Purpose(constant: "seed")) { db in try db.put(contentsOf: seed) }
         // A loader in another process, as the file records it: its marker, its dropped key index,
         // a row it appended, and its lock on <database>-load.
         try store.write { db in
@@ -186,7 +192,7 @@ struct LoadTests {
         let other = try fixture.store("live.sqlite", audited: false)
         #expect(try Self.pendingLoads(other) == 1)
         #expect(try other.read { db in try db.count(RecordQuery<StoredResident>.all) } == 21)
-        #expect(throws: StoreError.self) { try other.load(seed, purpose: "second load") }
+        #expect(throws: StoreError.self) { try other.load(seed, purpose: Purpose(constant: "second-load")) }
         // The loader dies: its lock goes, and the next store undoes its load.
         flock(descriptor, LOCK_UN)
         close(descriptor)
@@ -209,7 +215,7 @@ struct LoadTests {
             audit: StoreAuditing(actor: "crash-test", origin: "test.example/crash")
         )
         let seed = (0..<5).map { CrashRecord(txn: 0, slot: $0, secret: "secret 0 \($0)") }
-        try SQLiteStore(path: path, configuration: configuration).write(purpose: "seed") { db in
+        try SQLiteStore(path: path, configuration: configuration).write(purpose: Purpose(constant: "seed")) { db in
             try db.put(contentsOf: seed)
         }
         for round in 0..<3 {
@@ -236,7 +242,9 @@ struct LoadTests {
             let log = try await store.auditLog.verify()
             #expect(log.isValid, "\(log.problem ?? "")")
             #expect(try await store.auditLog.entry(at: log.size - 1).action == "load.rollback")
-            let stored = try store.read(purpose: "check") { db in try db.fetch(RecordQuery<CrashRecord>.all) }
+            let stored = try store.read(purpose: Purpose(constant: "check")) { db in
+                try db.fetch(RecordQuery<CrashRecord>.all)
+            }
             #expect(stored.map(\.secret).sorted() == seed.map(\.secret).sorted(), "round \(round)")
             #expect(try Self.pendingLoads(store) == 0)
             #expect(

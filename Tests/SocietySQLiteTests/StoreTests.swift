@@ -40,7 +40,7 @@ struct StoreTests {
         struct Abort: Error {}
         let sizeBefore = try await store.auditLog.size()
         #expect(throws: Abort.self) {
-            try store.write(purpose: "registration") { db in
+            try store.write(purpose: Purpose(constant: "registration")) { db in
                 for n in 0..<10 { try db.put(try Synthetic.resident(n)) }
                 throw Abort()
             }
@@ -55,8 +55,8 @@ struct StoreTests {
         defer { fixture.remove() }
         let store = try fixture.store()
         let residents = try (0..<300).map(Synthetic.resident)
-        try store.write(purpose: "load") { db in for r in residents { try db.put(r) } }
-        try store.read(purpose: "statistics") { db in
+        try store.write(purpose: Purpose(constant: "load")) { db in for r in residents { try db.put(r) } }
+        try store.read(purpose: Purpose(constant: "statistics")) { db in
             let hailing = try db.fetch(RecordQuery<StoredResident>.filter("district", equals: .text("321202")))
             #expect(hailing.count == residents.filter { $0.district == "321202" }.count)
             #expect(
@@ -131,12 +131,12 @@ struct StoreTests {
         defer { fixture.remove() }
         let store = try fixture.store()
         let resident = try Synthetic.resident(7)
-        try store.write(purpose: "registration") { db in try db.put(resident) }
+        try store.write(purpose: Purpose(constant: "registration")) { db in try db.put(resident) }
         #expect(throws: StoreError.purposeRequired(kind: "resident", field: "id")) {
             try store.read { db in try db.get(StoredResident.self, key: resident.recordKey) }
         }
         let before = try await store.auditLog.size()
-        let found = try store.read(purpose: "eligibility check") { db in
+        let found = try store.read(purpose: Purpose(constant: "eligibility-check")) { db in
             try db.get(StoredResident.self, key: resident.recordKey)
         }
         #expect(found == resident)
@@ -144,7 +144,7 @@ struct StoreTests {
         #expect(try await log.size() == before + 1)
         let entry = try await log.entry(at: before)
         #expect(entry.action == "read")
-        #expect(entry.purpose == "eligibility check")
+        #expect(entry.purpose == "eligibility-check")
         #expect(entry.actor == "12321200MB0000000X/test")
         #expect(entry.subject.count == 32)
         #expect(try store.read { db in try db.count(RecordQuery<StoredResident>.all) } == 1)
@@ -156,17 +156,17 @@ struct StoreTests {
         defer { fixture.remove() }
         let store = try fixture.store()
         let id = try Synthetic.residentID(3)
-        try store.write(purpose: "legacy load") { db in
+        try store.write(purpose: Purpose(constant: "legacy-load")) { db in
             try db.put(StoredResidentV1(id: id, fullName: "张三", district: "321203"))
         }
-        let upgraded = try store.read(purpose: "check") { db in
+        let upgraded = try store.read(purpose: Purpose(constant: "check")) { db in
             try db.get(StoredResident.self, key: RecordKey(sensitive: id.unmasked))
         }
         #expect(upgraded?.name == "张三")
         #expect(upgraded?.birthYear == id.birthDate.year)
         // The index declared by version 2 was added and back-filled when version 2 first wrote.
-        try store.write(purpose: "touch") { db in try db.put(try Synthetic.resident(100)) }
-        let byYear = try store.read(purpose: "check") { db in
+        try store.write(purpose: Purpose(constant: "touch")) { db in try db.put(try Synthetic.resident(100)) }
+        let byYear = try store.read(purpose: Purpose(constant: "check")) { db in
             try db.fetch(RecordQuery<StoredResident>.filter("birth_year", equals: .integer(Int64(id.birthDate.year))))
         }
         #expect(byYear.contains { $0.id == id })
