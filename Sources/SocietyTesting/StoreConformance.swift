@@ -320,7 +320,9 @@ public enum StoreConformance {
     static func searchable(_ subject: StoreUnderTest) async throws {
         let store = subject.store
         let people = (0..<5).map(ConformancePerson.sample)
-        try await store.write(purpose: Purpose(constant: "conformance.registration")) { db in try await db.put(contentsOf: people) }
+        try await store.write(purpose: Purpose(constant: "conformance.registration")) { db in
+            try await db.put(contentsOf: people)
+        }
         let found = try await store.read(purpose: Purpose(constant: "conformance.lookup")) { db in
             try await db.fetch(RecordQuery<ConformancePerson>.filter("phone", equals: .text(people[3].phone)))
         }

@@ -59,4 +59,3 @@ public struct Purpose: Hashable, Comparable, Sendable, CanonicalTextCodable, Cus
     /// The canonical text.
     public var canonicalText: String { code }
 }
-
