@@ -151,7 +151,7 @@ let (sdk, shell) = try measurePair(
     runs: 3
 ) {
     var found = 0
-    try store.read(purpose: "assistance.discovery") { db in
+    try store.read(purpose: Purpose(constant: "assistance.discovery")) { db in
         try db.forEach(RecordQuery<PooledHouseholdRecord>.all) { record in
             if try !scanner.signals(record.facts).signals.isEmpty { found += 1 }
             return true

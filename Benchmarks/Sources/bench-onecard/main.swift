@@ -30,7 +30,7 @@ let store = try SQLiteStore(
         audit: StoreAuditing(actor: "bench/onecard", origin: "bench", clock: clock)
     )
 )
-let service = try OneCardService(store: store, crypto: crypto, keys: keys, clock: clock)
+let service = try OneCardService(ports: ServicePorts(store: store, crypto: crypto, keys: keys, clock: clock))
 let bank = try CreditCode("91320214745555318W")
 
 func resident(_ n: Int) throws -> ResidentID {

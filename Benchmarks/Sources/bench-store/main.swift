@@ -51,6 +51,8 @@ let count = arguments.first.flatMap { Int($0) } ?? 1_000_000
 let named = Set(arguments.filter { Int($0) == nil })
 func runs(_ phase: String) -> Bool { named.isEmpty || named.contains(phase) }
 let districts = ["321202", "321203", "321204", "321281", "321282", "321283"]
+/// The purpose of every read the benchmark makes.
+let statistics = Purpose(constant: "statistics")
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-store-\(getpid())")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: directory) }
@@ -155,7 +157,7 @@ func newStore(_ name: String, audited: Bool = false) throws -> SQLiteStore {
 @MainActor func bulkLoad(_ name: String, audited: Bool = false, limit: Int = rows) throws {
     let summary = try newStore(name, audited: audited).load(
         residents[..<limit],
-        purpose: audited ? "load" : nil,
+        purpose: audited ? Purpose(constant: "load") : nil,
         batchSize: batch
     )
     guard summary.stored == limit else { throw BenchmarkFailure(description: "load stored \(summary)") }
@@ -188,7 +190,7 @@ func bulkPutAsync(_ name: String, _ residents: [BenchResident]) async throws {
 func getEachAsync(_ store: SQLiteStore, _ keys: [RecordKey]) async throws {
     var missing = 0
     for key in keys {
-        let found = try await store.read(purpose: "statistics") { db in
+        let found = try await store.read(purpose: statistics) { db in
             try await db.get(BenchResident.self, key: key)
         }
         if found == nil { missing += 1 }
@@ -198,7 +200,7 @@ func getEachAsync(_ store: SQLiteStore, _ keys: [RecordKey]) async throws {
 
 /// Gets every one of `keys` through the async port in one read transaction.
 func getAllAsync(_ store: SQLiteStore, _ keys: [RecordKey]) async throws {
-    let missing = try await store.read(purpose: "statistics") { db in
+    let missing = try await store.read(purpose: statistics) { db in
         var missing = 0
         for key in keys where try await db.get(BenchResident.self, key: key) == nil { missing += 1 }
         return missing
@@ -209,7 +211,7 @@ func getAllAsync(_ store: SQLiteStore, _ keys: [RecordKey]) async throws {
 /// Streams the first `limit` residents (all with `nil`) through the async port, decoding each, as
 /// the synchronous scan of phase 2 does.
 func scanAsync(_ store: SQLiteStore, limit: Int?) async throws -> Int {
-    let (seen, income) = try await store.read(purpose: "statistics") { db in
+    let (seen, income) = try await store.read(purpose: statistics) { db in
         var seen = 0
         var income = 0
         var query = RecordQuery<BenchResident>.all
@@ -295,7 +297,7 @@ if runs("get") {
         var missing = 0
         for key in getKeys {
             // `Database`: the synchronous read, which an async closure could otherwise resolve past.
-            let found = try store.read(purpose: "statistics") { (db: Database) in
+            let found = try store.read(purpose: statistics) { (db: Database) in
                 try db.get(BenchResident.self, key: key)
             }
             if found == nil { missing += 1 }
@@ -315,7 +317,7 @@ if runs("get") {
         try await getAllAsync(store, getKeys)
     } baseline: {
         var missing = 0
-        try store.read(purpose: "statistics") { (db: Database) in
+        try store.read(purpose: statistics) { (db: Database) in
             for key in getKeys where try db.get(BenchResident.self, key: key) == nil { missing += 1 }
         }
         guard missing == 0 else { throw BenchmarkFailure(description: "\(missing) keys not found") }
@@ -331,7 +333,7 @@ if runs("scan") {
     func scan(limit: Int?) throws -> Int {
         var seen = 0
         var income = 0
-        try store.read(purpose: "statistics") { db in
+        try store.read(purpose: statistics) { db in
             var query = RecordQuery<BenchResident>.all
             query.limit = limit
             try db.forEach(query) { resident in
