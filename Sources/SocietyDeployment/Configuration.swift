@@ -49,7 +49,7 @@ public struct DeploymentConfiguration: Sendable {
         profile: CryptoProfile = .standard,
         keys: KeySource = .stateFolder,
         clock: any WallClock = SystemWallClock(),
-        logger: Logger = Logger(label: "digitalsociety"),
+        logger: Logger = Logger(label: "digitalsociety") { _ in SwiftLogNoOpLogHandler() },
         stores: any StoreFactory = SQLiteStoreFactory()
     ) {
         self.stateFolder = stateFolder

@@ -41,8 +41,9 @@ public struct SQLiteConfiguration: Sendable {
 
     /// The defaults: NORMAL durability, four readers, no protection, no audit.
     /// Where the store logs: opening, bulk loads, failed transactions and audit verification,
-    /// with kinds, counts and SQLite codes as metadata — never a key or a field value.
-    public var logger = Logger(label: "digitalsociety.sqlite")
+    /// with kinds, counts and SQLite codes as metadata — never a key or a field value. Silent
+    /// unless the application passes its own logger: a library writes nowhere uninvited.
+    public var logger = Logger(label: "digitalsociety.sqlite") { _ in SwiftLogNoOpLogHandler() }
 
     public init() {}
 

@@ -18,7 +18,7 @@ public struct ServicePorts: Sendable {
     /// The deployment's algorithms (national or standard): digests that name envelopes and
     /// pseudonyms follow ``StorageCryptoProfile/digest``.
     public var profile: StorageCryptoProfile
-    /// Where the service logs: metadata only, never a personal value.
+    /// Where the service logs: metadata only, never a personal value. Silent unless given one.
     public var logger: Logger
 
     /// Ports from their parts.
@@ -28,7 +28,7 @@ public struct ServicePorts: Sendable {
         keys: any KeyProvider,
         clock: any WallClock,
         profile: StorageCryptoProfile = .standard,
-        logger: Logger = Logger(label: "digitalsociety")
+        logger: Logger = Logger(label: "digitalsociety") { _ in SwiftLogNoOpLogHandler() }
     ) {
         self.store = store
         self.crypto = crypto
