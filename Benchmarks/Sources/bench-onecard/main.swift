@@ -37,7 +37,7 @@ func resident(_ n: Int) throws -> ResidentID {
     try ResidentID(
         addressCode: DivisionCode("321202"),
         birthDate: CalendarDate(daysSinceEpoch: -10_000 + n % 20_000),
-        sequence: n % 1000
+        sequence: (n / 20_000) % 1000  // unique (birth date, sequence) for 20 million holders
     )
 }
 
