@@ -74,7 +74,10 @@ let package = Package(
         // tests and a district's own test targets depend on it.
         .target(
             name: "SocietyTesting",
-            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOpenSSL"]),
+            dependencies: [
+                "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // MARK: Composition root: configuration → departments on SQLite and OpenSSL, and the
         // domain services built from them. Other stores plug in through its StoreFactory.
@@ -124,12 +127,16 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // The Python of the interoperability scripts, shared by the test targets that run them.
+        .target(name: "InteropSupport", path: "Tests/InteropSupport"),
         .testTarget(name: "SocietyCoreTests", dependencies: ["SocietyCore"]),
         .testTarget(name: "SocietyJSONTests", dependencies: ["SocietyJSON"]),
         .testTarget(name: "SocietyOpenSSLTests", dependencies: ["SocietyOpenSSL", "SocietyCore"]),
         .testTarget(
             name: "SocietyExchangeTests",
-            dependencies: ["SocietyTesting", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietySQLite"],
+            dependencies: [
+                "SocietyTesting", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietySQLite", "InteropSupport",
+            ],
             exclude: ["Interop"]),
         .executableTarget(
             name: "SQLiteCrashWriter",
@@ -138,11 +145,15 @@ let package = Package(
         ),
         .testTarget(
             name: "SocietySQLiteTests",
-            dependencies: ["SocietyTesting", "SocietySQLite", "SocietyOpenSSL", "SocietyCore", "SQLiteCrashWriter"]
+            dependencies: [
+                "SocietyTesting", "SocietySQLite", "SocietyOpenSSL", "SocietyCore", "SQLiteCrashWriter", "SocietySynthetic",
+            ]
         ),
         .testTarget(
             name: "SocietyCertificatesTests",
-            dependencies: ["SocietyTesting", "SocietyCertificates", "SocietyOpenSSL", "SocietyJSON", "SocietyExchange"],
+            dependencies: [
+                "SocietyTesting", "SocietyCertificates", "SocietyOpenSSL", "SocietyJSON", "SocietyExchange", "InteropSupport",
+            ],
             exclude: ["Interop"]),
         .testTarget(
             name: "SocietyOneCardTests",
@@ -150,12 +161,15 @@ let package = Package(
         .testTarget(name: "SocietySyntheticTests", dependencies: ["SocietySynthetic"]),
         .testTarget(
             name: "SocietyAssistanceTests",
-            dependencies: ["SocietySQLite", "SocietyTesting", 
+            dependencies: ["SocietySQLite", "SocietyTesting",
                 "SocietyAssistance", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietyCore", "SocietyOneCard",
             ]),
         .testTarget(
             name: "SocietyHealthTests",
-            dependencies: ["SocietyTesting", "SocietyHealth", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON"],
+            dependencies: [
+                "SocietyTesting", "SocietyHealth", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON",
+                "InteropSupport",
+            ],
             exclude: ["Interop"]),
         .testTarget(
             name: "SocietyVeteransTests",

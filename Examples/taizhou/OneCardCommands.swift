@@ -28,7 +28,7 @@ struct OneCardCommand: AsyncParsableCommand {
         @OptionGroup var logging: LoggingOptions
 
         /// Opens the department (encrypted fields, audited) and the service on its ports.
-        func open() throws -> (DeploymentDepartment, OneCardService) {
+        func open() throws -> (OpenedDepartment, OneCardService) {
             let (_, department) = try StateFile(db).open(as: try ToolParty.party("onecard"), logging: logging)
             do {
                 return (department, try OneCardService(ports: department.ports))

@@ -146,10 +146,6 @@ final class TerminalProgress: Sendable {
     }
 }
 
-/// A department of a deployment (`SocietyDeployment.Department`), named apart from the
-/// government-function entity `SocietyCore.Department`, which the tool imports too.
-typealias DeploymentDepartment = SocietyDeployment.Department
-
 /// A store named by its file, as the `onecard`, `doctor` and `veteran` commands take it:
 /// `--db DIR/NAME.sqlite` is the department `NAME` of the deployment whose state folder is `DIR`.
 /// Its key file is `NAME.sqlite.key` beside it (created on first use, mode 600), and the envelope
@@ -171,7 +167,7 @@ struct StateFile {
     }
 
     /// Opens the deployment and the department acting as `party`.
-    func open(as party: Party, logging: LoggingOptions) throws -> (Deployment, DeploymentDepartment) {
+    func open(as party: Party, logging: LoggingOptions) throws -> (Deployment, OpenedDepartment) {
         do {
             let deployment = try Deployment(
                 DeploymentConfiguration(stateFolder: folder, logger: logging.logger)

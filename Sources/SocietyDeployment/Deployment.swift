@@ -43,7 +43,7 @@ public final class Deployment: Sendable {
     public let configuration: DeploymentConfiguration
     /// The cryptography (OpenSSL 3).
     public let crypto: any CryptoProvider
-    private let departments = Mutex<[String: Department]>([:])
+    private let departments = Mutex<[String: OpenedDepartment]>([:])
     private let partyKeys: PartyKeyFiles
 
     /// Makes the state folder if it does not exist.
@@ -69,7 +69,7 @@ public final class Deployment: Sendable {
 
     /// The department whose store is `name`, acting as `party`: opened on first use (store,
     /// audit log, replay guard, keys), the same one afterwards.
-    public func department(_ name: String, party: Party) throws(DeploymentError) -> Department {
+    public func department(_ name: String, party: Party) throws(DeploymentError) -> OpenedDepartment {
         if let known = departments.withLock({ $0[name] }) { return known }
         try Deployment.check(name)
         let keys: any KeyProvider
@@ -110,7 +110,7 @@ public final class Deployment: Sendable {
         } catch {
             throw .store(name: name, reason: "\(error)")
         }
-        let department = Department(
+        let department = OpenedDepartment(
             name: name,
             party: party,
             ports: ServicePorts(
@@ -197,7 +197,7 @@ public final class Deployment: Sendable {
 
 /// One department of a deployment: its party, the ports its services are built from, its audit
 /// log and replay guard, and its exchanges.
-public struct Department: Sendable {
+public struct OpenedDepartment: Sendable {
     /// The store's name in the deployment.
     public let name: String
     /// The department in the exchange.

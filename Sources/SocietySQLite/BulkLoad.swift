@@ -472,3 +472,24 @@ extension PreparedRow {
         }
     }
 }
+
+extension SQLiteStore: BulkLoadingStore {
+    /// The port's bulk path: ``load(_:purpose:batchSize:progress:)-(Records,_,_,_)``, run on a
+    /// thread of its own so that the load, which blocks its thread for as long as it takes, never
+    /// holds one of the cooperative pool's.
+    public func loadInBulk<Records: Sequence>(
+        _ records: @escaping @Sendable () -> Records,
+        purpose: Purpose?,
+        progress: ProgressHandler?
+    ) async throws -> Int where Records.Element: StorableRecord {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(
+                    with: Result { try self.load(records(), purpose: purpose, progress: progress).loaded }
+                )
+            }
+            thread.name = "DS.SQLite.load"
+            thread.start()
+        }
+    }
+}

@@ -87,7 +87,7 @@ struct DemoGovernment {
     }
 
     /// The department whose store is `store`, acting as `member`.
-    func department(_ store: String, as member: Member) throws -> DeploymentDepartment {
+    func department(_ store: String, as member: Member) throws -> OpenedDepartment {
         try deployment.department(store, party: member.party)
     }
 

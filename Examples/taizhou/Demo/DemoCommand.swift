@@ -125,7 +125,7 @@ struct Demo {
         )
 
         // 2. The synthetic city, each department loading only its own data into its own store.
-        var sources: [DataSourceDepartment: DeploymentDepartment] = [:]
+        var sources: [DataSourceDepartment: OpenedDepartment] = [:]
         for department in DataSourceDepartment.allCases {
             guard let member = government.departments[department] else { continue }
             sources[department] = try government.department(department.rawValue, as: member)
@@ -290,7 +290,7 @@ struct Demo {
     /// exchange (its keys, its replay guard, its audit log).
     func makeResponders(
         _ government: DemoGovernment,
-        sources: [DataSourceDepartment: DeploymentDepartment]
+        sources: [DataSourceDepartment: OpenedDepartment]
     ) throws
         -> [String: VerificationResponder]
     {
@@ -442,7 +442,7 @@ struct Demo {
     /// its deployment key (status lists kept in its store); one is presented and verified.
     func certify(
         _ government: DemoGovernment,
-        sources: [DataSourceDepartment: DeploymentDepartment],
+        sources: [DataSourceDepartment: OpenedDepartment],
         pooled: [Pooled]
     ) async throws -> CertificateOutcome {
         var outcome = CertificateOutcome()
@@ -617,14 +617,6 @@ struct Demo {
     func demoAccount(_ index: Int) throws -> BankAccount {
         let body = "62220299" + String(format: "%010d", index + 1)
         return try BankAccount(body + String(BankAccount.checkDigit(for: body)))
-    }
-}
-
-/// Runs `work` on a new thread and waits for it without holding a thread of the cooperative pool:
-/// for synchronous work that blocks its thread for long, such as the store's bulk load.
-func onThreadOfItsOwn<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
 
