@@ -5,42 +5,7 @@ import SocietyCore
 import SocietyExchange
 import SocietyJSON
 import SocietyOneCard
-import Synchronization
-
-/// Every line a logger wrote, as text: level, message and metadata.
-final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    /// A logger at trace level writing here.
-    func logger(_ label: String = "test") -> Logger {
-        var logger = Logger(label: label) { _ in CapturingLogHandler(capture: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    /// The lines so far.
-    var all: [String] { lines.withLock { $0 } }
-}
-
-/// Writes each event to a ``LogCapture``, with the logger's metadata and the event's merged.
-struct CapturingLogHandler: LogHandler {
-    let capture: LogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        capture.append("\(event.level) \(event.message) \(fields)")
-    }
-}
+import SocietyTesting
 
 /// Civil affairs, two data-source departments and the one-card, with the family of the
 /// eligibility tests holding a card; the services log into ``logs``.

@@ -319,7 +319,7 @@ struct AssistanceServiceTests {
         try await service.complete(id)
         await #expect(throws: AssistanceError.self) { try await service.verify(Identifier("app-9"), send: world.send) }
 
-        let lines = world.logs.all
+        let lines = world.logs.lines.map(\.description)
         #expect(lines.contains { $0.hasPrefix("trace department answered") })
         #expect(lines.contains { $0.contains("household verified") && $0.contains("component=assistance") })
         #expect(lines.contains { $0.contains("assistance step refused") && $0.contains("error=unknownApplication") })

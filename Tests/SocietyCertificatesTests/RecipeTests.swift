@@ -195,7 +195,7 @@ struct CertificateRecipeTests {
     @Test("issuing and changing status log at every level without the holder, number or claims")
     func logging() async throws {
         let city = try CertificateFixture()
-        let logs = CapturedLogs()
+        let logs = LogCapture()
         let store = try InMemoryStore(clock: city.clock)
         let ports = ServicePorts(
             store: store,

@@ -114,7 +114,7 @@ struct FamilyDoctorRecipeTests {
 
     @Test("the main flow logs at every level without a resident's number, name or phone")
     func logging() async throws {
-        let logs = CapturedLogs()
+        let logs = LogCapture()
         let city = try await HealthFixture(today: "2026-01-10", logger: logs.logger(level: .trace))
         try await city.team(capacity: 5)
         let patient = try city.resident(61, born: "1950-01-01")

@@ -36,7 +36,7 @@ struct OneCardRecipeTests {
 
     @Test("port failures arrive wrapped in OneCardError and are logged by case name")
     func portFailures() async throws {
-        let capture = Capture()
+        let capture = LogCapture()
         let clock = try OneCardFixture<InMemoryStore>.clock("2026-11-29")
         let memory = try InMemoryStore(clock: clock)
         let ports = ServicePorts(
@@ -44,16 +44,16 @@ struct OneCardRecipeTests {
             crypto: memory.crypto,
             keys: memory.keys,
             clock: clock,
-            logger: capture.logger
+            logger: capture.logger()
         )
         let service = try OneCardService(ports: ports)
         let closed = OneCardError.store(.invalidHandle("closed"))
         await #expect(throws: closed) { try await service.card(Identifier("card-00")) }
         await #expect(throws: closed) { try await service.verifyLedger() }
-        await #expect(throws: closed) { try await FraudMonitor(logger: capture.logger).alerts(in: ClosedStore()) }
+        await #expect(throws: closed) { try await FraudMonitor(logger: capture.logger()).alerts(in: ClosedStore()) }
         #expect(closed.isPortFailure)
         #expect(!OneCardError.noCurrentCard.isPortFailure)
-        let warnings = capture.logged.filter { $0.level == .warning }
+        let warnings = capture.lines.filter { $0.level == .warning }
         #expect(warnings.map { $0.metadata["operation"] } == ["card", "verifyLedger", "fraudScan"])
         #expect(warnings.allSatisfy { $0.metadata["error"] == "store" })
 
@@ -64,8 +64,8 @@ struct OneCardRecipeTests {
 
     @Test("the main flow logs each operation as component onecard, and never a personal value")
     func logging() async throws {
-        let capture = Capture()
-        let city = try OneCardFixture(logger: capture.logger)
+        let capture = LogCapture()
+        let city = try OneCardFixture(logger: capture.logger())
         for n in 1...3 { try await city.activatedCard(n) }
         await #expect(throws: OneCardError.holderAlreadyHasCard) {
             try await city.service.apply(
@@ -121,10 +121,10 @@ struct OneCardRecipeTests {
                 ]
             )
         )
-        let alerts = try await FraudMonitor(logger: capture.logger).alerts(in: city.store)
+        let alerts = try await FraudMonitor(logger: capture.logger()).alerts(in: city.store)
         #expect(alerts.map(\.rule) == ["paid-after-death"])
 
-        let lines = capture.logged
+        let lines = capture.lines
         #expect(lines.count >= 20)
         #expect(lines.allSatisfy { $0.metadata["component"] == "onecard" && $0.metadata["operation"] != nil })
         let operations = Set(lines.compactMap { $0.metadata["operation"].map { "\($0)" } })
@@ -158,7 +158,7 @@ struct OneCardRecipeTests {
         let batch = try (0..<2_500).map { index in
             try city.payment("run-\(index)", 200 + index % 10, .fiscalSubsidy, fen: 100)
         }
-        let capture = Capture()
+        let capture = LogCapture()
         let outcomes = try await city.service.submit(batch, progress: capture.progress)
         #expect(outcomes.count == 2_500)
         var reports = capture.reported

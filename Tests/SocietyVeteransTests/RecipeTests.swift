@@ -45,7 +45,7 @@ struct VeteranRecipeTests {
 
     @Test("port failures arrive wrapped in VeteranError; the one-card's end a payment run")
     func portFailures() async throws {
-        let capture = Capture()
+        let capture = LogCapture()
         let city = try VeteransFixture()
         _ = try await city.veteran(1, care: .disabledVeteran)
         let clock = try VeteransFixture<InMemoryStore>.clock("2026-11-29")
@@ -55,7 +55,7 @@ struct VeteranRecipeTests {
             crypto: memory.crypto,
             keys: memory.keys,
             clock: clock,
-            logger: capture.logger
+            logger: capture.logger()
         )
         // The bureau's own store is closed.
         let bureau = VeteranService(ports: closed, oneCard: city.oneCard)
@@ -69,18 +69,18 @@ struct VeteranRecipeTests {
         await #expect(throws: VeteranError.oneCard(.store(.invalidHandle("closed")))) {
             try await paying.pay(PayPeriod("2026-11"))
         }
-        let warnings = capture.logged.filter { $0.level == .warning }
+        let warnings = capture.lines.filter { $0.level == .warning }
         #expect(warnings.map { $0.metadata["operation"] } == ["veteran", "submit", "pay"])
         #expect(warnings.map { $0.metadata["error"] } == ["store", "store", "oneCard"])
     }
 
     @Test("the main flow logs each operation as component veterans, and never a personal value")
     func logging() async throws {
-        let capture = Capture()
+        let capture = LogCapture()
         let phone = "13912345678"
         var sources = VeteranDataSources()
         sources.fields["hrss.veteran-employment", default: []].insert("contactPhone")
-        let city = try VeteransFixture(sources: sources, logger: capture.logger)
+        let city = try VeteransFixture(sources: sources, logger: capture.logger())
         let veteran = try await city.veteran(1, placement: .assignedWork, care: .disabledVeteran)
         let other = try await city.veteran(2, care: .warParticipant)
         await #expect(throws: VeteranError.alreadyRegistered) { try await city.veteran(1) }
@@ -146,7 +146,7 @@ struct VeteranRecipeTests {
         let holderKey = try JSONWebKey(algorithm: .ed25519, publicKey: wallet.publicKey.rawRepresentation)
         _ = try await city.service.issueCertificate(veteran.id, issuer: issuer, holderKey: holderKey)
 
-        let lines = capture.logged.filter { $0.metadata["component"] == "veterans" }
+        let lines = capture.lines.filter { $0.metadata["component"] == "veterans" }
         #expect(lines.count >= 15)
         #expect(lines.allSatisfy { $0.metadata["operation"] != nil })
         let operations = Set(lines.compactMap { $0.metadata["operation"].map { "\($0)" } })
@@ -164,7 +164,7 @@ struct VeteranRecipeTests {
             }
         )
         // The one-card logs the payments it posted as its own component.
-        #expect(capture.logged.contains { $0.metadata["component"] == "onecard" })
+        #expect(capture.lines.contains { $0.metadata["component"] == "onecard" })
 
         var secrets = [phone, "李英", try city.resident(900).unmasked]
         for n in 1...2 {
@@ -172,7 +172,7 @@ struct VeteranRecipeTests {
             #expect(resident.unmasked.count == 18)
             secrets += [resident.unmasked, "张志\(["强", "刚", "军", "勇"][n % 4])"]
         }
-        for line in capture.logged {
+        for line in capture.lines {
             for secret in secrets {
                 #expect(!line.text.contains(secret), "\(line.message) logs \(secret.prefix(4))…")
             }
@@ -186,7 +186,7 @@ struct VeteranRecipeTests {
             _ = try await city.veteran(n, care: .disabledVeteran)
             try await city.card(n)
         }
-        let capture = Capture()
+        let capture = LogCapture()
         let run = try await city.service.pay(PayPeriod("2026-11"), progress: capture.progress)
         #expect(run.posted.count == 250)
         #expect(capture.reported.map(\.completed) == [100, 200, 250])

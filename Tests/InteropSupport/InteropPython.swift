@@ -2,15 +2,15 @@ import Foundation
 
 /// The Python that runs the interoperability scripts: a virtual environment under `.build/` with the
 /// packages pinned in `Tests/Interop/requirements.txt`, made on first use by `Tests/Interop/provision.sh`.
-/// The same file is in each test target that runs those scripts (targets cannot share a source file).
-enum InteropPython {
+/// A target of its own so that every test target running those scripts shares one copy.
+public enum InteropPython {
     /// Why no such Python could be provisioned, and how to fix it.
-    struct Unavailable: Error, CustomStringConvertible {
-        var description: String
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// The path of that Python; throws, naming what is missing, when it cannot be provisioned.
-    static func path() throws -> String { try provisioned.get() }
+    public static func path() throws -> String { try provisioned.get() }
 
     private static let provisioned: Result<String, Unavailable> = {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
