@@ -69,17 +69,35 @@ public final class Deployment: Sendable {
 
     /// The department whose store is `name`, acting as `party`: opened on first use (store,
     /// audit log, replay guard, keys), the same one afterwards.
-    public func department(_ name: String, party: Party) throws(DeploymentError) -> OpenedDepartment {
+    ///
+    /// With `access: .existing` the store and its key file must already be there: nothing is
+    /// created, and a missing or foreign store throws ``DeploymentError/store(name:reason:)``
+    /// (``DeploymentError/keyFile(path:reason:)`` for a missing key file).
+    public func department(
+        _ name: String,
+        party: Party,
+        access: StoreAccess = .createIfMissing
+    ) throws(DeploymentError) -> OpenedDepartment {
         if let known = departments.withLock({ $0[name] }) { return known }
         try Deployment.check(name)
         let keys: any KeyProvider
         do {
             switch configuration.keys {
             case .stateFolder:
+                let keyFile = configuration.stateFolder.appendingPathComponent("\(name).sqlite.key")
+                if access == .existing {
+                    // The store is checked first: no store is the clearer message than no key file.
+                    let store = configuration.stateFolder.appendingPathComponent("\(name).sqlite")
+                    guard
+                        !(configuration.stores is SQLiteStoreFactory)
+                            || FileManager.default.fileExists(atPath: store.path)
+                    else { throw DeploymentError.store(name: name, reason: "\(StoreError.notFound(store.path))") }
+                    guard FileManager.default.fileExists(atPath: keyFile.path) else {
+                        throw DeploymentError.keyFile(path: keyFile.path, reason: "missing: the store cannot be read")
+                    }
+                }
                 keys = try StaticKeyProvider.derived(
-                    from: try masterSecret(
-                        at: configuration.stateFolder.appendingPathComponent("\(name).sqlite.key")
-                    ),
+                    from: try masterSecret(at: keyFile),
                     digest: configuration.profile.storage.digest,
                     using: crypto
                 )
@@ -93,7 +111,7 @@ public final class Deployment: Sendable {
         }
         var logger = configuration.logger
         logger[metadataKey: "department"] = .string(party.text)
-        let request = StoreRequest(
+        var request = StoreRequest(
             name: name,
             actor: party.text,
             origin: "digitalsociety/\(name)",
@@ -104,6 +122,7 @@ public final class Deployment: Sendable {
             clock: configuration.clock,
             logger: logger
         )
+        request.access = access
         let opened: OpenedStore
         do {
             opened = try configuration.stores.open(request)

@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 public import SocietyCore
 public import SocietySQLite
+import Synchronization
 
 /// What a store factory is asked for: one department's store.
 public struct StoreRequest: Sendable {
@@ -24,6 +25,19 @@ public struct StoreRequest: Sendable {
     public var clock: any WallClock
     /// The store's logger.
     public var logger: Logger
+    /// Whether the store may be created, or must already exist.
+    public var access: StoreAccess = .createIfMissing
+}
+
+/// How a department's store is opened.
+public enum StoreAccess: Sendable, Hashable {
+    /// Created, with its key file, when it does not exist: how a service that writes opens it.
+    case createIfMissing
+    /// Opened only if it exists and is an SDK store, creating nothing: how read-only tools open
+    /// it, so that a mistyped name is an error instead of a new, empty store. A factory throws
+    /// ``SocietyCore/StoreError/notFound(_:)`` or ``SocietyCore/StoreError/notAStore(_:)``, and
+    /// opens the replay guard only when an envelope is first checked.
+    case existing
 }
 
 /// A department's store with its audit log and replay guard, as a factory opens them.
@@ -68,14 +82,37 @@ public struct SQLiteStoreFactory: StoreFactory {
             audit: StoreAuditing(actor: request.actor, origin: request.origin, clock: request.clock)
         )
         configuration.logger = request.logger
+        configuration.createIfMissing = request.access == .createIfMissing
         let store = try SQLiteStore(
             path: request.stateFolder.appendingPathComponent("\(request.name).sqlite").path,
             configuration: configuration
         )
-        let replay = try SQLiteReplayGuard(
-            path: request.stateFolder.appendingPathComponent("\(request.name).replay.sqlite").path,
-            durability: replayDurability
-        )
+        let replayPath = request.stateFolder.appendingPathComponent("\(request.name).replay.sqlite").path
+        let durability = replayDurability
+        let replay: any ReplayGuard =
+            switch request.access {
+            case .createIfMissing: try SQLiteReplayGuard(path: replayPath, durability: durability)
+            case .existing: DeferredReplayGuard { try SQLiteReplayGuard(path: replayPath, durability: durability) }
+            }
         return OpenedStore(store: store, auditLog: store.auditLog, replayGuard: replay)
+    }
+}
+
+/// A replay guard opened when it is first asked, so that opening a department to read creates no
+/// replay-guard file.
+final class DeferredReplayGuard: ReplayGuard {
+    private let open: @Sendable () throws -> any ReplayGuard
+    private let opened = Mutex<(any ReplayGuard)?>(nil)
+
+    init(_ open: @escaping @Sendable () throws -> any ReplayGuard) { self.open = open }
+
+    func markSeen(issuer: String, id: String, expiresAt: Date, now: Date) async throws -> Bool {
+        let guardian = try opened.withLock { opened in
+            if let opened { return opened }
+            let made = try open()
+            opened = made
+            return made
+        }
+        return try await guardian.markSeen(issuer: issuer, id: id, expiresAt: expiresAt, now: now)
     }
 }

@@ -440,22 +440,44 @@ enum BulkLoad {
 /// The advisory lock (`flock`) a bulk load holds on `<database>-load` from before it drops the
 /// indexes until it has rebuilt them. The kernel releases it when the loader dies, so a store that
 /// finds a load recorded in the file and can take the lock knows the loader is gone; one that
-/// cannot leaves the load to its loader. The small lock file stays beside the database.
+/// cannot leaves the load to its loader.
+///
+/// The lock file exists only while the lock is held: the holder removes it before unlocking. A
+/// taker that opened the file just before that removal may then get the lock on a file no longer
+/// at the path, so it checks, after locking, that the path still names the file it locked, and
+/// tries again when it does not.
 final class LoadLock {
     private let descriptor: Int32
+    private let path: String
 
     /// Takes the lock without waiting; `nil` when another loader holds it.
     init?(path: String) {
-        let descriptor = open(path + "-load", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { return nil }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        let lockPath = path + "-load"
+        for _ in 0..<8 {
+            let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { return nil }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                close(descriptor)
+                return nil
+            }
+            var locked = stat()
+            var named = stat()
+            if fstat(descriptor, &locked) == 0, stat(lockPath, &named) == 0,
+                locked.st_ino == named.st_ino, locked.st_dev == named.st_dev
+            {
+                self.descriptor = descriptor
+                self.path = lockPath
+                return
+            }
+            // The previous holder removed the file between our open and our lock: start again.
             close(descriptor)
-            return nil
         }
-        self.descriptor = descriptor
+        return nil
     }
 
+    /// Removes the lock file, then releases the lock.
     func release() {
+        unlink(path)
         flock(descriptor, LOCK_UN)
         close(descriptor)
     }

@@ -18,6 +18,13 @@ public struct SQLiteConfiguration: Sendable {
         case full
     }
 
+    /// Whether opening creates the file and the SDK's tables (`true`, the default) or requires a
+    /// store that is already there (`false`): then a missing file throws
+    /// ``SocietyCore/StoreError/notFound(_:)`` and a file without the SDK's tables
+    /// ``SocietyCore/StoreError/notAStore(_:)``, and in either case nothing is created or
+    /// changed. Read-only tools open this way, so that a mistyped path is an error, not a new store.
+    public var createIfMissing = true
+
     /// `synchronous` NORMAL (default) or FULL.
     public var durability: Durability = .normal
     /// How long a connection waits for a lock held by another connection or process before it

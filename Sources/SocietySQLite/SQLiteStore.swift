@@ -74,6 +74,7 @@ public final class SQLiteStore: RecordStore {
     /// Opens (creating if needed) the store at `path`, switches it to WAL and brings its own
     /// tables up to date. `path` must be a file: readers and the writer are separate connections.
     public init(path: String, configuration: SQLiteConfiguration = SQLiteConfiguration()) throws {
+        if !configuration.createIfMissing { try Self.checkExisting(path, configuration) }
         self.path = path
         self.configuration = configuration
         let protector = configuration.protection.map(FieldProtector.init)
@@ -126,6 +127,31 @@ public final class SQLiteStore: RecordStore {
                 try? connection.execute("ROLLBACK")
                 throw error
             }
+        }
+    }
+
+    /// Checks, on a read-only connection that can change nothing, that `path` is a file holding the
+    /// SDK's tables: the condition for opening a store without creating it.
+    static func checkExisting(_ path: String, _ configuration: SQLiteConfiguration) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw StoreError.notFound(path)
+        }
+        guard !isDirectory.boolValue else { throw StoreError.notAStore("\(path) (a directory)") }
+        let tables: Set<String>
+        do {
+            let connection = try Connection(path: path, readOnly: true, configuration: configuration)
+            tables = Set(
+                try connection.rows("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap {
+                    if case .text(let name) = $0.first { name } else { nil }
+                }
+            )
+        } catch {
+            // Not a database at all (SQLITE_NOTADB), or unreadable.
+            throw StoreError.notAStore("\(path) (\(error))")
+        }
+        guard tables.isSuperset(of: ["ds_meta", "ds_audit_entries", "ds_audit_heads"]) else {
+            throw StoreError.notAStore(path)
         }
     }
 

@@ -200,6 +200,10 @@ struct LoadTests {
         #expect(try Self.pendingLoads(after) == 0)
         #expect(try after.read { db in try db.count(RecordQuery<StoredResident>.all) } == 20)
         #expect(try Self.indexes(after, table: "rec_resident").contains("rec_resident__key"))
+        // Whoever releases the lock removes its file: no empty `-load` file is left beside the store.
+        #expect(!FileManager.default.fileExists(atPath: path + "-load"))
+        try after.load(try BulkTests.residents(20..<30), purpose: Purpose(constant: "third-load"))
+        #expect(!FileManager.default.fileExists(atPath: path + "-load"))
     }
 
     @Test("a loader killed with SIGKILL midway is undone when the store is next opened")

@@ -23,6 +23,10 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case protectionRequired(kind: String)
     /// A transaction handle was used after its transaction ended, or a write through a read handle.
     case invalidHandle(String)
+    /// The store was to be opened as it is, and there is none where it was looked for.
+    case notFound(String)
+    /// The store was to be opened as it is, and what is there is not one of the SDK's stores.
+    case notAStore(String)
 
     public var description: String {
         switch self {
@@ -41,6 +45,8 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .protectionRequired(let kind):
             "\(kind) has sensitive data but the store has no encryption keys (configure protection)"
         case .invalidHandle(let reason): "invalid use of a transaction handle: \(reason)"
+        case .notFound(let place): "no store at \(place)"
+        case .notAStore(let place): "\(place) is not a DigitalSociety store (left untouched)"
         }
     }
 }

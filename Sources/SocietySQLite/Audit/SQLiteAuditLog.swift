@@ -14,7 +14,7 @@ public struct SQLiteAuditLog: AuditLog {
     /// The log of `store`, hashed with the store's profile digest.
     ///
     /// The store must have been opened with ``RecordProtection`` (it supplies the cryptography);
-    /// use ``init(path:crypto:)`` to open a log by itself.
+    /// use ``init(path:crypto:createIfMissing:)`` to open a log by itself.
     public init(store: SQLiteStore) {
         self.store = store
         let crypto = store.configuration.protection?.crypto ?? UnavailableCrypto()
@@ -24,9 +24,14 @@ public struct SQLiteAuditLog: AuditLog {
 
     /// Opens the audit log in the file at `path` with the digest recorded in the file, for tools
     /// that verify, prove or checkpoint a log without the store's keys.
-    public init(path: String, crypto: any CryptoProvider) throws {
+    ///
+    /// With `createIfMissing: false` (what an auditor's tool wants) a missing file throws
+    /// ``SocietyCore/StoreError/notFound(_:)`` and a file that is not an SDK store
+    /// ``SocietyCore/StoreError/notAStore(_:)``, and nothing is created or changed.
+    public init(path: String, crypto: any CryptoProvider, createIfMissing: Bool = true) throws {
         var configuration = SQLiteConfiguration()
         configuration.readerCount = 1
+        configuration.createIfMissing = createIfMissing
         let store = try SQLiteStore(path: path, configuration: configuration)
         let name = try store.withReader { connection in
             try connection.rows("SELECT value FROM ds_meta WHERE name = 'audit_digest'").first?.first

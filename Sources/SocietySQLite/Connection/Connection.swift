@@ -12,7 +12,10 @@ final class Connection {
         var handle: OpaquePointer?
         // NOMUTEX: the store already guarantees one thread per connection at a time.
         let flags =
-            (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+            (readOnly
+                ? SQLITE_OPEN_READONLY
+                : SQLITE_OPEN_READWRITE | (configuration.createIfMissing ? SQLITE_OPEN_CREATE : 0))
+            | SQLITE_OPEN_NOMUTEX
             | SQLITE_OPEN_URI
         let result = sqlite3_open_v2(path, &handle, flags, nil)
         guard result == SQLITE_OK, let handle else {
