@@ -1,4 +1,5 @@
 public import SocietyCore
+public import SocietyJSON
 
 /// One data service of the catalogue (数据目录): what a data-source department offers, to whom,
 /// for what.
@@ -45,6 +46,19 @@ public struct DataService: Hashable, Sendable, Codable {
 
     /// The highest sensitivity among the fields.
     public var sensitivity: Sensitivity { fields.map(\.sensitivity).max() ?? .public }
+
+    /// The names of `data`'s top-level members that this service does not declare, sorted: what
+    /// data minimisation refuses at the boundary. Data that is not an object has no declared shape,
+    /// so it is reported as the one undeclared name `"(not an object)"`; `null` (no data) is fine.
+    public func undeclaredFields(in data: JSONValue) -> [String] {
+        switch data {
+        case .null: return []
+        case .object(let object):
+            let declared = Set(fields.map(\.name))
+            return object.keys.filter { !declared.contains($0) }.sorted()
+        default: return ["(not an object)"]
+        }
+    }
 }
 
 /// A right to call a service: consumer → service → purposes.

@@ -380,7 +380,9 @@ public struct VeteranService: Sendable {
                     }
                 } catch {
                     if error.isPortFailure { throw VeteranError.oneCard(error) }
-                    run.refused.append(PaymentRun.Refusal(instruction: instruction.id, reason: error))
+                    run.refused.append(
+                        PaymentRun.Refusal(instruction: instruction.id, holder: instruction.holder, reason: error)
+                    )
                     logger.info(
                         "preferential-care payment refused",
                         metadata: [
@@ -482,6 +484,8 @@ public struct PaymentRun: Hashable, Sendable {
     public struct Refusal: Hashable, Sendable {
         /// The instruction's id.
         public let instruction: String
+        /// Whom it would have paid (print it ``SocietyCore/ResidentID/masked``).
+        public let holder: ResidentID
         /// The one-card's reason.
         public let reason: OneCardError
     }
