@@ -1,32 +1,63 @@
 import ArgumentParser
 import Foundation
 import SocietyCore
+import SocietyJSON
 import SocietyOpenSSL
 import SocietySQLite
 
-/// `taizhou audit verify|prove|checkpoint --db FILE`: check, prove and sign a store's tamper-evident
-/// audit log, the way an auditor who keeps the last checkpoint would.
+/// `taizhou audit verify|prove|checkpoint --department NAME | --db FILE`: check, prove and sign a
+/// store's tamper-evident audit log, the way an auditor who keeps the last checkpoint would.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Verify, prove and checkpoint the tamper-evident audit log of a SQLite store.",
+        discussion: """
+            The log is that of a department's store in the state folder (--department NAME opens \
+            <state>/NAME.sqlite) or of any store file (--db FILE). verify, prove and checkpoint without \
+            --key only read: a missing file, or one that is not an SDK store, is refused untouched.
+            """,
         subcommands: [Verify.self, Prove.self, Checkpoint.self]
     )
 
     struct Database: ParsableArguments {
-        @Option(name: .customLong("db"), help: "The store's SQLite file.")
-        var path: String
+        @OptionGroup var state: StateOptions
+        @Option(help: "The department whose store to open (NAME.sqlite in the state folder).")
+        var department: String?
+        @Option(name: .customLong("db"), help: "A store's SQLite file, anywhere (instead of --department).")
+        var file: String?
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard (department == nil) != (file == nil) else {
+                throw ValidationError("give --department NAME (a store in the state folder) or --db FILE")
+            }
+        }
+
+        /// The store file.
+        var path: String {
+            file ?? state.folder.appendingPathComponent("\(department ?? "").sqlite").path
+        }
 
         /// Opens the log by itself, the one place the tool opens a SQLite file without a `Deployment`:
         /// an auditor points at any store file, of any deployment, and needs none of its keys (the
-        /// log is not encrypted). Opening it as a department would create a key file and a replay
-        /// guard beside it, and would need the store's key to open its records.
+        /// log is not encrypted). It opens only a file that is already an SDK store and creates or
+        /// changes nothing in it (`createIfMissing: false`); only `checkpoint --key` writes (the
+        /// signed checkpoint).
         func open() throws -> SQLiteAuditLog {
-            guard FileManager.default.fileExists(atPath: path) else { throw auditFailure("no such file: \(path)") }
             do {
-                return try SQLiteAuditLog(path: path, crypto: OpenSSLCryptoProvider())
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw auditFailure(
+                        status: ExitStatus.refused,
+                        "no store \(path): check --state, --department or --db"
+                    )
+                }
+                return try SQLiteAuditLog(path: path, crypto: OpenSSLCryptoProvider(), createIfMissing: false)
+            } catch let exit as ExitCode {
+                throw exit
+            } catch let error as StoreError {
+                throw auditFailure(status: ExitStatus.refused, "\(error)")
             } catch {
-                throw auditFailure("cannot open \(path): \(error)")
+                throw auditFailure(status: ExitStatus.io, "cannot open \(path): \(error)")
             }
         }
     }
@@ -63,14 +94,24 @@ struct AuditCommand: AsyncParsableCommand {
             let result = try await attempt("cannot verify \(database.path)") {
                 try await bar.showing { try await log.verify(checkpointKey: key, progress: $0) }
             }
+            let root = Data(result.rootHash).base64EncodedString()
             guard let broken = result.firstBrokenEntry else {
-                print(
-                    "ok size \(result.size) root \(Data(result.rootHash).base64EncodedString()) "
-                        + "(\(result.checkpointsChecked) tree heads and checkpoints matched)"
+                database.output.emit(
+                    "ok size \(result.size) root \(root) (\(result.checkpointsChecked) tree heads and checkpoints matched)",
+                    json: [
+                        "ok": true, "size": .number(Double(result.size)), "root": .string(root),
+                        "checkpointsChecked": .number(Double(result.checkpointsChecked)),
+                    ]
                 )
                 return
             }
-            throw auditFailure("broken at entry \(broken): \(result.problem ?? "the log does not verify")")
+            let problem = result.problem ?? "the log does not verify"
+            if database.output.json {
+                print(
+                    OutputOptions.line(["ok": false, "brokenAt": .number(Double(broken)), "problem": .string(problem)])
+                )
+            }
+            throw auditFailure("broken at entry \(broken): \(problem)")
         }
     }
 
@@ -110,14 +151,27 @@ struct AuditCommand: AsyncParsableCommand {
                         rootHash: root
                     )
                 else { throw AuditLogError.corruptState("the proof does not verify: run `taizhou audit verify`") }
-                print("entry \(entry) of \(treeSize)")
-                print(
-                    "time \(ISO8601DateFormatter().string(from: stored.time)) actor \(stored.actor) action \(stored.action)"
+                let time = ISO8601DateFormatter().string(from: stored.time)
+                let proofText = proof.map { Data($0).base64EncodedString() }
+                var lines = [
+                    "entry \(entry) of \(treeSize)",
+                    "time \(time) actor \(stored.actor) action \(stored.action)",
+                    "purpose \(stored.purpose) outcome \(stored.outcome.rawValue)",
+                    "leaf \(Data(leaf).base64EncodedString())",
+                    "root \(Data(root).base64EncodedString())",
+                ]
+                lines += proofText.map { "proof \($0)" }
+                database.output.emit(
+                    lines.joined(separator: "\n"),
+                    json: [
+                        "entry": .number(Double(entry)), "treeSize": .number(Double(treeSize)), "time": .string(time),
+                        "actor": .string(stored.actor), "action": .string(stored.action),
+                        "purpose": .string(stored.purpose), "outcome": .string(stored.outcome.rawValue),
+                        "leaf": .string(Data(leaf).base64EncodedString()),
+                        "root": .string(Data(root).base64EncodedString()),
+                        "proof": .array(proofText.map { .string($0) }),
+                    ]
                 )
-                print("purpose \(stored.purpose) outcome \(stored.outcome.rawValue)")
-                print("leaf \(Data(leaf).base64EncodedString())")
-                print("root \(Data(root).base64EncodedString())")
-                for hash in proof { print("proof \(Data(hash).base64EncodedString())") }
             }
         }
 
@@ -143,7 +197,11 @@ struct AuditCommand: AsyncParsableCommand {
             let log = try database.open()
             guard let key else {
                 let head = try await attempt("cannot read the tree head") { try await log.treeHead() }
-                print(head.body, terminator: "")
+                if database.output.json {
+                    print(OutputOptions.line(["checkpoint": .string(head.body), "signed": false]))
+                } else {
+                    print(head.body, terminator: "")
+                }
                 return
             }
             let crypto = OpenSSLCryptoProvider()
@@ -158,14 +216,18 @@ struct AuditCommand: AsyncParsableCommand {
             let signed = try await attempt("cannot sign the checkpoint") {
                 try await log.checkpoint(signingWith: signingKey, keyName: keyName)
             }
-            print(signed.text, terminator: "")
+            if database.output.json {
+                print(OutputOptions.line(["checkpoint": .string(signed.text), "signed": true]))
+            } else {
+                print(signed.text, terminator: "")
+            }
         }
     }
 }
 
 private func parseAlgorithm(_ name: String) throws -> SignatureAlgorithm {
     guard let algorithm = SignatureAlgorithm(rawValue: name) else {
-        throw auditFailure("unknown algorithm \"\(name)\"; use ed25519, p256 or sm2")
+        throw auditFailure(status: ExitStatus.badInput, "unknown algorithm \"\(name)\"; use ed25519, p256 or sm2")
     }
     return algorithm
 }
@@ -181,8 +243,8 @@ private func attempt<T>(_ context: String, _ body: () async throws -> T) async t
     }
 }
 
-/// Prints one `error: …` line to standard error and exits with status 1.
-private func auditFailure(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-    return ExitCode(1)
+/// Prints one `error: …` line to standard error and returns the exit status (1 by default: the log
+/// or its file was refused).
+private func auditFailure(status: Int32 = ExitStatus.refused, _ message: String) -> ExitCode {
+    failure(status: status, message)
 }

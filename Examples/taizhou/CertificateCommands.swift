@@ -24,7 +24,19 @@ struct CertCommand: AsyncParsableCommand {
         @Option(help: "The issuer's private key (PEM).") var key: String
         @Option(help: "The key's id on the trust list.") var kid: String
         @Option(help: "The issuing party, CREDITCODE/SUBSYSTEM.") var iss: String
-        @Option(help: "The issuer's status-list state file (created on first use).") var state = "cert-state.json"
+        @OptionGroup var deployment: StateOptions
+        @Option(
+            help:
+                "The issuer's status-list state file (default: cert-state.json in the state folder; created on first use)."
+        )
+        var statusState: String?
+
+        /// The state file's path (the state folder is created when the default is used).
+        func statePath() throws -> String {
+            if let statusState { return statusState }
+            try deployment.createFolder()
+            return deployment.folder.appendingPathComponent("cert-state.json").path
+        }
 
         func issuer() throws -> CertificateIssuer {
             CertificateIssuer(
@@ -34,7 +46,7 @@ struct CertCommand: AsyncParsableCommand {
                 crypto: KeyFiles.crypto,
                 random: OpenSSLRandomSource(),
                 clock: SystemWallClock(),
-                store: FileStatusStateStore(path: state)
+                store: FileStatusStateStore(path: try statePath())
             )
         }
     }
@@ -53,6 +65,7 @@ struct CertCommand: AsyncParsableCommand {
         @Option(help: "A JSON file with the type's claims.") var claims: String
         @Option(help: "Last valid day, YYYY-MM-DD (default: long-term).") var validUntil: String?
         @Option(help: "Also write the W3C VC 2.0 view to this file.") var vcOut: String?
+        @Flag(help: "Replace an existing --vc-out file.") var force = false
         @OptionGroup var issuerOptions: IssuerOptions
 
         mutating func run() async throws {
@@ -82,7 +95,11 @@ struct CertCommand: AsyncParsableCommand {
                     validity: validity
                 )
                 if let vcOut {
-                    try writeFile(Data(JSONValue.object(issued.verifiableCredential).description.utf8), to: vcOut)
+                    try writeFile(
+                        Data(JSONValue.object(issued.verifiableCredential).description.utf8),
+                        to: vcOut,
+                        replacing: force
+                    )
                 }
                 print(issued.sdJWT.compact)
                 note(
@@ -142,7 +159,9 @@ struct CertCommand: AsyncParsableCommand {
         @Option(help: "The nonce you sent.") var nonce: String
         @Option(help: "Maximum age of the trust list, seconds.") var maxTrustAge: Double = 7 * 86_400
         @Option(help: "Maximum age of the status lists, seconds.") var maxStatusAge: Double = 86_400
+        @Option(help: "Refuse a trust list older than this version (a rolled-back list).") var minTrustVersion: Int?
         @Flag(help: "Print personal data in full instead of masked.") var unmasked = false
+        @OptionGroup var output: OutputOptions
         @Argument(help: "The presentation (standard input when omitted).") var presentation: String?
 
         mutating func run() async throws {
@@ -166,7 +185,7 @@ struct CertCommand: AsyncParsableCommand {
             } else {
                 throw failure("\(trust) does not embed its root key; pass --root ROOT.pub.pem")
             }
-            var anchor = TrustAnchor(root: rootKey, maximumAge: maxTrustAge)
+            var anchor = TrustAnchor(root: rootKey, maximumAge: maxTrustAge, lastAcceptedVersion: minTrustVersion)
             do {
                 let snapshot = try StatusListSnapshot(json: Array(try readInput(status)))
                 let verifier = try CertificateVerifier(
@@ -182,12 +201,26 @@ struct CertCommand: AsyncParsableCommand {
                 for member in result.claims {
                     shown[member.key] = unmasked ? member.value : CertCommand.masked(member.key, member.value)
                 }
-                print("valid: \(result.type?.name ?? result.typeIdentifier) issued by \(result.issuer)")
-                print(JSONValue.object(shown).description)
+                let type = result.type?.name ?? result.typeIdentifier
+                output.emit(
+                    "valid: \(type) issued by \(result.issuer)\n\(JSONValue.object(shown).description)",
+                    json: [
+                        "valid": true, "type": .string(type), "issuer": .string("\(result.issuer)"),
+                        "claims": .object(shown),
+                    ]
+                )
             } catch let exit as ExitCode {
                 throw exit
+            } catch let error as CertificateError {
+                // A document that is not a certificate is bad input; one that fails a check is refused.
+                let status: Int32
+                switch error {
+                case .malformed, .malformedDisclosure, .malformedKeyBinding: status = ExitStatus.badInput
+                default: status = ExitStatus.refused
+                }
+                throw failure(status: status, "certificate refused: \(error)")
             } catch {
-                throw failure(status: 2, "certificate refused: \(error)")
+                throw failure("certificate refused: \(error)")
             }
         }
     }
@@ -222,7 +255,7 @@ struct CertCommand: AsyncParsableCommand {
         ) async throws {
             do {
                 let lists = try await change(try issuerOptions.issuer(), index)
-                try writeFile(Data(StatusListSnapshot(lists).json.utf8), to: out)
+                try writeFile(Data(StatusListSnapshot(lists).json.utf8), to: out, replacing: true)
                 print("\(verb) index \(index); status lists version \(lists.first?.version ?? 0) written to \(out)")
             } catch let exit as ExitCode {
                 throw exit
@@ -262,7 +295,7 @@ struct CertCommand: AsyncParsableCommand {
         mutating func run() async throws {
             do {
                 let lists = try await issuerOptions.issuer().publish()
-                try writeFile(Data(StatusListSnapshot(lists).json.utf8), to: out)
+                try writeFile(Data(StatusListSnapshot(lists).json.utf8), to: out, replacing: true)
                 print("status lists version \(lists.first?.version ?? 0) written to \(out)")
             } catch let exit as ExitCode {
                 throw exit
@@ -299,7 +332,8 @@ struct FileStatusStateStore: StatusStateStore {
         let result = try change(&state)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeFile(try encoder.encode(state), to: path)
+        // The state file is read, changed and written back: replacing it is the point.
+        try writeFile(try encoder.encode(state), to: path, replacing: true)
         return result
     }
 }

@@ -13,8 +13,9 @@ struct DoctorCommand: AsyncParsableCommand {
         commandName: "doctor",
         abstract: "Family-doctor contracts (家庭医生签约): teams, contracts, follow-ups, FHIR export.",
         discussion: """
-            State lives in the SQLite file given by --db, a department of the deployment whose state folder \
-            is the file's folder; its key file is DB.key (created, mode 600).
+            State lives in the department store family-doctor.sqlite of the state folder (--state), with its \
+            key file (created on first write, mode 600). groups, followups, uncontracted and export-fhir only \
+            read: they create nothing and fail when the store is missing.
             """,
         subcommands: [
             Team.self, Sign.self, Renew.self, Terminate.self, Fact.self, Groups.self, FollowUps.self, Visit.self,
@@ -24,13 +25,12 @@ struct DoctorCommand: AsyncParsableCommand {
 
     /// The database every subcommand works on: a department of the deployment in its folder.
     struct Database: ParsableArguments {
-        @Option(help: "The SQLite file holding teams and contracts (NAME.sqlite; its folder is the state folder).")
-        var db = "health.sqlite"
-        @OptionGroup var logging: LoggingOptions
+        @OptionGroup var state: StateOptions
 
-        /// Opens the department (encrypted fields, audited) and the service on its ports.
-        func open() async throws -> FamilyDoctorService {
-            let (_, department) = try StateFile(db).open(as: try ToolParty.party("family-doctor"), logging: logging)
+        /// Opens the department `family-doctor` (encrypted fields, audited) and the service on its
+        /// ports; with `.existing`, only a store that is there.
+        func open(_ access: StoreAccess = .createIfMissing) async throws -> FamilyDoctorService {
+            let (_, department) = try state.department("family-doctor", subsystem: "family-doctor", access: access)
             return try await reportingErrors { try FamilyDoctorService(ports: department.ports) }
         }
     }
@@ -200,16 +200,26 @@ struct DoctorCommand: AsyncParsableCommand {
             abstract: "A resident's priority groups, each with its rule and the facts it used."
         )
         @OptionGroup var database: Database
+        @OptionGroup var output: OutputOptions
         @Option(help: "The resident's citizen identity number.") var resident: String
 
         mutating func run() async throws {
             let resident = try validated(resident, as: "resident", { try ResidentID($0) })
-            let service = try await database.open()
+            let service = try await database.open(.existing)
             let groups = try await reportingErrors { try await service.priorityGroups(of: resident) }
-            for membership in groups {
-                print("\(membership.group.rawValue) [\(membership.rule)]: \(membership.facts.joined(separator: "; "))")
+            let lines =
+                groups.map { "\($0.group.rawValue) [\($0.rule)]: \($0.facts.joined(separator: "; "))" }
+                + ["\(resident.masked): \(groups.count) priority group(s)"]
+            let json: [JSONValue] = groups.map {
+                [
+                    "group": .string($0.group.rawValue), "rule": .string("\($0.rule)"),
+                    "facts": .array($0.facts.map { .string($0) }),
+                ]
             }
-            print("\(resident.masked): \(groups.count) priority group(s)")
+            output.emit(
+                lines.joined(separator: "\n"),
+                json: ["resident": .string(resident.masked), "groups": .array(json)]
+            )
         }
     }
 
@@ -219,12 +229,13 @@ struct DoctorCommand: AsyncParsableCommand {
             abstract: "A team's overdue follow-ups (or one contract's plan with --contract), masked."
         )
         @OptionGroup var database: Database
+        @OptionGroup var output: OutputOptions
         @Option(help: "The team id.") var team: String?
         @Option(help: "A contract id: list its whole plan instead.") var contract: String?
         @Option(help: "The day to judge overdue on (default: today).") var on: String?
 
         mutating func run() async throws {
-            let service = try await database.open()
+            let service = try await database.open(.existing)
             let followUps: [FollowUp]
             if let contract {
                 let id = try validated(contract, as: "contract", Identifier<FamilyDoctorContract>.init)
@@ -236,13 +247,19 @@ struct DoctorCommand: AsyncParsableCommand {
             } else {
                 throw ValidationError("give --team or --contract")
             }
-            for followUp in followUps {
-                print(
+            let lines =
+                followUps.map { followUp in
                     "\(followUp.due) \(followUp.group.rawValue) \(followUp.resident.masked) contract \(followUp.contract)"
                         + (followUp.visit.map { " visited \($0.date) by member \($0.member)" } ?? " open")
-                )
+                } + ["\(followUps.count) follow-up(s)"]
+            let json: [JSONValue] = followUps.map { followUp in
+                [
+                    "due": .string("\(followUp.due)"), "group": .string(followUp.group.rawValue),
+                    "resident": .string(followUp.resident.masked), "contract": .string("\(followUp.contract)"),
+                    "visited": followUp.visit.map { .string("\($0.date)") } ?? .null,
+                ]
             }
-            print("\(followUps.count) follow-up(s)")
+            output.emit(lines.joined(separator: "\n"), json: ["followUps": .array(json)])
         }
     }
 
@@ -280,16 +297,25 @@ struct DoctorCommand: AsyncParsableCommand {
             abstract: "Low-income residents without a current contract, per district (masked)."
         )
         @OptionGroup var database: Database
+        @OptionGroup var output: OutputOptions
         @Option(help: "Only this district.") var district: String?
 
         mutating func run() async throws {
             let district = try district.map { try validated($0, as: "district", DivisionCode.init) }
-            let service = try await database.open()
+            let service = try await database.open(.existing)
             let found = try await reportingErrors { try await service.uncontractedLowIncome(in: district) }
-            for (division, residents) in found.sorted(by: { $0.key < $1.key }) {
-                print("\(division): \(residents.count) — \(residents.map(\.masked).joined(separator: " "))")
-            }
-            print("\(found.values.reduce(0) { $0 + $1.count }) low-income resident(s) without a contract")
+            let sorted = found.sorted(by: { $0.key < $1.key })
+            let lines =
+                sorted.map { "\($0.key): \($0.value.count) — \($0.value.map(\.masked).joined(separator: " "))" }
+                + ["\(found.values.reduce(0) { $0 + $1.count }) low-income resident(s) without a contract"]
+            let json = JSONObject(
+                Dictionary(
+                    uniqueKeysWithValues: sorted.map {
+                        ("\($0.key)", JSONValue.array($0.value.map { .string($0.masked) }))
+                    }
+                )
+            )
+            output.emit(lines.joined(separator: "\n"), json: ["byDistrict": .object(json)])
         }
     }
 
@@ -305,10 +331,11 @@ struct DoctorCommand: AsyncParsableCommand {
         @Flag(help: "Write full identity numbers, genders, birth dates and names (off: pseudonyms, masked names).")
         var revealPersonalData = false
         @Option(help: "Write to this file instead of standard output.") var out: String?
+        @Flag(help: "Replace an existing --out file.") var force = false
 
         mutating func run() async throws {
             let id = try validated(team, as: "team", Identifier<DoctorTeam>.init)
-            let service = try await database.open()
+            let service = try await database.open(.existing)
             let options = FHIRExportOptions(
                 baseURL: base,
                 revealPersonalData: revealPersonalData,
@@ -318,7 +345,7 @@ struct DoctorCommand: AsyncParsableCommand {
                 try await service.exportFHIR(team: id, options: options).canonicalString()
             }
             if let out {
-                try writeFile(Data(text.utf8), to: out)
+                try writeFile(Data(text.utf8), to: out, replacing: force)
                 note("wrote \(out)")
             } else {
                 print(text)

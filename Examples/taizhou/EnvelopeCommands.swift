@@ -18,9 +18,12 @@ struct EnvelopeCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Seal a JSON document into a compact JWS envelope and print it.",
             discussion: """
-                Reads DATA.json, or standard input when it is omitted or "-". With --encrypt-to PARTY \
-                the signed envelope is then encrypted (compact JWE) to that party's encryption key on \
-                the trust list given with --trust: required for important and core data.
+                Reads DATA.json, or standard input when it is omitted or "-". The service must be in \
+                the catalogue of the trust list (--trust, default the state folder's trust.json), and \
+                every top-level field of the data must be one it declares: anything else is refused \
+                (data minimisation). With --encrypt-to PARTY the signed envelope is then encrypted \
+                (compact JWE) to that party's encryption key on the trust list: required for important \
+                and core data.
                 """
         )
 
@@ -34,8 +37,7 @@ struct EnvelopeCommand: AsyncParsableCommand {
         @Option(help: "Seconds of validity.") var ttl = 300
         @Option(help: "A request envelope this one answers (its digest goes into ref).") var answering: String?
         @Option(help: "Encrypt to this party's encryption key (use enc) from --trust.") var encryptTo: String?
-        @Option(help: "The signed trust list, to find the --encrypt-to key.") var trust: String?
-        @Option(help: "The bureau's root public key (PEM) that signed the trust list.") var root: String?
+        @OptionGroup var trustOptions: TrustOptions
         @Argument(help: "The data to send (JSON).") var data: String?
 
         func validate() throws {
@@ -43,9 +45,6 @@ struct EnvelopeCommand: AsyncParsableCommand {
                 throw ValidationError("--level must be general, important or core")
             }
             guard (1...86_400).contains(ttl) else { throw ValidationError("--ttl must be 1…86400 seconds") }
-            if encryptTo != nil, trust == nil {
-                throw ValidationError("--encrypt-to needs --trust TRUST.json to find the recipient's key")
-            }
         }
 
         mutating func run() async throws {
@@ -59,7 +58,18 @@ struct EnvelopeCommand: AsyncParsableCommand {
             } catch let exit as ExitCode {
                 throw exit
             } catch {
-                throw failure("\(data ?? "standard input") is not JSON: \(error)")
+                throw failure(status: ExitStatus.badInput, "\(data ?? "standard input") is not JSON: \(error)")
+            }
+            let list = try trustOptions.load()
+            guard let service = list.service(withID: svc) else {
+                throw failure("service \(svc) is not in the catalogue of \(trustOptions.trustPath)")
+            }
+            let undeclared = service.undeclaredFields(in: payload)
+            guard undeclared.isEmpty else {
+                throw failure(
+                    "refused (data minimisation): \(svc) does not declare \(undeclared.joined(separator: ", ")); "
+                        + "send only the fields its catalogue entry lists"
+                )
             }
             let request = try answering.map { String(decoding: try readInput($0), as: UTF8.self) }
             let sealer = EnvelopeSealer(
@@ -78,7 +88,7 @@ struct EnvelopeCommand: AsyncParsableCommand {
                 timeToLive: TimeInterval(ttl),
                 answering: request
             )
-            guard let encryptTo, let trust else {
+            guard let encryptTo else {
                 print(try await sealer.seal(draft))
                 return
             }
@@ -86,7 +96,6 @@ struct EnvelopeCommand: AsyncParsableCommand {
             guard recipientParty == audience else {
                 throw ValidationError("--encrypt-to must be the audience \(audience): only it may read the data")
             }
-            let list = try TrustListFile.load(trust, root: root)
             let recipient: EnvelopeRecipient
             do {
                 recipient = try EnvelopeRecipient(
@@ -106,36 +115,33 @@ struct EnvelopeCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check an envelope addressed to you and print its claims and data as JSON.",
             discussion: """
-                Prints one line naming the failed check, and exits 1, if any check fails. Fields that \
-                the catalogue marks as personal are masked unless --reveal is given.
+                Prints one line naming the failed check, and exits 1, if any check fails. Envelope ids \
+                are remembered in the state folder (exchange.replay.sqlite), so the same envelope is \
+                accepted once, across runs, unless --no-replay-guard is given. Data fields the service's \
+                catalogue entry does not declare are refused. Fields the catalogue marks as personal, and \
+                any value that is an identity number, a bank card number or a mobile number, print \
+                masked unless --reveal is given.
                 """
         )
 
-        @Option(help: "The signed trust list.") var trust: String
-        @Option(help: "The bureau's root public key (PEM) that signed the trust list.") var root: String?
+        @OptionGroup var trustOptions: TrustOptions
         @Option(help: "Your party, CREDITCODE/SUBSYSTEM.") var me: String
         @Option(help: "The request envelope this response must answer.") var answering: String?
-        @Option(
-            help: """
-                Remember opened envelope ids across runs (replay protection) in the deployment store NAME.sqlite \
-                you give: your department in the deployment whose state folder is the file's folder; the ids \
-                are kept in NAME.replay.sqlite beside it.
-                """
-        )
-        var replayDB: String?
-        @OptionGroup var logging: LoggingOptions
+        @Flag(help: "Do not remember envelope ids: the same envelope is accepted again (tests, one-off checks).")
+        var noReplayGuard = false
         @Option(help: "Your encryption private key (PEM), to open confidential envelopes.") var key: String?
         @Flag(help: "Print personal fields unmasked (the access is the operator's responsibility).") var reveal = false
         @Argument(help: "The envelope (standard input when omitted or \"-\").") var envelope: String?
 
         mutating func run() async throws {
             let me = try validated(me, as: "party", Party.init)
-            let list = try TrustListFile.load(trust, root: root)
+            let list = try trustOptions.load()
             let replayGuard: any ReplayGuard
-            if let replayDB {
-                replayGuard = try StateFile(replayDB).open(as: me, logging: logging).1.replayGuard
-            } else {
+            if noReplayGuard {
                 replayGuard = InMemoryReplayGuard()
+            } else {
+                // The ids are kept by the department `exchange` of the state folder.
+                replayGuard = try trustOptions.state.department("exchange", subsystem: "exchange").1.replayGuard
             }
             var decryptionKeys: [String: any DecryptionKey] = [:]
             if let key {
@@ -167,9 +173,17 @@ struct EnvelopeCommand: AsyncParsableCommand {
                 throw failure("refused (\(error.check)): \(error)")
             }
             var claims = opened.claims
-            if !reveal, let service = list.service(withID: claims.service) {
-                claims.data = Self.mask(claims.data, service: service)
+            guard let service = list.service(withID: claims.service) else {
+                throw failure("refused (catalogue): service \(claims.service) is not in the catalogue")
             }
+            let undeclared = service.undeclaredFields(in: claims.data)
+            guard undeclared.isEmpty else {
+                throw failure(
+                    "refused (data minimisation): \(claims.service) does not declare "
+                        + undeclared.joined(separator: ", ")
+                )
+            }
+            if !reveal { claims.data = OutputMasking.mask(Self.mask(claims.data, service: service)) }
             print(JSONValue.object(claims.jsonObject).description)
         }
 
@@ -184,5 +198,36 @@ struct EnvelopeCommand: AsyncParsableCommand {
             }
             return .object(object)
         }
+    }
+}
+
+/// `--trust`, `--root` and `--min-trust-version`: the signed trust list a command checks against,
+/// by default the state folder's `trust.json` and `root.pub.pem`.
+struct TrustOptions: ParsableArguments {
+    @OptionGroup var state: StateOptions
+    @Option(help: "The signed trust list (default: trust.json in the state folder).") var trust: String?
+    @Option(help: "The bureau's root public key (PEM); default root.pub.pem in the state folder when it is there.")
+    var root: String?
+    @Option(help: "Refuse a trust list older than this version (a rolled-back list).") var minTrustVersion: Int?
+
+    /// The trust list's path.
+    var trustPath: String { trust ?? state.folder.appendingPathComponent("trust.json").path }
+
+    /// The root key's path, when there is one.
+    var rootPath: String? {
+        if let root { return root }
+        let beside = state.folder.appendingPathComponent("root.pub.pem").path
+        return trust == nil && FileManager.default.fileExists(atPath: beside) ? beside : nil
+    }
+
+    /// The verified list, at or above the minimum version.
+    func load() throws -> TrustList {
+        let list = try TrustListFile.load(trustPath, root: rootPath)
+        if let minTrustVersion, list.version < minTrustVersion {
+            throw failure(
+                "refused (trust list version): \(trustPath) is version \(list.version), below the required \(minTrustVersion)"
+            )
+        }
+        return list
     }
 }

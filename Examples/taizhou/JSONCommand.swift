@@ -27,16 +27,8 @@ struct JSONCommand: AsyncParsableCommand {
         var newline = false
 
         mutating func run() async throws {
-            let input: Data
-            do {
-                if let file, file != "-" {
-                    input = try Data(contentsOf: URL(fileURLWithPath: file))
-                } else {
-                    input = FileHandle.standardInput.readDataToEndOfFile()
-                }
-            } catch {
-                throw failure(status: 2, "cannot read \(file ?? "standard input"): \(error.localizedDescription)")
-            }
+            // A directory, a missing or unreadable file and input over the limit each get their own line.
+            let input = try readInput(file)
             do {
                 var output = try JSONValue.canonicalize(input)
                 if newline { output.append(0x0A) }

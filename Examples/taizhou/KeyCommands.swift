@@ -26,6 +26,9 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "Where to write the private key; the public key goes beside it as NAME.pub.pem.")
         var out: String
 
+        @Flag(help: "Replace existing key files (the old private key is lost).")
+        var force = false
+
         func validate() throws {
             guard SignatureAlgorithm(rawValue: alg) != nil || Self.encryptionNames[alg] != nil else {
                 throw ValidationError("--alg must be sm2, ed25519, p256, x25519, p256-ecdh or sm2-enc")
@@ -42,9 +45,16 @@ struct KeysCommand: AsyncParsableCommand {
                 throw ValidationError("--alg must be sm2, ed25519, p256, x25519, p256-ecdh or sm2-enc")
             }
             let publicPath = out.hasSuffix(".pem") ? String(out.dropLast(4)) + ".pub.pem" : out + ".pub.pem"
-            try writeFile(Data(privatePEM.utf8), to: out)
+            // Both checked before either is written: a kept key never gets a mismatched public half.
+            for path in [out, publicPath] where !force && FileManager.default.fileExists(atPath: path) {
+                throw failure(
+                    "\(path) exists and was kept (replacing a key locks out everything it signed or can decrypt); "
+                        + "give --force to replace it, or choose another --out"
+                )
+            }
+            try writeFile(Data(privatePEM.utf8), to: out, replacing: force)
             _ = try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: out)
-            try writeFile(Data(publicPEM.utf8), to: publicPath)
+            try writeFile(Data(publicPEM.utf8), to: publicPath, replacing: force)
             print("\(alg) key written to \(out) (private, mode 600) and \(publicPath)")
         }
     }

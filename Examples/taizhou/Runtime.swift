@@ -22,7 +22,37 @@ import Darwin
 enum Entry {
     static func main() async {
         CLILogging.bootstrap(level: CLILogging.requestedLevel(in: CommandLine.arguments))
-        await Taizhou.main()
+        let command: any ParsableCommand
+        do {
+            command = try Taizhou.parseAsRoot()
+        } catch {
+            finish(Taizhou.self, error)
+        }
+        do {
+            var command = command
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // The subcommand that ran: its usage, not the top-level one, follows a usage error.
+            finish(type(of: command), error)
+        }
+    }
+
+    /// Ends the process for `error` with the tool's exit statuses: help and `--version` 0, a usage
+    /// or validation error 2 (with the usage of `command`), an `ExitCode` as thrown.
+    static func finish(_ command: any ParsableCommand.Type, _ error: any Error) -> Never {
+        if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
+        let message = command.fullMessage(for: error)
+        let code = command.exitCode(for: error)
+        if code == .success {
+            print(message)
+            Foundation.exit(ExitStatus.done)
+        }
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Foundation.exit(code == .validationFailure ? ExitStatus.badInput : ExitStatus.io)
     }
 }
 
@@ -146,35 +176,96 @@ final class TerminalProgress: Sendable {
     }
 }
 
-/// A store named by its file, as the `onecard`, `doctor` and `veteran` commands take it:
-/// `--db DIR/NAME.sqlite` is the department `NAME` of the deployment whose state folder is `DIR`.
-/// Its key file is `NAME.sqlite.key` beside it (created on first use, mode 600), and the envelope
-/// ids it has seen are kept in `NAME.replay.sqlite`.
-struct StateFile {
-    /// The deployment's state folder.
-    let folder: URL
-    /// The department's store name.
-    let name: String
+/// `--state DIR`: the deployment's state folder, shared by every command that keeps state — keys,
+/// trust lists and the departments' stores (`onecard.sqlite`, `family-doctor.sqlite`,
+/// `veterans.sqlite`, …) with their key files. `TAIZHOU_STATE` sets it for a shell; the default is
+/// `./.taizhou`, where `taizhou demo` writes.
+struct StateOptions: ParsableArguments {
+    @Option(
+        name: .customLong("state"),
+        help: "The deployment's state folder (default: $TAIZHOU_STATE, else ./.taizhou)."
+    )
+    var path: String?
+    @OptionGroup var logging: LoggingOptions
 
-    init(_ path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let file = url.lastPathComponent
-        guard file.hasSuffix(".sqlite"), file.count > ".sqlite".count else {
-            throw ValidationError("--db must name a .sqlite file (NAME.sqlite; NAME from a–z, 0–9 and -)")
-        }
-        folder = url.deletingLastPathComponent()
-        name = String(file.dropLast(".sqlite".count))
+    /// The folder.
+    var folder: URL {
+        let environment = ProcessInfo.processInfo.environment["TAIZHOU_STATE"].flatMap { $0.isEmpty ? nil : $0 }
+        return URL(fileURLWithPath: path ?? environment ?? ".taizhou", isDirectory: true)
     }
 
-    /// Opens the deployment and the department acting as `party`.
-    func open(as party: Party, logging: LoggingOptions) throws -> (Deployment, OpenedDepartment) {
+    /// The file recording the folder's crypto profile: a store's fields are encrypted under the
+    /// profile's cipher, so every command must open the folder with the profile that wrote it.
+    static let profileFile = "crypto-profile"
+
+    /// The crypto profile recorded in the folder (`standard` or `national`), if any.
+    func recordedProfile() throws -> CryptoProfile? {
+        let file = folder.appendingPathComponent(Self.profileFile)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        let text = String(decoding: try readInput(file.path, limit: 64), as: UTF8.self)
+        guard let profile = CryptoProfile(rawValue: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw failure(status: ExitStatus.badInput, "\(file.path) names no crypto profile (standard or national)")
+        }
+        return profile
+    }
+
+    /// Creates the folder (and its parents) when it is missing, for a command that writes there.
+    func createFolder() throws {
         do {
-            let deployment = try Deployment(
-                DeploymentConfiguration(stateFolder: folder, logger: logging.logger)
-            )
-            return (deployment, try deployment.department(name, party: party))
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw failure("cannot open \(folder.appendingPathComponent(name + ".sqlite").path): \(error)")
+            throw failure(
+                status: ExitStatus.io,
+                "cannot create the state folder \(folder.path): \(error.localizedDescription)"
+            )
+        }
+    }
+
+    /// The deployment on the folder. For `.existing` access the folder must be there: a read-only
+    /// command creates nothing, not even the folder.
+    func deployment(access: StoreAccess = .createIfMissing) throws -> Deployment {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory)
+        if exists, !isDirectory.boolValue {
+            throw failure(status: ExitStatus.badInput, "the state folder \(folder.path) is a file, not a folder")
+        }
+        if access == .existing, !exists {
+            throw failure(
+                status: ExitStatus.refused,
+                "no state folder \(folder.path): give --state DIR (or set TAIZHOU_STATE), or run a command that writes first"
+            )
+        }
+        let profile = try recordedProfile() ?? .standard
+        do {
+            return try Deployment(
+                DeploymentConfiguration(stateFolder: folder, profile: profile, logger: logging.logger)
+            )
+        } catch {
+            throw failure(status: ExitStatus.io, "\(error)")
+        }
+    }
+
+    /// The department `name` of the deployment, acting as the tool's `subsystem`. A read-only
+    /// command passes `.existing`: a missing store is an error, and nothing is created.
+    func department(
+        _ name: String,
+        subsystem: String,
+        access: StoreAccess = .createIfMissing
+    ) throws -> (Deployment, OpenedDepartment) {
+        let deployment = try deployment(access: access)
+        do {
+            return (deployment, try deployment.department(name, party: try ToolParty.party(subsystem), access: access))
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            let store = folder.appendingPathComponent("\(name).sqlite").path
+            if access == .existing, !FileManager.default.fileExists(atPath: store) {
+                throw failure(
+                    status: ExitStatus.refused,
+                    "no store \(store): this command only reads; check --state, or create the store first"
+                )
+            }
+            throw failure(status: ExitStatus.io, "cannot open \(store): \(error)")
         }
     }
 }

@@ -6,6 +6,14 @@ import ArgumentParser
 struct Taizhou: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the DigitalSociety SDK's flows from the command line.",
+        discussion: """
+            Commands that keep state work in the deployment's state folder: --state DIR, else $TAIZHOU_STATE, \
+            else ./.taizhou. Nothing that exists is overwritten or deleted without --force. Personal values \
+            (identity numbers, bank accounts, mobile numbers) are masked in output unless --reveal.
+
+            \(ExitStatus.summary)
+            """,
+        version: "DigitalSociety \(ToolVersion.sdk)",
         subcommands: [
             IDCommand.self, OrgCommand.self, DivisionCommand.self, JSONCommand.self, KeysCommand.self,
             TrustCommand.self,
@@ -13,4 +21,10 @@ struct Taizhou: AsyncParsableCommand {
             DoctorCommand.self, VeteranCommand.self,
         ]
     )
+}
+
+/// The version `taizhou --version` prints.
+enum ToolVersion {
+    /// The SDK release the tool is built from.
+    static let sdk = "0.16.0"
 }

@@ -2,13 +2,18 @@ import ArgumentParser
 import Foundation
 import SocietyCore
 import SocietyExchange
+import SocietyJSON
 
 /// `taizhou trust`: build the big-data bureau's trust list as a draft file, then sign it.
 struct TrustCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trust",
         abstract: "Build and sign the exchange's trust list.",
-        discussion: "Edit a draft (init, add-party, add-key, revoke-key, add-service, grant), then sign it.",
+        discussion: """
+            Edit a draft (init, add-party, add-key, revoke-key, add-service, grant), then sign it. The draft \
+            (trust.draft.json) and the signed list (trust.json) live in the state folder (--state) unless \
+            --draft and --out say otherwise; envelope and certificate commands read trust.json there.
+            """,
         subcommands: [
             Init.self, AddParty.self, AddKey.self, RevokeKey.self, AddService.self, Grant.self, Sign.self, Show.self,
         ]
@@ -16,8 +21,15 @@ struct TrustCommand: AsyncParsableCommand {
 
     /// The draft file every editing subcommand works on.
     struct Draft: ParsableArguments {
-        @Option(help: "The unsigned trust-list draft.")
-        var draft = "trust.draft.json"
+        @OptionGroup var state: StateOptions
+        @Option(
+            name: .customLong("draft"),
+            help: "The unsigned trust-list draft (default: trust.draft.json in the state folder)."
+        )
+        var path: String?
+
+        /// The draft's path.
+        var draft: String { path ?? state.folder.appendingPathComponent("trust.draft.json").path }
 
         func load() throws -> TrustList {
             do {
@@ -29,18 +41,25 @@ struct TrustCommand: AsyncParsableCommand {
             }
         }
 
-        func save(_ list: TrustList) throws { try writeFile(try list.draftJSON(), to: draft) }
+        /// Saves the edited draft over the one it was loaded from.
+        func save(_ list: TrustList) throws { try writeFile(try list.draftJSON(), to: draft, replacing: true) }
+
+        /// Creates the state folder when the draft goes there and it is missing.
+        func prepare() throws { if path == nil { try state.createFolder() } }
     }
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start an empty draft.")
         @OptionGroup var file: Draft
-        @Option(help: "The list's version; each signed list must have a higher one.")
+        @Option(help: "The list's first version; `trust sign` raises it on every signing.")
         var version = 1
+        @Flag(help: "Replace an existing draft (its edits are lost).") var force = false
 
         mutating func run() async throws {
             let now = Date()
-            try file.save(TrustList(version: version, issuedAt: now, nextUpdate: now.addingTimeInterval(7 * 86_400)))
+            let list = TrustList(version: version, issuedAt: now, nextUpdate: now.addingTimeInterval(7 * 86_400))
+            try file.prepare()
+            try writeFile(try list.draftJSON(), to: file.draft, replacing: force)
             print("empty trust list draft version \(version) written to \(file.draft)")
         }
     }
@@ -183,48 +202,101 @@ struct TrustCommand: AsyncParsableCommand {
     }
 
     struct Sign: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Sign the draft with the bureau's root key.")
+        static let configuration = CommandConfiguration(
+            abstract: "Sign the draft with the bureau's root key; every signing raises the version.",
+            discussion: """
+                The new list's version is one more than the higher of the draft's and the signed list's \
+                at --out (so relying parties can refuse a rolled-back list), and the draft records it. A \
+                signed list already at --out is kept beside it as NAME.vN.json before the new one is written.
+                """
+        )
         @OptionGroup var file: Draft
         @Option(help: "The root private key (PEM).") var key: String
         @Option(help: "The root key's id.") var kid: String
-        @Option(help: "Where to write the signed list.") var out = "trust.json"
+        @Option(
+            name: .customLong("out"),
+            help: "Where to write the signed list (default: trust.json in the state folder)."
+        )
+        var outPath: String?
         @Option(help: "Days until the next list is due.") var validDays = 7
 
         mutating func run() async throws {
+            let out = outPath ?? file.state.folder.appendingPathComponent("trust.json").path
             var list = try file.load()
+            let signingKey = try KeyFiles.signingKey(at: key)
+            let previous = try Self.previousVersion(at: out)
+            if let previous {
+                list.version = max(list.version, previous.version) + 1
+            }
             let now = Date()
             list.issuedAt = now
             list.nextUpdate = now.addingTimeInterval(Double(validDays) * 86_400)
-            let signed = try SignedTrustList.sign(list, with: try KeyFiles.signingKey(at: key), kid: kid)
-            try writeFile(Data(signed.text.utf8), to: out)
+            let signed = try SignedTrustList.sign(list, with: signingKey, kid: kid)
+            if let previous {
+                let kept = Self.archivePath(out, version: previous.version)
+                try writeFile(previous.bytes, to: kept)
+                note("kept the previous list, version \(previous.version), as \(kept)")
+            }
+            try writeFile(Data(signed.text.utf8), to: out, replacing: true)
+            try file.save(list)
             print("signed trust list version \(list.version) (\(list.parties.count) parties) written to \(out)")
+        }
+
+        /// The version and bytes of the signed list at `path`, if there is one. Its signature is not
+        /// checked here (the root key may have changed); only its version is read.
+        static func previousVersion(at path: String) throws -> (version: Int, bytes: Data)? {
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            let bytes = try readInput(path)
+            guard let signed = try? SignedTrustList(parsing: String(decoding: bytes, as: UTF8.self)) else {
+                throw failure("\(path) exists and is not a signed trust list; it was kept (give another --out)")
+            }
+            return (signed.list.version, bytes)
+        }
+
+        /// `trust.json` version 3 → `trust.v3.json`.
+        static func archivePath(_ path: String, version: Int) -> String {
+            path.hasSuffix(".json") ? "\(path.dropLast(5)).v\(version).json" : "\(path).v\(version)"
         }
     }
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Verify a signed list and summarise it.")
-        @Argument(help: "The signed trust list.") var trust = "trust.json"
-        @Option(help: "The bureau's root public key (PEM) to verify against.") var root: String?
+        @OptionGroup var state: StateOptions
+        @Argument(help: "The signed trust list (default: trust.json in the state folder).") var trust: String?
+        @Option(help: "The bureau's root public key (PEM); default root.pub.pem in the state folder when it is there.")
+        var root: String?
+        @OptionGroup var output: OutputOptions
 
         mutating func run() async throws {
-            let list = try TrustListFile.load(trust, root: root)
-            print("trust list version \(list.version), issued \(list.issuedAt), next update \(list.nextUpdate)")
+            let path = trust ?? state.folder.appendingPathComponent("trust.json").path
+            let beside = state.folder.appendingPathComponent("root.pub.pem").path
+            let rootPath = root ?? (trust == nil && FileManager.default.fileExists(atPath: beside) ? beside : nil)
+            let list = try TrustListFile.load(path, root: rootPath)
+            var lines = ["trust list version \(list.version), issued \(list.issuedAt), next update \(list.nextUpdate)"]
             for entry in list.parties {
-                print("  \(entry.party)  \(entry.name)")
+                lines.append("  \(entry.party)  \(entry.name)")
                 for key in entry.keys {
-                    print(
+                    lines.append(
                         "    key \(key.kid) \(key.use.rawValue) \(key.algorithmName) \(key.status.rawValue) until \(key.validUntil)"
                     )
                 }
             }
             for service in list.services {
-                print("  service \(service.id) from \(service.provider), level \(service.level.rawValue)")
+                lines.append("  service \(service.id) from \(service.provider), level \(service.level.rawValue)")
             }
             for grant in list.grants {
-                print(
+                lines.append(
                     "  grant \(grant.consumer) → \(grant.service): \(grant.purposes.map(\.code).sorted().joined(separator: ", "))"
                 )
             }
+            let json: JSONValue
+            do {
+                // The draft's own JSON form: the list exactly as signed, for a script to read.
+                json = try JSONValue(parsing: String(decoding: try list.draftJSON(), as: UTF8.self))
+            } catch {
+                throw failure(status: ExitStatus.io, "cannot render the list as JSON: \(error)")
+            }
+            output.emit(lines.joined(separator: "\n"), json: json)
         }
     }
 }

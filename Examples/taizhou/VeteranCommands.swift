@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SocietyCore
 import SocietyDeployment
+import SocietyJSON
 import SocietyOneCard
 import SocietyVeterans
 
@@ -12,9 +13,9 @@ struct VeteranCommand: AsyncParsableCommand {
         commandName: "veteran",
         abstract: "Veterans (退役军人): records, placement, honours, preferential-care payments.",
         discussion: """
-            State lives in the SQLite file given by --db, a department of the deployment whose state folder is \
-            the file's folder; its key file is DB.key (created, mode 600). Payments go \
-            through the one-card ledger: apply for and activate cards with `taizhou onecard … --db` on the same file.
+            State lives in the department store veterans.sqlite of the state folder (--state). Payments go \
+            through the one-card ledger of the same state folder: apply for and activate cards with \
+            `taizhou onecard`. show only reads. pay reports each refused payment and then exits with status 1.
             """,
         subcommands: [Register.self, Place.self, Honour.self, Pay.self, Show.self]
     )
@@ -22,18 +23,15 @@ struct VeteranCommand: AsyncParsableCommand {
     /// The database every subcommand works on: a department of the deployment in its folder,
     /// holding the veterans' records and the one-card ledger they are paid through.
     struct Database: ParsableArguments {
-        @Option(
-            help:
-                "The SQLite file holding veteran records and the one-card ledger (NAME.sqlite; its folder is the state folder)."
-        )
-        var db = "veterans.sqlite"
-        @OptionGroup var logging: LoggingOptions
+        @OptionGroup var state: StateOptions
 
-        /// Opens the department and the veterans' service on its ports, paying through the one-card
-        /// service on the same ports.
-        func open() async throws -> VeteranService {
-            let (_, department) = try StateFile(db).open(as: try ToolParty.party("veterans"), logging: logging)
-            let oneCard = try await reportingErrors { try OneCardService(ports: department.ports) }
+        /// Opens the department `veterans` and the veterans' service on its ports, paying through
+        /// the one-card service of the department `onecard` in the same state folder — where
+        /// `taizhou onecard` keeps the cards. With `.existing`, only stores that are there.
+        func open(_ access: StoreAccess = .createIfMissing) async throws -> VeteranService {
+            let (_, department) = try state.department("veterans", subsystem: "veterans", access: access)
+            let (_, cards) = try state.department("onecard", subsystem: "onecard", access: access)
+            let oneCard = try await reportingErrors { try OneCardService(ports: cards.ports) }
             return VeteranService(ports: department.ports, oneCard: oneCard)
         }
     }
@@ -161,6 +159,7 @@ struct VeteranCommand: AsyncParsableCommand {
             abstract: "Pay a month's preferential care through the one-card ledger, exactly once per veteran."
         )
         @OptionGroup var database: Database
+        @OptionGroup var output: OutputOptions
         @Option(help: "The month, YYYY-MM.") var period: String
 
         mutating func run() async throws {
@@ -170,11 +169,30 @@ struct VeteranCommand: AsyncParsableCommand {
             let run = try await reportingErrors {
                 try await bar.showing { try await service.pay(period, progress: $0) }
             }
-            for refusal in run.refused { print("refused \(refusal.instruction): \(refusal.reason)") }
-            print(
+            for refusal in run.refused {
+                FileHandle.standardError.write(
+                    Data(
+                        "refused: instruction \(refusal.instruction): holder \(refusal.holder.masked): \(refusal.reason)\n"
+                            .utf8
+                    )
+                )
+            }
+            let refusals: [JSONValue] = run.refused.map {
+                [
+                    "instruction": .string($0.instruction), "holder": .string($0.holder.masked),
+                    "reason": .string("\($0.reason)"),
+                ]
+            }
+            output.emit(
                 "posted \(run.posted.count), already posted \(run.alreadyPosted.count), refused \(run.refused.count), "
-                    + "net amount posted now \(run.amountPosted)"
+                    + "net amount posted now \(run.amountPosted)",
+                json: [
+                    "posted": .number(Double(run.posted.count)),
+                    "alreadyPosted": .number(Double(run.alreadyPosted.count)),
+                    "refused": .array(refusals), "amount": run.amountPosted.jsonValue,
+                ]
             )
+            if !run.refused.isEmpty { throw ExitCode(ExitStatus.refused) }
         }
     }
 
@@ -183,11 +201,12 @@ struct VeteranCommand: AsyncParsableCommand {
             abstract: "Show a veteran (masked), with honours, support and base-database provenance."
         )
         @OptionGroup var database: Database
+        @OptionGroup var output: OutputOptions
         @Option(help: "The record id.") var veteran: String?
         @Option(help: "The citizen identity number.") var resident: String?
 
         mutating func run() async throws {
-            let service = try await database.open()
+            let service = try await database.open(.existing)
             let found: Veteran
             if let veteran {
                 let id = try validated(veteran, as: "veteran", Identifier<Veteran>.init)
@@ -201,22 +220,59 @@ struct VeteranCommand: AsyncParsableCommand {
             } else {
                 throw ValidationError("give --veteran or --resident")
             }
-            print(found)
+            var lines = ["\(found)"]
             if case .completed(let outcome, let day) = found.placement {
-                print("placement: \(outcome.summary) on \(day)")
+                lines.append("placement: \(outcome.summary) on \(day)")
             }
             for honour in found.honours {
-                print("honour: \(honour.kind.rawValue) \(honour.year) by \(honour.awardedBy)")
+                lines.append("honour: \(honour.kind.rawValue) \(honour.year) by \(honour.awardedBy)")
             }
             for record in found.support {
-                print(
+                lines.append(
                     "support: \(record.kind.rawValue) \(record.date) by \(record.provider)\(record.amount.map { " \($0)" } ?? "")"
                 )
             }
             let base = try await reportingErrors { try await service.baseRecord(of: found.resident) }
-            for (name, field) in (base?.fields ?? [:]).sorted(by: { $0.key < $1.key }) {
-                print("base \(name): from \(field.issuer) (\(field.service)), envelope \(field.envelopeDigest)")
+            let provenance = (base?.fields ?? [:]).sorted(by: { $0.key < $1.key })
+            for (name, field) in provenance {
+                lines.append("base \(name): from \(field.issuer) (\(field.service)), envelope \(field.envelopeDigest)")
             }
+            let honours: [JSONValue] = found.honours.map {
+                [
+                    "kind": .string($0.kind.rawValue), "year": .number(Double($0.year)),
+                    "awardedBy": .string("\($0.awardedBy)"),
+                ]
+            }
+            let support: [JSONValue] = found.support.map {
+                [
+                    "kind": .string($0.kind.rawValue), "date": .string("\($0.date)"),
+                    "provider": .string("\($0.provider)"),
+                    "amount": $0.amount.map(\.jsonValue) ?? .null,
+                ]
+            }
+            let sources = JSONObject(
+                Dictionary(
+                    uniqueKeysWithValues: provenance.map { name, field in
+                        (
+                            name,
+                            [
+                                "issuer": .string("\(field.issuer)"), "service": .string(field.service),
+                                "envelope": .string(field.envelopeDigest),
+                            ] as JSONValue
+                        )
+                    }
+                )
+            )
+            output.emit(
+                lines.joined(separator: "\n"),
+                json: [
+                    "veteran": .string(found.id.rawValue), "resident": .string(found.resident.masked),
+                    "name": .string(found.name.masked), "branch": .string(found.branch.rawValue),
+                    "rank": .string(found.rank.rawValue), "placementType": .string(found.placementType.rawValue),
+                    "care": found.care.map { .string($0.category.rawValue) } ?? .null,
+                    "honours": .array(honours), "support": .array(support), "base": .object(sources),
+                ]
+            )
         }
     }
 }

@@ -31,12 +31,18 @@ enum CLIRunner {
         _ arguments: [String],
         input: Data? = nil,
         in directory: URL? = nil,
+        environment: [String: String] = [:],
         timeLimit: Double = 600
     ) throws -> CLIRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        // The caller's environment, without a state folder or input limit set for the shell.
+        var inherited = ProcessInfo.processInfo.environment
+        inherited["TAIZHOU_STATE"] = nil
+        inherited["TAIZHOU_MAX_INPUT"] = nil
+        process.environment = inherited.merging(environment) { $1 }
         let output = Pipe()
         let error = Pipe()
         let stdin = Pipe()

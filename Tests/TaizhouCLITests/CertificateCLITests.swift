@@ -64,13 +64,15 @@ struct CertificateCLITests {
         )
     }
 
-    func verify(_ directory: URL, _ presentation: String, nonce: String = "N1") throws -> CLIRun {
+    func verify(_ directory: URL, _ presentation: String, nonce: String = "N1", _ extra: [String] = []) throws -> CLIRun
+    {
         try Data(presentation.utf8).write(to: directory.appendingPathComponent("presentation.txt"))
         return try CLIRunner.run(
             [
-                "cert", "verify", "--trust", "trust.json", "--root", "root.pub.pem", "--status", "status.json", "--aud",
+                "cert", "verify", "--trust", ".taizhou/trust.json", "--root", "root.pub.pem", "--status", "status.json",
+                "--aud",
                 Self.counter, "--nonce", nonce, "presentation.txt",
-            ],
+            ] + extra,
             in: directory
         )
     }
@@ -87,8 +89,23 @@ struct CertificateCLITests {
         #expect(!verified.standardOutput.contains("level"))
 
         let wrongNonce = try verify(directory, presentation.standardOutput, nonce: "N2")
-        #expect(wrongNonce.status == 2)
+        #expect(wrongNonce.status == 1, "a failed check is a refusal (1), not bad input")
         #expect(wrongNonce.standardError == "error: certificate refused: presentation answers another nonce\n")
+    }
+
+    @Test("--min-trust-version refuses an older trust list; --json prints the result as one object")
+    func minimumTrustVersion() throws {
+        let directory = try office("ed25519")
+        let presentation = try present(directory).standardOutput
+        let current = try verify(directory, presentation, ["--min-trust-version", "1", "--json"])
+        #expect(current.status == 0, "\(current.standardError)")
+        let object = try JSONSerialization.jsonObject(with: Data(current.standardOutput.utf8)) as? [String: Any]
+        #expect(object?["valid"] as? Bool == true)
+        #expect((object?["claims"] as? [String: Any])?["name"] as? String == "张*")
+        let rolledBack = try verify(directory, presentation, ["--min-trust-version", "2"])
+        #expect(rolledBack.status == 1)
+        #expect(rolledBack.standardError.hasPrefix("error: certificate refused:"), "\(rolledBack.standardError)")
+        #expect(rolledBack.standardError.contains("version 1"), "\(rolledBack.standardError)")
     }
 
     @Test("suspend, reinstate and revoke change what a verifier accepts")
@@ -96,7 +113,7 @@ struct CertificateCLITests {
         let directory = try office("ed25519")
         let state =
             try JSONSerialization.jsonObject(
-                with: Data(contentsOf: directory.appendingPathComponent("cert-state.json"))
+                with: Data(contentsOf: directory.appendingPathComponent(".taizhou/cert-state.json"))
             ) as? [String: Any]
         #expect(state?["allocated"] as? Int == 1)
         let token = try String(contentsOf: directory.appendingPathComponent("cert.txt"), encoding: .utf8)

@@ -50,12 +50,14 @@ struct ConfidentialCLITests {
             "envelope", "seal", "--key", "civil.pem", "--kid", "civil-1", "--iss", Self.civil, "--aud", Self.hrss,
             "--svc", "hrss.wage", "--purpose", "assistance.verification", "--level", "important",
         ]
-        if encrypt { arguments += ["--encrypt-to", Self.hrss, "--trust", "trust.json", "--root", "root.pub.pem"] }
+        if encrypt { arguments += ["--encrypt-to", Self.hrss] }
+        // The trust list is the state folder's, where `trust sign` wrote it; the root key is pinned.
+        arguments += ["--root", "root.pub.pem"]
         return try CLIRunner.run(arguments + ["data.json"], in: directory)
     }
 
     func open(in directory: URL, key: String?, envelope: String) throws -> CLIRun {
-        var arguments = ["envelope", "open", "--trust", "trust.json", "--root", "root.pub.pem", "--me", Self.hrss]
+        var arguments = ["envelope", "open", "--root", "root.pub.pem", "--me", Self.hrss]
         if let key { arguments += ["--key", key] }
         return try CLIRunner.run(arguments + ["--reveal", "-"], input: Data(envelope.utf8), in: directory)
     }
@@ -92,7 +94,10 @@ struct ConfidentialCLITests {
         #expect(opened.status == 1)
         #expect(opened.standardError.contains("refused (confidentiality): hrss.wage carries important data"))
         // The trust list shows the key's use.
-        let draft = try String(contentsOf: directory.appendingPathComponent("trust.draft.json"), encoding: .utf8)
+        let draft = try String(
+            contentsOf: directory.appendingPathComponent(".taizhou/trust.draft.json"),
+            encoding: .utf8
+        )
         #expect(draft.contains(#""use" : "enc""#))
     }
 }

@@ -8,7 +8,7 @@ struct DoctorCLITests {
     static let residents = ["11010519491231002X", "440524188001010014", "150102198807303035"]
 
     func doctor(_ arguments: [String], in directory: URL) throws -> CLIRun {
-        try CLIRunner.run(["doctor"] + arguments + ["--db", "health.sqlite"], in: directory)
+        try CLIRunner.run(["doctor"] + arguments, in: directory)
     }
 
     func folder() throws -> URL {

@@ -24,7 +24,8 @@ struct ExchangeCLITests {
             ["trust", "revoke-key", "--kid", "civil-old"],
             [
                 "trust", "add-service", "--id", "hrss.employment", "--provider", Self.hrss, "--purpose",
-                "assistance.verification", "--field", "employed:general:personal",
+                "assistance.verification", "--field", "employed:general:personal", "--field",
+                "household:general:public",
             ],
             [
                 "trust", "grant", "--consumer", Self.civil, "--service", "hrss.employment", "--purpose",
@@ -65,7 +66,8 @@ struct ExchangeCLITests {
 
     func open(_ envelope: String, in directory: URL, me: String = hrss) throws -> CLIRun {
         try CLIRunner.run(
-            ["envelope", "open", "--trust", "trust.json", "--root", "root.pub.pem", "--me", me],
+            // The trust list from the state folder (where `trust sign` wrote it); the root key pinned.
+            ["envelope", "open", "--root", "root.pub.pem", "--me", me],
             input: Data(envelope.utf8),
             in: directory
         )
@@ -114,19 +116,24 @@ struct ExchangeCLITests {
         #expect(tampered.status == 0)
     }
 
-    @Test("--replay-db refuses an envelope opened in an earlier run")
+    @Test("envelope open refuses an envelope opened in an earlier run by default; --no-replay-guard does not")
     func replayAcrossRuns() throws {
         let directory = try city("ed25519")
         let envelope = try seal(in: directory).standardOutput
-        let arguments = [
-            "envelope", "open", "--trust", "trust.json", "--root", "root.pub.pem", "--me", Self.hrss, "--replay-db",
-            "replay.sqlite",
-        ]
+        let arguments = ["envelope", "open", "--root", "root.pub.pem", "--me", Self.hrss]
         let first = try CLIRunner.run(arguments, input: Data(envelope.utf8), in: directory)
         #expect(first.status == 0, "\(first.standardError)")
+        // The guard lives in the state folder, as the department `exchange`.
+        #expect(
+            FileManager.default.fileExists(
+                atPath: directory.appendingPathComponent(".taizhou/exchange.replay.sqlite").path
+            )
+        )
         let second = try CLIRunner.run(arguments, input: Data(envelope.utf8), in: directory)
         #expect(second.status == 1)
-        #expect(second.standardError.hasPrefix("error: refused (replay): replayed"))
+        #expect(second.standardError.hasPrefix("error: refused (replay): replayed"), "\(second.standardError)")
+        let unguarded = try CLIRunner.run(arguments + ["--no-replay-guard"], input: Data(envelope.utf8), in: directory)
+        #expect(unguarded.status == 0, "\(unguarded.standardError)")
     }
 
     @Test("json canonicalize prints RFC 8785 form; bad JSON names the byte offset")

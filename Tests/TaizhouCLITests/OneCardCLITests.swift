@@ -57,7 +57,7 @@ struct OneCardCLITests {
         )
         #expect(second.standardError == "error: the holder already has a current social security card\n")
         let key = try FileManager.default.attributesOfItem(
-            atPath: directory.appendingPathComponent("onecard.sqlite.key").path
+            atPath: directory.appendingPathComponent(".taizhou/onecard.sqlite.key").path
         )
         #expect((key[.posixPermissions] as? Int) == 0o600)
     }
@@ -124,7 +124,7 @@ struct OneCardCLITests {
             input: Data("x,unknownProgramme,1,2026-10,1\n".utf8),
             in: directory
         )
-        #expect(bad.status == 1)
+        #expect(bad.status == 2, "a malformed line is bad input")
         #expect(bad.standardError.hasPrefix("error: line 1:"))
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
 import Testing
 
-/// The veterans' CLI flow against a SQLite file shared with the one-card ledger.
+/// The veterans' CLI flow in a state folder, paying through the one-card department's ledger.
 @Suite("taizhou veteran")
 struct VeteranCLITests {
     static let resident = "150102198807303035"
 
     func run(_ arguments: [String], in directory: URL) throws -> CLIRun {
-        try CLIRunner.run(arguments + ["--db", "city.sqlite"], in: directory)
+        try CLIRunner.run(arguments + ["--state", "city"], in: directory)
     }
 
     @Test("register → place → honour → pay through the one-card exactly once → show, masked")
@@ -52,7 +52,12 @@ struct VeteranCLITests {
         #expect(honour.standardOutput == "\(id): mostBeautifulVeteran 2025\n")
         // Without a card the payment is refused, and nothing else is held back.
         let refused = try run(["veteran", "pay", "--period", "2026-11"], in: directory)
-        #expect(refused.lines.first == "refused vpc-2026-11-\(id): the holder has no current social security card")
+        #expect(refused.status == 1, "a run with a refused payment exits 1")
+        #expect(
+            refused.standardError
+                == "refused: instruction vpc-2026-11-\(id): holder 1501**********3035: the holder has no current social security card\n"
+        )
+        #expect(refused.standardOutput == "posted 0, already posted 0, refused 1, net amount posted now ¥0.00\n")
         let applied = try run(
             [
                 "onecard", "apply", "--holder", Self.resident, "--bank", "91320214745555318W", "--account",

@@ -23,15 +23,15 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the SDK's main flows on a synthetic Taizhou and print what happened.",
         discussion: """
-            Everything is written under --db (default ./.taizhou/), the deployment's state folder; each run \
-            starts its stores afresh. On a terminal, progress bars on standard error show the long steps.
+            Everything is written under --state (default $TAIZHOU_STATE, else ./.taizhou/), the deployment's \
+            state folder: the departments' stores with their key files, the parties' keys, trust.json and \
+            root.pub.pem. The demo writes only into a folder that is missing, empty, or one it made before \
+            (it leaves the marker file \(DemoFolder.markerName) there); a re-run replaces only the files it \
+            wrote, and any other folder is refused untouched. On a terminal, progress bars on standard \
+            error show the long steps.
             """
     )
 
-    @Option(
-        help: "The deployment's state folder: the departments' SQLite stores, keys, the trust list and the root key."
-    )
-    var db = ".taizhou"
     @Option(help: "Residents in the synthetic city (1,000 … 500,000 for the demo).")
     var residents = 20_000
     @Option(help: "Seed of the synthetic city.")
@@ -40,7 +40,7 @@ struct DemoCommand: AsyncParsableCommand {
     var profile = "standard"
     @Option(help: "How many households apply for assistance.")
     var applications = 60
-    @OptionGroup var logging: LoggingOptions
+    @OptionGroup var state: StateOptions
 
     func validate() throws {
         guard (1_000...500_000).contains(residents) else {
@@ -72,7 +72,7 @@ struct Demo {
 
     init(options: DemoCommand) {
         self.options = options
-        var logger = options.logging.logger
+        var logger = options.state.logging.logger
         logger[metadataKey: "component"] = "demo"
         self.logger = logger
     }
@@ -100,10 +100,12 @@ struct Demo {
 
     func run() async throws {
         let profile = CryptoProfile(rawValue: options.profile) ?? .standard
-        let directory = URL(fileURLWithPath: options.db, isDirectory: true)
-        try prepare(directory)
+        let directory = options.state.folder
+        try DemoFolder(directory).prepare()
+        // Every later command on this folder opens its stores with the profile that wrote them.
+        try Data("\(profile.rawValue)\n".utf8).write(to: directory.appendingPathComponent(StateOptions.profileFile))
         let deployment = try Deployment(
-            DeploymentConfiguration(stateFolder: directory, profile: profile, logger: options.logging.logger)
+            DeploymentConfiguration(stateFolder: directory, profile: profile, logger: options.state.logging.logger)
         )
         let clock = deployment.configuration.clock
         let today = CalendarDate(clock.now())
@@ -151,11 +153,17 @@ struct Demo {
             oneCard: oneCard
         )
         let responders = try makeResponders(government, sources: sources)
-        let outcome = try await step("assistance: \(options.applications) applications verified by envelope") {
+        let outcome = try await step("assistance: applications verified by envelope") {
             try await runAssistance(assistance, oneCard: oneCard, pooled: pooled, responders: responders, today: today)
         }
         let assistanceSeconds = stopwatch.timings.last?.1 ?? 0
         print("\n3. Social assistance (一门受理, 家庭经济核查 by envelope):")
+        if outcome.headDeceased > 0 {
+            print(
+                "   \(outcome.applications + outcome.headDeceased) households chosen; \(outcome.headDeceased) "
+                    + "did not apply (their head has died)"
+            )
+        }
         print(
             "   \(outcome.applications) applications, \(outcome.envelopes) envelopes exchanged "
                 + "(\(outcome.encrypted) encrypted to their recipient), \(outcome.approved) approved, \(outcome.rejected) rejected, "
@@ -274,18 +282,6 @@ struct Demo {
         if !broken.isEmpty || !certificates.verified { throw ExitCode(1) }
     }
 
-    /// Starts the demo's stores afresh, removing only the files a demo writes (the stores, their
-    /// replay guards, the trust list and the root key). The deployment's keys stay.
-    func prepare(_ directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        where name.hasSuffix(".sqlite") || name.hasSuffix(".sqlite-wal") || name.hasSuffix(".sqlite-shm")
-            || name == "trust.json" || name == "root.pub.pem"
-        {
-            try FileManager.default.removeItem(at: directory.appendingPathComponent(name))
-        }
-    }
-
     /// One responder per data-source department, answering from its own store through its own
     /// exchange (its keys, its replay guard, its audit log).
     func makeResponders(
@@ -329,6 +325,7 @@ struct Demo {
 
     struct AssistanceOutcome {
         var applications = 0
+        var headDeceased = 0
         var envelopes = 0
         var encrypted = 0
         var approved = 0
@@ -363,7 +360,11 @@ struct Demo {
             var meter = ProgressMeter("assistance applications", total: chosen.count, every: 1, handler: handler)
             for (index, household) in chosen.enumerated() {
                 defer { meter.advance() }
-                guard household.head.isAlive else { continue }
+                guard household.head.isAlive else {
+                    // A household whose head has died does not apply; counted, so the totals add up.
+                    outcome.headDeceased += 1
+                    continue
+                }
                 let id = try Identifier<AssistanceApplication>("app-\(today.compact)-\(index + 1)")
                 try await service.apply(
                     id,
