@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "SocietyVeterans", targets: ["SocietyVeterans"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
+        .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
         .executable(name: "taizhou", targets: ["taizhou"]),
         .executable(name: "first-steps", targets: ["first-steps"]),
     ],
@@ -31,6 +32,8 @@ let package = Package(
         // Logging is the one dependency of the pure modules: services and adapters log through
         // swift-log's Logger, so an application routes their lines wherever its own go.
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // The PostgreSQL adapter's wire protocol and connection pool (SwiftNIO underneath).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // MARK: C libraries, linked from the system (see README: libssl-dev, libsqlite3-dev)
@@ -57,17 +60,29 @@ let package = Package(
         // Veterans' benefits are paid through the one-card ledger and certified by e-certificate (plan item 13).
         .target(
             name: "SocietyVeterans",
-            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard", "SocietyCertificates"]),
+            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard", "SocietyCertificates"]
+        ),
         .target(name: "SocietySynthetic", dependencies: ["SocietyCore", "SocietyJSON"]),
         .target(
             name: "SocietyAssistance",
-            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard"]),
+            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard"]
+        ),
 
         // MARK: Reference adapters
         .target(name: "SocietyOpenSSL", dependencies: ["SocietyCore", "COpenSSL"]),
         .target(
             name: "SocietySQLite",
-            dependencies: ["SocietyCore", "CSQLite", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["SocietyCore", "CSQLite", .product(name: "Logging", package: "swift-log")]
+        ),
+
+        // PostgreSQL: the replay guard and the audit log for several processes on one server.
+        .target(
+            name: "SocietyPostgres",
+            dependencies: [
+                "SocietyCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // MARK: Testing kit: in-memory twins of the ports, fixtures and the store conformance suite.
         // It may use the reference adapters (OpenSSL hashes the in-memory audit tree); nothing but
@@ -77,7 +92,8 @@ let package = Package(
             dependencies: [
                 "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOpenSSL",
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ]
+        ),
 
         // MARK: Composition root: configuration → departments on SQLite and OpenSSL, and the
         // domain services built from them. Other stores plug in through its StoreFactory.
@@ -87,15 +103,18 @@ let package = Package(
                 "SocietyCore", "SocietyExchange", "SocietyOpenSSL", "SocietySQLite", "SocietyOneCard", "SocietyHealth",
                 "SocietyVeterans", "SocietyCertificates", "SocietyAssistance",
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ]
+        ),
 
         // MARK: Umbrella
         .target(
             name: "DigitalSociety",
             dependencies: [
-                "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard", "SocietyHealth",
+                "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard",
+                "SocietyHealth",
                 "SocietyVeterans", "SocietyAssistance", "SocietySynthetic",
-            ]),
+            ]
+        ),
 
         // MARK: Example tools
         .executableTarget(
@@ -137,7 +156,8 @@ let package = Package(
             dependencies: [
                 "SocietyTesting", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietySQLite", "InteropSupport",
             ],
-            exclude: ["Interop"]),
+            exclude: ["Interop"]
+        ),
         .executableTarget(
             name: "SQLiteCrashWriter",
             dependencies: ["SocietySQLite", "SocietyOpenSSL", "SocietyCore"],
@@ -146,41 +166,68 @@ let package = Package(
         .testTarget(
             name: "SocietySQLiteTests",
             dependencies: [
-                "SocietyTesting", "SocietySQLite", "SocietyOpenSSL", "SocietyCore", "SQLiteCrashWriter", "SocietySynthetic",
+                "SocietyTesting", "SocietySQLite", "SocietyOpenSSL", "SocietyCore", "SQLiteCrashWriter",
+                "SocietySynthetic",
             ]
         ),
         .testTarget(
             name: "SocietyCertificatesTests",
             dependencies: [
-                "SocietyTesting", "SocietyCertificates", "SocietyOpenSSL", "SocietyJSON", "SocietyExchange", "InteropSupport",
+                "SocietyTesting", "SocietyCertificates", "SocietyOpenSSL", "SocietyJSON", "SocietyExchange",
+                "InteropSupport",
             ],
-            exclude: ["Interop"]),
+            exclude: ["Interop"]
+        ),
         .testTarget(
             name: "SocietyOneCardTests",
-            dependencies: ["SocietyTesting", "SocietyOneCard", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON"]),
+            dependencies: [
+                "SocietyTesting", "SocietyOneCard", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON",
+            ]
+        ),
         .testTarget(name: "SocietySyntheticTests", dependencies: ["SocietySynthetic"]),
         .testTarget(
             name: "SocietyAssistanceTests",
-            dependencies: ["SocietySQLite", "SocietyTesting",
-                "SocietyAssistance", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietyCore", "SocietyOneCard",
-            ]),
+            dependencies: [
+                "SocietySQLite", "SocietyTesting",
+                "SocietyAssistance", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietyCore",
+                "SocietyOneCard",
+            ]
+        ),
         .testTarget(
             name: "SocietyHealthTests",
             dependencies: [
                 "SocietyTesting", "SocietyHealth", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON",
                 "InteropSupport",
             ],
-            exclude: ["Interop"]),
+            exclude: ["Interop"]
+        ),
         .testTarget(
             name: "SocietyVeteransTests",
-            dependencies: ["SocietyTesting", 
+            dependencies: [
+                "SocietyTesting",
                 "SocietyVeterans", "SocietyOneCard", "SocietyCertificates", "SocietySQLite", "SocietyOpenSSL",
                 "SocietyExchange", "SocietyJSON",
-            ]),
+            ]
+        ),
         .testTarget(name: "TaizhouCLITests", dependencies: ["taizhou", "SocietyCore"]),
+        // Opens envelope ids against a PostgreSQL replay guard from a process of its own, so the
+        // tests race real processes, not tasks.
+        .executableTarget(
+            name: "PostgresReplayChild",
+            dependencies: ["SocietyPostgres", "SocietyCore"],
+            path: "Tests/PostgresReplayChild"
+        ),
+        .testTarget(
+            name: "SocietyPostgresTests",
+            dependencies: [
+                "SocietyPostgres", "SocietyCore", "SocietyOpenSSL", "SocietySQLite", "SocietyTesting",
+                "PostgresReplayChild",
+            ]
+        ),
         .testTarget(
             name: "SocietyDeploymentTests",
-            dependencies: ["SocietyDeployment", "SocietyCore", "SocietyExchange", "SocietySQLite", "SocietyTesting"]),
+            dependencies: ["SocietyDeployment", "SocietyCore", "SocietyExchange", "SocietySQLite", "SocietyTesting"]
+        ),
     ]
 )
 

@@ -1,0 +1,302 @@
+import Foundation
+import SocietyCore
+import SocietyOpenSSL
+import SocietySQLite
+import Testing
+
+@testable import SocietyPostgres
+
+@Suite("PostgreSQL location")
+struct PostgresLocationTests {
+    @Test("a URL gives host, port, user and database; the description hides the password")
+    func parsing() throws {
+        let location = try PostgresLocation(
+            url: "postgresql://civil:s3cret@db.taizhou.example:6432/city?sslmode=disable"
+        )
+        #expect(location.host == "db.taizhou.example")
+        #expect(location.port == 6432)
+        #expect(location.user == "civil")
+        #expect(location.password == "s3cret")
+        #expect(location.database == "city")
+        #expect(location.description == "postgresql://civil@db.taizhou.example:6432/city")
+        #expect(try PostgresLocation(url: "postgres://u@h/d").port == 5432)
+    }
+
+    @Test(
+        "a URL the adapter cannot use is refused, without echoing its password",
+        arguments: [
+            "mysql://u:pw@h/d", "postgresql://h/d", "postgresql://u:pw@h", "postgresql://u:pw@h:0/d",
+            "postgresql://u:pw@h/d?sslmode=require",
+        ]
+    )
+    func refused(url: String) {
+        #expect {
+            try PostgresLocation(url: url)
+        } throws: { error in
+            guard let error = error as? PostgresStoreError else { return false }
+            return error.kind == .invalidLocation && !error.description.contains(":pw@")
+        }
+    }
+
+    @Test("a schema name must be a plain lower-case identifier")
+    func schemaNames() throws {
+        let location = PostgresLocation(host: "127.0.0.1", user: "u", database: "d")
+        for bad in ["Civil", "1civil", "civil; DROP TABLE x", "", String(repeating: "a", count: 64), "civil\"x"] {
+            #expect(throws: PostgresStoreError.self) { try PostgresDatabase(location: location, schema: bad) }
+        }
+    }
+
+    @Test("an unreachable server is a connection error within the time limit, not a wait for ever")
+    func unreachable() async throws {
+        let database = try PostgresDatabase(
+            location: PostgresLocation(host: "127.0.0.1", port: 1, user: "u", database: "d"),
+            schema: "nowhere",
+            timeout: .seconds(3)
+        )
+        // Without the limit this call would wait for ever (the pool keeps retrying); how soon it
+        // returns depends on how busy the test run keeps the cooperative pool, so no clock is read.
+        await #expect {
+            _ = try await PostgresReplayGuard(database: database)
+        } throws: { error in
+            guard let error = error as? PostgresStoreError else { return false }
+            return error.kind == .connection && error.message.contains("within 3")
+        }
+        await database.shutdown()
+    }
+}
+
+/// The adapter against a real server (a throwaway cluster unless SOCIETY_POSTGRES_URL is set).
+@Suite("PostgreSQL replay guard and audit log", .serialized)
+struct PostgresServerTests {
+    let crypto = OpenSSLCryptoProvider()
+
+    static func entry(_ n: Int) -> AuditEntry {
+        AuditEntry(
+            time: Date(timeIntervalSince1970: 1_750_000_000 + Double(n)),
+            actor: "12321200MB0000000X/assistance",
+            action: n % 2 == 0 ? "exchange.open" : "read",
+            subject: Array(repeating: UInt8(n % 256), count: 32),
+            purpose: Purpose(constant: "minimum-living-review"),
+            outcome: n % 5 == 0 ? .denied : .success,
+            envelopeDigest: n % 2 == 0 ? Array(repeating: 0xAB, count: 32) : []
+        )
+    }
+
+    @Test("an id is new once, a replay until it expires, and new again after; a second guard agrees")
+    func replayGuard() async throws {
+        let database = try TestServer.database("replay")
+        let guardian = try await PostgresReplayGuard(database: database)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let issuer = "113212000142871106/assistance"
+        #expect(try await guardian.markSeen(issuer: issuer, id: "a", expiresAt: now + 60, now: now))
+        #expect(try await !guardian.markSeen(issuer: issuer, id: "a", expiresAt: now + 60, now: now + 30))
+        #expect(try await guardian.markSeen(issuer: "other", id: "a", expiresAt: now + 60, now: now))
+        // Another guard on the same schema (another process, in a deployment) sees the same ids.
+        let second = try await PostgresReplayGuard(database: database)
+        #expect(try await !second.markSeen(issuer: issuer, id: "a", expiresAt: now + 60, now: now + 59))
+        #expect(try await second.markSeen(issuer: issuer, id: "a", expiresAt: now + 200, now: now + 61))
+        #expect(try await guardian.count() == 2)
+        await database.shutdown()
+    }
+
+    @Test("two processes opening the same 300 envelope ids at the same moment accept each exactly once")
+    func twoProcesses() async throws {
+        let location = try TestServer.location()
+        let schema = "t_race_\(UInt32.random(in: 0...UInt32.max))"
+        // Create the table first, so both children start racing on ids, not on the migration.
+        let database = try PostgresDatabase(location: location, schema: schema)
+        _ = try await PostgresReplayGuard(database: database)
+        await database.shutdown()
+        let child = try #require(Self.childBinary(), "PostgresReplayChild is built beside the tests")
+        let start = Date().timeIntervalSince1970 + 2
+        let url = "postgresql://\(location.user)@\(location.host):\(location.port)/\(location.database)"
+        let runs = (0..<2).map { _ in
+            Self.spawn(child, [url, schema, "300", String(start)])
+        }
+        var accepted: [Set<String>] = []
+        for run in runs {
+            let (status, output, error) = run()
+            #expect(status == 0, "\(error)")
+            accepted.append(Set(output.split(separator: "\n").map(String.init)))
+        }
+        #expect(accepted[0].isDisjoint(with: accepted[1]), "no id accepted by both processes")
+        #expect(!accepted[0].isEmpty && !accepted[1].isEmpty, "both processes won some ids: they raced")
+        #expect(accepted[0].union(accepted[1]) == Set((0..<300).map { "env-\($0)" }), "every id accepted once")
+    }
+
+    @Test("the same entries give the same tree heads and proofs as the SQLite log")
+    func sameTreeAsSQLite() async throws {
+        let database = try TestServer.database("audit")
+        let log = try await PostgresAuditLog(
+            database: database,
+            origin: "taizhou.gov.cn/audit/civil-affairs",
+            digest: .sha256,
+            crypto: crypto
+        )
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pg-audit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sqlite = try SQLiteAuditLog(path: folder.appendingPathComponent("log.sqlite").path, crypto: crypto)
+        #expect(sqlite.digest == .sha256)
+        var next = 0
+        for batch in [1, 2, 3, 5, 8, 13] {
+            let entries = (next..<next + batch).map(Self.entry)
+            next += batch
+            #expect(try await log.append(entries) == (next - batch)..<next)
+            try await sqlite.append(entries)
+            let (ours, theirs) = (try await log.treeHead(), try await sqlite.treeHead())
+            #expect(ours.size == theirs.size)
+            #expect(ours.rootHash == theirs.rootHash)
+        }
+        #expect(try await log.size() == 32)
+        #expect(try await log.entry(at: 7) == Self.entry(7))
+        for (index, size) in [(0, 1), (5, 32), (31, 32), (12, 20)] {
+            #expect(
+                try await log.inclusionProof(index: index, treeSize: size)
+                    == sqlite.inclusionProof(index: index, treeSize: size)
+            )
+        }
+        #expect(try await log.consistencyProof(from: 6, to: 32) == sqlite.consistencyProof(from: 6, to: 32))
+        await #expect(throws: AuditLogError.self) { try await log.inclusionProof(index: 32, treeSize: 33) }
+
+        let key = try crypto.generateSigningKey(.ed25519)
+        let signed = try await log.checkpoint(signingWith: key, keyName: "taizhou-audit")
+        #expect(signed.checkpoint.size == 32)
+        #expect(signed.checkpoint.rootHash == (try await sqlite.treeHead()).rootHash)
+        #expect(try await log.checkpoints().map(\.text) == [signed.text])
+        let verified = try await log.verify()
+        #expect(verified.problem == nil)
+        #expect(verified.size == 32)
+        #expect(verified.checkpointsChecked == 7)  // six heads and one checkpoint
+        await database.shutdown()
+    }
+
+    @Test("the entries are append-only through SQL; an entry altered behind the trigger is found by verify")
+    func tampering() async throws {
+        let database = try TestServer.database("tamper")
+        let log = try await PostgresAuditLog(database: database, origin: "test", digest: .sha256, crypto: crypto)
+        try await log.append((0..<10).map(Self.entry))
+        let admin = try PostgresAdmin(database)
+        let refused = await admin.error("UPDATE \(database.schema).ds_audit_entries SET entry = entry WHERE idx = 3")
+        #expect(refused?.sqlState == "P0001", "\(String(describing: refused))")
+        #expect(refused?.statement?.hasPrefix("UPDATE") == true)
+        #expect(try await log.verify().problem == nil)
+        // A superuser can switch the trigger off; the tree still tells.
+        let altered = Self.entry(99).canonicalBytes.map { String(format: "%02x", $0) }.joined()
+        for sql in [
+            "ALTER TABLE \(database.schema).ds_audit_entries DISABLE TRIGGER ds_audit_entries_append_only",
+            "UPDATE \(database.schema).ds_audit_entries SET entry = '\\x\(altered)' WHERE idx = 3",
+        ] {
+            #expect(await admin.error(sql) == nil)
+        }
+        let verified = try await log.verify()
+        #expect(verified.firstBrokenEntry == 3)
+        #expect(verified.problem?.contains("entry 3 does not match its leaf hash") == true)
+        await database.shutdown()
+    }
+
+    @Test("concurrent appenders on separate connections keep one consistent tree")
+    func concurrentAppenders() async throws {
+        let database = try TestServer.database("appenders")
+        let log = try await PostgresAuditLog(database: database, origin: "test", digest: .sha256, crypto: crypto)
+        let ranges = try await withThrowingTaskGroup(of: [Range<Int>].self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    var ranges: [Range<Int>] = []
+                    for batch in 0..<10 {
+                        ranges.append(
+                            try await log.append([
+                                Self.entry(worker * 100 + batch * 2), Self.entry(worker * 100 + batch * 2 + 1),
+                            ])
+                        )
+                    }
+                    return ranges
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(ranges.count == 40)
+        #expect(
+            ranges.sorted { $0.lowerBound < $1.lowerBound }.map(\.lowerBound) == Array(stride(from: 0, to: 80, by: 2))
+        )
+        let verified = try await log.verify()
+        #expect(verified.size == 80)
+        #expect(verified.problem == nil)
+        #expect(verified.checkpointsChecked == 40)
+        await database.shutdown()
+    }
+
+    @Test("a log hashed with one digest is not continued with another; a newer SDK's schema is refused")
+    func refusals() async throws {
+        let database = try TestServer.database("refusals")
+        _ = try await PostgresAuditLog(database: database, origin: "test", digest: .sha256, crypto: crypto)
+        await #expect {
+            _ = try await PostgresAuditLog(database: database, origin: "test", digest: .sm3, crypto: crypto)
+        } throws: { error in
+            (error as? PostgresStoreError)?.kind == .corrupt
+        }
+        let admin = try PostgresAdmin(database)
+        #expect(await admin.error("INSERT INTO \(database.schema).ds_migrations (name) VALUES ('audit-99')") == nil)
+        await #expect {
+            _ = try await PostgresAuditLog(database: database, origin: "test", digest: .sha256, crypto: crypto)
+        } throws: { error in
+            guard let error = error as? PostgresStoreError else { return false }
+            return error.kind == .corrupt && error.message.contains("audit-99")
+        }
+        await database.shutdown()
+    }
+
+    static func childBinary() -> URL? {
+        let candidates = [
+            Bundle.main.bundleURL.appendingPathComponent("PostgresReplayChild"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("PostgresReplayChild"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                .appendingPathComponent("PostgresReplayChild"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    /// Starts `binary` and returns a function that waits for it and returns status, output, error.
+    static func spawn(_ binary: URL, _ arguments: [String]) -> () -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        do {
+            try process.run()
+        } catch {
+            return { (-1, "", "cannot start \(binary.path): \(error)") }
+        }
+        return {
+            let out = output.fileHandleForReading.readDataToEndOfFile()
+            let err = error.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (
+                process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self)
+            )
+        }
+    }
+}
+
+/// Runs administrative SQL on a test's schema through the adapter's own sessions, as a DBA would.
+struct PostgresAdmin {
+    let database: PostgresDatabase
+
+    init(_ database: PostgresDatabase) throws { self.database = database }
+
+    /// The error `sql` fails with, or `nil` when it succeeds.
+    func error(_ sql: String) async -> PostgresStoreError? {
+        do {
+            try await database.session { session in
+                try await session.rows(sql)
+                return ()
+            }
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
