@@ -37,12 +37,6 @@ public final class PostgresReplayGuard: ReplayGuard {
         try await database.migrate("replay", Self.migrations)
     }
 
-    private static func milliseconds(_ date: Date) -> Int64 {
-        let value = (date.timeIntervalSince1970 * 1000).rounded(.down)
-        guard value.isFinite else { return value > 0 ? .max : .min }
-        return Int64(max(-9.0e15, min(9.0e15, value)))
-    }
-
     /// Records that `issuer` used `id` until `expiresAt`; `false` if it was already seen and has
     /// not expired by `now`.
     public func markSeen(issuer: String, id: String, expiresAt: Date, now: Date) async throws -> Bool {
@@ -51,8 +45,8 @@ public final class PostgresReplayGuard: ReplayGuard {
             return count % pruneInterval == 0
         }
         let table = database.table("ds_replay")
-        let nowValue = Self.milliseconds(now)
-        let expiresValue = Self.milliseconds(expiresAt)
+        let nowValue = ReplayTime.milliseconds(now)
+        let expiresValue = ReplayTime.milliseconds(expiresAt)
         return try await database.session { session in
             if prune {
                 try await session.rows("DELETE FROM \(table) WHERE expires < $1", [.integer(nowValue)])

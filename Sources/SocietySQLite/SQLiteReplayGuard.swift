@@ -35,12 +35,6 @@ public final class SQLiteReplayGuard: ReplayGuard {
         }
     }
 
-    private static func milliseconds(_ date: Date) -> Int64 {
-        let value = (date.timeIntervalSince1970 * 1000).rounded(.down)
-        guard value.isFinite else { return value > 0 ? .max : .min }
-        return Int64(max(-9.0e15, min(9.0e15, value)))
-    }
-
     /// Records that `issuer` used `id` until `expiresAt`; `false` if it was already seen and has
     /// not expired by `now`.
     public func markSeen(issuer: String, id: String, expiresAt: Date, now: Date) async throws -> Bool {
@@ -48,8 +42,8 @@ public final class SQLiteReplayGuard: ReplayGuard {
             count += 1
             return count % pruneInterval == 0
         }
-        let nowValue = SQLiteReplayGuard.milliseconds(now)
-        let expiresValue = SQLiteReplayGuard.milliseconds(expiresAt)
+        let nowValue = ReplayTime.milliseconds(now)
+        let expiresValue = ReplayTime.milliseconds(expiresAt)
         return try await store.onWriter { connection in
             try connection.execute("BEGIN IMMEDIATE")
             do {

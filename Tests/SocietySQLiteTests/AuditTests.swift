@@ -2,6 +2,7 @@ import Foundation
 import SocietyCore
 import SocietyOpenSSL
 import SocietySQLite
+import SocietyTesting
 import Testing
 
 @Suite("Audit log")
@@ -60,17 +61,7 @@ struct AuditTests {
         }
     }
 
-    static func entry(_ n: Int) -> AuditEntry {
-        AuditEntry(
-            time: Date(timeIntervalSince1970: 1_750_000_000 + Double(n)),
-            actor: "12321200MB0000000X/assistance",
-            action: n % 2 == 0 ? "exchange.open" : "read",
-            subject: Array(repeating: UInt8(n % 256), count: 32),
-            purpose: Purpose(constant: "minimum-living-review"),
-            outcome: n % 5 == 0 ? .denied : .success,
-            envelopeDigest: n % 2 == 0 ? Array(repeating: 0xAB, count: 32) : []
-        )
-    }
+    static func entry(_ n: Int) -> AuditEntry { AuditSamples.entry(n) }
 
     @Test("an entry's canonical bytes decode to the same entry; malformed bytes are refused")
     func canonicalEntry() throws {

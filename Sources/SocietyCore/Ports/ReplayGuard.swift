@@ -52,3 +52,14 @@ public final class InMemoryReplayGuard: ReplayGuard {
     /// How many ids are remembered (expired ones may linger until the next pruning).
     public var count: Int { state.withLock { $0.entries.count } }
 }
+
+/// Time as the replay guards' tables store it, the same in every adapter.
+public enum ReplayTime {
+    /// Whole milliseconds since 1970, clamped to ±9×10¹⁵ so that a date far outside any
+    /// message's life (a forged `exp`) still orders correctly instead of overflowing.
+    public static func milliseconds(_ date: Date) -> Int64 {
+        let value = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        guard value.isFinite else { return value > 0 ? .max : .min }
+        return Int64(max(-9.0e15, min(9.0e15, value)))
+    }
+}
