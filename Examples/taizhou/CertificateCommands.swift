@@ -247,6 +247,7 @@ struct CertCommand: AsyncParsableCommand {
     struct StatusChange: ParsableArguments {
         @Option(help: "The certificate's status index (printed at issue).") var index: Int
         @Option(help: "Write the re-published status-list snapshot here.") var out = "status.json"
+        @OptionGroup var output: OutputOptions
         @OptionGroup var issuerOptions: IssuerOptions
 
         func apply(
@@ -256,7 +257,14 @@ struct CertCommand: AsyncParsableCommand {
             do {
                 let lists = try await change(try issuerOptions.issuer(), index)
                 try writeFile(Data(StatusListSnapshot(lists).json.utf8), to: out, replacing: true)
-                print("\(verb) index \(index); status lists version \(lists.first?.version ?? 0) written to \(out)")
+                let version = lists.first?.version ?? 0
+                output.emit(
+                    "\(verb) index \(index); status lists version \(version) written to \(out)",
+                    json: [
+                        "changed": .string(verb), "index": .number(Double(index)),
+                        "statusListVersion": .number(Double(version)), "written": .string(out),
+                    ]
+                )
             } catch let exit as ExitCode {
                 throw exit
             } catch {
@@ -290,13 +298,18 @@ struct CertCommand: AsyncParsableCommand {
             abstract: "Sign the current status lists at a new version (refreshes their age)."
         )
         @Option(help: "Write the status-list snapshot here.") var out = "status.json"
+        @OptionGroup var output: OutputOptions
         @OptionGroup var issuerOptions: IssuerOptions
 
         mutating func run() async throws {
             do {
                 let lists = try await issuerOptions.issuer().publish()
                 try writeFile(Data(StatusListSnapshot(lists).json.utf8), to: out, replacing: true)
-                print("status lists version \(lists.first?.version ?? 0) written to \(out)")
+                let version = lists.first?.version ?? 0
+                output.emit(
+                    "status lists version \(version) written to \(out)",
+                    json: ["statusListVersion": .number(Double(version)), "written": .string(out)]
+                )
             } catch let exit as ExitCode {
                 throw exit
             } catch {

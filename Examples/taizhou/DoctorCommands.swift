@@ -40,6 +40,7 @@ struct DoctorCommand: AsyncParsableCommand {
             abstract: "Register or update a team (and the default basic and chronic-disease packages)."
         )
         @OptionGroup var database: Database
+        @OptionGroup var output: OutputOptions
         @Option(help: "The team id (A–Z a–z 0–9 - .).") var id: String
         @Option(help: "The team's name.") var name: String
         @Option(help: "The primary-care institution's credit code.") var institution: String
@@ -84,9 +85,19 @@ struct DoctorCommand: AsyncParsableCommand {
                 try await service.register(try ServicePackage.chronicDisease)
                 return team
             }
-            print(
+            let roster: [JSONValue] = team.members.map {
+                [
+                    "number": .number(Double($0.number)), "name": .string($0.name.masked),
+                    "role": .string($0.role.rawValue),
+                ]
+            }
+            output.emit(
                 "\(team.id) registered: capacity \(team.capacity), members "
-                    + team.members.map { "\($0.number) \($0.name.masked) \($0.role.rawValue)" }.joined(separator: ", ")
+                    + team.members.map { "\($0.number) \($0.name.masked) \($0.role.rawValue)" }.joined(separator: ", "),
+                json: [
+                    "team": .string("\(team.id)"), "capacity": .number(Double(team.capacity)),
+                    "members": .array(roster),
+                ]
             )
         }
     }
@@ -96,6 +107,7 @@ struct DoctorCommand: AsyncParsableCommand {
             abstract: "Sign a contract; prints the contract (masked), its priority groups and planned follow-ups."
         )
         @OptionGroup var database: Database
+        @OptionGroup var output: OutputOptions
         @Option(help: "The resident's citizen identity number.") var resident: String
         @Option(help: "The team id.") var team: String
         @Option(help: "The service package id (basic, chronic, …).") var package = "basic"
@@ -111,8 +123,7 @@ struct DoctorCommand: AsyncParsableCommand {
             let contract = try await reportingErrors {
                 try await service.sign(resident, team: team, package: package, start: start, years: years)
             }
-            print(contract)
-            try await printPlan(contract, service)
+            try await printPlan(contract, service, output)
         }
     }
 
@@ -121,6 +132,7 @@ struct DoctorCommand: AsyncParsableCommand {
             abstract: "Renew an active contract; prints the successor, which starts after the old term."
         )
         @OptionGroup var database: Database
+        @OptionGroup var output: OutputOptions
         @Option(help: "The contract id.") var contract: String
         @Option(help: "Term of the renewal in whole years.") var years = 1
 
@@ -128,14 +140,14 @@ struct DoctorCommand: AsyncParsableCommand {
             let id = try validated(contract, as: "contract", Identifier<FamilyDoctorContract>.init)
             let service = try await database.open()
             let successor = try await reportingErrors { try await service.renew(id, years: years) }
-            print(successor)
-            try await printPlan(successor, service)
+            try await printPlan(successor, service, output)
         }
     }
 
     struct Terminate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "End a contract early.")
         @OptionGroup var database: Database
+        @OptionGroup var output: OutputOptions
         @Option(help: "The contract id.") var contract: String
         @Option(help: "residentWithdrew, movedAway, deceased or teamDissolved.") var reason = "residentWithdrew"
 
@@ -143,7 +155,8 @@ struct DoctorCommand: AsyncParsableCommand {
             let id = try validated(contract, as: "contract", Identifier<FamilyDoctorContract>.init)
             guard let reason = TerminationReason(rawValue: reason) else { throw ValidationError("unknown --reason") }
             let service = try await database.open()
-            print(try await reportingErrors { try await service.terminate(id, reason: reason) })
+            let ended = try await reportingErrors { try await service.terminate(id, reason: reason) }
+            output.emit("\(ended)", json: .object(contractJSON(ended)))
         }
     }
 
@@ -152,6 +165,7 @@ struct DoctorCommand: AsyncParsableCommand {
             abstract: "Record facts about a resident (staff entry; other departments send envelopes)."
         )
         @OptionGroup var database: Database
+        @OptionGroup var output: OutputOptions
         @Option(help: "The resident's citizen identity number.") var resident: String
         @Option(help: "The county-level division where the resident lives.") var district: String
         @Option(
@@ -191,7 +205,13 @@ struct DoctorCommand: AsyncParsableCommand {
             let profile = try await reportingErrors {
                 try await service.record(facts, for: resident, district: district)
             }
-            print("\(resident.masked): \(profile.facts.count) fact(s) on record in \(district.code)")
+            output.emit(
+                "\(resident.masked): \(profile.facts.count) fact(s) on record in \(district.code)",
+                json: [
+                    "resident": .string(resident.masked), "facts": .number(Double(profile.facts.count)),
+                    "district": .string(district.code),
+                ]
+            )
         }
     }
 
@@ -268,6 +288,7 @@ struct DoctorCommand: AsyncParsableCommand {
             abstract: "Record a visit: closes the contract's earliest open follow-up of the group."
         )
         @OptionGroup var database: Database
+        @OptionGroup var output: OutputOptions
         @Option(help: "The contract id.") var contract: String
         @Option(help: "The priority group followed up (hypertension, diabetes, …).") var group: String
         @Option(help: "The team member's number.") var member: Int
@@ -288,7 +309,10 @@ struct DoctorCommand: AsyncParsableCommand {
                     group: group
                 )
             }
-            print("closed \(closed.group.rawValue) follow-up due \(closed.due)")
+            output.emit(
+                "closed \(closed.group.rawValue) follow-up due \(closed.due)",
+                json: ["closed": .string(closed.group.rawValue), "due": .string("\(closed.due)")]
+            )
         }
     }
 
@@ -354,13 +378,32 @@ struct DoctorCommand: AsyncParsableCommand {
     }
 }
 
-private func printPlan(_ contract: FamilyDoctorContract, _ service: FamilyDoctorService) async throws {
+/// Prints a signed or renewed contract (masked) with its priority groups and planned follow-ups.
+private func printPlan(
+    _ contract: FamilyDoctorContract,
+    _ service: FamilyDoctorService,
+    _ output: OutputOptions
+) async throws {
     let groups = try await reportingErrors {
         try await service.priorityGroups(of: contract.resident, on: contract.term.from)
     }
     let plan = try await reportingErrors { try await service.followUps(of: contract.id) }
-    print(
-        "priority groups: \(groups.isEmpty ? "none" : groups.map(\.group.rawValue).joined(separator: ", ")); "
-            + "\(plan.count) follow-up(s) planned"
+    var json = contractJSON(contract)
+    json["priorityGroups"] = .array(groups.map { .string($0.group.rawValue) })
+    json["followUpsPlanned"] = .number(Double(plan.count))
+    output.emit(
+        "\(contract)\npriority groups: \(groups.isEmpty ? "none" : groups.map(\.group.rawValue).joined(separator: ", ")); "
+            + "\(plan.count) follow-up(s) planned",
+        json: .object(json)
     )
+}
+
+/// A contract as JSON, masked as its description is.
+private func contractJSON(_ contract: FamilyDoctorContract) -> JSONObject {
+    [
+        "contract": .string("\(contract.id)"), "resident": .string(contract.resident.masked),
+        "team": .string("\(contract.team)"), "package": .string("\(contract.package)"),
+        "state": .string(contract.state.name), "from": .string("\(contract.term.from)"),
+        "lastDay": .string("\(contract.lastDay)"),
+    ]
 }

@@ -137,6 +137,7 @@ struct DivisionCommand: AsyncParsableCommand {
 
         @Argument(help: "A six-digit division code, e.g. 321202.")
         var code: String
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
             let division: DivisionCode
@@ -145,10 +146,21 @@ struct DivisionCommand: AsyncParsableCommand {
             } catch {
                 throw failure("\(code): invalid: \(error)")
             }
-            print("\(division.code) \(division.name ?? "(not in the bundled table)")")
-            print("level: \(division.level.rawValue)")
-            if let year = division.retiredIn { print("status: retired in \(year)") }
-            print("chain: " + division.chain.map(\.description).joined(separator: " → "))
+            var lines = [
+                "\(division.code) \(division.name ?? "(not in the bundled table)")",
+                "level: \(division.level.rawValue)",
+            ]
+            if let year = division.retiredIn { lines.append("status: retired in \(year)") }
+            lines.append("chain: " + division.chain.map(\.description).joined(separator: " → "))
+            output.emit(
+                lines.joined(separator: "\n"),
+                json: [
+                    "code": .string(division.code), "name": division.name.map { .string($0) } ?? .null,
+                    "level": .string(division.level.rawValue),
+                    "retiredIn": division.retiredIn.map { .number(Double($0)) } ?? .null,
+                    "chain": .array(division.chain.map { .string($0.description) }),
+                ]
+            )
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SocietyCore
+import SocietyJSON
 
 /// `taizhou keys`: make a party's signing key and publish its public half.
 struct KeysCommand: AsyncParsableCommand {
@@ -28,6 +29,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         @Flag(help: "Replace existing key files (the old private key is lost).")
         var force = false
+        @OptionGroup var output: OutputOptions
 
         func validate() throws {
             guard SignatureAlgorithm(rawValue: alg) != nil || Self.encryptionNames[alg] != nil else {
@@ -55,7 +57,10 @@ struct KeysCommand: AsyncParsableCommand {
             try writeFile(Data(privatePEM.utf8), to: out, replacing: force)
             _ = try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: out)
             try writeFile(Data(publicPEM.utf8), to: publicPath, replacing: force)
-            print("\(alg) key written to \(out) (private, mode 600) and \(publicPath)")
+            output.emit(
+                "\(alg) key written to \(out) (private, mode 600) and \(publicPath)",
+                json: ["algorithm": .string(alg), "private": .string(out), "public": .string(publicPath)]
+            )
         }
     }
 

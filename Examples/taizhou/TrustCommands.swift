@@ -27,6 +27,7 @@ struct TrustCommand: AsyncParsableCommand {
             help: "The unsigned trust-list draft (default: trust.draft.json in the state folder)."
         )
         var path: String?
+        @OptionGroup var output: OutputOptions
 
         /// The draft's path.
         var draft: String { path ?? state.folder.appendingPathComponent("trust.draft.json").path }
@@ -60,7 +61,10 @@ struct TrustCommand: AsyncParsableCommand {
             let list = TrustList(version: version, issuedAt: now, nextUpdate: now.addingTimeInterval(7 * 86_400))
             try file.prepare()
             try writeFile(try list.draftJSON(), to: file.draft, replacing: force)
-            print("empty trust list draft version \(version) written to \(file.draft)")
+            file.output.emit(
+                "empty trust list draft version \(version) written to \(file.draft)",
+                json: ["draft": .string(file.draft), "version": .number(Double(version))]
+            )
         }
     }
 
@@ -78,7 +82,7 @@ struct TrustCommand: AsyncParsableCommand {
             }
             list.parties.append(.init(party: party, name: name))
             try file.save(list)
-            print("added \(party)")
+            file.output.emit("added \(party)", json: ["added": .string("\(party)")])
         }
     }
 
@@ -127,7 +131,13 @@ struct TrustCommand: AsyncParsableCommand {
             }
             list.parties[index].keys.append(entry)
             try file.save(list)
-            print("added \(entry.algorithmName) \(entry.use.rawValue) key \(kid) for \(party)")
+            file.output.emit(
+                "added \(entry.algorithmName) \(entry.use.rawValue) key \(kid) for \(party)",
+                json: [
+                    "kid": .string(kid), "party": .string("\(party)"), "algorithm": .string(entry.algorithmName),
+                    "use": .string(entry.use.rawValue),
+                ]
+            )
         }
     }
 
@@ -145,7 +155,7 @@ struct TrustCommand: AsyncParsableCommand {
                     list.parties[party].keys[key].status = .revoked
                     list.parties[party].keys[key].revokedAt = Date()
                     try file.save(list)
-                    print("revoked \(kid)")
+                    file.output.emit("revoked \(kid)", json: ["revoked": .string(kid)])
                     return
                 }
             }
@@ -179,7 +189,10 @@ struct TrustCommand: AsyncParsableCommand {
             list.services.removeAll { $0.id == id }
             list.services.append(DataService(id: id, provider: provider, fields: fields, purposes: purposes))
             try file.save(list)
-            print("added service \(id) from \(provider)")
+            file.output.emit(
+                "added service \(id) from \(provider)",
+                json: ["service": .string(id), "provider": .string("\(provider)")]
+            )
         }
     }
 
@@ -197,7 +210,14 @@ struct TrustCommand: AsyncParsableCommand {
             guard list.service(withID: service) != nil else { throw failure("no service \(service) in the catalogue") }
             list.grants.append(AccessGrant(consumer: consumer, service: service, purposes: purposes))
             try file.save(list)
-            print("granted \(consumer) → \(service) for \(purposes.map(\.code).sorted().joined(separator: ", "))")
+            let codes = purposes.map(\.code).sorted()
+            file.output.emit(
+                "granted \(consumer) → \(service) for \(codes.joined(separator: ", "))",
+                json: [
+                    "consumer": .string("\(consumer)"), "service": .string(service),
+                    "purposes": .array(codes.map { .string($0) }),
+                ]
+            )
         }
     }
 
@@ -239,7 +259,13 @@ struct TrustCommand: AsyncParsableCommand {
             }
             try writeFile(Data(signed.text.utf8), to: out, replacing: true)
             try file.save(list)
-            print("signed trust list version \(list.version) (\(list.parties.count) parties) written to \(out)")
+            file.output.emit(
+                "signed trust list version \(list.version) (\(list.parties.count) parties) written to \(out)",
+                json: [
+                    "signed": .string(out), "version": .number(Double(list.version)),
+                    "parties": .number(Double(list.parties.count)),
+                ]
+            )
         }
 
         /// The version and bytes of the signed list at `path`, if there is one. Its signature is not

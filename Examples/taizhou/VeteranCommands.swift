@@ -47,6 +47,7 @@ struct VeteranCommand: AsyncParsableCommand {
     struct Register: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a veteran; prints the record id.")
         @OptionGroup var database: Database
+        @OptionGroup var output: OutputOptions
         @Option(help: "The citizen identity number.") var resident: String
         @Option(help: "The registered name.") var name: String
         @Option(help: "army, navy, airForce, rocketForce, supportForces or armedPolice.") var branch: String
@@ -87,7 +88,7 @@ struct VeteranCommand: AsyncParsableCommand {
                     care: entitlement
                 )
             }
-            print(veteran)
+            output.emit("\(veteran)", json: .object(veteranJSON(veteran)))
         }
     }
 
@@ -96,6 +97,7 @@ struct VeteranCommand: AsyncParsableCommand {
             abstract: "Move the placement along: report, arrange (with its outcome) or complete."
         )
         @OptionGroup var database: Database
+        @OptionGroup var output: OutputOptions
         @OptionGroup var veteran: VeteranOption
         @Option(help: "report, arrange or complete.") var step: String
         @Option(help: "The day (report, complete; default today).") var date: String?
@@ -128,13 +130,15 @@ struct VeteranCommand: AsyncParsableCommand {
                 }
             default: throw ValidationError("--step must be report, arrange or complete")
             }
-            print(try await reportingErrors { try await service.place(id, event) })
+            let placed = try await reportingErrors { try await service.place(id, event) }
+            output.emit("\(placed)", json: .object(veteranJSON(placed)))
         }
     }
 
     struct Honour: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record an honour.")
         @OptionGroup var database: Database
+        @OptionGroup var output: OutputOptions
         @OptionGroup var veteran: VeteranOption
         @Option(help: "mostBeautifulVeteran, provincialModelVeteran or meritCitation.") var kind: String
         @Option(help: "The year awarded.") var year: Int
@@ -150,7 +154,10 @@ struct VeteranCommand: AsyncParsableCommand {
             let updated = try await reportingErrors {
                 try await service.honour(id, try SocietyVeterans.Honour(kind: kind, year: year, awardedBy: awardedBy))
             }
-            print("\(updated.id): \(updated.honours.map { "\($0.kind.rawValue) \($0.year)" }.joined(separator: ", "))")
+            output.emit(
+                "\(updated.id): \(updated.honours.map { "\($0.kind.rawValue) \($0.year)" }.joined(separator: ", "))",
+                json: .object(veteranJSON(updated))
+            )
         }
     }
 
@@ -237,19 +244,6 @@ struct VeteranCommand: AsyncParsableCommand {
             for (name, field) in provenance {
                 lines.append("base \(name): from \(field.issuer) (\(field.service)), envelope \(field.envelopeDigest)")
             }
-            let honours: [JSONValue] = found.honours.map {
-                [
-                    "kind": .string($0.kind.rawValue), "year": .number(Double($0.year)),
-                    "awardedBy": .string("\($0.awardedBy)"),
-                ]
-            }
-            let support: [JSONValue] = found.support.map {
-                [
-                    "kind": .string($0.kind.rawValue), "date": .string("\($0.date)"),
-                    "provider": .string("\($0.provider)"),
-                    "amount": $0.amount.map(\.jsonValue) ?? .null,
-                ]
-            }
             let sources = JSONObject(
                 Dictionary(
                     uniqueKeysWithValues: provenance.map { name, field in
@@ -263,16 +257,30 @@ struct VeteranCommand: AsyncParsableCommand {
                     }
                 )
             )
-            output.emit(
-                lines.joined(separator: "\n"),
-                json: [
-                    "veteran": .string(found.id.rawValue), "resident": .string(found.resident.masked),
-                    "name": .string(found.name.masked), "branch": .string(found.branch.rawValue),
-                    "rank": .string(found.rank.rawValue), "placementType": .string(found.placementType.rawValue),
-                    "care": found.care.map { .string($0.category.rawValue) } ?? .null,
-                    "honours": .array(honours), "support": .array(support), "base": .object(sources),
-                ]
-            )
+            var json = veteranJSON(found)
+            json["base"] = .object(sources)
+            output.emit(lines.joined(separator: "\n"), json: .object(json))
         }
     }
+}
+
+/// A veteran's record as JSON, masked as its description is.
+private func veteranJSON(_ veteran: Veteran) -> JSONObject {
+    let honours: [JSONValue] = veteran.honours.map {
+        ["kind": .string($0.kind.rawValue), "year": .number(Double($0.year)), "awardedBy": .string("\($0.awardedBy)")]
+    }
+    let support: [JSONValue] = veteran.support.map {
+        [
+            "kind": .string($0.kind.rawValue), "date": .string("\($0.date)"), "provider": .string("\($0.provider)"),
+            "amount": $0.amount.map(\.jsonValue) ?? .null,
+        ]
+    }
+    return [
+        "veteran": .string(veteran.id.rawValue), "resident": .string(veteran.resident.masked),
+        "name": .string(veteran.name.masked), "branch": .string(veteran.branch.rawValue),
+        "rank": .string(veteran.rank.rawValue), "placementType": .string(veteran.placementType.rawValue),
+        "placement": .string("\(veteran.placement)"),
+        "care": veteran.care.map { .string($0.category.rawValue) } ?? .null,
+        "honours": .array(honours), "support": .array(support),
+    ]
 }

@@ -358,6 +358,18 @@ struct CLISafetyTests {
         let help = try run(["--help"], in: directory)
         #expect(help.standardOutput.contains("Exit status: 0 done; 1 refused by a rule; 2 bad input"))
 
+        // --json on result-printing commands: one canonical JSON object each.
+        for command in [
+            ["division", "show", "321204", "--json"],
+            ["keys", "generate", "--alg", "p256", "--out", "j.pem", "--json"],
+            ["trust", "add-party", "--party", "91320214745555318W/ecert", "--name", "残联", "--json"],
+        ] {
+            let result = try run(command, in: directory)
+            #expect(result.status == 0, "\(command): \(result.standardError)")
+            let object = try? JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+            #expect(object?.isEmpty == false, "\(command): \(result.standardOutput)")
+        }
+
         let folderAsFile = try run(["json", "canonicalize", ".taizhou"], in: directory)
         #expect(folderAsFile.status == 4)
         #expect(folderAsFile.standardError == "error: .taizhou is a directory; give a file\n")
