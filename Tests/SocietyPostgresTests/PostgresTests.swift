@@ -217,6 +217,29 @@ struct PostgresServerTests {
         await database.shutdown()
     }
 
+    @Test("after a server restart the pool reconnects: nothing committed is lost, nothing is duplicated")
+    func serverRestart() async throws {
+        let database = try TestServer.database("restart")
+        let log = try await PostgresAuditLog(database: database, origin: "test", digest: .sha256, crypto: crypto)
+        let guardian = try await PostgresReplayGuard(database: database)
+        let now = Date()
+        try await log.append((0..<5).map(Self.entry))
+        #expect(try await guardian.markSeen(issuer: "i", id: "before", expiresAt: now + 600, now: now))
+        try TestServer.restart()
+        // The pool's connections died with the server; the next operations get new ones. A call
+        // that meets a dead connection fails (it was not committed) and is retried by its caller.
+        let appended = try await Self.retrying { try await log.append((5..<10).map(Self.entry)) }
+        #expect(appended == 5..<10)
+        let seen = try await Self.retrying {
+            try await guardian.markSeen(issuer: "i", id: "before", expiresAt: now + 600, now: now)
+        }
+        #expect(!seen, "the id recorded before the restart is still there")
+        let verified = try await log.verify()
+        #expect(verified.size == 10)
+        #expect(verified.problem == nil)
+        await database.shutdown()
+    }
+
     @Test("a log hashed with one digest is not continued with another; a newer SDK's schema is refused")
     func refusals() async throws {
         let database = try TestServer.database("refusals")
@@ -235,6 +258,20 @@ struct PostgresServerTests {
             return error.kind == .corrupt && error.message.contains("audit-99")
         }
         await database.shutdown()
+    }
+
+    /// `body`, tried again (up to 20 times, 250 ms apart) while it fails with a connection error.
+    static func retrying<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        for _ in 0..<19 {
+            do {
+                return try await body()
+            } catch let error as PostgresStoreError
+                where error.kind == .connection || error.sqlState?.hasPrefix("57") == true
+            {
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        return try await body()
     }
 
     static func childBinary() -> URL? {
