@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SocietyCore
+import SocietyDeployment
 import SocietyJSON
 import SocietyOpenSSL
 import SocietySQLite
@@ -38,11 +39,10 @@ struct AuditCommand: AsyncParsableCommand {
             file ?? state.folder.appendingPathComponent("\(department ?? "").sqlite").path
         }
 
-        /// Opens the log by itself, the one place the tool opens a SQLite file without a `Deployment`:
-        /// an auditor points at any store file, of any deployment, and needs none of its keys (the
-        /// log is not encrypted). It opens only a file that is already an SDK store and creates or
-        /// changes nothing in it (`createIfMissing: false`); only `checkpoint --key` writes (the
-        /// signed checkpoint).
+        /// Opens the log through the composition root's auditor entry: any store file, of any
+        /// deployment, without its keys (the log is not encrypted); only a file that is already an
+        /// SDK store, creating or changing nothing in it; only `checkpoint --key` writes (the signed
+        /// checkpoint).
         func open() throws -> SQLiteAuditLog {
             do {
                 guard FileManager.default.fileExists(atPath: path) else {
@@ -51,7 +51,7 @@ struct AuditCommand: AsyncParsableCommand {
                         "no store \(path): check --state, --department or --db"
                     )
                 }
-                return try SQLiteAuditLog(path: path, crypto: OpenSSLCryptoProvider(), createIfMissing: false)
+                return try Deployment.auditLog(ofStoreAt: path)
             } catch let exit as ExitCode {
                 throw exit
             } catch let error as StoreError {
