@@ -1,5 +1,5 @@
-public import SocietySQLite
 import SocietyOpenSSL
+public import SocietySQLite
 
 extension Deployment {
     /// The audit log in the store file at `path`, opened the way an auditor's tool needs: without
