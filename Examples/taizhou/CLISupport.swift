@@ -5,6 +5,12 @@ import SocietyJSON
 import SocietyOneCard
 import SocietyOpenSSL
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The tool's exit statuses (`taizhou --help` and README list them).
 enum ExitStatus {
     /// Done.
@@ -89,6 +95,31 @@ func writeFile(_ data: Data, to path: String, replacing: Bool = false) throws {
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
         throw failure(status: ExitStatus.io, "cannot write \(path): \(error.localizedDescription)")
+    }
+}
+
+/// Writes a private key to `path` readable by its owner only (mode 600) from the moment it exists:
+/// the bytes go to a new file created with that mode beside `path`, which then replaces `path`
+/// (atomically, so a reader never sees half a key). An existing file is kept unless `replacing`.
+func writePrivateFile(_ data: Data, to path: String, replacing: Bool = false) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+        guard !isDirectory.boolValue else { throw failure(status: ExitStatus.io, "\(path) is a directory") }
+        guard replacing else { throw failure("\(path) exists and was kept; give --force to replace it") }
+    }
+    let temporary = path + ".tmp-\(UUID().uuidString)"
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+        throw failure(status: ExitStatus.io, "cannot write \(path): \(String(cString: strerror(errno)))")
+    }
+    let written = data.withUnsafeBytes { bytes in
+        bytes.baseAddress.map { write(descriptor, $0, bytes.count) } ?? 0
+    }
+    let synced = fsync(descriptor) == 0
+    close(descriptor)
+    guard written == data.count, synced, rename(temporary, path) == 0 else {
+        unlink(temporary)
+        throw failure(status: ExitStatus.io, "cannot write \(path): \(String(cString: strerror(errno)))")
     }
 }
 

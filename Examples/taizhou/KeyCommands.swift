@@ -54,8 +54,7 @@ struct KeysCommand: AsyncParsableCommand {
                         + "give --force to replace it, or choose another --out"
                 )
             }
-            try writeFile(Data(privatePEM.utf8), to: out, replacing: force)
-            _ = try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: out)
+            try writePrivateFile(Data(privatePEM.utf8), to: out, replacing: force)
             try writeFile(Data(publicPEM.utf8), to: publicPath, replacing: force)
             output.emit(
                 "\(alg) key written to \(out) (private, mode 600) and \(publicPath)",

@@ -97,6 +97,8 @@ struct CLISafetyTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(try run(["keys", "generate", "--alg", "ed25519", "--out", "root.pem"], in: directory).status == 0)
         let key = try Data(contentsOf: directory.appendingPathComponent("root.pem"))
+        let mode = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("root.pem").path)
+        #expect((mode[.posixPermissions] as? Int) == 0o600, "a private key is created owner-only")
         let again = try run(["keys", "generate", "--alg", "ed25519", "--out", "root.pem"], in: directory)
         #expect(again.status == 1)
         #expect(again.standardError.hasPrefix("error: root.pem exists and was kept"), "\(again.standardError)")
