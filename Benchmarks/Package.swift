@@ -29,6 +29,12 @@ let package = Package(
         benchmark("bench-store", uses: ["SocietyCore", "SocietySQLite", "SocietyOpenSSL"]),
         benchmark("bench-onecard", uses: ["SocietyCore", "SocietyOneCard", "SocietySQLite", "SocietyOpenSSL"]),
         benchmark(
+            "bench-replay",
+            uses: [
+                "SocietyCore", "SocietyExchange", "SocietyJSON", "SocietyOpenSSL", "SocietyPostgres", "SocietyTesting",
+            ]
+        ),
+        benchmark(
             "bench-discovery",
             uses: ["SocietyCore", "SocietyAssistance", "SocietySynthetic", "SocietySQLite", "SocietyOpenSSL"]
         ),
