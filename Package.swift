@@ -210,11 +210,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TaizhouCLITests", dependencies: ["taizhou", "SocietyCore"]),
-        // Opens envelope ids against a PostgreSQL replay guard from a process of its own, so the
-        // tests race real processes, not tasks.
+        // Opens envelope ids against a PostgreSQL replay guard, or appends to its audit log, from a
+        // process of its own, so the tests race real processes, not tasks.
         .executableTarget(
             name: "PostgresReplayChild",
-            dependencies: ["SocietyPostgres", "SocietyCore"],
+            dependencies: ["SocietyPostgres", "SocietyCore", "SocietyOpenSSL", "SocietyTesting"],
             path: "Tests/PostgresReplayChild"
         ),
         .testTarget(

@@ -217,6 +217,31 @@ struct PostgresServerTests {
         await database.shutdown()
     }
 
+    @Test("two processes appending at the same moment keep one consistent tree")
+    func twoAppendingProcesses() async throws {
+        let location = try TestServer.location()
+        let schema = "t_appenders_\(UInt32.random(in: 0...UInt32.max))"
+        let database = try PostgresDatabase(location: location, schema: schema)
+        let log = try await PostgresAuditLog(database: database, origin: "test", digest: .sha256, crypto: crypto)
+        let child = try #require(Self.childBinary(), "PostgresReplayChild is built beside the tests")
+        let start = Date().timeIntervalSince1970 + 2
+        let url = "postgresql://\(location.user)@\(location.host):\(location.port)/\(location.database)"
+        let runs = (0..<2).map { _ in Self.spawn(child, [url, schema, "50", String(start), "audit"]) }
+        var starts: [Int] = []
+        for run in runs {
+            let (status, output, error) = run()
+            #expect(status == 0, "\(error)")
+            starts += output.split(separator: "\n").compactMap { Int($0) }
+        }
+        // 100 appends of two entries: each got its own place, and together they fill 0 ..< 200.
+        #expect(starts.sorted() == Array(stride(from: 0, to: 200, by: 2)))
+        let verified = try await log.verify()
+        #expect(verified.size == 200)
+        #expect(verified.problem == nil)
+        #expect(verified.checkpointsChecked == 100)
+        await database.shutdown()
+    }
+
     @Test("after a server restart the pool reconnects: nothing committed is lost, nothing is duplicated")
     func serverRestart() async throws {
         let database = try TestServer.database("restart")
