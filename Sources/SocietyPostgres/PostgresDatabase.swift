@@ -47,7 +47,7 @@ public final class PostgresDatabase: Sendable {
             username: location.user,
             password: location.password,
             database: location.database,
-            tls: .disable
+            tls: PostgresDatabase.tls(location.tls)
         )
         configuration.options.maximumConnections = max(1, maximumConnections)
         configuration.options.connectTimeout = min(timeout, .seconds(10))
@@ -58,6 +58,23 @@ public final class PostgresDatabase: Sendable {
     }
 
     deinit { runner.cancel() }
+
+    /// PostgresNIO's TLS setting for `mode`.
+    private static func tls(_ mode: PostgresLocation.TLSMode) -> PostgresClient.Configuration.TLS {
+        switch mode {
+        case .disable:
+            return .disable
+        case .require:
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .none
+            return .require(configuration)
+        case .verifyFull(let root):
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .fullVerification
+            if let root { configuration.trustRoots = .file(root) }
+            return .require(configuration)
+        }
+    }
 
     /// Closes the pool's connections.
     public func shutdown() async {

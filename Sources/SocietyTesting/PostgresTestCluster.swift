@@ -22,6 +22,24 @@ public enum PostgresTestCluster {
 
     private static let started = Mutex<Result<String, Missing>?>(nil)
     nonisolated(unsafe) private static var cluster: (pgCtl: String, data: String, asUser: String?)?
+    /// The throwaway cluster's TLS certificate, or why there is none. Written once inside
+    /// `started`'s lock, before ``url()`` returns, and only read after it.
+    nonisolated(unsafe) private static var serverCertificate: Result<String, Missing>?
+
+    /// The PEM file a client trusts to connect with `sslmode=verify-full`: the throwaway cluster's
+    /// self-signed certificate (for `localhost` and `127.0.0.1`), or `SOCIETY_POSTGRES_ROOT_CERT`
+    /// for a server named by `SOCIETY_POSTGRES_URL`.
+    public static func rootCertificate() throws -> String {
+        if let path = ProcessInfo.processInfo.environment["SOCIETY_POSTGRES_ROOT_CERT"], !path.isEmpty { return path }
+        _ = try url()
+        guard let serverCertificate else {
+            throw Missing(
+                description:
+                    "SOCIETY_POSTGRES_URL names the server; set SOCIETY_POSTGRES_ROOT_CERT to its CA's PEM file"
+            )
+        }
+        return try serverCertificate.get()
+    }
 
     /// The server's URL (`postgresql://USER@HOST:PORT/DATABASE`), starting the cluster on first use.
     public static func url() throws -> String {
@@ -74,10 +92,34 @@ public enum PostgresTestCluster {
             asUser: asUser
         )
         guard initdb.status == 0 else { return .failure(Missing(description: "initdb failed: \(initdb.output)")) }
+        // TLS, so the tests can connect with sslmode=verify-full: a self-signed P-256 certificate for
+        // localhost and 127.0.0.1 made by the openssl tool (as the server's user: PostgreSQL wants
+        // to own its key, mode 600). Without openssl the cluster runs in clear and says why.
+        let certificate = folder.appendingPathComponent("server.crt").path
+        let key = folder.appendingPathComponent("server.key").path
+        let made = run(
+            "/usr/bin/env",
+            [
+                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                key, "-out", certificate, "-days", "2", "-subj", "/CN=localhost", "-addext",
+                "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            ],
+            asUser: asUser
+        )
+        var tlsOptions = ""
+        if made.status == 0, run("/bin/chmod", ["600", key], asUser: asUser).status == 0 {
+            tlsOptions = " -c ssl=on -c ssl_cert_file=\(certificate) -c ssl_key_file=\(key)"
+            serverCertificate = .success(certificate)
+        } else {
+            serverCertificate = .failure(
+                Missing(description: "no TLS certificate for the throwaway cluster (openssl: \(made.output))")
+            )
+        }
         for _ in 0..<5 {
             let port = freePort()
             let options =
                 "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+                + tlsOptions
             let start = run(
                 bin + "/pg_ctl",
                 [

@@ -21,13 +21,19 @@ struct PostgresLocationTests {
         #expect(location.database == "city")
         #expect(location.description == "postgresql://civil@db.taizhou.example:6432/city")
         #expect(try PostgresLocation(url: "postgres://u@h/d").port == 5432)
+        #expect(try PostgresLocation(url: "postgres://u@h/d").tls == .disable)
+        #expect(try PostgresLocation(url: "postgres://u@h/d?sslmode=require").tls == .require)
+        let verified = try PostgresLocation(url: "postgres://u:pw@h/d?sslmode=verify-full&sslrootcert=/etc/ca.pem")
+        #expect(verified.tls == .verifyFull(rootCertificate: "/etc/ca.pem"))
+        #expect(verified.description == "postgresql://u@h:5432/d?sslmode=verify-full&sslrootcert=/etc/ca.pem")
     }
 
     @Test(
         "a URL the adapter cannot use is refused, without echoing its password",
         arguments: [
             "mysql://u:pw@h/d", "postgresql://h/d", "postgresql://u:pw@h", "postgresql://u:pw@h:0/d",
-            "postgresql://u:pw@h/d?sslmode=require",
+            "postgresql://u:pw@h/d?sslmode=prefer", "postgresql://u:pw@h/d?sslmode=verify-ca",
+            "postgresql://u:pw@h/d?application_name=x",
         ]
     )
     func refused(url: String) {
@@ -215,6 +221,49 @@ struct PostgresServerTests {
         #expect(verified.problem == nil)
         #expect(verified.checkpointsChecked == 40)
         await database.shutdown()
+    }
+
+    @Test("TLS: verify-full connects to a server whose certificate checks out, and refuses an untrusted one")
+    func tls() async throws {
+        let location = try TestServer.location()
+        let root = try PostgresTestCluster.rootCertificate()
+        var secure = location
+        secure.host = "localhost"
+        secure.tls = .verifyFull(rootCertificate: root)
+        let database = try PostgresDatabase(location: secure, schema: "t_tls_\(UInt32.random(in: 0...UInt32.max))")
+        let guardian = try await PostgresReplayGuard(database: database)
+        let now = Date()
+        #expect(try await guardian.markSeen(issuer: "i", id: "over-tls", expiresAt: now + 60, now: now))
+        // The server really speaks TLS on this connection.
+        let admin = try PostgresAdmin(database)
+        let encrypted = try await database.session { session in
+            try await session.rows("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").first?.value(
+                0,
+                as: Bool.self
+            )
+        }
+        #expect(encrypted == true)
+        #expect(await admin.error("SELECT 1") == nil)
+        await database.shutdown()
+
+        // A valid certificate of someone else as the only trusted root: the server's is refused.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stranger-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let stranger = folder.appendingPathComponent("ca.pem")
+        let made = Self.spawn(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            [
+                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                folder.appendingPathComponent("ca.key").path, "-out", stranger.path, "-days", "2", "-subj",
+                "/CN=localhost",
+            ]
+        )()
+        #expect(made.0 == 0, "openssl: \(made.2)")
+        secure.tls = .verifyFull(rootCertificate: stranger.path)
+        let refused = try PostgresDatabase(location: secure, schema: "t_tls_refused", timeout: .seconds(5))
+        await #expect(throws: PostgresStoreError.self) { _ = try await PostgresReplayGuard(database: refused) }
+        await refused.shutdown()
     }
 
     @Test("two processes appending at the same moment keep one consistent tree")
