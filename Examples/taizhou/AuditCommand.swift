@@ -108,7 +108,8 @@ struct AuditCommand: AsyncParsableCommand {
             let problem = result.problem ?? "the log does not verify"
             if database.output.json {
                 print(
-                    OutputOptions.line(["ok": false, "brokenAt": .number(Double(broken)), "problem": .string(problem)])
+                    JSONValue.object(["ok": false, "brokenAt": .number(Double(broken)), "problem": .string(problem)])
+                        .description
                 )
             }
             throw auditFailure("broken at entry \(broken): \(problem)")
@@ -198,7 +199,7 @@ struct AuditCommand: AsyncParsableCommand {
             guard let key else {
                 let head = try await attempt("cannot read the tree head") { try await log.treeHead() }
                 if database.output.json {
-                    print(OutputOptions.line(["checkpoint": .string(head.body), "signed": false]))
+                    print(JSONValue.object(["checkpoint": .string(head.body), "signed": false]).description)
                 } else {
                     print(head.body, terminator: "")
                 }
@@ -217,7 +218,7 @@ struct AuditCommand: AsyncParsableCommand {
                 try await log.checkpoint(signingWith: signingKey, keyName: keyName)
             }
             if database.output.json {
-                print(OutputOptions.line(["checkpoint": .string(signed.text), "signed": true]))
+                print(JSONValue.object(["checkpoint": .string(signed.text), "signed": true]).description)
             } else {
                 print(signed.text, terminator: "")
             }

@@ -300,8 +300,8 @@ enum InputLimit {
 }
 
 /// `--json`: the option of every command that prints a result. Text is for a person; the JSON
-/// object (canonical JSON, RFC 8785, one line) is for a script, with the same values masked as
-/// in the text.
+/// object (canonical JSON, RFC 8785, one line per result) is for a script, with the same values
+/// masked as in the text.
 struct OutputOptions: ParsableArguments {
     @Flag(help: "Print the result as one JSON object (canonical JSON, one line) instead of text.")
     var json = false
@@ -309,15 +309,10 @@ struct OutputOptions: ParsableArguments {
     /// Prints `text`, or `object` as one line of canonical JSON under `--json`.
     func emit(_ text: @autoclosure () -> String, json object: @autoclosure () -> JSONValue) {
         if json {
-            print(Self.line(object()))
+            print(object().description)
         } else {
             print(text())
         }
-    }
-
-    /// `value` as one line of canonical JSON (its plain form if it holds a number JSON cannot carry).
-    static func line(_ value: JSONValue) -> String {
-        (try? value.canonicalString()) ?? value.description
     }
 }
 

@@ -3,12 +3,6 @@ import Foundation
 import SocietyCore
 import SocietyJSON
 
-/// Options shared by the checking commands.
-struct CheckOptions: ParsableArguments {
-    @Flag(name: .long, help: "Print one JSON object per line instead of text.")
-    var json = false
-}
-
 /// `taizhou id check ID…`: validates citizen identity numbers (GB 11643).
 struct IDCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +17,7 @@ struct IDCommand: AsyncParsableCommand {
             discussion: "Numbers are printed masked. 15-digit legacy numbers are upgraded to 18 digits."
         )
 
-        @OptionGroup var options: CheckOptions
+        @OptionGroup var options: OutputOptions
 
         @Option(help: "Check birth dates against this day (YYYY-MM-DD) instead of today.")
         var today: String?
@@ -45,9 +39,8 @@ struct IDCommand: AsyncParsableCommand {
                 do {
                     let id = try ResidentID(number, today: day)
                     let place = id.addressDivision.map(DivisionLabel.text) ?? "address code \(id.addressCode)"
-                    emit(
-                        options.json,
-                        text: "\(id.masked): valid, born \(id.birthDate), \(id.sex.englishName), \(place)",
+                    options.emit(
+                        "\(id.masked): valid, born \(id.birthDate), \(id.sex.englishName), \(place)",
                         json: [
                             "input": .string(Masking.keep(number, prefix: 4, suffix: 4)), "valid": .bool(true),
                             "normalized": .string(id.masked), "birthDate": .string(id.birthDate.iso8601),
@@ -58,9 +51,8 @@ struct IDCommand: AsyncParsableCommand {
                 } catch {
                     allValid = false
                     let masked = Masking.keep(number, prefix: 4, suffix: 4)
-                    emit(
-                        options.json,
-                        text: "\(masked): invalid: \(error)",
+                    options.emit(
+                        "\(masked): invalid: \(error)",
                         json: ["input": .string(masked), "valid": .bool(false), "reason": .string("\(error)")]
                     )
                 }
@@ -83,7 +75,7 @@ struct OrgCommand: AsyncParsableCommand {
             abstract: "Check credit codes; exit status 0 only if every one is valid."
         )
 
-        @OptionGroup var options: CheckOptions
+        @OptionGroup var options: OutputOptions
 
         @Argument(help: "The credit codes to check.")
         var codes: [String]
@@ -99,9 +91,8 @@ struct OrgCommand: AsyncParsableCommand {
                     let code = try CreditCode(text)
                     let place =
                         code.division.map(DivisionLabel.text) ?? "division digits \(code.value.dropFirst(2).prefix(6))"
-                    emit(
-                        options.json,
-                        text: "\(code): valid, authority \(code.registrationAuthority.name), "
+                    options.emit(
+                        "\(code): valid, authority \(code.registrationAuthority.name), "
                             + "type \(code.organizationType.name), \(place)",
                         json: [
                             "input": .string(text), "valid": .bool(true),
@@ -112,9 +103,8 @@ struct OrgCommand: AsyncParsableCommand {
                     )
                 } catch {
                     allValid = false
-                    emit(
-                        options.json,
-                        text: "\(text): invalid: \(error)",
+                    options.emit(
+                        "\(text): invalid: \(error)",
                         json: ["input": .string(text), "valid": .bool(false), "reason": .string("\(error)")]
                     )
                 }
@@ -174,9 +164,4 @@ enum DivisionLabel {
         if division.name == nil { return "\(division.code) (in \(names.joined(separator: ", ")))" }
         return "\(division.code) " + names.joined(separator: ", ")
     }
-}
-
-/// Prints one result line, as text or as one canonical JSON object.
-func emit(_ asJSON: Bool, text: String, json: [String: JSONValue]) {
-    print(asJSON ? JSONValue.object(JSONObject(json)).description : text)
 }

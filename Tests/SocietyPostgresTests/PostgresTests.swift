@@ -104,18 +104,7 @@ struct PostgresServerTests {
         let database = try PostgresDatabase(location: location, schema: schema)
         _ = try await PostgresReplayGuard(database: database)
         await database.shutdown()
-        let child = try #require(Self.childBinary(), "PostgresReplayChild is built beside the tests")
-        let start = Date().timeIntervalSince1970 + 2
-        let url = "postgresql://\(location.user)@\(location.host):\(location.port)/\(location.database)"
-        let runs = (0..<2).map { _ in
-            Self.spawn(child, [url, schema, "300", String(start)])
-        }
-        var accepted: [Set<String>] = []
-        for run in runs {
-            let (status, output, error) = run()
-            #expect(status == 0, "\(error)")
-            accepted.append(Set(output.split(separator: "\n").map(String.init)))
-        }
+        let accepted = try Self.race(location, schema, ["300"]).map { Set($0) }
         #expect(accepted[0].isDisjoint(with: accepted[1]), "no id accepted by both processes")
         #expect(!accepted[0].isEmpty && !accepted[1].isEmpty, "both processes won some ids: they raced")
         #expect(accepted[0].union(accepted[1]) == Set((0..<300).map { "env-\($0)" }), "every id accepted once")
@@ -272,16 +261,7 @@ struct PostgresServerTests {
         let schema = "t_appenders_\(UInt32.random(in: 0...UInt32.max))"
         let database = try PostgresDatabase(location: location, schema: schema)
         let log = try await PostgresAuditLog(database: database, origin: "test", digest: .sha256, crypto: crypto)
-        let child = try #require(Self.childBinary(), "PostgresReplayChild is built beside the tests")
-        let start = Date().timeIntervalSince1970 + 2
-        let url = "postgresql://\(location.user)@\(location.host):\(location.port)/\(location.database)"
-        let runs = (0..<2).map { _ in Self.spawn(child, [url, schema, "50", String(start), "audit"]) }
-        var starts: [Int] = []
-        for run in runs {
-            let (status, output, error) = run()
-            #expect(status == 0, "\(error)")
-            starts += output.split(separator: "\n").compactMap { Int($0) }
-        }
+        let starts = try Self.race(location, schema, ["50"], mode: ["audit"]).flatMap { $0.compactMap { Int($0) } }
         // 100 appends of two entries: each got its own place, and together they fill 0 ..< 200.
         #expect(starts.sorted() == Array(stride(from: 0, to: 200, by: 2)))
         let verified = try await log.verify()
@@ -346,6 +326,24 @@ struct PostgresServerTests {
             }
         }
         return try await body()
+    }
+
+    /// Starts two PostgresReplayChild processes on `schema` that begin at the same moment, and
+    /// returns each one's output lines.
+    static func race(
+        _ location: PostgresLocation,
+        _ schema: String,
+        _ count: [String],
+        mode: [String] = []
+    ) throws -> [[String]] {
+        let child = try #require(childBinary(), "PostgresReplayChild is built beside the tests")
+        let start = String(Date().timeIntervalSince1970 + 2)
+        let runs = (0..<2).map { _ in spawn(child, [location.description, schema] + count + [start] + mode) }
+        return runs.map { run in
+            let (status, output, error) = run()
+            #expect(status == 0, "\(error)")
+            return output.split(separator: "\n").map(String.init)
+        }
     }
 
     static func childBinary() -> URL? {
