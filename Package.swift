@@ -70,16 +70,21 @@ let package = Package(
 
         // MARK: Reference adapters
         .target(name: "SocietyOpenSSL", dependencies: ["SocietyCore", "COpenSSL"]),
+        // The stored form of a record (binary body, sealed fields, keyed hashes), shared by the
+        // SQLite and PostgreSQL stores so that both keep byte-identical rows; not a product.
+        .target(name: "SocietyRecordFormat", dependencies: ["SocietyCore"]),
         .target(
             name: "SocietySQLite",
-            dependencies: ["SocietyCore", "CSQLite", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "SocietyCore", "SocietyRecordFormat", "CSQLite", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
 
         // PostgreSQL: the replay guard and the audit log for several processes on one server.
         .target(
             name: "SocietyPostgres",
             dependencies: [
-                "SocietyCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "SocietyCore", "SocietyRecordFormat", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -88,6 +88,17 @@ public struct PostgresAuditLog: AuditLog {
     /// Appends `entries` in one transaction, after any other process's append (advisory lock).
     @discardableResult
     public func append(_ entries: [AuditEntry]) async throws -> Range<Int> {
+        let appender = try appender(for: entries)
+        return try await database.transaction { session in try await appender(session) }
+    }
+
+    /// Appends prepared entries inside a transaction someone else runs: a record store's write
+    /// appends its audit entries in its own transaction, so they commit with its changes or not at all.
+    typealias Appender = @Sendable (PostgresDatabase.Session) async throws -> Range<Int>
+
+    /// The entries' canonical bytes and leaf hashes computed now, and the statements that append
+    /// them in a session (after taking the log's advisory lock, held to the end of the transaction).
+    func appender(for entries: [AuditEntry]) throws -> Appender {
         let (entriesTable, headsTable, _) = names
         let tree = self.tree
         let lock = database.lockKey("audit")
@@ -95,17 +106,30 @@ public struct PostgresAuditLog: AuditLog {
             let bytes = entry.canonicalBytes
             return (bytes, try tree.leafHash(bytes))
         }
-        return try await database.transaction { session in
+        return { session in
             try await session.rows("SELECT pg_advisory_xact_lock($1)", [.integer(lock)])
             var range = try await Self.state(session, headsTable, tree)
             let start = range.size
             guard !prepared.isEmpty else { return start..<start }
-            for (bytes, leaf) in prepared {
-                try await session.rows(
-                    "INSERT INTO \(entriesTable) (idx, entry, leaf) VALUES ($1, $2, $3)",
-                    [.integer(Int64(range.size)), .bytes(bytes), .bytes(leaf)]
-                )
+            // One statement for the whole batch: a bulk load audits a million puts.
+            var indexes: [Int64] = []
+            indexes.reserveCapacity(prepared.count)
+            for (_, leaf) in prepared {
+                indexes.append(Int64(range.size))
                 try range.append(leafHash: leaf)
+            }
+            for part in stride(from: 0, to: prepared.count, by: 10_000) {
+                let slice = part..<min(prepared.count, part + 10_000)
+                try await session.rows(
+                    """
+                    INSERT INTO \(entriesTable) (idx, entry, leaf)
+                    SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])
+                    """,
+                    [
+                        .integers(Array(indexes[slice])), .byteArrays(prepared[slice].map(\.0)),
+                        .byteArrays(prepared[slice].map(\.1)),
+                    ]
+                )
             }
             try await session.rows(
                 "INSERT INTO \(headsTable) (size, root, range) VALUES ($1, $2, $3)",

@@ -51,6 +51,10 @@ public final class PostgresDatabase: Sendable {
         )
         configuration.options.maximumConnections = max(1, maximumConnections)
         configuration.options.connectTimeout = min(timeout, .seconds(10))
+        // The server ends any one statement that outlives the time limit, so a transaction whose
+        // closure runs in the caller's task (see `lease`) is bounded statement by statement.
+        let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        configuration.options.additionalStartupParameters = [("statement_timeout", "\(max(1, milliseconds))")]
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         // PostgresNIO's pool only hands out connections while `run()` runs.
@@ -118,16 +122,83 @@ public final class PostgresDatabase: Sendable {
         }
     }
 
-    /// Runs `body` on a pooled connection outside a transaction (each statement commits alone).
+    /// Runs `body` on a pooled connection outside a transaction (each statement commits alone),
+    /// within `timeout` (``timeout`` when `nil`).
     func session<T: Sendable>(
+        timeout: Duration? = nil,
         _ body: @escaping @Sendable (Session) async throws -> T
     ) async throws(PostgresStoreError)
         -> T
     {
-        try await limited {
+        try await limited(timeout: timeout) {
             try await self.client.withConnection { connection in
                 try await body(Session(connection: connection, logger: self.logger))
             }
+        }
+    }
+
+    /// A pooled connection lent to the caller until ``Lease/release()`` (or until the lease is
+    /// dropped), obtained within ``timeout``: for work that runs in the caller's own task, such as
+    /// a record store's transaction whose closure may not escape.
+    func lease() async throws(PostgresStoreError) -> Lease {
+        let client = self.client
+        let logger = self.logger
+        return try await limited {
+            try await withCheckedThrowingContinuation { (leased: CheckedContinuation<Lease, any Error>) in
+                let gate = LeaseGate()
+                Task {
+                    do {
+                        try await client.withConnection { connection in
+                            leased.resume(returning: Lease(Session(connection: connection, logger: logger), gate: gate))
+                            await gate.wait()
+                        }
+                    } catch {
+                        // Only reached when no connection was lent: the continuation is unused.
+                        leased.resume(throwing: error)
+                    }
+                }
+            }
+        }
+    }
+
+    /// A connection lent by ``lease()``; it goes back to the pool when released or dropped.
+    final class Lease: Sendable {
+        let session: Session
+        private let gate: LeaseGate
+
+        init(_ session: Session, gate: LeaseGate) {
+            self.session = session
+            self.gate = gate
+        }
+
+        func release() { gate.open() }
+        deinit { gate.open() }
+    }
+
+    /// What the task holding a lent connection waits on.
+    final class LeaseGate: Sendable {
+        private let state = Mutex<(open: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+        func wait() async {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state in
+                    if state.open { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+
+        func open() {
+            let waiter = state.withLock { state in
+                defer {
+                    state.open = true
+                    state.waiter = nil
+                }
+                return state.waiter
+            }
+            waiter?.resume()
         }
     }
 
@@ -137,9 +208,10 @@ public final class PostgresDatabase: Sendable {
     /// waiting on a pool that keeps retrying an unreachable server may take a while to notice its
     /// cancellation), so the work runs in a task of its own and is cancelled, not awaited.
     private func limited<T: Sendable>(
+        timeout: Duration? = nil,
         _ body: @escaping @Sendable () async throws -> T
     ) async throws(PostgresStoreError) -> T {
-        let timeout = self.timeout
+        let timeout = timeout ?? self.timeout
         let location = self.location
         let race = Race()
         let result: Result<T, PostgresStoreError> = await withTaskCancellationHandler {
@@ -234,7 +306,11 @@ public final class PostgresDatabase: Sendable {
                 switch argument {
                 case .integer(let value): binds.append(value)
                 case .text(let value): binds.append(value)
-                case .bytes(let value): try binds.append(Data(value))
+                case .bytes(let value): binds.append(ByteBuffer(bytes: value))
+                case .null: binds.appendNull()
+                case .integers(let values): binds.append(values)
+                case .byteArrays(let values): binds.append(values.map { ByteBuffer(bytes: $0) })
+                case .texts(let values): binds.append(values)
                 }
             }
             return PostgresQuery(unsafeSQL: sql, binds: binds)
@@ -246,6 +322,13 @@ public final class PostgresDatabase: Sendable {
         case integer(Int64)
         case text(String)
         case bytes([UInt8])
+        case null
+        /// A `bigint[]`, for many rows in one statement (`unnest`).
+        case integers([Int64])
+        /// A `bytea[]`, for many rows in one statement (`unnest`).
+        case byteArrays([[UInt8]])
+        /// A `text[]`.
+        case texts([String])
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 public import SocietyCore
+import SocietyRecordFormat
 
 /// What ``SQLiteStore/load(_:purpose:batchSize:)`` did.
 public struct LoadSummary: Sendable, Hashable, CustomStringConvertible {

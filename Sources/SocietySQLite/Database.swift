@@ -1,5 +1,6 @@
 import Foundation
 public import SocietyCore
+import SocietyRecordFormat
 
 /// The handle a synchronous transaction's closure receives: records and raw SQL on one
 /// connection (the async port's handle wraps one of these).
@@ -176,11 +177,7 @@ public final class Database {
     }
 
     static func describe(rowKey: [UInt8], sensitive: Bool) -> String {
-        if !sensitive, let text = String(validating: rowKey, as: UTF8.self) { return text }
-        let hex = rowKey.prefix(6).map {
-            String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
-        }
-        return "#" + hex.joined()
+        StoredRecord.describe(rowKey: rowKey, sensitive: sensitive)
     }
 
     private func decodeRow<Record: StorableRecord>(
@@ -220,31 +217,8 @@ public final class Database {
         body: [UInt8],
         opener rowOpener: RowOpener?
     ) throws -> Record {
-        let kind = Record.recordKind
-        rowOpener?.rowKey = rowKey
-        let opener = rowOpener?.opener(kind: kind)
-        do {
-            if version == Int64(Record.schemaVersion) {
-                return try RecordDecoding.decode(Record.self, from: body, opener: opener)
-            }
-            guard version < Int64(Record.schemaVersion),
-                let step = Record.upgrades.first(where: { Int64($0.fromVersion) == version })
-            else { throw StoreError.noUpgrade(kind: kind, fromVersion: Int(version), toVersion: Record.schemaVersion) }
-            return try step.upgrade(RecordDecoding.decoder(for: body, opener: opener))
-        } catch let error as MissingOpener {
-            throw StoreError.purposeRequired(kind: kind, field: error.field)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.undecodable(
-                kind: kind,
-                key: Database.describe(rowKey: rowKey, sensitive: rowKey.count == 32 && !isText(rowKey)),
-                reason: "\(error)"
-            )
-        }
+        try StoredRecord.decode(Record.self, rowKey: rowKey, version: version, body: body, opener: rowOpener)
     }
-
-    private static func isText(_ bytes: [UInt8]) -> Bool { String(validating: bytes, as: UTF8.self) != nil }
 
     private func requirePurpose<Record: StorableRecord>(_ type: Record.Type) throws {
         if purpose == nil, let field = Record.sensitiveFields.sorted().first {
@@ -659,35 +633,5 @@ struct DecodedChunk<Record: StorableRecord>: Sendable {
                 return
             }
         }
-    }
-}
-
-/// Opens the sealed fields of the rows one thread decodes, bound to the current row's key.
-///
-/// One per chunk rather than a closure per row: a closure capturing the protector copies it,
-/// retaining the key provider and crypto provider it holds, which every decoding thread shares;
-/// their reference counts then bounce between cores on every row.
-final class RowOpener {
-    let protector: FieldProtector
-    var rowKey: [UInt8] = []
-    private var cached: (kind: String, opener: FieldOpener)?
-
-    init(_ protector: FieldProtector) { self.protector = protector }
-
-    func opener(kind: String) -> FieldOpener {
-        if let cached, cached.kind == kind { return cached.opener }
-        let opener: FieldOpener = { [unowned self] field, sealed in
-            do {
-                return try self.protector.open(kind: kind, rowKey: self.rowKey, field: field, sealed: sealed)
-            } catch {
-                throw StoreError.decryptionFailed(
-                    kind: kind,
-                    key: Database.describe(rowKey: self.rowKey, sensitive: true),
-                    field: field
-                )
-            }
-        }
-        cached = (kind, opener)
-        return opener
     }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 public import SocietyCore
+import SocietyRecordFormat
 
 /// What every connection of a store shares: the protection, the audit settings and the tree.
 struct StoreContext: Sendable {

@@ -1,4 +1,5 @@
 import SocietyCore
+import SocietyRecordFormat
 
 /// The audit log's tables and the operations on them, on one connection inside a transaction.
 ///

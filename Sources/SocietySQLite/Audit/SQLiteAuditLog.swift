@@ -1,4 +1,5 @@
 public import SocietyCore
+import SocietyRecordFormat
 
 /// The audit log kept in a store's SQLite file: an RFC 9162 Merkle tree over canonical entries,
 /// with a tree head per committed transaction and signed C2SP checkpoints.

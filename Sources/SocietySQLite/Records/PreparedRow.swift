@@ -1,5 +1,6 @@
 import Foundation
 import SocietyCore
+import SocietyRecordFormat
 
 /// Everything ``Database/put(_:)`` computes before it touches SQLite: the row key (a keyed hash
 /// for a sensitive key), the encoded body with its sensitive fields sealed, the index values and

@@ -1,4 +1,4 @@
-import SocietyCore
+package import SocietyCore
 
 /// Seals sensitive fields and computes keyed hashes, with the store's keys and profile.
 ///
@@ -6,16 +6,16 @@ import SocietyCore
 /// key id ‖ nonce ‖ ciphertext ‖ tag`. The associated data is `len ‖ kind ‖ len ‖ row key ‖
 /// len ‖ field` (big-endian 32-bit lengths), where the row key is what the row stores (the keyed
 /// hash for a sensitive key), so a ciphertext moved to another row, kind or field fails to open.
-struct FieldProtector: Sendable {
-    let crypto: any CryptoProvider
-    let keys: any KeyProvider
-    let profile: StorageCryptoProfile
+package struct FieldProtector: Sendable {
+    package let crypto: any CryptoProvider
+    package let keys: any KeyProvider
+    package let profile: StorageCryptoProfile
     /// The current keys, when looked up once for a chunk of work (see ``pinned()``).
     private var sealKey: SymmetricKey?
     private var hashKey: SymmetricKey?
     private var subjectKey: SymmetricKey?
 
-    init(_ protection: RecordProtection) {
+    package init(_ protection: RecordProtection) {
         crypto = protection.crypto
         keys = protection.keys
         profile = protection.profile
@@ -29,7 +29,7 @@ struct FieldProtector: Sendable {
     ///
     /// The pinned keys are private copies, so that threads working with their own pinned
     /// protectors never share (and fight over the reference count of) one key buffer.
-    func pinned() -> FieldProtector {
+    package func pinned() -> FieldProtector {
         func own(_ key: SymmetricKey?) -> SymmetricKey? {
             key.map { key in
                 SymmetricKey(
@@ -45,7 +45,7 @@ struct FieldProtector: Sendable {
         return copy
     }
 
-    static func appendLengthPrefixed<S: Collection>(_ part: S, to out: inout [UInt8]) where S.Element == UInt8 {
+    package static func appendLengthPrefixed<S: Collection>(_ part: S, to out: inout [UInt8]) where S.Element == UInt8 {
         let count = UInt32(truncatingIfNeeded: part.count)
         out.append(UInt8(truncatingIfNeeded: count >> 24))
         out.append(UInt8(truncatingIfNeeded: count >> 16))
@@ -54,7 +54,7 @@ struct FieldProtector: Sendable {
         out.append(contentsOf: part)
     }
 
-    static func associatedData(kind: String, rowKey: [UInt8], field: String) -> [UInt8] {
+    package static func associatedData(kind: String, rowKey: [UInt8], field: String) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(12 + kind.utf8.count + rowKey.count + field.utf8.count)
         appendLengthPrefixed(kind.utf8, to: &out)
@@ -67,7 +67,7 @@ struct FieldProtector: Sendable {
 
     /// Seals one field. `nonce` (of the profile's nonce length, fresh from the random source)
     /// lets a caller sealing many fields draw random bytes once for many nonces; `nil` draws one.
-    func seal(
+    package func seal(
         kind: String,
         rowKey: [UInt8],
         field: String,
@@ -86,7 +86,7 @@ struct FieldProtector: Sendable {
         )
     }
 
-    func open(kind: String, rowKey: [UInt8], field: String, sealed: ArraySlice<UInt8>) throws -> [UInt8] {
+    package func open(kind: String, rowKey: [UInt8], field: String, sealed: ArraySlice<UInt8>) throws -> [UInt8] {
         let start = sealed.startIndex
         guard sealed.count >= 3, sealed[start] == 0x01, sealed[start + 1] == 1 || sealed[start + 1] == 2 else {
             throw CryptoError(.decryptionFailed, "unknown sealed-field format")
@@ -111,12 +111,12 @@ struct FieldProtector: Sendable {
     }
 
     /// The current keys this protector pinned (see ``pinned()``), for sessions keyed with them.
-    var pinnedSealKey: SymmetricKey? { sealKey }
-    var pinnedHashKey: SymmetricKey? { hashKey }
+    package var pinnedSealKey: SymmetricKey? { sealKey }
+    package var pinnedHashKey: SymmetricKey? { hashKey }
 
     /// ``seal(kind:rowKey:field:plaintext:nonce:)`` through `session`, which is keyed with
     /// `key`: the same bytes, without finding a cipher context per field.
-    func seal(
+    package func seal(
         kind: String,
         rowKey: [UInt8],
         field: String,
@@ -140,7 +140,7 @@ struct FieldProtector: Sendable {
 
     /// ``keyedHash(domain:kind:name:value:)`` through `session`, which is keyed with the
     /// searchable-hash key.
-    func keyedHash(
+    package func keyedHash(
         domain: String,
         kind: String,
         name: String,
@@ -153,7 +153,12 @@ struct FieldProtector: Sendable {
     }
 
     /// `len ‖ domain ‖ len ‖ kind ‖ len ‖ name ‖ len ‖ value`, what a keyed hash covers.
-    static func keyedHashInput(domain: String, kind: String, name: String, value: some Collection<UInt8>) -> [UInt8] {
+    package static func keyedHashInput(
+        domain: String,
+        kind: String,
+        name: String,
+        value: some Collection<UInt8>
+    ) -> [UInt8] {
         var data: [UInt8] = []
         data.reserveCapacity(16 + domain.utf8.count + kind.utf8.count + name.utf8.count + value.count)
         appendLengthPrefixed(domain.utf8, to: &data)
@@ -164,13 +169,14 @@ struct FieldProtector: Sendable {
     }
 
     /// `HMAC(searchable-hash key, len ‖ domain ‖ len ‖ kind ‖ len ‖ name ‖ value)`.
-    func keyedHash(domain: String, kind: String, name: String, value: some Collection<UInt8>) throws -> [UInt8] {
+    package func keyedHash(domain: String, kind: String, name: String, value: some Collection<UInt8>) throws -> [UInt8]
+    {
         let key = try hashKey ?? keys.currentKey(for: .searchableHash)
         let data = FieldProtector.keyedHashInput(domain: domain, kind: kind, name: name, value: value)
         return try crypto.authenticationCode(profile.digest, key: key.bytes, data: data)
     }
 
-    func auditSubject(kind: String, id: String) throws -> [UInt8] {
+    package func auditSubject(kind: String, id: String) throws -> [UInt8] {
         try AuditSubjectHasher(
             key: subjectKey ?? keys.currentKey(for: .auditSubject),
             digest: profile.digest,
@@ -182,7 +188,7 @@ struct FieldProtector: Sendable {
 
 extension IndexValue {
     /// A type byte and the value's bytes: the input of a searchable index's keyed hash.
-    var canonicalBytes: [UInt8] {
+    package var canonicalBytes: [UInt8] {
         switch self {
         case .integer(let v): [1] + withUnsafeBytes(of: v.bigEndian) { Array($0) }
         case .real(let v): [2] + withUnsafeBytes(of: v.bitPattern.bigEndian) { Array($0) }

@@ -1,9 +1,9 @@
 /// Encrypts one top-level field's encoded bytes: `(field name, plaintext) → sealed blob`.
-typealias FieldSealer = (String, [UInt8]) throws -> [UInt8]
+package typealias FieldSealer = (String, [UInt8]) throws -> [UInt8]
 
 /// Encodes a record into the ``RecordTag`` format, sealing the sensitive top-level fields.
-enum RecordEncoding {
-    static func encode<Value: Encodable>(
+package enum RecordEncoding {
+    package static func encode<Value: Encodable>(
         _ value: Value,
         sensitiveFields: [String] = [],
         sealer: FieldSealer? = nil
@@ -15,7 +15,7 @@ enum RecordEncoding {
 
     /// Appends the encoding of `value` to `writer` (which may already hold other records, as
     /// a bulk load's chunk buffer does) and returns where it lies.
-    static func encode<Value: Encodable>(
+    package static func encode<Value: Encodable>(
         _ value: Value,
         into writer: RecordWriter,
         sensitiveFields: [String] = [],

@@ -35,13 +35,13 @@ struct RecordFormatError: Error, CustomStringConvertible {
 }
 
 /// The append-only byte buffer the encoder writes into.
-final class RecordWriter {
+package final class RecordWriter {
     /// Unchecked for exclusivity: a writer belongs to one encoding on one thread, and none of its
     /// methods calls out while modifying `bytes`, so accesses never overlap; the dynamic checks
     /// (a thread-local access set per append) were a twentieth of a bulk load's time.
-    @exclusivity(unchecked) var bytes: [UInt8] = []
+    @exclusivity(unchecked) package var bytes: [UInt8] = []
 
-    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+    package init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
     @inline(__always) func append(_ byte: UInt8) { bytes.append(byte) }
 

@@ -1,13 +1,13 @@
 import Foundation
 
 /// Decrypts one top-level sealed field: `(field name, sealed blob) → plaintext`.
-typealias FieldOpener = (String, ArraySlice<UInt8>) throws -> [UInt8]
+package typealias FieldOpener = (String, ArraySlice<UInt8>) throws -> [UInt8]
 
 /// Decodes a record from the ``RecordTag`` format, opening sealed top-level fields.
-enum RecordDecoding {
+package enum RecordDecoding {
     /// Decodes `type` from `bytes`. `opener` is `nil` when the transaction may not read sensitive
     /// fields: meeting a sealed field then throws `missingOpener`.
-    static func decode<Value: Decodable>(
+    package static func decode<Value: Decodable>(
         _ type: Value.Type,
         from bytes: [UInt8],
         opener: FieldOpener?
@@ -16,14 +16,14 @@ enum RecordDecoding {
     }
 
     /// A decoder positioned on the whole body, for upgrade steps that decode an older shape.
-    static func decoder(for bytes: [UInt8], opener: FieldOpener?) -> any Decoder {
+    package static func decoder(for bytes: [UInt8], opener: FieldOpener?) -> any Decoder {
         ValueDecoder(reader: RecordReader(bytes: bytes), offset: 0, codingPath: [], opener: opener)
     }
 }
 
 /// Thrown when a sealed field is met by a decoder without the right to open it.
-struct MissingOpener: Error {
-    let field: String
+package struct MissingOpener: Error {
+    package let field: String
 }
 
 private struct ValueDecoder: Decoder {
