@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
+        .library(name: "SocietyPostgresDeployment", targets: ["SocietyPostgresDeployment"]),
         .executable(name: "taizhou", targets: ["taizhou"]),
         .executable(name: "first-steps", targets: ["first-steps"]),
     ],
@@ -111,6 +112,13 @@ let package = Package(
             ]
         ),
 
+        // The composition root's PostgreSQL store factory, apart from both so that an application on
+        // SQLite builds no server package and the adapter needs no domain module.
+        .target(
+            name: "SocietyPostgresDeployment",
+            dependencies: ["SocietyCore", "SocietyDeployment", "SocietyPostgres"]
+        ),
+
         // MARK: Umbrella
         .target(
             name: "DigitalSociety",
@@ -137,6 +145,8 @@ let package = Package(
                 "SocietyHealth",
                 "SocietyVeterans",
                 "SocietyDeployment",
+                "SocietyPostgres",
+                "SocietyPostgresDeployment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

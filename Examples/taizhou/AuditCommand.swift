@@ -4,18 +4,32 @@ import SocietyCore
 import SocietyDeployment
 import SocietyJSON
 import SocietyOpenSSL
+import SocietyPostgres
+import SocietyPostgresDeployment
 import SocietySQLite
+
+/// What the audit command needs of a log beyond the port: the digest, roots of earlier sizes and
+/// a verification that checks checkpoint signatures and reports progress. Both reference logs have it.
+protocol AuditorLog: AuditLog {
+    var digest: DigestAlgorithm { get }
+    func rootHash(size: Int) async throws -> [UInt8]
+    func verify(checkpointKey: (any VerifyingKey)?, progress: ProgressHandler?) async throws -> AuditVerification
+}
+
+extension SQLiteAuditLog: AuditorLog {}
+extension PostgresAuditLog: AuditorLog {}
 
 /// `taizhou audit verify|prove|checkpoint --department NAME | --db FILE`: check, prove and sign a
 /// store's tamper-evident audit log, the way an auditor who keeps the last checkpoint would.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Verify, prove and checkpoint the tamper-evident audit log of a SQLite store.",
+        abstract: "Verify, prove and checkpoint the tamper-evident audit log of a department's store.",
         discussion: """
             The log is that of a department's store in the state folder (--department NAME opens \
-            <state>/NAME.sqlite) or of any store file (--db FILE). verify, prove and checkpoint without \
-            --key only read: a missing file, or one that is not an SDK store, is refused untouched.
+            <state>/NAME.sqlite), of any store file (--db FILE), or, with --store postgresql://…, of the \
+            department's schema in that database. verify, prove and checkpoint without --key only read: \
+            a missing store, or one that is not an SDK store, is refused untouched.
             """,
         subcommands: [Verify.self, Prove.self, Checkpoint.self]
     )
@@ -32,18 +46,35 @@ struct AuditCommand: AsyncParsableCommand {
             guard (department == nil) != (file == nil) else {
                 throw ValidationError("give --department NAME (a store in the state folder) or --db FILE")
             }
+            if file != nil, state.storeURLText != nil {
+                throw ValidationError("--db names a SQLite file: give --department NAME with --store")
+            }
         }
 
-        /// The store file.
+        /// The store file, or the department's schema on the server.
         var path: String {
-            file ?? state.folder.appendingPathComponent("\(department ?? "").sqlite").path
+            if let file { return file }
+            return state.storeDescription(department ?? "")
         }
 
         /// Opens the log through the composition root's auditor entry: any store file, of any
         /// deployment, without its keys (the log is not encrypted); only a file that is already an
         /// SDK store, creating or changing nothing in it; only `checkpoint --key` writes (the signed
         /// checkpoint).
-        func open() throws -> SQLiteAuditLog {
+        func open() async throws -> any AuditorLog {
+            if let location = try state.postgres(), let department {
+                do {
+                    return try await PostgresStoreFactory.auditLog(
+                        at: location,
+                        department: department,
+                        crypto: OpenSSLCryptoProvider()
+                    ).0
+                } catch let error as StoreError {
+                    throw auditFailure(status: ExitStatus.refused, "no store: \(error); check --store and --department")
+                } catch {
+                    throw auditFailure(status: ExitStatus.io, "cannot open \(path): \(error)")
+                }
+            }
             do {
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw auditFailure(
@@ -77,7 +108,7 @@ struct AuditCommand: AsyncParsableCommand {
         var algorithm: String = "ed25519"
 
         mutating func run() async throws {
-            let log = try database.open()
+            let log = try await database.open()
             let crypto = OpenSSLCryptoProvider()
             var key: (any VerifyingKey)?
             if let publicKey {
@@ -130,7 +161,7 @@ struct AuditCommand: AsyncParsableCommand {
         var size: Int?
 
         mutating func run() async throws {
-            let log = try database.open()
+            let log = try await database.open()
             let crypto = OpenSSLCryptoProvider()
             try await attempt("cannot prove entry \(entry)") {
                 let head = try await log.treeHead()
@@ -195,7 +226,7 @@ struct AuditCommand: AsyncParsableCommand {
         var keyName: String = "taizhou-audit"
 
         mutating func run() async throws {
-            let log = try database.open()
+            let log = try await database.open()
             guard let key else {
                 let head = try await attempt("cannot read the tree head") { try await log.treeHead() }
                 if database.output.json {

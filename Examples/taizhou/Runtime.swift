@@ -4,6 +4,8 @@ import Logging
 import SocietyCore
 import SocietyDeployment
 import SocietyExchange
+import SocietyPostgres
+import SocietyPostgresDeployment
 import Synchronization
 
 #if canImport(Glibc)
@@ -186,7 +188,54 @@ struct StateOptions: ParsableArguments {
         help: "The deployment's state folder (default: $TAIZHOU_STATE, else ./.taizhou)."
     )
     var path: String?
+    @Option(
+        name: .customLong("store"),
+        help: """
+            Where the departments' stores live: a PostgreSQL URL (postgresql://user@host:port/db, one schema \
+            per department) or, by default, SQLite files in the state folder. $TAIZHOU_STORE sets it for a shell.
+            """
+    )
+    var storeURL: String?
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        if let url = storeURLText {
+            do {
+                _ = try PostgresLocation(url: url)
+            } catch {
+                throw ValidationError("--store: \(error)")
+            }
+        }
+    }
+
+    /// The store URL given by `--store` or `TAIZHOU_STORE`, if any.
+    var storeURLText: String? {
+        storeURL ?? ProcessInfo.processInfo.environment["TAIZHOU_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The PostgreSQL database the stores are in, or `nil` for SQLite files in the state folder.
+    func postgres() throws -> PostgresLocation? {
+        guard let url = storeURLText else { return nil }
+        do {
+            return try PostgresLocation(url: url)
+        } catch {
+            throw failure(status: ExitStatus.badInput, "--store: \(error)")
+        }
+    }
+
+    /// The factory the deployment opens its stores with.
+    func storeFactory() throws -> any StoreFactory {
+        guard let location = try postgres() else { return SQLiteStoreFactory() }
+        return PostgresStoreFactory(location: location)
+    }
+
+    /// Where a department's store is, for messages: its file, or its schema on the server.
+    func storeDescription(_ name: String) -> String {
+        if let location = try? postgres() {
+            return "schema \(PostgresStoreFactory.schema(of: name)) in \(location)"
+        }
+        return folder.appendingPathComponent("\(name).sqlite").path
+    }
 
     /// The folder.
     var folder: URL {
@@ -238,7 +287,12 @@ struct StateOptions: ParsableArguments {
         let profile = try recordedProfile() ?? .standard
         do {
             return try Deployment(
-                DeploymentConfiguration(stateFolder: folder, profile: profile, logger: logging.logger)
+                DeploymentConfiguration(
+                    stateFolder: folder,
+                    profile: profile,
+                    logger: logging.logger,
+                    stores: try storeFactory()
+                )
             )
         } catch {
             throw failure(status: ExitStatus.io, "\(error)")
@@ -258,8 +312,8 @@ struct StateOptions: ParsableArguments {
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            let store = folder.appendingPathComponent("\(name).sqlite").path
-            if access == .existing, !FileManager.default.fileExists(atPath: store) {
+            let store = storeDescription(name)
+            if access == .existing, try postgres() == nil, !FileManager.default.fileExists(atPath: store) {
                 throw failure(
                     status: ExitStatus.refused,
                     "no store \(store): this command only reads; check --state, or create the store first"

@@ -78,6 +78,50 @@ public struct PostgresAuditLog: AuditLog {
         self.crypto = crypto
     }
 
+    private init(
+        database: PostgresDatabase,
+        origin: String,
+        digest: DigestAlgorithm,
+        crypto: any CryptoProvider,
+        opened: Void
+    ) {
+        self.database = database
+        self.origin = origin
+        self.tree = MerkleTree(algorithm: digest, provider: crypto)
+        self.crypto = crypto
+    }
+
+    /// The log already kept in `database`'s schema, opened the way an auditor's tool needs:
+    /// without the store's keys, with the digest and origin it records, creating and changing
+    /// nothing. A schema without a log is ``SocietyCore/StoreError/notFound(_:)``.
+    public static func existing(database: PostgresDatabase, crypto: any CryptoProvider) async throws -> PostgresAuditLog
+    {
+        let schema = database.schema
+        let recorded = try await database.session { session in
+            let present = try await session.rows(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'ds_audit_meta'",
+                [.text(schema)]
+            )
+            guard !present.isEmpty else { return [String: String]?.none }
+            var values: [String: String] = [:]
+            for row in try await session.rows("SELECT name, value FROM \"\(schema)\".ds_audit_meta") {
+                values[try row.value(0, as: String.self)] = try row.value(1, as: String.self)
+            }
+            return values
+        }
+        guard let recorded else { throw StoreError.notFound("\(database.location) schema \(schema)") }
+        guard let name = recorded["digest"], let digest = DigestAlgorithm(rawValue: name) else {
+            throw PostgresStoreError(.corrupt, "the audit log in schema \(schema) records no known digest")
+        }
+        return PostgresAuditLog(
+            database: database,
+            origin: recorded["origin"] ?? "digitalsociety/\(schema)",
+            digest: digest,
+            crypto: crypto,
+            opened: ()
+        )
+    }
+
     /// The digest of the log's Merkle tree.
     public var digest: DigestAlgorithm { tree.algorithm }
 
@@ -250,24 +294,42 @@ public struct PostgresAuditLog: AuditLog {
         return try tree.consistencyProof(oldSize: oldSize, leafHashes: try await leaves(newSize))
     }
 
+    /// The root of the first `size` entries, recomputed from the stored leaves.
+    public func rootHash(size: Int) async throws -> [UInt8] {
+        let stored = try await self.size()
+        guard size >= 0, size <= stored else { throw AuditLogError.noSuchEntry(index: size, size: stored) }
+        return try tree.rootHash(leafHashes: try await leaves(size))
+    }
+
+    /// ``verify(checkpointKey:progress:)`` without checking checkpoint signatures.
+    public func verify() async throws -> AuditVerification { try await verify(checkpointKey: nil) }
+
     /// Recomputes every leaf from its entry, streaming, and every stored head and checkpoint from
-    /// the leaves; the first mismatch is reported, not thrown.
-    public func verify() async throws -> AuditVerification {
+    /// the leaves (and checks each checkpoint's signature with `checkpointKey`, when given); the
+    /// first mismatch is reported, not thrown.
+    ///
+    /// - Parameter progress: told how many entries have been walked, every 10,000 and at the end.
+    public func verify(
+        checkpointKey: (any VerifyingKey)? = nil,
+        progress: ProgressHandler? = nil
+    ) async throws -> AuditVerification {
         let (entriesTable, headsTable, checkpointsTable) = names
         let (tree, crypto) = (self.tree, self.crypto)
-        let sizes = try await database.session { session in
-            var expected: [(Int, [UInt8])] = []
+        let (sizes, total) = try await database.session { session in
+            var expected: [(Int, [UInt8], SignedCheckpoint?)] = []
             for row in try await session.rows("SELECT size, root FROM \(headsTable) ORDER BY size") {
-                expected.append((Int(try row.value(0, as: Int64.self)), try row.bytes(1)))
+                expected.append((Int(try row.value(0, as: Int64.self)), try row.bytes(1), nil))
             }
             for row in try await session.rows("SELECT note FROM \(checkpointsTable) ORDER BY id") {
                 let signed = try SignedCheckpoint(text: try row.value(0, as: String.self))
-                expected.append((signed.checkpoint.size, signed.checkpoint.rootHash))
+                expected.append((signed.checkpoint.size, signed.checkpoint.rootHash, signed))
             }
-            return expected
+            let total = try await session.rows("SELECT count(*) FROM \(entriesTable)").first?.value(0, as: Int64.self)
+            return (expected, Int(total ?? 0))
         }
         let wanted = Set(sizes.map(\.0))
         let walk = try await database.session { session in
+            var meter = ProgressMeter("audit verification", total: total, every: 10_000, handler: progress)
             var range = CompactRange(tree: tree)
             var roots: [Int: [UInt8]] = [:]
             if wanted.contains(0) { roots[0] = try range.rootHash() }
@@ -286,7 +348,9 @@ public struct PostgresAuditLog: AuditLog {
                 }
                 try range.append(leafHash: leaf)
                 if wanted.contains(range.size) { roots[range.size] = try range.rootHash() }
+                meter.advance()
             }
+            meter.finish()
             return (range.size, try range.rootHash(), roots, broken)
         }
         let (size, root, roots, broken) = walk
@@ -300,7 +364,16 @@ public struct PostgresAuditLog: AuditLog {
             )
         }
         var checked = 0
-        for (headSize, headRoot) in sizes {
+        for (headSize, headRoot, signed) in sizes {
+            if let signed, let checkpointKey, !signed.isValid(for: checkpointKey, crypto: crypto) {
+                return AuditVerification(
+                    size: size,
+                    rootHash: root,
+                    checkpointsChecked: checked,
+                    firstBrokenEntry: min(headSize, size),
+                    problem: "the checkpoint at size \(headSize) is not signed by the given key"
+                )
+            }
             guard let expected = roots[headSize], crypto.constantTimeEquals(expected, headRoot) else {
                 return AuditVerification(
                     size: size,

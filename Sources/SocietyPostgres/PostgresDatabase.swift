@@ -86,6 +86,25 @@ public final class PostgresDatabase: Sendable {
         await runner.value
     }
 
+    /// Whether the schema exists on the server.
+    public func schemaExists() async throws(PostgresStoreError) -> Bool {
+        let schema = self.schema
+        return try await session { session in
+            !(try await session.rows(
+                "SELECT 1 FROM information_schema.schemata WHERE schema_name = $1",
+                [.text(schema)]
+            )
+            .isEmpty)
+        }
+    }
+
+    /// Drops the schema and everything in it (`DROP SCHEMA … CASCADE`): for tools that own it,
+    /// such as the demo re-running on schemas it made. Nothing asks for this implicitly.
+    public func dropSchema() async throws(PostgresStoreError) {
+        let schema = self.schema
+        try await session { session in _ = try await session.rows("DROP SCHEMA IF EXISTS \"\(schema)\" CASCADE") }
+    }
+
     /// Whether `name` is a plain lower-case SQL identifier, safe to put in a statement quoted.
     static func isIdentifier(_ name: String) -> Bool {
         guard let first = name.utf8.first, (1...63).contains(name.utf8.count), !(0x30...0x39).contains(first) else {

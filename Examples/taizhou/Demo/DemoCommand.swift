@@ -101,11 +101,23 @@ struct Demo {
     func run() async throws {
         let profile = CryptoProfile(rawValue: options.profile) ?? .standard
         let directory = options.state.folder
+        let wasDemo = FileManager.default.fileExists(
+            atPath: directory.appendingPathComponent(DemoFolder.markerName).path
+        )
         try DemoFolder(directory).prepare()
+        let postgres = try options.state.postgres()
+        if let postgres {
+            try await DemoDatabase(location: postgres, folder: directory).prepare(folderWasDemo: wasDemo)
+        }
         // Every later command on this folder opens its stores with the profile that wrote them.
         try Data("\(profile.rawValue)\n".utf8).write(to: directory.appendingPathComponent(StateOptions.profileFile))
         let deployment = try Deployment(
-            DeploymentConfiguration(stateFolder: directory, profile: profile, logger: options.state.logging.logger)
+            DeploymentConfiguration(
+                stateFolder: directory,
+                profile: profile,
+                logger: options.state.logging.logger,
+                stores: try options.state.storeFactory()
+            )
         )
         let clock = deployment.configuration.clock
         let today = CalendarDate(clock.now())
@@ -113,6 +125,7 @@ struct Demo {
             "DigitalSociety demo — synthetic Taizhou, \(options.residents) residents, \(profile.rawValue) crypto profile"
         )
         print("  state in \(directory.path)/")
+        if let postgres { print("  stores in \(postgres), one schema per department") }
 
         // 1. Keys and the signed trust list.
         let government = try await step("keys and trust list") { try DemoGovernment(deployment: deployment) }
