@@ -224,7 +224,10 @@ let package = Package(
                 "SocietyExchange", "SocietyJSON",
             ]
         ),
-        .testTarget(name: "TaizhouCLITests", dependencies: ["taizhou", "SocietyCore"]),
+        .testTarget(
+            name: "TaizhouCLITests",
+            dependencies: ["taizhou", "SocietyCore", "SocietyPostgres", "SocietyTesting"]
+        ),
         // Opens envelope ids against a PostgreSQL replay guard, or appends to its audit log, from a
         // process of its own, so the tests race real processes, not tasks.
         .executableTarget(
