@@ -232,14 +232,14 @@ let package = Package(
         // process of its own, so the tests race real processes, not tasks.
         .executableTarget(
             name: "PostgresReplayChild",
-            dependencies: ["SocietyPostgres", "SocietyCore", "SocietyOpenSSL", "SocietyTesting"],
+            dependencies: ["SocietyPostgres", "SocietyCore", "SocietyOpenSSL", "SocietyOneCard", "SocietyTesting"],
             path: "Tests/PostgresReplayChild"
         ),
         .testTarget(
             name: "SocietyPostgresTests",
             dependencies: [
                 "SocietyPostgres", "SocietyCore", "SocietyOpenSSL", "SocietySQLite", "SocietyTesting",
-                "PostgresReplayChild",
+                "SocietyOneCard", "PostgresReplayChild",
             ]
         ),
         .testTarget(
