@@ -22,6 +22,10 @@ public enum PostgresTestCluster {
 
     private static let started = Mutex<Result<String, Missing>?>(nil)
     nonisolated(unsafe) private static var cluster: (pgCtl: String, data: String, asUser: String?)?
+    /// The primary's port and the folder the cluster lives in, for a replica made from it.
+    nonisolated(unsafe) private static var primary: (bin: String, port: Int, folder: URL)?
+    private static let replica = Mutex<Result<String, Missing>?>(nil)
+    nonisolated(unsafe) private static var replicaData: String?
     /// The throwaway cluster's TLS certificate, or why there is none. Written once inside
     /// `started`'s lock, before ``url()`` returns, and only read after it.
     nonisolated(unsafe) private static var serverCertificate: Result<String, Missing>?
@@ -130,6 +134,7 @@ public enum PostgresTestCluster {
             )
             if start.status == 0 {
                 cluster = (bin + "/pg_ctl", data, asUser)
+                primary = (bin, port, folder)
                 atexit { PostgresTestCluster.stop() }
                 return .success("postgresql://society@127.0.0.1:\(port)/postgres")
             }
@@ -138,8 +143,79 @@ public enum PostgresTestCluster {
         return .failure(Missing(description: "pg_ctl start failed: \(log.suffix(2_000))"))
     }
 
+    /// A streaming replica of the test server (a hot standby, read-only), for tests of reads on
+    /// replicas: `SOCIETY_POSTGRES_REPLICA_URL` with `SOCIETY_POSTGRES_URL`, else one made from the
+    /// throwaway cluster with `pg_basebackup -R` and started on another free port. Its URL.
+    public static func replicaURL() throws -> String {
+        let primaryURL = try url()
+        return try replica.withLock { state in
+            if state == nil {
+                if let given = ProcessInfo.processInfo.environment["SOCIETY_POSTGRES_REPLICA_URL"], !given.isEmpty {
+                    state = .success(given)
+                } else if let primary, let cluster {
+                    state = startReplica(primary, asUser: cluster.asUser)
+                } else {
+                    state = .failure(
+                        Missing(
+                            description: """
+                                SOCIETY_POSTGRES_URL names the server, so the tests cannot make a replica of it: \
+                                set SOCIETY_POSTGRES_REPLICA_URL to a streaming replica of \(primaryURL)
+                                """
+                        )
+                    )
+                }
+            }
+            return try state!.get()
+        }
+    }
+
+    private static func startReplica(
+        _ primary: (bin: String, port: Int, folder: URL),
+        asUser: String?
+    ) -> Result<
+        String, Missing
+    > {
+        let data = primary.folder.appendingPathComponent("replica").path
+        let backup = run(
+            primary.bin + "/pg_basebackup",
+            [
+                "-D", data, "-R", "-X", "stream", "-h", "127.0.0.1", "-p", "\(primary.port)", "-U", "society",
+                "--no-sync",
+            ],
+            asUser: asUser
+        )
+        guard backup.status == 0 else {
+            return .failure(Missing(description: "pg_basebackup failed: \(backup.output)"))
+        }
+        for _ in 0..<5 {
+            let port = freePort()
+            let options =
+                "-p \(port) -k \(primary.folder.path) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+                + " -c hot_standby=on -c ssl=off"
+            let start = run(
+                primary.bin + "/pg_ctl",
+                [
+                    "-D", data, "-o", options, "-l", primary.folder.appendingPathComponent("replica.log").path, "-w",
+                    "-t", "60", "start",
+                ],
+                asUser: asUser
+            )
+            if start.status == 0 {
+                replicaData = data
+                return .success("postgresql://society@127.0.0.1:\(port)/postgres")
+            }
+        }
+        let log =
+            (try? String(contentsOfFile: primary.folder.appendingPathComponent("replica.log").path, encoding: .utf8))
+            ?? ""
+        return .failure(Missing(description: "the replica did not start: \(log.suffix(2_000))"))
+    }
+
     /// Stops the throwaway cluster (also done at process exit).
     public static func stop() {
+        if let replicaData, let cluster {
+            _ = run(cluster.pgCtl, ["-D", replicaData, "-m", "immediate", "stop"], asUser: cluster.asUser)
+        }
         guard let cluster else { return }
         _ = run(cluster.pgCtl, ["-D", cluster.data, "-m", "immediate", "stop"], asUser: cluster.asUser)
     }

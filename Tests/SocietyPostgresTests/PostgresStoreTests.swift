@@ -352,3 +352,65 @@ struct MixedNote: StorableRecord {
         }
     }
 }
+
+@Suite("PostgreSQL read replica", .serialized)
+struct PostgresReplicaTests {
+    @Test("reads run on a streaming replica; their audit entries go to the primary")
+    func replicaReads() async throws {
+        let primary = try TestServer.database("replica")
+        let replica = try PostgresDatabase(
+            location: try PostgresLocation(url: try PostgresTestCluster.replicaURL()),
+            schema: primary.schema,
+            maximumConnections: 2
+        )
+        let crypto = OpenSSLCryptoProvider()
+        let keys = try StaticKeyProvider.random(using: crypto)
+        var configuration = PostgresStoreConfiguration(
+            protection: RecordProtection(crypto: crypto, keys: keys),
+            audit: StoreAuditing(actor: "12321200MB0000000X/test", origin: "test.example/audit")
+        )
+        let writer = try await PostgresRecordStore(database: primary, configuration: configuration)
+        configuration.readReplica = replica
+        let store = try await PostgresRecordStore(database: primary, configuration: configuration)
+        let people = (0..<3_000).map { SamplePerson.numbered($0) }
+        try await writer.write(purpose: Purpose(constant: "test.registration")) { db in
+            try await db.put(contentsOf: people)
+        }
+        // The replica is read-only and catches up asynchronously: wait until it has the rows.
+        let inRecovery = try await replica.session { session in
+            try await session.rows("SELECT pg_is_in_recovery()").first?.value(0, as: Bool.self)
+        }
+        #expect(inRecovery == true, "the replica is a hot standby")
+        var seen = 0
+        for _ in 0..<120 where seen < people.count {
+            seen =
+                (try? await store.read(purpose: nil) { db in try await db.count(RecordQuery<SamplePerson>.all) }) ?? 0
+            if seen < people.count { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        #expect(seen == people.count)
+        let before = try await #require(store.auditLog).size()
+        let scanned = try await store.read(purpose: Purpose(constant: "test.scan")) { db in
+            var districts: [String: Int] = [:]
+            try await db.forEach(RecordQuery<SamplePerson>.all) { person in
+                districts[person.district, default: 0] += 1
+                return true
+            }
+            return districts
+        }
+        #expect(scanned == ["321202": 1_000, "321203": 1_000, "321204": 1_000])
+        // The scan's audit entry could only have been written on the primary (the replica refuses writes).
+        #expect(try await #require(store.auditLog).size() == before + 1)
+        // With replay paused on the replica, a new record is visible on the primary only: the
+        // store's reads do not see it, which shows they run on the replica.
+        try await replica.session { session in _ = try await session.rows("SELECT pg_wal_replay_pause()") }
+        try await writer.write(purpose: Purpose(constant: "test.registration")) { db in
+            try await db.put(SamplePerson.numbered(5_000))
+        }
+        let onReplica = try await store.read(purpose: nil) { db in try await db.count(RecordQuery<SamplePerson>.all) }
+        let onPrimary = try await writer.read(purpose: nil) { db in try await db.count(RecordQuery<SamplePerson>.all) }
+        try await replica.session { session in _ = try await session.rows("SELECT pg_wal_replay_resume()") }
+        #expect(onReplica == people.count && onPrimary == people.count + 1)
+        await replica.shutdown()
+        await primary.shutdown()
+    }
+}
