@@ -35,6 +35,10 @@ let package = Package(
             ]
         ),
         benchmark(
+            "bench-pgstore",
+            uses: ["SocietyCore", "SocietyOpenSSL", "SocietyPostgres", "SocietySQLite", "SocietyTesting"]
+        ),
+        benchmark(
             "bench-discovery",
             uses: ["SocietyCore", "SocietyAssistance", "SocietySynthetic", "SocietySQLite", "SocietyOpenSSL"]
         ),

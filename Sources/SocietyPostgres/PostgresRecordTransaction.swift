@@ -200,7 +200,7 @@ final class PostgresRecordTransaction: RecordWriting {
     }
 
     /// One record ready to insert: key, body with sealed fields, index values, district.
-    private struct Row {
+    struct Row {
         let key: [UInt8]
         let body: [UInt8]
         let indexes: [[UInt8]?]
@@ -208,7 +208,7 @@ final class PostgresRecordTransaction: RecordWriting {
         let auditSubject: [UInt8]?
     }
 
-    private func prepare<Record: StorableRecord>(_ record: Record, table: KindTable) throws -> Row {
+    func prepare<Record: StorableRecord>(_ record: Record, table: KindTable) throws -> Row {
         let recordKey = record.recordKey
         let key = try rowKey(recordKey, kind: table.kind)
         let protector = context.protector
@@ -308,7 +308,7 @@ final class PostgresRecordTransaction: RecordWriting {
 
     // MARK: Audit
 
-    private func audit(_ action: String, subject: [UInt8], outcome: AuditOutcome = .success) {
+    func audit(_ action: String, subject: [UInt8], outcome: AuditOutcome = .success) {
         guard let auditing = context.auditing else { return }
         let entry = AuditEntry(
             time: auditing.clock.now(),
@@ -360,6 +360,11 @@ final class PostgresRecordTransaction: RecordWriting {
     where Records.Element: StorableRecord {
         try checkValid(writing: true)
         guard let table = try await table(Records.Element.self) else { return 0 }
+        // The first load of a kind (an empty, unpartitioned table) streams rows with COPY and
+        // builds the indexes once at the end; any later load upserts in array statements.
+        if table.partitionIndex == nil, try await isEmpty(table) {
+            return try await copyLoad(records, table: table, progress: progress)
+        }
         let version = Records.Element.schemaVersion
         var meter = ProgressMeter("bulk load", total: nil, every: 10_000, handler: progress)
         var loaded = 0

@@ -1,0 +1,184 @@
+// bench-pgstore: the PostgreSQL record store against PostgreSQL's own tools and against the SQLite
+// store, in the same run (issue 17).
+//
+// 1. Bulk load of N synthetic residents (2 indexed fields; the identity number sealed with
+//    AES-256-GCM and stored under a keyed-hash key) with `PostgresRecordStore.bulkLoad`, into a new
+//    schema each run, against `psql \copy` of the same rows as CSV into a plain table followed by
+//    the same index builds (a UNIQUE key and the 2 indexes), in alternating runs. Goal ≥ 0.5×.
+// 2. Streaming scan of all N records with decoding and decryption through the async port: the
+//    PostgreSQL store against the SQLite store holding the same rows, alternating. Goal ≥ 0.5×.
+//
+// The server is SOCIETY_POSTGRES_URL, or a throwaway PostgreSQL cluster on loopback started for
+// the run (the testing kit's, as the tests use), on the same machine as the benchmark.
+//
+// Run: cd Benchmarks && swift run -c release bench-pgstore [N, default 1000000] [RUNS, default 3]
+
+import BenchSupport
+import Foundation
+import SocietyCore
+import SocietyOpenSSL
+import SocietyPostgres
+import SocietySQLite
+import SocietyTesting
+
+struct BenchResident: StorableRecord {
+    static let recordKind = "resident"
+    static let sensitiveFields: Set<String> = ["id"]
+    static let indexes: [RecordIndex<BenchResident>] = [
+        RecordIndex("district") { .text($0.district) },
+        RecordIndex("birth_year") { .integer(Int64($0.birthYear)) },
+    ]
+    var id: ResidentID
+    var name: String
+    var district: String
+    var birthYear: Int
+    var income: Int
+    var recordKey: RecordKey { RecordKey(sensitive: id.unmasked) }
+}
+
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let count = arguments.first.flatMap { Int($0) } ?? 1_000_000
+let runCount = arguments.dropFirst().first.flatMap { Int($0) } ?? 3
+let districts = ["321202", "321203", "321204", "321281", "321282", "321283"]
+let statistics = Purpose(constant: "statistics")
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-pgstore-\(getpid())")
+try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: directory) }
+
+// MARK: Data, generated before timing (psql's CSV is too)
+var seen = Set<String>()
+var residents: [BenchResident] = []
+residents.reserveCapacity(count)
+var csv = ""
+for n in 0..<count {
+    let district = districts[n % districts.count]
+    let birth = try CalendarDate(year: 1930 + (n / 977) % 90, month: 1 + n % 12, day: 1 + (n / 12) % 28)
+    let id = try ResidentID(addressCode: DivisionCode(district), birthDate: birth, sequence: (n / 3) % 1000)
+    guard seen.insert(id.unmasked).inserted else { continue }
+    let resident = BenchResident(
+        id: id,
+        name: "居民\(n)",
+        district: district,
+        birthYear: birth.year,
+        income: 1000 + (n * 7919) % 90000
+    )
+    residents.append(resident)
+    csv += "\(id.unmasked),\(resident.name),\(district),\(birth.year),\(resident.income)\n"
+}
+seen = []
+let rows = residents.count
+let csvPath = directory.appendingPathComponent("rows.csv").path
+try csv.write(toFile: csvPath, atomically: true, encoding: .utf8)
+csv = ""
+let records = residents
+
+let url = try PostgresTestCluster.url()
+let location = try PostgresLocation(url: url)
+let psql: String = {
+    let root = "/usr/lib/postgresql"
+    let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init)
+        .sorted(by: >)
+    for version in versions where FileManager.default.isExecutableFile(atPath: "\(root)/\(version)/bin/psql") {
+        return "\(root)/\(version)/bin/psql"
+    }
+    return "/usr/bin/psql"
+}()
+print("bench-pgstore: \(rows) synthetic residents, server \(location), 2 cores, \(runCount) runs each")
+
+let crypto = OpenSSLCryptoProvider()
+let keys = try StaticKeyProvider.random(using: crypto)
+let protection = RecordProtection(crypto: crypto, keys: keys)
+
+/// `psql` running `commands` against the server, failing loudly.
+func runPSQL(_ commands: [String]) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: psql)
+    process.arguments = ["-q", "-v", "ON_ERROR_STOP=1", url] + commands.flatMap { ["-c", $0] }
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw BenchmarkFailure(description: "psql failed: \(commands)") }
+}
+
+/// A new schema for one run, dropped first if an earlier run left it.
+func freshDatabase(_ schema: String) async throws -> PostgresDatabase {
+    let database = try PostgresDatabase(location: location, schema: schema, timeout: .seconds(600))
+    try await database.dropSchema()
+    return database
+}
+
+// MARK: 1. Bulk load vs psql \copy + index builds
+func storeLoad() async throws {
+    let database = try await freshDatabase("bench_load")
+    let store = try await PostgresRecordStore(
+        database: database,
+        configuration: PostgresStoreConfiguration(protection: protection)
+    )
+    let loaded = try await store.bulkLoad({ records }, purpose: nil)
+    guard loaded == rows else { throw BenchmarkFailure(description: "loaded \(loaded) of \(rows)") }
+    await database.shutdown()
+}
+
+func copyLoad() throws {
+    try runPSQL([
+        "DROP SCHEMA IF EXISTS bench_copy CASCADE",
+        "CREATE SCHEMA bench_copy",
+        "CREATE TABLE bench_copy.residents (id TEXT, name TEXT, district TEXT, birth_year INTEGER, income INTEGER)",
+        "\\copy bench_copy.residents FROM '\(csvPath)' WITH (FORMAT csv)",
+        "CREATE UNIQUE INDEX residents_id ON bench_copy.residents (id)",
+        "CREATE INDEX residents_district ON bench_copy.residents (district)",
+        "CREATE INDEX residents_birth ON bench_copy.residents (birth_year)",
+    ])
+}
+
+let (load, copy) = try await measurePairAsync(
+    "PostgresRecordStore.bulkLoad",
+    against: "psql \\copy + 3 index builds",
+    operations: rows,
+    runs: runCount,
+    subject: { try await storeLoad() },
+    baseline: { try copyLoad() }
+)
+report(load, against: copy, goal: 0.5)
+
+// MARK: 2. Streaming scan vs the SQLite store
+let database = try await freshDatabase("bench_scan")
+let postgres = try await PostgresRecordStore(
+    database: database,
+    configuration: PostgresStoreConfiguration(protection: protection)
+)
+_ = try await postgres.bulkLoad({ records }, purpose: nil)
+let sqlitePath = directory.appendingPathComponent("scan.sqlite").path
+let sqlite = try SQLiteStore(path: sqlitePath, configuration: SQLiteConfiguration(protection: protection))
+_ = try await sqlite.bulkLoad({ records }, purpose: nil)
+
+func scan(_ store: any RecordStore) async throws {
+    let seen = try await store.read(purpose: statistics) { db in
+        var seen = 0
+        var income = 0
+        try await db.forEach(RecordQuery<BenchResident>.all) { resident in
+            seen += 1
+            income &+= resident.income
+            return true
+        }
+        return seen
+    }
+    guard seen == rows else { throw BenchmarkFailure(description: "scan saw \(seen) of \(rows)") }
+}
+
+let (pgScan, sqliteScan) = try await measurePairAsync(
+    "PostgreSQL store scan, decode + decrypt",
+    against: "SQLite store scan",
+    operations: rows,
+    runs: runCount,
+    subject: { try await scan(postgres) },
+    baseline: { try await scan(sqlite) }
+)
+report(pgScan, against: sqliteScan, goal: 0.5)
+try await database.dropSchema()
+await database.shutdown()
+try runPSQL(["DROP SCHEMA IF EXISTS bench_copy CASCADE", "DROP SCHEMA IF EXISTS bench_load CASCADE"])
