@@ -206,7 +206,18 @@ struct PostgresStoreTests {
         }
         #expect(count == 8_500)
         #expect(last?.phone == SamplePerson.numbered(3, phoneSuffix: 8_503).phone)
-        #expect(try await fixture.auditLog.size() == 9_001)
+        // The loaded rows answer the indexes as put rows do: the searchable phone, the district.
+        let (byPhone, inDistrict) = try await fixture.store.read(purpose: Purpose(constant: "test.check")) { db in
+            (
+                try await db.fetch(
+                    RecordQuery<SamplePerson>.filter("phone", equals: .text(SamplePerson.numbered(600).phone))
+                ),
+                try await db.count(RecordQuery<SamplePerson>.filter("district", equals: .text("321203")))
+            )
+        }
+        #expect(byPhone == [SamplePerson.numbered(600)])
+        #expect(inDistrict == 8_500 / 3)
+        #expect(try await fixture.auditLog.size() == 9_002)
         await fixture.shutdown()
     }
 

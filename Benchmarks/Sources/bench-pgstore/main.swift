@@ -99,6 +99,10 @@ func runPSQL(_ commands: [String]) throws {
     process.executableURL = URL(fileURLWithPath: psql)
     process.arguments = ["-q", "-v", "ON_ERROR_STOP=1", url] + commands.flatMap { ["-c", $0] }
     process.standardOutput = FileHandle.nullDevice
+    // DROP … CASCADE's notices are not part of the report.
+    process.environment = ProcessInfo.processInfo.environment.merging(["PGOPTIONS": "-c client_min_messages=warning"]) {
+        $1
+    }
     try process.run()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else { throw BenchmarkFailure(description: "psql failed: \(commands)") }
