@@ -70,6 +70,8 @@ extension PostgresRecordTransaction {
             }
         }
         try await session.rows("RESET search_path")
+        // Sorting for the index builds in memory rather than in passes over temporary files.
+        try await session.rows("SET LOCAL maintenance_work_mem = '256MB'")
         try await rebuildIndexes(table)
         for subject in subjects { audit("put", subject: subject) }
         meter.finish()

@@ -465,9 +465,9 @@ final class PostgresRecordTransaction: RecordWriting {
             try audit("read.query", kind: table.kind, id: "query:\(query.field ?? "*")")
         }
         let select = "SELECT key, version, body FROM \(table.table)\(whereSQL)\(orderSQL)"
-        let opener = context.protector.map(RowOpener.init)
         let batch = context.scanBatch
         if let limit = query.limit, limit <= batch {
+            let opener = context.protector.map(RowOpener.init)
             for stored in try await fetchRows(select, arguments) {
                 guard try await body(try stored.decode(Record.self, opener: opener)) else { return }
             }
@@ -481,14 +481,25 @@ final class PostgresRecordTransaction: RecordWriting {
         try await session.rows("DECLARE \(cursor) NO SCROLL CURSOR FOR \(select)", arguments)
         let fetch = "FETCH FORWARD \(batch) FROM \(cursor)"
         var rows = try await fetchRows(fetch, [])
+        let protector = context.protector
         while !rows.isEmpty {
             let more = rows.count == batch
             async let following = more ? fetchRows(fetch, []) : []
+            // The batch is decoded (and its sealed fields opened) in two halves on two threads while
+            // the next batch comes from the server; records reach `body` in order, and a record that
+            // cannot be decoded throws when its turn comes, after the ones before it.
+            let parts = await Self.decode(rows, as: Record.self, protector: protector)
             var stop = false
-            for stored in rows {
-                guard try await body(try stored.decode(Record.self, opener: opener)) else {
-                    stop = true
-                    break
+            delivery: for part in parts {
+                for record in part.records {
+                    guard try await body(record) else {
+                        stop = true
+                        break delivery
+                    }
+                }
+                if let error = part.error {
+                    _ = try? await following
+                    throw error
                 }
             }
             let next = try await following
@@ -496,6 +507,44 @@ final class PostgresRecordTransaction: RecordWriting {
             rows = next
         }
         try await session.rows("CLOSE \(cursor)")
+    }
+
+    /// Records decoded from a run of rows, up to the first that failed, and that failure.
+    private struct DecodedPart<Record: StorableRecord>: Sendable {
+        var records: [Record] = []
+        var error: (any Error)?
+    }
+
+    /// `rows` decoded in two halves at once, each with its own pinned protector.
+    private static func decode<Record: StorableRecord>(
+        _ rows: [StoredRow],
+        as type: Record.Type,
+        protector: FieldProtector?
+    ) async -> [DecodedPart<Record>] {
+        let half = (rows.count + 1) / 2
+        let ranges = rows.count < 64 ? [0..<rows.count] : [0..<half, half..<rows.count]
+        return await withTaskGroup(of: (Int, DecodedPart<Record>).self) { group in
+            for (position, range) in ranges.enumerated() {
+                let slice = rows[range]
+                group.addTask {
+                    var part = DecodedPart<Record>()
+                    part.records.reserveCapacity(slice.count)
+                    let opener = protector.map { RowOpener($0.pinned()) }
+                    for row in slice {
+                        do {
+                            part.records.append(try row.decode(Record.self, opener: opener))
+                        } catch {
+                            part.error = error
+                            break
+                        }
+                    }
+                    return (position, part)
+                }
+            }
+            var parts = Array(repeating: DecodedPart<Record>(), count: ranges.count)
+            for await (position, part) in group { parts[position] = part }
+            return parts
+        }
     }
 
     private struct StoredRow: Sendable {
@@ -511,8 +560,17 @@ final class PostgresRecordTransaction: RecordWriting {
     private func fetchRows(_ sql: String, _ arguments: [PostgresDatabase.Argument]) async throws -> [StoredRow] {
         var rows: [StoredRow] = []
         try await session.forEach(sql, arguments) { row in
+            // The cells once, in order, without decoding through `Data`.
+            var cells = row.makeIterator()
+            guard let key = cells.next()?.bytes, let version = cells.next(), let body = cells.next()?.bytes else {
+                throw PostgresStoreError(.corrupt, "a stored row lacks its key, version or body")
+            }
             rows.append(
-                StoredRow(key: try row.bytes(0), version: try row.value(1, as: Int64.self), body: try row.bytes(2))
+                StoredRow(
+                    key: Array(key.readableBytesView),
+                    version: try version.decode(Int64.self),
+                    body: Array(body.readableBytesView)
+                )
             )
         }
         return rows

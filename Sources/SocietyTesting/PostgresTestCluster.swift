@@ -53,8 +53,30 @@ public enum PostgresTestCluster {
         }
     }
 
-    private static func start() -> Result<String, Missing> {
-        if let url = ProcessInfo.processInfo.environment["SOCIETY_POSTGRES_URL"], !url.isEmpty {
+    /// A second throwaway cluster of its own for tests that restart their server
+    /// (``restart()``), so that the restart does not cut the connections of tests running at the
+    /// same time on the shared one. With `SOCIETY_POSTGRES_URL` set there is none: such a test
+    /// fails, saying why.
+    public static func restartableURL() throws -> String {
+        try restartableState.withLock { state in
+            if state == nil {
+                if let url = ProcessInfo.processInfo.environment["SOCIETY_POSTGRES_URL"], !url.isEmpty {
+                    state = .failure(
+                        Missing(description: "SOCIETY_POSTGRES_URL names the server: the tests cannot restart it")
+                    )
+                } else {
+                    state = start(shared: false)
+                }
+            }
+            return try state!.get()
+        }
+    }
+
+    private static let restartableState = Mutex<Result<String, Missing>?>(nil)
+    nonisolated(unsafe) private static var restartable: (pgCtl: String, data: String, asUser: String?)?
+
+    private static func start(shared: Bool = true) -> Result<String, Missing> {
+        if shared, let url = ProcessInfo.processInfo.environment["SOCIETY_POSTGRES_URL"], !url.isEmpty {
             return .success(url)
         }
         guard let bin = serverBinaries() else {
@@ -113,8 +135,8 @@ public enum PostgresTestCluster {
         var tlsOptions = ""
         if made.status == 0, run("/bin/chmod", ["600", key], asUser: asUser).status == 0 {
             tlsOptions = " -c ssl=on -c ssl_cert_file=\(certificate) -c ssl_key_file=\(key)"
-            serverCertificate = .success(certificate)
-        } else {
+            if shared { serverCertificate = .success(certificate) }
+        } else if shared {
             serverCertificate = .failure(
                 Missing(description: "no TLS certificate for the throwaway cluster (openssl: \(made.output))")
             )
@@ -133,9 +155,22 @@ public enum PostgresTestCluster {
                 asUser: asUser
             )
             if start.status == 0 {
-                cluster = (bin + "/pg_ctl", data, asUser)
-                primary = (bin, port, folder)
-                atexit { PostgresTestCluster.stop() }
+                if shared {
+                    cluster = (bin + "/pg_ctl", data, asUser)
+                    primary = (bin, port, folder)
+                    atexit { PostgresTestCluster.stop() }
+                } else {
+                    restartable = (bin + "/pg_ctl", data, asUser)
+                    atexit {
+                        if let restartable = PostgresTestCluster.restartable {
+                            PostgresTestCluster.run(
+                                restartable.pgCtl,
+                                ["-D", restartable.data, "-m", "immediate", "stop"],
+                                asUser: restartable.asUser
+                            )
+                        }
+                    }
+                }
                 return .success("postgresql://society@127.0.0.1:\(port)/postgres")
             }
         }
@@ -220,10 +255,11 @@ public enum PostgresTestCluster {
         _ = run(cluster.pgCtl, ["-D", cluster.data, "-m", "immediate", "stop"], asUser: cluster.asUser)
     }
 
-    /// Stops and starts the throwaway cluster, as a server restart would (for reconnection tests).
+    /// Stops and starts the restartable cluster (``restartableURL()``), as a server restart would
+    /// (for reconnection tests).
     public static func restart() throws {
-        guard let cluster else {
-            throw Missing(description: "the tests did not start the server, so cannot restart it")
+        guard let cluster = restartable else {
+            throw Missing(description: "the tests did not start a restartable server, so cannot restart it")
         }
         let result = run(cluster.pgCtl, ["-D", cluster.data, "-m", "fast", "-w", "restart"], asUser: cluster.asUser)
         guard result.status == 0 else { throw Missing(description: "pg_ctl restart failed: \(result.output)") }

@@ -51,7 +51,7 @@ struct PayoutRaceTests {
         #expect(killedPosted >= 10 && killedPosted < holders, "killed after \(killedPosted) payments")
 
         // Two payout runs at the same moment over the same instructions.
-        let start = String(Date().timeIntervalSince1970 + 2)
+        let start = String(Date().timeIntervalSince1970 + 4)
         let runs = (0..<2).map { _ in PostgresServerTests.spawn(child, base + [start, "onecard-pay", hex, "7"]) }
         let outputs = runs.map { $0() }
         for output in outputs { #expect(output.0 == 0, "\(output.2)") }

@@ -99,13 +99,19 @@ struct PostgresServerTests {
     @Test("two processes opening the same 300 envelope ids at the same moment accept each exactly once")
     func twoProcesses() async throws {
         let location = try TestServer.location()
-        let schema = "t_race_\(UInt32.random(in: 0...UInt32.max))"
-        // Create the table first, so both children start racing on ids, not on the migration.
-        let database = try PostgresDatabase(location: location, schema: schema)
-        _ = try await PostgresReplayGuard(database: database)
-        await database.shutdown()
-        let accepted = try Self.race(location, schema, ["300"]).map { Set($0) }
-        #expect(accepted[0].isDisjoint(with: accepted[1]), "no id accepted by both processes")
+        var accepted: [Set<String>] = []
+        // On a loaded machine one child may start late and find every id taken: that run proves
+        // nothing about the race, so it is run again (at most three times) until both won some.
+        for _ in 0..<3 {
+            let schema = "t_race_\(UInt32.random(in: 0...UInt32.max))"
+            // Create the table first, so both children start racing on ids, not on the migration.
+            let database = try PostgresDatabase(location: location, schema: schema)
+            _ = try await PostgresReplayGuard(database: database)
+            await database.shutdown()
+            accepted = try Self.race(location, schema, ["300"]).map { Set($0) }
+            #expect(accepted[0].isDisjoint(with: accepted[1]), "no id accepted by both processes")
+            if !accepted[0].isEmpty, !accepted[1].isEmpty { break }
+        }
         #expect(!accepted[0].isEmpty && !accepted[1].isEmpty, "both processes won some ids: they raced")
         #expect(accepted[0].union(accepted[1]) == Set((0..<300).map { "env-\($0)" }), "every id accepted once")
     }
@@ -273,12 +279,16 @@ struct PostgresServerTests {
 
     @Test("after a server restart the pool reconnects: nothing committed is lost, nothing is duplicated")
     func serverRestart() async throws {
-        let database = try TestServer.database("restart")
+        let database = try TestServer.restartableDatabase("restart")
         let log = try await PostgresAuditLog(database: database, origin: "test", digest: .sha256, crypto: crypto)
         let guardian = try await PostgresReplayGuard(database: database)
+        let store = try await PostgresRecordStore(database: database, configuration: PostgresStoreConfiguration())
         let now = Date()
         try await log.append((0..<5).map(Self.entry))
         #expect(try await guardian.markSeen(issuer: "i", id: "before", expiresAt: now + 600, now: now))
+        try await store.write(purpose: nil) { db in
+            try await db.put(contentsOf: (0..<5).map { PlainNote(id: "before-\($0)", size: Int64($0)) })
+        }
         try TestServer.restart()
         // The pool's connections died with the server; the next operations get new ones. A call
         // that meets a dead connection fails (it was not committed) and is retried by its caller.
@@ -291,6 +301,15 @@ struct PostgresServerTests {
         let verified = try await log.verify()
         #expect(verified.size == 10)
         #expect(verified.problem == nil)
+        // The record store's leased connections died too: a write after the restart goes through on
+        // a new one, and the rows committed before it are all there, once.
+        try await Self.retrying {
+            try await store.write(purpose: nil) { db in
+                try await db.put(contentsOf: (0..<5).map { PlainNote(id: "after-\($0)", size: Int64($0)) })
+            }
+        }
+        let ids = try await store.read(purpose: nil) { db in try await db.fetch(RecordQuery<PlainNote>.all).map(\.id) }
+        #expect(ids == (0..<5).map { "before-\($0)" } + (0..<5).map { "after-\($0)" })
         await database.shutdown()
     }
 
@@ -337,7 +356,7 @@ struct PostgresServerTests {
         mode: [String] = []
     ) throws -> [[String]] {
         let child = try #require(childBinary(), "PostgresReplayChild is built beside the tests")
-        let start = String(Date().timeIntervalSince1970 + 2)
+        let start = String(Date().timeIntervalSince1970 + 4)
         let runs = (0..<2).map { _ in spawn(child, [location.description, schema] + count + [start] + mode) }
         return runs.map { run in
             let (status, output, error) = run()

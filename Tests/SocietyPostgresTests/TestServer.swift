@@ -13,6 +13,14 @@ enum TestServer {
         return try PostgresDatabase(location: try location(), schema: schema, timeout: .seconds(60))
     }
 
-    /// Stops and starts the cluster, as a server restart would.
+    /// A database on the restartable cluster (a server of its own, so that restarting it cuts no
+    /// other test's connections), with a schema name of its own.
+    static func restartableDatabase(_ label: String) throws -> PostgresDatabase {
+        let schema = "t_\(label)_\(UInt32.random(in: 0...UInt32.max))"
+        let location = try PostgresLocation(url: try PostgresTestCluster.restartableURL())
+        return try PostgresDatabase(location: location, schema: schema, timeout: .seconds(60))
+    }
+
+    /// Stops and starts the restartable cluster, as a server restart would.
     static func restart() throws { try PostgresTestCluster.restart() }
 }
