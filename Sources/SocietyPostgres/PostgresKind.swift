@@ -24,32 +24,15 @@ struct KindTable: Sendable {
     let partitionIndex: String?
 
     init<Record: StorableRecord>(_ type: Record.Type, schema: String, partitionIndex: String?) throws {
-        kind = Record.recordKind
-        try KindTable.validate(kind)
+        let layout = try RecordLayout(Record.self)
+        kind = layout.kind
         name = "rec_\(kind)"
         self.schema = schema
         table = "\"\(schema)\".\(name)"
-        var names: [String] = []
-        var sensitive: Set<String> = []
-        for index in Record.indexes {
-            try KindTable.validate(index.name)
-            guard !names.contains(index.name) else { throw StoreError.invalidName(index.name) }
-            names.append(index.name)
-            if index.isSensitive { sensitive.insert(index.name) }
-        }
-        indexNames = names
-        sensitiveIndexes = sensitive
-        sensitiveFields = Record.sensitiveFields.sorted()
+        indexNames = layout.indexNames
+        sensitiveIndexes = layout.sensitiveIndexes
+        sensitiveFields = layout.sensitiveFields
         self.partitionIndex = partitionIndex
-    }
-
-    /// The rule for kind and index names (they name tables and columns): lowercase ASCII
-    /// letters, digits and `_`, starting with a letter, at most 48 characters — as in SQLite.
-    static func validate(_ name: String) throws {
-        let utf8 = Array(name.utf8)
-        guard let first = utf8.first, (0x61...0x7A).contains(first), utf8.count <= 48,
-            utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5F })
-        else { throw StoreError.invalidName(name) }
     }
 
     static func column(_ index: String) -> String { "ix_\(index)" }

@@ -83,8 +83,8 @@ public final class PostgresRecordStore: RecordStore {
             )
         }
         for (kind, index) in configuration.partitionedByDistrict {
-            try KindTable.validate(kind)
-            try KindTable.validate(index)
+            try RecordLayout.validate(kind)
+            try RecordLayout.validate(index)
         }
         try await database.migrate("store", Self.migrations)
         self.database = database

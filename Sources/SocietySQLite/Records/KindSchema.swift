@@ -1,4 +1,5 @@
 import SocietyCore
+import SocietyRecordFormat
 
 /// The table of one record kind, as this connection knows it: its name, its index columns and
 /// the SQL it runs, built once per connection.
@@ -54,34 +55,16 @@ struct KindSchema: Sendable {
         self.deleteSQL = deleteSQL
     }
 
-    static func validate(_ name: String) throws {
-        let utf8 = Array(name.utf8)
-        guard let first = utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first), utf8.count <= 48,
-            utf8.allSatisfy({
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
-                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-                    || $0 == UInt8(ascii: "_")
-            })
-        else { throw StoreError.invalidName(name) }
-    }
-
     static func column(_ index: String) -> String { "ix_\(index)" }
 
     init<Record: StorableRecord>(_ type: Record.Type) throws {
-        kind = Record.recordKind
-        try KindSchema.validate(kind)
-        sensitiveFields = Record.sensitiveFields.sorted()
+        let layout = try RecordLayout(Record.self)
+        kind = layout.kind
+        sensitiveFields = layout.sensitiveFields
         table = "rec_\(kind)"
-        var names: [String] = []
-        var sensitive: Set<String> = []
-        for index in Record.indexes {
-            try KindSchema.validate(index.name)
-            guard !names.contains(index.name) else { throw StoreError.invalidName(index.name) }
-            names.append(index.name)
-            if index.isSensitive { sensitive.insert(index.name) }
-        }
+        let names = layout.indexNames
         indexNames = names
-        sensitiveIndexes = sensitive
+        sensitiveIndexes = layout.sensitiveIndexes
         let columns = names.map { KindSchema.column($0) }
         let insertColumns = (["key", "version", "body"] + columns).joined(separator: ", ")
         let placeholders = Array(repeating: "?", count: 3 + columns.count).joined(separator: ", ")
