@@ -160,19 +160,30 @@ let sqlitePath = directory.appendingPathComponent("scan.sqlite").path
 let sqlite = try SQLiteStore(path: sqlitePath, configuration: SQLiteConfiguration(protection: protection))
 _ = try await sqlite.bulkLoad({ records }, purpose: nil)
 
-func scan(_ store: any RecordStore) async throws {
+func scan(_ store: any RecordStore, limit: Int? = nil) async throws {
+    let query = limit.map { RecordQuery<BenchResident>.all.limited(to: $0) } ?? .all
     let seen = try await store.read(purpose: statistics) { db in
         var seen = 0
         var income = 0
-        try await db.forEach(RecordQuery<BenchResident>.all) { resident in
+        try await db.forEach(query) { resident in
             seen += 1
             income &+= resident.income
             return true
         }
         return seen
     }
-    guard seen == rows else { throw BenchmarkFailure(description: "scan saw \(seen) of \(rows)") }
+    guard seen == (limit ?? rows) else { throw BenchmarkFailure(description: "scan saw \(seen) of \(rows)") }
 }
+
+/// Peak resident memory (VmHWM) in KiB, and its reset (through /proc/self/clear_refs).
+func peakKilobytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+    }
+    return -1
+}
+func resetPeak() { try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8) }
 
 let (pgScan, sqliteScan) = try await measurePairAsync(
     "PostgreSQL store scan, decode + decrypt",
@@ -183,6 +194,17 @@ let (pgScan, sqliteScan) = try await measurePairAsync(
     baseline: { try await scan(sqlite) }
 )
 report(pgScan, against: sqliteScan, goal: 0.5)
+// Flat memory: the peak while scanning a tenth of the rows and while scanning all of them.
+resetPeak()
+let before = peakKilobytes()
+try await scan(postgres, limit: rows / 10)
+let peakTenth = peakKilobytes()
+resetPeak()
+try await scan(postgres)
+let peakAll = peakKilobytes()
+print(
+    "PostgreSQL scan peak RSS: before \(before) KiB, scanning \(rows / 10): \(peakTenth) KiB, scanning \(rows): \(peakAll) KiB"
+)
 try await database.dropSchema()
 await database.shutdown()
 try runPSQL(["DROP SCHEMA IF EXISTS bench_copy CASCADE", "DROP SCHEMA IF EXISTS bench_load CASCADE"])
