@@ -118,7 +118,10 @@ public final class PostgresDatabase: Sendable {
 
     /// A 64-bit key for PostgreSQL's advisory locks, the same in every process for `name` in
     /// this schema (FNV-1a; PostgreSQL's own `hashtext` is not guaranteed stable across versions).
-    func lockKey(_ name: String) -> Int64 {
+    func lockKey(_ name: String) -> Int64 { Self.lockKey(name, schema: schema) }
+
+    /// ``lockKey(_:)`` for `schema`, for code that holds a session of the schema but not its database.
+    static func lockKey(_ name: String, schema: String) -> Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in "\(schema).\(name)".utf8 {
             hash ^= UInt64(byte)

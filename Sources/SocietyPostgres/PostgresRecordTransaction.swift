@@ -146,14 +146,7 @@ final class PostgresRecordTransaction: RecordWriting {
         ).first.flatMap { try $0.value(0, as: String?.self) }
     }
 
-    private func lockKey(_ name: String) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "\(context.schema).\(name)".utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return Int64(bitPattern: hash)
-    }
+    private func lockKey(_ name: String) -> Int64 { PostgresDatabase.lockKey(name, schema: context.schema) }
 
     /// Fills index columns added after records were stored.
     private func backfill<Record: StorableRecord>(_ type: Record.Type, table: KindTable) async throws {
