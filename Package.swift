@@ -25,6 +25,8 @@ let package = Package(
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
         .library(name: "SocietyPostgresDeployment", targets: ["SocietyPostgresDeployment"]),
+        .library(name: "SocietyGateway", targets: ["SocietyGateway"]),
+        .library(name: "SocietyExchangeClient", targets: ["SocietyExchangeClient"]),
         .executable(name: "taizhou", targets: ["taizhou"]),
         .executable(name: "first-steps", targets: ["first-steps"]),
     ],
@@ -35,6 +37,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         // The PostgreSQL adapter's wire protocol and connection pool (SwiftNIO underneath).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        // The HTTP gateway (server), its life cycle and metrics, and the client that calls it.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
     ],
     targets: [
         // MARK: C libraries, linked from the system (see README: libssl-dev, libsqlite3-dev)
@@ -86,6 +96,28 @@ let package = Package(
             name: "SocietyPostgres",
             dependencies: [
                 "SocietyCore", "SocietyRecordFormat", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: The exchange over HTTP: the gateway (Hummingbird) and the client (AsyncHTTPClient),
+        // apart so that a provider that only calls builds no server.
+        .target(
+            name: "SocietyGateway",
+            dependencies: [
+                "SocietyCore", "SocietyExchange", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SocietyExchangeClient",
+            dependencies: [
+                "SocietyCore", "SocietyExchange", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -240,6 +272,15 @@ let package = Package(
             dependencies: [
                 "SocietyPostgres", "SocietyCore", "SocietyOpenSSL", "SocietySQLite", "SocietyTesting",
                 "SocietyOneCard", "PostgresReplayChild",
+            ]
+        ),
+        .testTarget(
+            name: "SocietyGatewayTests",
+            dependencies: [
+                "SocietyGateway", "SocietyExchangeClient", "SocietyExchange", "SocietyCore", "SocietyJSON",
+                "SocietyOpenSSL", "SocietySQLite", "SocietyTesting", "InteropSupport", "SocietyDeployment",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
