@@ -27,11 +27,8 @@ public enum GatewayServer {
         logger: Logger = Logger(label: "digitalsociety.gateway.http"),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: ProblemMiddleware(gateway: gateway))
-        addRoutes(to: router, gateway: gateway)
-        return Application(
-            router: router,
+        Application(
+            router: router(gateway: gateway),
             server: .http1(
                 configuration: HTTP1Channel.Configuration(
                     idleTimeout: TimeAmount.nanoseconds(Int64(gateway.limits.idleTimeout / .nanoseconds(1)))
@@ -47,6 +44,15 @@ public enum GatewayServer {
             },
             logger: logger
         )
+    }
+
+    /// The router with every route of the OpenAPI document (its `routes` are what a test compares
+    /// with the document) and the middleware that turns whatever it throws into problem JSON.
+    public static func router(gateway: ExchangeGateway) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ProblemMiddleware(gateway: gateway))
+        addRoutes(to: router, gateway: gateway)
+        return router
     }
 
     /// The routes, in the order of the OpenAPI document.
