@@ -3,34 +3,74 @@ public import SocietyCore
 public import SocietyExchange
 public import SocietyJSON
 
-/// A department's side of the economic verification: it opens a request envelope, reads its own
-/// records, and answers with a signed (and, for important data, encrypted) envelope.
+/// A department's answer to the household economic verification (家庭经济核查), as an
+/// ``SocietyExchange/ExchangeHandler``: the request's `residents` list looked up in the department's
+/// own records, each resident's facts (empty for residents it does not know) in the answer.
 ///
-/// Opening, looking up and sealing are `async`: the opener asks the replay guard, the lookup reads
-/// the department's store, and both sides append to their audit logs.
+/// The same handler serves in process (``VerificationResponder``) and behind the HTTP gateway
+/// (`SocietyGateway`), where the gateway opens the request and seals the answer around it.
 ///
 /// ```swift
-/// let responder = VerificationResponder(
-///     service: VerificationService.labour, opener: opener, sealer: sealer,
-///     trustList: trustList, crypto: crypto, clock: clock
-/// ) { residents in
+/// let handler = VerificationHandler(service: "labour.facts") { residents in
 ///     try await store.read(purpose: VerificationService.purpose) { db in
 ///         var found: [ResidentID: JSONObject] = [:]
 ///         for resident in residents { … }   // try await db.get(…)
 ///         return found
 ///     }
 /// }
+/// ```
+public struct VerificationHandler: ExchangeHandler {
+    public let service: String
+    private let lookup: @Sendable ([ResidentID]) async throws -> [ResidentID: JSONObject]
+
+    /// A handler for `service`, looking facts up with `lookup` (its own store; the facts of each
+    /// resident it holds, residents it does not know left out).
+    public init(
+        service: String,
+        lookup: @escaping @Sendable ([ResidentID]) async throws -> [ResidentID: JSONObject]
+    ) {
+        self.service = service
+        self.lookup = lookup
+    }
+
+    /// `{"facts": {RESIDENT: {…}, …}}` for the request's `{"residents": [RESIDENT, …]}`; a request
+    /// without a list of valid identity numbers is refused with 422 `request-data`.
+    public func handle(_ request: OpenedEnvelope) async throws -> JSONValue {
+        guard let list = request.claims.data["residents"]?.arrayValue else {
+            throw ExchangeProblem.requestData("the request has no \"residents\" list")
+        }
+        var residents: [ResidentID] = []
+        for (index, value) in list.enumerated() {
+            guard let text = value.stringValue, let resident = try? ResidentID(text) else {
+                // The position, never the value: it may be an identity number with a typo.
+                throw ExchangeProblem.requestData("residents[\(index)] is not a valid identity number")
+            }
+            residents.append(resident)
+        }
+        let found = try await lookup(residents)
+        var facts = JSONObject()
+        for resident in residents { facts[resident.unmasked] = .object(found[resident] ?? JSONObject()) }
+        return .object(JSONObject(["facts": .object(facts)]))
+    }
+}
+
+/// A department's side of the economic verification in process: it opens a request envelope,
+/// reads its own records (a ``VerificationHandler``), and answers with a signed (and, for
+/// important data, encrypted) envelope — an ``SocietyExchange/ExchangeResponder`` for one service.
+///
+/// ```swift
+/// let responder = VerificationResponder(
+///     service: VerificationService.labour, opener: opener, sealer: sealer,
+///     trustList: trustList, crypto: crypto, clock: clock
+/// ) { residents in
+///     try await store.read(purpose: VerificationService.purpose) { db in … }
+/// }
 /// let answer = try await responder.answer(request)
 /// ```
 public struct VerificationResponder: Sendable {
     /// The service this department answers.
     public let service: String
-    private let opener: EnvelopeOpener
-    private let sealer: EnvelopeSealer
-    private let trustList: TrustList
-    private let crypto: any CryptoProvider
-    private let clock: any WallClock
-    private let lookup: @Sendable ([ResidentID]) async throws -> [ResidentID: JSONObject]
+    private let responder: ExchangeResponder
 
     /// A responder for `service`, looking facts up with `lookup` (its own store; the facts of each
     /// resident it holds, residents it does not know left out).
@@ -44,39 +84,23 @@ public struct VerificationResponder: Sendable {
         lookup: @escaping @Sendable ([ResidentID]) async throws -> [ResidentID: JSONObject]
     ) {
         self.service = service
-        self.opener = opener
-        self.sealer = sealer
-        self.trustList = trustList
-        self.crypto = crypto
-        self.clock = clock
-        self.lookup = lookup
+        responder = ExchangeResponder(
+            exchange: ExchangePorts(sealer: sealer, opener: opener),
+            trustList: trustList,
+            crypto: crypto,
+            clock: clock,
+            handlers: [VerificationHandler(service: service, lookup: lookup)]
+        )
     }
 
     /// Answers one request envelope: opens it (every check of the exchange, including the grant for
     /// the verification purpose), looks the residents up, and seals the answer to the requester.
+    ///
+    /// - Throws: ``SocietyExchange/EnvelopeError`` for a request that fails a check;
+    ///   ``SocietyExchange/ExchangeProblem`` for one whose data is not a residents list, or for
+    ///   another service.
     public func answer(_ request: String) async throws -> String {
-        let opened = try await opener.open(request)
-        guard let list = opened.claims.data["residents"]?.arrayValue else {
-            throw VerificationError.malformed("request has no \"residents\" list")
-        }
-        let residents = try list.map { value -> ResidentID in
-            guard let text = value.stringValue else { throw VerificationError.malformed("resident is not text") }
-            return try ResidentID(text)
-        }
-        let found = try await lookup(residents)
-        var facts = JSONObject()
-        for resident in residents { facts[resident.unmasked] = .object(found[resident] ?? JSONObject()) }
-        let draft = EnvelopeDraft.response(to: opened, data: .object(JSONObject(["facts": .object(facts)])))
-        if let service = trustList.service(withID: service), service.level >= .important {
-            let recipient = try EnvelopeRecipient(
-                party: opened.claims.issuer,
-                trustList: trustList,
-                crypto: crypto,
-                at: clock.now()
-            )
-            return try await sealer.seal(draft, encryptingTo: recipient)
-        }
-        return try await sealer.seal(draft)
+        try await responder.answer(request).response
     }
 }
 
