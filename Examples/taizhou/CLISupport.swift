@@ -271,10 +271,26 @@ enum OutputMasking {
                 value
             }
         case .array(let items): .array(items.map(mask))
-        case .object(let object):
-            .object(JSONObject(Dictionary(uniqueKeysWithValues: object.map { ($0.key, mask($0.value)) })))
+        case .object(let object): .object(maskObject(object))
         case .null, .bool: value
         }
+    }
+
+    /// Values masked, and keys too: an answer keyed by identity number (a verification's facts)
+    /// must not print the numbers as keys. Two keys that mask alike stay apart (`…#2`).
+    private static func maskObject(_ object: JSONObject) -> JSONObject {
+        var out = JSONObject()
+        for member in object {
+            let key = mask(member.key) ?? member.key
+            var unique = key
+            var n = 2
+            while out[unique] != nil {
+                unique = "\(key)#\(n)"
+                n += 1
+            }
+            out[unique] = mask(member.value)
+        }
+        return out
     }
 
     /// The masked form of `text` when it is a personal identifier; `nil` otherwise.

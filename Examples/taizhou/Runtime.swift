@@ -306,9 +306,18 @@ struct StateOptions: ParsableArguments {
         subsystem: String,
         access: StoreAccess = .createIfMissing
     ) throws -> (Deployment, OpenedDepartment) {
+        try department(name, party: try ToolParty.party(subsystem), access: access)
+    }
+
+    /// The department `name` of the deployment, acting as `party` (a party of the trust list).
+    func department(
+        _ name: String,
+        party: Party,
+        access: StoreAccess = .createIfMissing
+    ) throws -> (Deployment, OpenedDepartment) {
         let deployment = try deployment(access: access)
         do {
-            return (deployment, try deployment.department(name, party: try ToolParty.party(subsystem), access: access))
+            return (deployment, try deployment.department(name, party: party, access: access))
         } catch let exit as ExitCode {
             throw exit
         } catch {

@@ -3,6 +3,7 @@ public import Hummingbird
 import HummingbirdCore
 public import Logging
 import NIOCore
+public import ServiceLifecycle
 import SocietyExchange
 
 /// The gateway behind HTTP: Hummingbird's router with the exchange, publication and operational
@@ -225,5 +226,16 @@ func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable ()
         defer { group.cancelAll() }
         guard let first = try await group.next(), let value = first else { throw BodyTimeout() }
         return value
+    }
+}
+
+/// The gateway as a swift-service-lifecycle service: it runs until graceful shutdown begins, then
+/// marks the gateway as draining, so `GET /readyz` answers 503 while the HTTP application lets
+/// the requests in flight finish. List it after the application in a `ServiceGroup` (the group
+/// shuts down in reverse order, so the gateway drains first).
+extension ExchangeGateway: Service {
+    public func run() async throws {
+        try? await gracefulShutdown()
+        beginDraining()
     }
 }

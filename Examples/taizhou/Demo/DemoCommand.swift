@@ -40,6 +40,8 @@ struct DemoCommand: AsyncParsableCommand {
     var profile = "standard"
     @Option(help: "How many households apply for assistance.")
     var applications = 60
+    @Flag(help: "Verify over HTTP: each data-source department behind its own gateway on a loopback port.")
+    var network = false
     @OptionGroup var state: StateOptions
 
     func validate() throws {
@@ -165,9 +167,35 @@ struct Demo {
             exchange: try civil.exchange(trustList: government.trustList),
             oneCard: oneCard
         )
-        let responders = try makeResponders(government, sources: sources)
+        let network: DemoNetwork?
+        let responders: [String: VerificationResponder]
+        if options.network {
+            network = try await DemoNetwork.start(
+                government,
+                sources: sources,
+                caller: try civil.exchange(trustList: government.trustList),
+                logger: logger
+            )
+            responders = [:]
+        } else {
+            network = nil
+            responders = try makeResponders(government, sources: sources)
+        }
         let outcome = try await step("assistance: applications verified by envelope") {
-            try await runAssistance(assistance, oneCard: oneCard, pooled: pooled, responders: responders, today: today)
+            try await runAssistance(assistance, oneCard: oneCard, pooled: pooled, today: today) { name, request in
+                if let network { return try await network.send(request, service: name) }
+                // In process here; over HTTP between departments with --network.
+                guard let responder = responders[name] else { throw VerificationError.noResponder(name) }
+                return try await responder.answer(request)
+            }
+        }
+        if let network {
+            try await network.stop()
+            print(
+                "\n   Verified over HTTP: \(network.urls.count) department gateways on 127.0.0.1 "
+                    + "(ports \(network.urls.values.compactMap { $0.split(separator: ":").last }.sorted().joined(separator: ", "))), "
+                    + "each opening, answering and sealing with its own keys, replay guard and audit log"
+            )
         }
         let assistanceSeconds = stopwatch.timings.last?.1 ?? 0
         print("\n3. Social assistance (一门受理, 家庭经济核查 by envelope):")
@@ -317,20 +345,7 @@ struct Demo {
                 crypto: source.ports.crypto,
                 clock: source.ports.clock
             ) { residents in
-                try await store.read(purpose: VerificationService.purpose) { db in
-                    var found: [ResidentID: JSONObject] = [:]
-                    for resident in residents {
-                        if let record = try await db.get(
-                            DepartmentFacts.self,
-                            key: RecordKey(sensitive: resident.unmasked)
-                        ),
-                            let object = record.facts.objectValue
-                        {
-                            found[resident] = object
-                        }
-                    }
-                    return found
-                }
+                try await DepartmentFacts.lookup(residents, in: store)
             }
         }
         return responders
@@ -360,8 +375,8 @@ struct Demo {
         _ service: AssistanceService,
         oneCard: OneCardService,
         pooled: [Pooled],
-        responders: [String: VerificationResponder],
-        today: CalendarDate
+        today: CalendarDate,
+        transport: (_ service: String, _ request: String) async throws -> String
     ) async throws -> AssistanceOutcome {
         var outcome = AssistanceOutcome()
         let poorest = pooled.sorted { $0.perCapitaIncome < $1.perCapitaIncome }
@@ -386,9 +401,7 @@ struct Demo {
                     members: household.members.map(\.resident.id)
                 )
                 try await service.verify(id) { name, request in
-                    // In process here; over HTTP between departments in a deployment.
-                    guard let responder = responders[name] else { throw VerificationError.noResponder(name) }
-                    let answer = try await responder.answer(request)
+                    let answer = try await transport(name, request)
                     outcome.envelopes += 2
                     outcome.encrypted += (isEncrypted(request) ? 1 : 0) + (isEncrypted(answer) ? 1 : 0)
                     return answer

@@ -1,0 +1,85 @@
+import Foundation
+import SocietyCore
+import Testing
+
+/// `taizhou demo --network`, `taizhou gateway serve` and `taizhou exchange call`, as separate
+/// processes talking HTTP on loopback.
+@Suite("taizhou gateway and exchange")
+struct GatewayCLITests {
+    func folder() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tz-gw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    @Test("demo --network verifies every application over HTTP, with the same outcome as in process")
+    func demoNetwork() throws {
+        let directory = try folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try CLIRunner.run(
+            ["demo", "--residents", "2000", "--applications", "12", "--network", "--state", directory.path]
+        )
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(
+            run.standardOutput.contains("12 applications, 168 envelopes exchanged (168 encrypted to their recipient)")
+        )
+        #expect(run.standardOutput.contains("Verified over HTTP: 7 department gateways on 127.0.0.1"))
+        #expect(run.standardOutput.contains("every log verifies"))
+    }
+
+    @Test("gateway serve answers exchange call from another process; SIGTERM stops it cleanly")
+    func serveAndCall() async throws {
+        let directory = try folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let demo = try CLIRunner.run(["demo", "--residents", "1000", "--applications", "3", "--state", directory.path])
+        #expect(demo.status == 0, "\(demo.standardError)")
+
+        let server = Process()
+        server.executableURL = CLIRunner.executable
+        server.arguments = ["gateway", "serve", "--party", "hrss", "--port", "0", "--state", directory.path]
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        // The first line names the port.
+        let firstLine: String = try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                var line = Data()
+                while let byte = try? output.fileHandleForReading.read(upToCount: 1), let first = byte.first,
+                    first != 10
+                {
+                    line.append(first)
+                }
+                continuation.resume(returning: String(decoding: line, as: UTF8.self))
+            }
+        }
+        let url = try #require(
+            firstLine.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init)
+        )
+        #expect(firstLine.contains("services: hrss.facts"))
+
+        let request = directory.appendingPathComponent("request.json")
+        try Data(#"{"residents":["11010519491231002X"]}"#.utf8).write(to: request)
+        let call = try CLIRunner.run([
+            "exchange", "call", "--as", "assistance", "--department", "civil-affairs", "--url", url, "--svc",
+            "hrss.facts", "--purpose", "assistance.verification", "--state", directory.path, "--json", request.path,
+        ])
+        #expect(call.status == 0, "\(call.standardError)")
+        #expect(call.standardOutput.contains(#""encrypted":true"#))
+        #expect(call.standardOutput.contains("1101**********002X"), "identity numbers masked, keys too")
+        #expect(!call.standardOutput.contains("11010519491231002X"))
+
+        // Not granted: the gateway's check comes back, exit status 1.
+        let refused = try CLIRunner.run([
+            "exchange", "call", "--as", "assistance", "--department", "civil-affairs", "--url", url, "--svc",
+            "hrss.facts", "--purpose", "statistics", "--state", directory.path, request.path,
+        ])
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("refused (access): HTTP 403"), "\(refused.standardError)")
+
+        server.terminate()
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+    }
+}
