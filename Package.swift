@@ -284,7 +284,8 @@ let package = Package(
                 "SocietyOpenSSL", "SocietySQLite", "SocietyTesting", "InteropSupport", "SocietyDeployment",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            exclude: ["Interop"]
         ),
         .testTarget(
             name: "SocietyDeploymentTests",

@@ -318,8 +318,6 @@ struct StateOptions: ParsableArguments {
         let deployment = try deployment(access: access)
         do {
             return (deployment, try deployment.department(name, party: party, access: access))
-        } catch let exit as ExitCode {
-            throw exit
         } catch {
             let store = storeDescription(name)
             if access == .existing, try postgres() == nil, !FileManager.default.fileExists(atPath: store) {
