@@ -36,11 +36,11 @@ public enum GatewayOpenAPI {
                 ],
                 "requestBody": {
                   "required": true,
+                  "description": "One envelope. A body larger than the gateway's limit (1 MiB by default; `taizhou gateway serve` uses the tool's input limit, 8 MiB) is refused with 413 before it is read.",
                   "content": {
                     "application/jose": {
                       "schema": {
-                        "type": "string",
-                        "maxLength": 1048576
+                        "type": "string"
                       }
                     }
                   }
@@ -368,14 +368,17 @@ public enum GatewayOpenAPI {
               },
               "ETag": {
                 "description": "The entity tag of the document's version.",
+                "required": true,
                 "schema": {
                   "type": "string"
                 }
               },
               "X-Version": {
                 "description": "The document's version.",
+                "required": true,
                 "schema": {
-                  "type": "string"
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
                 }
               }
             }

@@ -142,6 +142,20 @@ public enum GatewayServer {
         return response(reply)
     }
 
+    /// The methods a path of the OpenAPI document takes; `nil` for a path it does not have.
+    static func methods(at path: String) -> [String]? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        if segments.count == 4, segments[1] == "v1", segments[2] == "status-lists", !segments[3].isEmpty {
+            return ["GET"]
+        }
+        switch path {
+        case "/v1/exchange": return ["POST"]
+        case "/v1/trust-list", "/v1/audit/checkpoint", "/healthz", "/readyz", "/metrics", "/openapi.json":
+            return ["GET"]
+        default: return nil
+        }
+    }
+
     static func response(_ reply: GatewayReply, close: Bool = false) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = reply.contentType
@@ -177,6 +191,23 @@ struct ProblemMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as any HTTPResponseError {
+            if error.status == .notFound, let allowed = GatewayServer.methods(at: request.uri.path),
+                !allowed.contains(request.method.rawValue)
+            {
+                // A documented path asked with a method it does not take: 405 with Allow (RFC 9110 §15.5.6).
+                var response = GatewayServer.response(
+                    GatewayReply(
+                        ExchangeProblem(
+                            status: 405,
+                            check: "route",
+                            title: ExchangeProblem.title(check: "route"),
+                            detail: "\(request.uri.path) takes \(allowed.joined(separator: ", ")) only"
+                        )
+                    )
+                )
+                response.headers[.allow] = allowed.joined(separator: ", ")
+                return response
+            }
             let status = Int(error.status.code)
             let check = status == 404 || status == 405 ? "route" : status == 413 ? "size" : "structure"
             let detail =

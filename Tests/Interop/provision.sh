@@ -11,7 +11,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 requirements="$root/Tests/Interop/requirements.txt"
-modules="import joserfc, jwcrypto, sd_jwt, fhir.resources"
+modules="import joserfc, jwcrypto, sd_jwt, fhir.resources, openapi_spec_validator, schemathesis"
 override="DIGITALSOCIETY_INTEROP_PYTHON"
 
 fail() {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import InteropSupport
 import SocietyCore
 import SocietyExchange
 import SocietyExchangeClient
@@ -71,7 +72,9 @@ struct GatewayHTTPTests {
         }
     }
 
-    @Test("hostile requests: 413 from Content-Length before the body, 408 for a slow body, 415, 400, 404")
+    @Test(
+        "hostile requests: 413 from Content-Length before the body, 408 for a slow body, 415, 400, 404, 405 with Allow"
+    )
     func hostile() async throws {
         let fixture = try GatewayFixture(limits: GatewayLimits(maximumRequestBytes: 4_096, bodyTimeout: .seconds(1)))
         defer { fixture.remove() }
@@ -100,7 +103,7 @@ struct GatewayHTTPTests {
             let timedOut = try await slow.awaitResponse()
             #expect(timedOut.status == 408)
             #expect(ExchangeProblem(json: timedOut.body)?.check == "timeout")
-            // Wrong media type, garbage, unknown route, a method the route does not take (Hummingbird answers 404).
+            // Wrong media type, garbage, unknown route, a method the route does not take.
             let cases: [(String, Int, String)] = [
                 (
                     "POST /v1/exchange HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi",
@@ -111,7 +114,7 @@ struct GatewayHTTPTests {
                     400, "structure"
                 ),
                 ("GET /v1/nothing HTTP/1.1\r\nHost: x\r\n\r\n", 404, "route"),
-                ("DELETE /v1/trust-list HTTP/1.1\r\nHost: x\r\n\r\n", 404, "route"),
+                ("DELETE /v1/trust-list HTTP/1.1\r\nHost: x\r\n\r\n", 405, "route"),
             ]
             for (request, status, check) in cases {
                 let connection = try RawConnection(port: port, timeout: 5)
@@ -120,6 +123,7 @@ struct GatewayHTTPTests {
                 #expect(response.status == status, "\(request.prefix(30))")
                 #expect(response.headers["content-type"] == "application/problem+json", "\(request.prefix(30))")
                 #expect(ExchangeProblem(json: response.body)?.check == check, "\(request.prefix(30))")
+                if status == 405 { #expect(response.headers["allow"] == "GET") }
             }
         }
     }
@@ -232,5 +236,54 @@ struct GatewayHTTPTests {
         )
         #expect(!served.isEmpty)
         #expect(documented == served)
+    }
+}
+
+/// The OpenAPI document checked by outside tools: openapi-spec-validator, and schemathesis against
+/// a running gateway (Python from `Tests/Interop/requirements.txt`, provisioned on first use).
+@Suite("Gateway OpenAPI conformance")
+struct GatewayOpenAPITests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Interop/openapi_check.py").path
+
+    /// Runs the script's `arguments` with the provisioned Python, on a thread of its own.
+    func check(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let python = try InteropPython.path()
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: python)
+                process.arguments = [GatewayOpenAPITests.script] + arguments
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                process.standardError = pipe
+                do {
+                    try process.run()
+                } catch {
+                    continuation.resume(throwing: error)
+                    return
+                }
+                let output = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, String(decoding: output, as: UTF8.self)))
+            }
+        }
+    }
+
+    @Test("openapi-spec-validator accepts the document; schemathesis finds no 5xx and no undocumented answer")
+    func conformance() async throws {
+        let spec = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString).json")
+        try Data(GatewayOpenAPI.document.utf8).write(to: spec)
+        defer { try? FileManager.default.removeItem(at: spec) }
+        let validated = try await check(["validate", spec.path])
+        #expect(validated.status == 0, "\(validated.output)")
+        #expect(validated.output.contains("valid"))
+        let fixture = try GatewayFixture()
+        defer { fixture.remove() }
+        let fuzzed = try await serving(fixture.gateway) { url, _, _ in
+            try await check(["fuzz", spec.path, url, "--max-examples", "25"])
+        }
+        #expect(fuzzed.status == 0, "\(fuzzed.output)")
+        #expect(fuzzed.output.contains("0 failures"), "\(fuzzed.output)")
     }
 }
