@@ -261,7 +261,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TaizhouCLITests",
-            dependencies: ["taizhou", "SocietyCore", "SocietyPostgres", "SocietyTesting"]
+            dependencies: [
+                "taizhou", "SocietyCore", "SocietyPostgres", "SocietyTesting", "SocietyDeployment",
+                "SocietyPostgresDeployment", "SocietyExchange", "SocietyJSON",
+            ]
         ),
         // Opens envelope ids against a PostgreSQL replay guard, or appends to its audit log, from a
         // process of its own, so the tests race real processes, not tasks.
