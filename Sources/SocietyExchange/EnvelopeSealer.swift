@@ -165,7 +165,11 @@ public struct EnvelopeSealer: Sendable {
 
     /// The digest of an envelope's text as it travelled (surrounding whitespace aside): what a
     /// response's `ref` and both parties' audit entries name it by.
-    static func wireDigest(of text: String, digest: DigestAlgorithm, crypto: any CryptoProvider) throws -> [UInt8] {
+    public static func wireDigest(
+        of text: String,
+        digest: DigestAlgorithm,
+        crypto: any CryptoProvider
+    ) throws -> [UInt8] {
         try crypto.digest(digest, of: Array(text.trimmingWhitespace.utf8))
     }
 

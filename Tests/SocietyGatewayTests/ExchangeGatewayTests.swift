@@ -147,4 +147,53 @@ struct ExchangeGatewayTests {
         #expect(fixture.gateway.trustList(ifNoneMatch: tag).status == 304)
         #expect(fixture.gateway.trustList(ifNoneMatch: "\"v2-0000\"").status == 200)
     }
+
+    @Test(
+        "audit.proof: a party of an exchange gets its entries with inclusion proofs to a signed checkpoint; others do not"
+    )
+    func auditProof() async throws {
+        let fixture = try GatewayFixture()
+        defer { fixture.remove() }
+        let request = try await fixture.sealed()
+        #expect(await fixture.gateway.exchange(Array(request.utf8)).status == 200)
+        let ask = EnvelopeDraft(
+            audience: fixture.labour,
+            service: AuditProofHandler.serviceID,
+            purpose: GatewayFixture.auditPurpose,
+            data: .object(["envelope": .string(request)])
+        )
+        let asking = try await fixture.consumer.sealer.seal(ask)
+        let reply = await fixture.gateway.exchange(Array(asking.utf8))
+        #expect(reply.status == 200, "\(reply.problem.map { "\($0)" } ?? "")")
+        let answer = try await fixture.consumer.opener.open(
+            String(decoding: reply.body, as: UTF8.self),
+            answering: asking
+        )
+        let checkpoint = try SignedCheckpoint(text: try #require(answer.claims.data["checkpoint"]?.stringValue))
+        let entries = try #require(answer.claims.data["entries"]?.arrayValue)
+        #expect(entries.contains { $0["action"] == .string("exchange.open") })
+        let tree = MerkleTree(algorithm: fixture.provider.ports.profile.digest, provider: fixture.deployment.crypto)
+        for entry in entries {
+            let leaf = try #require(entry["leaf"]?.stringValue.flatMap(Base64URL.decode))
+            let proof = try #require(entry["proof"]?.arrayValue).compactMap { $0.stringValue.flatMap(Base64URL.decode) }
+            let index = Int(try #require(entry["index"]?.doubleValue))
+            #expect(
+                try tree.verifyInclusion(
+                    leafHash: try tree.leafHash(leaf),
+                    index: index,
+                    treeSize: checkpoint.checkpoint.size,
+                    proof: proof,
+                    rootHash: checkpoint.checkpoint.rootHash
+                )
+            )
+            #expect(try AuditEntry(canonicalBytes: leaf).action == entry["action"]?.stringValue)
+        }
+        // A party granted the service but not named in the envelope is refused.
+        let stranger = try fixture.deployment.department("market", party: fixture.stranger)
+            .exchange(trustList: fixture.trustList)
+        let prying = try await stranger.sealer.seal(ask)
+        let refused = await fixture.gateway.exchange(Array(prying.utf8))
+        #expect(refused.status == 403)
+        #expect(refused.problem?.check == "access")
+    }
 }

@@ -18,6 +18,7 @@ struct GatewayFixture: Sendable {
     static let employment = "labour.employment"
     static let income = "labour.income"
     static let unhandled = "labour.training"
+    static let auditPurpose = Purpose(constant: "audit.verification")
 
     let folder: URL
     let deployment: Deployment
@@ -65,6 +66,12 @@ struct GatewayFixture: Sendable {
                 purposes: [purpose]
             ),
             DataService(id: GatewayFixture.unhandled, provider: labour, fields: [], purposes: [purpose]),
+            DataService(
+                id: AuditProofHandler.serviceID,
+                provider: labour,
+                fields: [],
+                purposes: [GatewayFixture.auditPurpose]
+            ),
         ]
         list.grants = [
             AccessGrant(
@@ -74,6 +81,12 @@ struct GatewayFixture: Sendable {
             ),
             AccessGrant(consumer: civil, service: GatewayFixture.income, purposes: [purpose]),
             AccessGrant(consumer: civil, service: GatewayFixture.unhandled, purposes: [purpose]),
+            AccessGrant(consumer: civil, service: AuditProofHandler.serviceID, purposes: [GatewayFixture.auditPurpose]),
+            AccessGrant(
+                consumer: stranger,
+                service: AuditProofHandler.serviceID,
+                purposes: [GatewayFixture.auditPurpose]
+            ),
         ]
         trustList = list
         consumer = try deployment.department("civil-affairs", party: civil).exchange(trustList: list)
@@ -96,6 +109,12 @@ struct GatewayFixture: Sendable {
         ]
         let ports = try provider.exchange(trustList: list)
         let signing = try deployment.signingKey(of: labour)
+        let proofs = AuditProofHandler(
+            auditLog: provider.auditLog,
+            crypto: deployment.crypto,
+            digest: provider.ports.profile.digest,
+            checkpointKey: (signing, "labour.test/audit")
+        )
         let signedList = try SignedTrustList.sign(list, with: signing, kid: "root-test")
         gateway = ExchangeGateway(
             responder: ExchangeResponder(
@@ -103,7 +122,7 @@ struct GatewayFixture: Sendable {
                 trustList: list,
                 crypto: deployment.crypto,
                 clock: SystemWallClock(),
-                handlers: handlers
+                handlers: handlers + [proofs]
             ),
             responses: ResponseCache(store: provider.ports.store, crypto: deployment.crypto, clock: SystemWallClock()),
             auditLog: provider.auditLog,

@@ -81,7 +81,10 @@ struct DocumentationExamplesTests {
         var lines = [
             "set -o pipefail",
             "unset TAIZHOU_STATE TAIZHOU_MAX_INPUT",
-            "taizhou() { \"$TAIZHOU_BIN\" \"$@\"; }",
+            // An alias, not a function: `taizhou gateway serve … &` then starts the binary itself,
+            // so `$!` is its process id, as in a reader's shell.
+            "shopt -s expand_aliases",
+            "alias taizhou='\"$TAIZHOU_BIN\"'",
         ]
         for block in blocks {
             for command in block {
