@@ -7,10 +7,11 @@
 import PackageDescription
 
 /// A benchmark executable using BenchSupport and the named products of the SDK.
-func benchmark(_ name: String, uses products: [String]) -> Target {
+func benchmark(_ name: String, uses products: [String], packages: [(String, String)] = []) -> Target {
     .executableTarget(
         name: name,
         dependencies: ["BenchSupport"] + products.map { .product(name: $0, package: "DigitalSociety") }
+            + packages.map { .product(name: $0.0, package: $0.1) }
     )
 }
 
@@ -18,7 +19,10 @@ let package = Package(
     name: "DigitalSocietyBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "DigitalSociety", path: "..")
+        .package(name: "DigitalSociety", path: ".."),
+        // bench-gateway runs the gateway in a ServiceGroup and quiets its log.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .target(name: "BenchSupport"),
@@ -37,6 +41,11 @@ let package = Package(
         benchmark(
             "bench-pgstore",
             uses: ["SocietyCore", "SocietyOpenSSL", "SocietyPostgres", "SocietySQLite", "SocietyTesting"]
+        ),
+        benchmark(
+            "bench-gateway",
+            uses: ["SocietyCore", "SocietyDeployment", "SocietyExchange", "SocietyExchangeClient", "SocietyGateway", "SocietyJSON"],
+            packages: [("ServiceLifecycle", "swift-service-lifecycle"), ("Logging", "swift-log")]
         ),
         benchmark(
             "bench-discovery",
