@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SocietyAssistance
+import SocietyCertificates
 import SocietyCore
 import SocietyDeployment
 import SocietyExchange
@@ -36,6 +37,13 @@ struct GatewayCommand: AsyncParsableCommand {
         @Option(help: "The party to serve: CREDITCODE/SUBSYSTEM, or its subsystem.") var party: String
         @Option(help: "The party's department (its store) in the state folder (default: its subsystem).")
         var department: String?
+        @Option(
+            help: """
+                A status-list snapshot to publish at /v1/status-lists/revocation and …/suspension (as \
+                `taizhou cert publish|revoke|suspend|reinstate` write it), read again on every request.
+                """
+        )
+        var statusLists: String?
         @Option(help: "The address to listen on (loopback unless you mean otherwise).") var host = "127.0.0.1"
         @Option(help: "The port (0: any free port, printed when listening).") var port = 8080
         @OptionGroup var trustOptions: TrustOptions
@@ -81,7 +89,11 @@ struct GatewayCommand: AsyncParsableCommand {
                             version: list.version,
                             mediaType: "application/jose+json"
                         ),
-                        checkpointKey: (try deployment.signingKey(of: me), "\(me.text)/audit")
+                        checkpointKey: (try deployment.signingKey(of: me), "\(me.text)/audit"),
+                        statusList: { [statusLists] id in
+                            guard let statusLists else { return nil }
+                            return try StatusListFile.published(id, from: statusLists, preferring: me)
+                        }
                     ),
                     limits: GatewayLimits(maximumRequestBytes: InputLimit.bytes),
                     logger: logger
@@ -177,7 +189,6 @@ struct ExchangeCommand: AsyncParsableCommand {
                 clock: deployment.configuration.clock,
                 timeout: .seconds(timeout)
             )
-            defer { Task { try? await client.shutdown() } }
             let answer: OpenedEnvelope
             do {
                 answer = try await client.call(
@@ -253,5 +264,18 @@ extension DepartmentFacts {
             }
             return found
         }
+    }
+}
+
+/// The status lists `taizhou gateway serve --status-lists FILE` publishes.
+enum StatusListFile {
+    /// The list whose purpose is `id` (`revocation`, `suspension`) or whose URI is `id`, from the
+    /// snapshot at `path` — `party`'s when the snapshot holds several issuers' — or `nil`.
+    static func published(_ id: String, from path: String, preferring party: Party) throws -> PublishedDocument? {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let snapshot = try StatusListSnapshot(json: Array(bytes))
+        let matching = snapshot.lists.values.filter { $0.purpose.rawValue == id || $0.id == id }
+        let chosen = matching.count == 1 ? matching.first : matching.first { $0.issuer == party }
+        return chosen.map { PublishedDocument(text: $0.compact, version: $0.version, mediaType: "application/vc+jwt") }
     }
 }

@@ -93,6 +93,12 @@ public final class ExchangeClient: Sendable {
         if ownsClient { try await http.shutdown() }
     }
 
+    deinit {
+        // A pool the caller did not close is closed anyway (AsyncHTTPClient traps on a pool dropped
+        // open); after ``shutdown()`` this only reports, unheard, that it is closed already.
+        if ownsClient { http.shutdown { _ in } }
+    }
+
     /// Seals `draft` (encrypted to its audience when `encrypt`, or when the catalogue grades the
     /// service important or above; its declared level raised to the catalogue's grade if lower),
     /// sends it to the gateway at `url`, and opens the answer.

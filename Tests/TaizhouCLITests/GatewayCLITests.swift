@@ -2,6 +2,10 @@ import Foundation
 import SocietyCore
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// `taizhou demo --network`, `taizhou gateway serve` and `taizhou exchange call`, as separate
 /// processes talking HTTP on loopback.
 @Suite("taizhou gateway and exchange")
@@ -81,5 +85,75 @@ struct GatewayCLITests {
         server.terminate()
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)
+    }
+
+    @Test("gateway serve --status-lists publishes the issuer's signed status lists, re-read on every request")
+    func statusLists() async throws {
+        let directory = try folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = directory.appendingPathComponent("state").path
+        let demo = try CLIRunner.run(["demo", "--residents", "1000", "--applications", "2", "--state", state])
+        #expect(demo.status == 0, "\(demo.standardError)")
+        let key = try CLIRunner.run(["keys", "generate", "--alg", "ed25519", "--out", "issuer.pem"], in: directory)
+        #expect(key.status == 0, "\(key.standardError)")
+        let publish = try CLIRunner.run(
+            [
+                "cert", "publish", "--key", "issuer.pem", "--kid", "ecert-1", "--iss", "91320214745555318W/ecert",
+                "--state", state,
+            ],
+            in: directory
+        )
+        #expect(publish.status == 0, "\(publish.standardError)")
+        let snapshot = directory.appendingPathComponent("status.json").path
+
+        let server = Process()
+        server.executableURL = CLIRunner.executable
+        server.arguments = [
+            "gateway", "serve", "--party", "hrss", "--port", "0", "--state", state, "--status-lists", snapshot,
+        ]
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        let firstLine: String = try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                var line = Data()
+                while let byte = try? output.fileHandleForReading.read(upToCount: 1), let first = byte.first,
+                    first != 10
+                {
+                    line.append(first)
+                }
+                continuation.resume(returning: String(decoding: line, as: UTF8.self))
+            }
+        }
+        let url = try #require(
+            firstLine.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init)
+        )
+        func get(_ path: String) async throws -> (Int, String, String?) {
+            let (data, response) = try await URLSession.shared.data(from: try #require(URL(string: url + path)))
+            let http = response as? HTTPURLResponse
+            return (
+                http?.statusCode ?? 0, String(decoding: data, as: UTF8.self),
+                http?.value(forHTTPHeaderField: "X-Version")
+            )
+        }
+        let (status, body, version) = try await get("/v1/status-lists/revocation")
+        #expect(status == 200)
+        #expect(body.split(separator: ".").count == 3, "a compact JWS")
+        #expect(version == "1")
+        #expect(try await get("/v1/status-lists/nothing").0 == 404)
+        // A new publication is served without a restart.
+        let again = try CLIRunner.run(
+            [
+                "cert", "publish", "--key", "issuer.pem", "--kid", "ecert-1", "--iss", "91320214745555318W/ecert",
+                "--state", state,
+            ],
+            in: directory
+        )
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(try await get("/v1/status-lists/suspension").2 == "2")
+        server.terminate()
+        server.waitUntilExit()
     }
 }
