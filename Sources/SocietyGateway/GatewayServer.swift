@@ -51,6 +51,9 @@ public enum GatewayServer {
     /// with the document) and the middleware that turns whatever it throws into problem JSON.
     public static func router(gateway: ExchangeGateway) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        // Spans for an application that bootstraps a tracer (swift-distributed-tracing); no header
+        // and no query is recorded, so no personal value reaches a span. Without a tracer it is a no-op.
+        router.add(middleware: TracingMiddleware())
         router.add(middleware: ProblemMiddleware(gateway: gateway))
         addRoutes(to: router, gateway: gateway)
         return router
