@@ -1,3 +1,5 @@
+import SocietyCore
+
 /// A W3C Trace Context `traceparent` value (https://www.w3.org/TR/trace-context/, version `00`):
 /// which trace a request belongs to and which span sent it.
 ///
@@ -46,23 +48,11 @@ public struct TraceParent: Hashable, Sendable, CustomStringConvertible {
 
     /// `00-TRACE-PARENT-FLAGS` in lower-case hex.
     public var description: String {
-        "00-\(TraceParent.hex(traceID))-\(TraceParent.hex(parentID))-\(TraceParent.hex([flags]))"
+        "00-\(Hex.encode(traceID))-\(Hex.encode(parentID))-\(Hex.encode([flags]))"
     }
 
     /// The trace id in hex, as logs show it.
-    public var traceIDText: String { TraceParent.hex(traceID) }
-
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var traceIDText: String { Hex.encode(traceID) }
 
     private static func hex(_ text: Substring, count: Int) -> [UInt8]? {
         let utf8 = Array(text.utf8)

@@ -250,7 +250,7 @@ public final class ExchangeGateway: Sendable {
 
     private func published(_ document: PublishedDocument, ifNoneMatch: String?) -> GatewayReply {
         let digest = (try? crypto.digest(.sha256, of: Array(document.text.utf8))) ?? []
-        let tag = "\"v\(document.version)-\(hexString(digest.prefix(8)))\""
+        let tag = "\"v\(document.version)-\(Hex.encode(Array(digest.prefix(8))))\""
         let headers = [("ETag", tag), ("X-Version", "\(document.version)"), ("Cache-Control", "no-cache")]
         if let ifNoneMatch,
             ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag })
@@ -329,9 +329,4 @@ extension ExchangeProblem {
     static func notReady(_ detail: String) -> ExchangeProblem {
         ExchangeProblem(status: 503, check: "readiness", title: title(check: "readiness"), detail: detail)
     }
-}
-
-/// Lower-case hex of `bytes`.
-func hexString(_ bytes: some Sequence<UInt8>) -> String {
-    bytes.map { String(format: "%02x", $0) }.joined()
 }

@@ -29,7 +29,7 @@ public final class ResponseCache: Sendable {
     /// The key of a request: `sha256:` and the hex SHA-256 of its bytes as received.
     public func key(of request: [UInt8]) throws -> String {
         let digest = try crypto.digest(.sha256, of: request)
-        return "sha256:" + hexString(digest)
+        return "sha256:" + Hex.encode(digest)
     }
 
     /// The answer kept for `key`, if any and its request has not expired.

@@ -38,29 +38,10 @@ struct GatewayCLITests {
         let demo = try CLIRunner.run(["demo", "--residents", "1000", "--applications", "3", "--state", directory.path])
         #expect(demo.status == 0, "\(demo.standardError)")
 
-        let server = Process()
-        server.executableURL = CLIRunner.executable
-        server.arguments = ["gateway", "serve", "--party", "hrss", "--port", "0", "--state", directory.path]
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { if server.isRunning { server.terminate() } }
-        // The first line names the port.
-        let firstLine: String = try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                var line = Data()
-                while let byte = try? output.fileHandleForReading.read(upToCount: 1), let first = byte.first,
-                    first != 10
-                {
-                    line.append(first)
-                }
-                continuation.resume(returning: String(decoding: line, as: UTF8.self))
-            }
-        }
-        let url = try #require(
-            firstLine.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init)
-        )
+        let server = try await GatewayProcess.start(["--party", "hrss", "--state", directory.path])
+        defer { _ = server.stop() }
+        let url = server.url
+        let firstLine = server.firstLine
         #expect(firstLine.contains("services: hrss.facts"))
 
         let request = directory.appendingPathComponent("request.json")
@@ -82,9 +63,7 @@ struct GatewayCLITests {
         #expect(refused.status == 1)
         #expect(refused.standardError.contains("refused (access): HTTP 403"), "\(refused.standardError)")
 
-        server.terminate()
-        server.waitUntilExit()
-        #expect(server.terminationStatus == 0)
+        #expect(server.stop() == 0)
     }
 
     @Test("gateway serve --status-lists publishes the issuer's signed status lists, re-read on every request")
@@ -106,30 +85,11 @@ struct GatewayCLITests {
         #expect(publish.status == 0, "\(publish.standardError)")
         let snapshot = directory.appendingPathComponent("status.json").path
 
-        let server = Process()
-        server.executableURL = CLIRunner.executable
-        server.arguments = [
-            "gateway", "serve", "--party", "hrss", "--port", "0", "--state", state, "--status-lists", snapshot,
-        ]
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { if server.isRunning { server.terminate() } }
-        let firstLine: String = try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                var line = Data()
-                while let byte = try? output.fileHandleForReading.read(upToCount: 1), let first = byte.first,
-                    first != 10
-                {
-                    line.append(first)
-                }
-                continuation.resume(returning: String(decoding: line, as: UTF8.self))
-            }
-        }
-        let url = try #require(
-            firstLine.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init)
+        let server = try await GatewayProcess.start(
+            ["--party", "hrss", "--state", state, "--status-lists", snapshot]
         )
+        defer { _ = server.stop() }
+        let url = server.url
         func get(_ path: String) async throws -> (Int, String, String?) {
             let (data, response) = try await URLSession.shared.data(from: try #require(URL(string: url + path)))
             let http = response as? HTTPURLResponse
@@ -153,7 +113,6 @@ struct GatewayCLITests {
         )
         #expect(again.status == 0, "\(again.standardError)")
         #expect(try await get("/v1/status-lists/suspension").2 == "2")
-        server.terminate()
-        server.waitUntilExit()
+        #expect(server.stop() == 0)
     }
 }

@@ -16,32 +16,6 @@ import FoundationNetworking
 /// replay guard and the response cache, as gateways behind one load balancer must.
 @Suite("taizhou gateway on PostgreSQL", .serialized)
 struct GatewayPostgresCLITests {
-    /// Starts `taizhou gateway serve`, returning the process and its base URL (from its first line).
-    func startGateway(_ arguments: [String]) async throws -> (Process, String) {
-        let server = Process()
-        server.executableURL = CLIRunner.executable
-        server.arguments = ["gateway", "serve", "--port", "0"] + arguments
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        let line: String = try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                var bytes = Data()
-                while let next = try? output.fileHandleForReading.read(upToCount: 1), let byte = next.first, byte != 10
-                {
-                    bytes.append(byte)
-                }
-                continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
-            }
-        }
-        guard let url = line.split(separator: " ").first(where: { $0.hasPrefix("http://127.0.0.1:") }) else {
-            server.terminate()
-            throw PostgresStoreError(.invalidLocation, "the gateway did not start: \(line)")
-        }
-        return (server, String(url))
-    }
-
     /// POSTs `body` to `url`/v1/exchange; the status and the body.
     func post(_ body: String, to url: String) async throws -> (Int, String) {
         guard let endpoint = URL(string: "\(url)/v1/exchange") else { throw URLError(.badURL) }
@@ -66,10 +40,12 @@ struct GatewayPostgresCLITests {
         )
         #expect(demo.status == 0, "\(demo.standardError)")
 
-        let (first, firstURL) = try await startGateway(["--party", "hrss", "--state", state.path, "--store", url])
-        defer { if first.isRunning { first.terminate() } }
-        let (second, secondURL) = try await startGateway(["--party", "hrss", "--state", state.path, "--store", url])
-        defer { if second.isRunning { second.terminate() } }
+        let first = try await GatewayProcess.start(["--party", "hrss", "--state", state.path, "--store", url])
+        defer { _ = first.stop() }
+        let second = try await GatewayProcess.start(["--party", "hrss", "--state", state.path, "--store", url])
+        defer { _ = second.stop() }
+        let firstURL = first.url
+        let secondURL = second.url
 
         // A request sealed by civil affairs from the same deployment, as its own process would.
         let deployment = try Deployment(
@@ -124,10 +100,6 @@ struct GatewayPostgresCLITests {
         #expect(statusB == 409, "\(problem)")
         #expect(problem.contains(#""check":"replay""#))
 
-        first.terminate()
-        second.terminate()
-        first.waitUntilExit()
-        second.waitUntilExit()
-        #expect(first.terminationStatus == 0 && second.terminationStatus == 0)
+        #expect(first.stop() == 0 && second.stop() == 0)
     }
 }
