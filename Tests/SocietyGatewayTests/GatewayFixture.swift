@@ -135,9 +135,17 @@ struct GatewayFixture: Sendable {
                 ),
                 checkpointKey: (signing, "labour.test/audit")
             ),
-            limits: limits
+            limits: limits,
+            logger: GatewayFixture.quiet
         )
     }
+
+    /// The gateway's log in tests: warnings and errors only (a line per exchange would bury the run's output).
+    static let quiet: Logger = {
+        var logger = Logger(label: "digitalsociety.gateway.test")
+        logger.logLevel = .warning
+        return logger
+    }()
 
     /// A request from civil affairs for `service`.
     func draft(_ service: String = GatewayFixture.employment, data: JSONObject = ["resident": "R1"]) -> EnvelopeDraft {

@@ -18,7 +18,7 @@ struct GatewayHTTPTests {
             trustList: fixture.trustList,
             crypto: fixture.deployment.crypto,
             clock: SystemWallClock(),
-            timeout: .seconds(10),
+            timeout: .seconds(120),
             retries: 1
         )
     }
@@ -80,7 +80,7 @@ struct GatewayHTTPTests {
         defer { fixture.remove() }
         try await serving(fixture.gateway) { _, port, _ in
             // Announces 100 MB and sends none of it: refused at once, not after reading.
-            let huge = try RawConnection(port: port, timeout: 5)
+            let huge = try RawConnection(port: port)
             try huge.send(
                 "POST /v1/exchange HTTP/1.1\r\nHost: x\r\nContent-Type: application/jose\r\nContent-Length: 100000000\r\n\r\n"
             )
@@ -88,7 +88,7 @@ struct GatewayHTTPTests {
             #expect(tooLarge.status == 413)
             #expect(ExchangeProblem(json: tooLarge.body)?.check == "size")
             // A chunked body that passes the limit.
-            let chunked = try RawConnection(port: port, timeout: 5)
+            let chunked = try RawConnection(port: port)
             let piece = String(repeating: "A", count: 3_000)
             try chunked.send(
                 "POST /v1/exchange HTTP/1.1\r\nHost: x\r\nContent-Type: application/jose\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -96,7 +96,7 @@ struct GatewayHTTPTests {
             )
             #expect(try await chunked.awaitResponse().status == 413)
             // Announces 100 bytes, sends 10, then stalls: 408 after the body timeout.
-            let slow = try RawConnection(port: port, timeout: 5)
+            let slow = try RawConnection(port: port)
             try slow.send(
                 "POST /v1/exchange HTTP/1.1\r\nHost: x\r\nContent-Type: application/jose\r\nContent-Length: 100\r\n\r\n0123456789"
             )
@@ -117,7 +117,7 @@ struct GatewayHTTPTests {
                 ("DELETE /v1/trust-list HTTP/1.1\r\nHost: x\r\n\r\n", 405, "route"),
             ]
             for (request, status, check) in cases {
-                let connection = try RawConnection(port: port, timeout: 5)
+                let connection = try RawConnection(port: port)
                 try connection.send(request)
                 let response = try await connection.awaitResponse()
                 #expect(response.status == status, "\(request.prefix(30))")
@@ -138,7 +138,7 @@ struct GatewayHTTPTests {
         let statuses = try await serving(fixture.gateway) { _, port, _ in
             // Every connection is open and has sent its request before the first answer is read.
             let connections = try bodies.map { body -> RawConnection in
-                let connection = try RawConnection(port: port, timeout: 60)
+                let connection = try RawConnection(port: port)
                 try connection.send(
                     "POST /v1/exchange HTTP/1.1\r\nHost: x\r\nContent-Type: application/jose\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
                 )
@@ -160,7 +160,7 @@ struct GatewayHTTPTests {
         let request = try await fixture.sealed()
         let before = try await fixture.provider.auditLog.size()
         let status = try await serving(fixture.gateway) { _, port, group in
-            let connection = try RawConnection(port: port, timeout: 10)
+            let connection = try RawConnection(port: port)
             try connection.send(
                 "POST /v1/exchange HTTP/1.1\r\nHost: x\r\nContent-Type: application/jose\r\nContent-Length: \(request.utf8.count)\r\n\r\n\(request)"
             )

@@ -117,7 +117,7 @@ struct DocumentationExamplesTests {
     }
 
     @Test("every example runs as documented", arguments: documents)
-    func examples(document: String) throws {
+    func examples(document: String) async throws {
         let blocks = try Self.blocks(in: document)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tz-docs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -137,9 +137,16 @@ struct DocumentationExamplesTests {
         process.standardOutput = output
         process.standardError = error
         try process.run()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        // The scripts run for minutes: wait on a thread of its own, not on one of the two
+        // cooperative threads, which the in-process servers of other tests (the gateway's) need.
+        let (outData, errData): (Data, Data) = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let out = output.fileHandleForReading.readDataToEndOfFile()
+                let err = error.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (out, err))
+            }
+        }
         let standardError = String(decoding: errData, as: UTF8.self)
         #expect(
             process.terminationStatus == 0,
