@@ -105,7 +105,7 @@ let package = Package(
         .target(
             name: "SocietyGateway",
             dependencies: [
-                "SocietyCore", "SocietyExchange", .product(name: "Hummingbird", package: "hummingbird"),
+                "SocietyCore", "SocietyExchange", "SocietyJSON", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

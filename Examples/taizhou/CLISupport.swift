@@ -45,6 +45,18 @@ func note(_ message: String) {
 /// Reads a file, or standard input for `nil` or `-`, refusing more than ``InputLimit/bytes``.
 /// A directory, a missing or unreadable file each get their own message (exit status 4); input
 /// over the limit exits with status 2.
+/// The JSON document at `path` (standard input for `nil` or `-`); a document that does not parse
+/// is bad input, named in the message.
+func readJSON(_ path: String?) throws -> JSONValue {
+    do {
+        return try JSONParser().parse(try readInput(path))
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        throw failure(status: ExitStatus.badInput, "\(path ?? "standard input") is not JSON: \(error)")
+    }
+}
+
 func readInput(_ path: String?, limit: Int = InputLimit.bytes) throws -> Data {
     let name = path ?? "standard input"
     let handle: FileHandle

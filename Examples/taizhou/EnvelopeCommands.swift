@@ -52,14 +52,7 @@ struct EnvelopeCommand: AsyncParsableCommand {
             let audience = try validated(aud, as: "audience", Party.init)
             let purpose = try validated(purpose, as: "purpose", Purpose.init)
             let level = DataLevel(rawValue: level) ?? .general
-            let payload: JSONValue
-            do {
-                payload = try JSONParser().parse(try readInput(data))
-            } catch let exit as ExitCode {
-                throw exit
-            } catch {
-                throw failure(status: ExitStatus.badInput, "\(data ?? "standard input") is not JSON: \(error)")
-            }
+            let payload = try readJSON(data)
             let list = try trustOptions.load()
             guard let service = list.service(withID: svc) else {
                 throw failure("service \(svc) is not in the catalogue of \(trustOptions.trustPath)")

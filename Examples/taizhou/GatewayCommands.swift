@@ -169,14 +169,7 @@ struct ExchangeCommand: AsyncParsableCommand {
             guard let service = list.service(withID: svc) else {
                 throw failure(status: ExitStatus.badInput, "service \(svc) is not in the trust list's catalogue")
             }
-            let payload: JSONValue
-            do {
-                payload = try JSONParser().parse(try readInput(data))
-            } catch let exit as ExitCode {
-                throw exit
-            } catch {
-                throw failure(status: ExitStatus.badInput, "the request's data: \(error)")
-            }
+            let payload = try readJSON(data)
             let (deployment, opened) = try trustOptions.state.department(
                 department ?? me.subsystem,
                 party: me,

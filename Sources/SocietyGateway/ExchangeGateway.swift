@@ -176,7 +176,7 @@ public final class ExchangeGateway: Sendable {
         }
         // An exact re-send of a request already answered: the same answer, before the replay guard
         // would refuse it.
-        let key = responses == nil ? nil : try? responses?.key(of: body)
+        let key = responses.flatMap { try? $0.key(of: body) }
         if let responses, let key {
             do {
                 if let kept = try await responses.answer(for: key) {

@@ -5,6 +5,7 @@ public import Logging
 import NIOCore
 public import ServiceLifecycle
 import SocietyExchange
+import SocietyJSON
 
 /// The gateway behind HTTP: Hummingbird's router with the exchange, publication and operational
 /// routes of the OpenAPI document (``GatewayOpenAPI``), every refusal as problem JSON.
@@ -148,16 +149,27 @@ public enum GatewayServer {
     /// The methods a path of the OpenAPI document takes; `nil` for a path it does not have.
     static func methods(at path: String) -> [String]? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        if segments.count == 4, segments[1] == "v1", segments[2] == "status-lists", !segments[3].isEmpty {
-            return ["GET"]
-        }
-        switch path {
-        case "/v1/exchange": return ["POST"]
-        case "/v1/trust-list", "/v1/audit/checkpoint", "/healthz", "/readyz", "/metrics", "/openapi.json":
-            return ["GET"]
-        default: return nil
-        }
+        return documentedPaths.first { template, _ in
+            template.count == segments.count
+                && zip(template, segments).allSatisfy { part, segment in
+                    part.hasPrefix("{") ? !segment.isEmpty : part == segment
+                }
+        }?.methods
     }
+
+    /// The OpenAPI document's paths (segments, `{name}` for a parameter) and their methods: read from
+    /// the document itself, so the 405 answers cannot drift from it (a test holds the router to it too).
+    static let documentedPaths: [(template: [String], methods: [String])] = {
+        guard let document = try? JSONValue(parsing: GatewayOpenAPI.document),
+            let paths = document["paths"]?.objectValue
+        else { return [] }
+        return paths.map { member in
+            (
+                member.key.split(separator: "/", omittingEmptySubsequences: false).map(String.init),
+                (member.value.objectValue?.keys ?? []).map { $0.uppercased() }.sorted()
+            )
+        }
+    }()
 
     static func response(_ reply: GatewayReply, close: Bool = false) -> Response {
         var headers = HTTPFields()
