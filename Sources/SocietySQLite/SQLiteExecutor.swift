@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The threads that run the SQLite store's async work, so that no SQLite call occupies a thread of
 /// Swift's cooperative pool.
 ///
@@ -27,15 +33,33 @@ final class SQLiteExecutor: TaskExecutor, @unchecked Sendable {
 
     private init(threads: Int) {
         for index in 0..<threads {
-            // Named from inside the thread, so the system sees it too (Linux keeps 15 bytes).
             let name = "\(SQLiteExecutor.threadName).\(index)"
-            Thread { [self] in
-                Thread.current.name = name
+            let thread = Thread { [self] in
+                // Named through pthreads from inside the thread, so that the system (`top -H`,
+                // debuggers, /proc) sees the name too: Foundation on Linux passes a name on only
+                // when the thread object already knows its pthread, which races with the thread's
+                // start, and a new thread otherwise keeps its creator's name (often a
+                // cooperative-pool thread's). Linux keeps 15 bytes.
+                SQLiteExecutor.nameCurrentThread(name)
                 Thread.current.threadDictionary[SQLiteExecutor.marker] = true
                 run()
             }
-            .start()
+            thread.name = name
+            thread.start()
         }
+    }
+
+    private static func nameCurrentThread(_ name: String) {
+        #if canImport(Glibc)
+        // Glibc's `pthread_setname_np` is not visible to Swift; the kernel's own file does the same.
+        let descriptor = open("/proc/thread-self/comm", O_WRONLY)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        #elseif canImport(Darwin)
+        _ = pthread_setname_np(name)
+        #endif
     }
 
     /// How many times an idle thread looks for work before it sleeps.

@@ -60,13 +60,19 @@ struct ThreadProbe: StorableRecord {
 
     init(id: String) { self.id = id }
 
+    /// Notes the calling thread's name as the kernel has it (what `top -H` and debuggers show).
+    static func note() {
+        let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? Thread.current.name ?? ""
+        seen.withLock { $0.append(name.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
     init(from decoder: any Decoder) throws {
-        ThreadProbe.seen.withLock { $0.append(Thread.current.name ?? "") }
+        ThreadProbe.note()
         id = try decoder.singleValueContainer().decode(String.self)
     }
 
     func encode(to encoder: any Encoder) throws {
-        ThreadProbe.seen.withLock { $0.append(Thread.current.name ?? "") }
+        ThreadProbe.note()
         var container = encoder.singleValueContainer()
         try container.encode(id)
     }
