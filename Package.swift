@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SocietyCertificates", targets: ["SocietyCertificates"]),
         .library(name: "SocietyHealth", targets: ["SocietyHealth"]),
         .library(name: "SocietyVeterans", targets: ["SocietyVeterans"]),
+        .library(name: "SocietyServices", targets: ["SocietyServices"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
@@ -74,6 +75,9 @@ let package = Package(
             dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard", "SocietyCertificates"]
         ),
         .target(name: "SocietySynthetic", dependencies: ["SocietyCore", "SocietyJSON"]),
+        // The resident-service foundation every domain runs its applications on (plan items 1–2):
+        // for now the official working-day calendar.
+        .target(name: "SocietyServices", dependencies: ["SocietyCore"]),
         .target(
             name: "SocietyAssistance",
             dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard"]
@@ -157,7 +161,7 @@ let package = Package(
             dependencies: [
                 "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard",
                 "SocietyHealth",
-                "SocietyVeterans", "SocietyAssistance", "SocietySynthetic",
+                "SocietyVeterans", "SocietyAssistance", "SocietySynthetic", "SocietyServices",
             ]
         ),
 
@@ -176,6 +180,7 @@ let package = Package(
                 "SocietyAssistance",
                 "SocietyHealth",
                 "SocietyVeterans",
+                "SocietyServices",
                 "SocietyDeployment",
                 "SocietyPostgres",
                 "SocietyPostgresDeployment",
@@ -259,6 +264,7 @@ let package = Package(
                 "SocietyExchange", "SocietyJSON",
             ]
         ),
+        .testTarget(name: "SocietyServicesTests", dependencies: ["SocietyServices", "SocietyCore"]),
         .testTarget(
             name: "TaizhouCLITests",
             dependencies: [

@@ -9,5 +9,6 @@
 @_exported public import SocietyHealth
 @_exported public import SocietyJSON
 @_exported public import SocietyOneCard
+@_exported public import SocietyServices
 @_exported public import SocietySynthetic
 @_exported public import SocietyVeterans
