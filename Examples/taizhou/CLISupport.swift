@@ -42,9 +42,6 @@ func note(_ message: String) {
     FileHandle.standardError.write(Data("note: \(message)\n".utf8))
 }
 
-/// Reads a file, or standard input for `nil` or `-`, refusing more than ``InputLimit/bytes``.
-/// A directory, a missing or unreadable file each get their own message (exit status 4); input
-/// over the limit exits with status 2.
 /// The JSON document at `path` (standard input for `nil` or `-`); a document that does not parse
 /// is bad input, named in the message.
 func readJSON(_ path: String?) throws -> JSONValue {
@@ -57,6 +54,9 @@ func readJSON(_ path: String?) throws -> JSONValue {
     }
 }
 
+/// Reads a file, or standard input for `nil` or `-`, refusing more than ``InputLimit/bytes``.
+/// A directory, a missing or unreadable file each get their own message (exit status 4); input
+/// over the limit exits with status 2.
 func readInput(_ path: String?, limit: Int = InputLimit.bytes) throws -> Data {
     let name = path ?? "standard input"
     let handle: FileHandle

@@ -18,7 +18,7 @@ struct Taizhou: AsyncParsableCommand {
             IDCommand.self, OrgCommand.self, DivisionCommand.self, JSONCommand.self, KeysCommand.self,
             TrustCommand.self,
             EnvelopeCommand.self, AuditCommand.self, OneCardCommand.self, CertCommand.self, DemoCommand.self,
-            DoctorCommand.self, VeteranCommand.self, GatewayCommand.self, ExchangeCommand.self,
+            DoctorCommand.self, VeteranCommand.self, GatewayCommand.self, ExchangeCommand.self, CalendarCommand.self,
         ]
     )
 }

@@ -1,5 +1,5 @@
 /// The State Council's published holiday schedules, as the JSON a deployment can also load from
-/// a file of its own (``WorkingCalendar/init(json:)``) when a new year's notice appears.
+/// a file of its own (``PublishedCalendar/init(json:)``) when a new year's notice appears.
 ///
 /// Kept in the source rather than as a package resource so that no binary depends on finding a
 /// resource bundle next to it at run time. Each year names the notice it was taken from; the

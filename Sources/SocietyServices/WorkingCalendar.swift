@@ -1,8 +1,8 @@
 public import Foundation
 public import SocietyCore
 
-/// Working days on the official calendar (工作日): the days on which a department's time limits
-/// (承诺时限, 法定时限) run.
+/// The official calendar as the State Council publishes it: the ``WorkingCalendar`` a deployment
+/// uses unless it brings another.
 ///
 /// A day is a working day unless it is a weekend day or a published holiday, and a weekend day is
 /// one when the year's schedule makes it a make-up working day (调休上班). Which days those are is
@@ -15,11 +15,11 @@ public import SocietyCore
 /// guess: a deadline computed from an assumed calendar is a wrong deadline.
 ///
 /// ```swift
-/// let calendar = try WorkingCalendar.official()
+/// let calendar = try PublishedCalendar.official()
 /// let accepted = try CalendarDate(iso8601: "2026-02-13")
 /// let due = try calendar.date(addingWorkingDays: 5, to: accepted)  // 2026-02-27: 14 Feb is worked, 15–23 Feb are off
 /// ```
-public struct WorkingCalendar: Sendable, Hashable {
+public struct PublishedCalendar: WorkingCalendar, Hashable {
     /// One published year: its holidays, its make-up working days and the notice they come from.
     public struct PublishedYear: Sendable, Hashable, Codable {
         /// The notice a year's schedule was taken from.
@@ -80,8 +80,8 @@ public struct WorkingCalendar: Sendable, Hashable {
     public var knownYears: [Int] { years.map(\.year) }
 
     /// The schedules published so far (see the list in this module's source, each with its notice).
-    public static func official() throws(CalendarError) -> WorkingCalendar {
-        try WorkingCalendar(json: Data(OfficialSchedules.json.utf8))
+    public static func official() throws(CalendarError) -> PublishedCalendar {
+        try PublishedCalendar(json: Data(OfficialSchedules.json.utf8))
     }
 
     /// Reads a schedule file (format ``format``) and checks it: every date real and inside its
@@ -92,10 +92,10 @@ public struct WorkingCalendar: Sendable, Hashable {
         do {
             schedule = try JSONDecoder().decode(Schedule.self, from: json)
         } catch {
-            throw .malformed("not a working-calendar schedule: \(error)")
+            throw .malformed("does not read as a schedule: \(error)")
         }
-        guard schedule.format == WorkingCalendar.format else {
-            throw .malformed("format is \"\(schedule.format)\", expected \"\(WorkingCalendar.format)\"")
+        guard schedule.format == PublishedCalendar.format else {
+            throw .malformed("format is \"\(schedule.format)\", expected \"\(PublishedCalendar.format)\"")
         }
         guard !schedule.weekend.isEmpty, schedule.weekend.allSatisfy({ (1...7).contains($0) }),
             Set(schedule.weekend).count == schedule.weekend.count, schedule.weekend.count < 7
@@ -168,6 +168,26 @@ public struct WorkingCalendar: Sendable, Hashable {
         return holidayNames[date]
     }
 
+}
+
+/// Working days (工作日): the days on which a department's time limits (承诺时限, 法定时限) run.
+///
+/// The port every service that counts a deadline receives. ``PublishedCalendar`` implements it
+/// from the State Council's published schedules; a deployment may bring another (a provincial
+/// calendar service, a calendar with a local closure) without touching the services. Only
+/// ``isWorkingDay(_:)``, ``holiday(on:)`` and ``knownYears`` are required; the deadline arithmetic
+/// is built on them.
+public protocol WorkingCalendar: Sendable {
+    /// The years the calendar can answer for.
+    var knownYears: [Int] { get }
+    /// Whether `date` is a working day; ``CalendarError/outsidePublishedYears(date:known:)`` for a
+    /// date in a year the calendar does not know.
+    func isWorkingDay(_ date: CalendarDate) throws(CalendarError) -> Bool
+    /// The holiday `date` falls in, if any.
+    func holiday(on date: CalendarDate) throws(CalendarError) -> String?
+}
+
+extension WorkingCalendar {
     /// The date `count` working days after `date`.
     ///
     /// Counting starts the day after `date` (a limit of 5 working days for an application accepted
@@ -175,12 +195,22 @@ public struct WorkingCalendar: Sendable, Hashable {
     /// are counted; `count` 0 gives `date` itself. Every day passed must lie in a published year.
     public func date(addingWorkingDays count: Int, to date: CalendarDate) throws(CalendarError) -> CalendarDate {
         guard count >= 0 else { throw .negativeCount(count) }
-        try checkKnown(date)
+        guard knownYears.contains(date.year) else {
+            throw .outsidePublishedYears(date: date, known: knownYears)
+        }
         var day = date
         var left = count
+        var idle = 0
         while left > 0 {
             day = day.adding(days: 1)
-            if try isWorkingDay(day) { left -= 1 }
+            if try isWorkingDay(day) {
+                left -= 1
+                idle = 0
+            } else {
+                // A calendar with no working day in a whole year would never end the count.
+                idle += 1
+                guard idle <= 366 else { throw .malformed("no working day in the year before \(day)") }
+            }
         }
         return day
     }
@@ -189,7 +219,9 @@ public struct WorkingCalendar: Sendable, Hashable {
     /// after `start`): the working days of a limit that have run out by `end`.
     public func workingDays(after start: CalendarDate, through end: CalendarDate) throws(CalendarError) -> Int {
         guard end > start else { return 0 }
-        try checkKnown(start)
+        guard knownYears.contains(start.year) else {
+            throw .outsidePublishedYears(date: start, known: knownYears)
+        }
         var count = 0
         var day = start.adding(days: 1)
         while day <= end {

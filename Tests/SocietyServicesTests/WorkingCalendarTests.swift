@@ -9,9 +9,9 @@ import Testing
 /// the notices and a wall calendar by hand, not computed by the code under test.
 @Suite("Working calendar")
 struct WorkingCalendarTests {
-    let calendar: WorkingCalendar
+    let calendar: PublishedCalendar
 
-    init() throws { calendar = try WorkingCalendar.official() }
+    init() throws { calendar = try PublishedCalendar.official() }
 
     func day(_ text: String) throws -> CalendarDate { try CalendarDate(iso8601: text) }
 
@@ -122,7 +122,7 @@ struct WorkingCalendarTests {
 
     func reason(_ data: Data) -> String? {
         do {
-            _ = try WorkingCalendar(json: data)
+            _ = try PublishedCalendar(json: data)
             return nil
         } catch {
             guard case .malformed(let reason) = error else { return "unexpected \(error)" }
@@ -167,8 +167,8 @@ struct WorkingCalendarTests {
             reason(try schedule(replacing: "\"from\": \"2026-04-04\"", with: "\"from\": \"2026-02-23\""))?
                 .contains("two holidays") == true
         )
-        #expect(reason(Data("{}".utf8))?.contains("not a working-calendar schedule") == true)
-        #expect(reason(Data([0xFF, 0x00]))?.contains("not a working-calendar schedule") == true)
+        #expect(reason(Data("{}".utf8))?.contains("does not read as a schedule") == true)
+        #expect(reason(Data([0xFF, 0x00]))?.contains("does not read as a schedule") == true)
     }
 
     @Test("random bytes and mangled schedules never crash the reader")
@@ -188,6 +188,34 @@ struct WorkingCalendarTests {
             }
             // Either a calendar that checks or a malformed-schedule error; never another outcome.
             if let reason = reason(Data(bytes)) { #expect(!reason.hasPrefix("unexpected"), "\(reason)") }
+        }
+    }
+
+    /// Another implementation of the port: weekends off, one local closure, 2030 only.
+    struct LocalCalendar: WorkingCalendar {
+        var knownYears: [Int] { [2030] }
+        var closure: CalendarDate
+        var closedEveryDay = false
+
+        func holiday(on date: CalendarDate) throws(CalendarError) -> String? {
+            guard date.year == 2030 else { throw .outsidePublishedYears(date: date, known: knownYears) }
+            return date == closure || closedEveryDay ? "closure" : nil
+        }
+
+        func isWorkingDay(_ date: CalendarDate) throws(CalendarError) -> Bool {
+            try holiday(on: date) == nil && date.isoWeekday < 6
+        }
+    }
+
+    @Test("the deadline arithmetic serves any implementation of the port, and ends on one without working days")
+    func otherCalendar() throws {
+        let local = LocalCalendar(closure: try day("2030-03-04"))
+        // From Friday 1 March 2030: Monday 4 March closed, 5–8 March days 1–4, Monday 11 March day 5.
+        #expect(try local.date(addingWorkingDays: 5, to: day("2030-03-01")) == day("2030-03-11"))
+        #expect(try local.workingDays(after: day("2030-03-01"), through: day("2030-03-11")) == 5)
+        let closed = LocalCalendar(closure: try day("2030-03-04"), closedEveryDay: true)
+        #expect(throws: CalendarError.outsidePublishedYears(date: try day("2031-01-01"), known: [2030])) {
+            try closed.date(addingWorkingDays: 1, to: day("2030-01-01"))
         }
     }
 }
