@@ -117,6 +117,8 @@ public struct ServiceApplication: Hashable, Sendable, Codable {
         case backdated(move: String, date: CalendarDate, last: CalendarDate)
         /// A refusal, a request for materials or a withdrawal without its reasons.
         case missingReasons(move: String)
+        /// A review step without its name, or a completion without its result.
+        case missingDetail(move: String, detail: String)
         /// The calendar cannot count the deadline.
         case calendar(CalendarError)
 
@@ -125,6 +127,7 @@ public struct ServiceApplication: Hashable, Sendable, Codable {
             case .illegal(let move, let from): "an application that is \(from) cannot \(move)"
             case .backdated(let move, let date, let last): "\(move) on \(date) is before the last move (\(last))"
             case .missingReasons(let move): "\(move) needs its reasons"
+            case .missingDetail(let move, let detail): "\(move) needs \(detail)"
             case .calendar(let error): "\(error)"
             }
         }
@@ -176,6 +179,15 @@ public struct ServiceApplication: Hashable, Sendable, Codable {
         return try calendar.date(addingWorkingDays: timeLimit.statutory + pausedWorkingDays, to: acceptedOn)
     }
 
+    /// Accepted and not yet completed: where review steps, completion and (besides intake)
+    /// requests for materials may happen.
+    private var isInProgress: Bool {
+        switch state {
+        case .accepted, .underReview: true
+        default: false
+        }
+    }
+
     private var lastDate: CalendarDate { history.last?.date ?? submitted }
 
     private mutating func record(_ name: String, _ actor: String, _ date: CalendarDate, _ state: State) {
@@ -210,12 +222,7 @@ public struct ServiceApplication: Hashable, Sendable, Codable {
         by actor: String,
         calendar: some WorkingCalendar
     ) throws(MoveError) {
-        let allowed: Bool
-        switch state {
-        case .submitted, .accepted, .underReview: allowed = true
-        default: allowed = false
-        }
-        try check("requestMaterials", on: date, allowed: allowed)
+        try check("requestMaterials", on: date, allowed: state == .submitted || isInProgress)
         guard !missing.isEmpty, missing.allSatisfy({ !$0.isEmpty }) else {
             throw .missingReasons(move: "requestMaterials")
         }
@@ -257,23 +264,15 @@ public struct ServiceApplication: Hashable, Sendable, Codable {
 
     /// 审核: a department step starts (after acceptance, or after the previous step).
     public mutating func review(step: String, on date: CalendarDate, by actor: String) throws(MoveError) {
-        let allowed: Bool
-        switch state {
-        case .accepted, .underReview: allowed = !step.isEmpty
-        default: allowed = false
-        }
-        try check("review", on: date, allowed: allowed)
+        try check("review", on: date, allowed: isInProgress)
+        guard !step.isEmpty else { throw .missingDetail(move: "review", detail: "the step's name") }
         record("review", actor, date, .underReview(step: step))
     }
 
     /// 办结: completes an accepted application with its result.
     public mutating func complete(result: String, on date: CalendarDate, by actor: String) throws(MoveError) {
-        let allowed: Bool
-        switch state {
-        case .accepted, .underReview: allowed = !result.isEmpty
-        default: allowed = false
-        }
-        try check("complete", on: date, allowed: allowed)
+        try check("complete", on: date, allowed: isInProgress)
+        guard !result.isEmpty else { throw .missingDetail(move: "complete", detail: "its result") }
         record("complete", actor, date, .completed(result: result))
     }
 

@@ -117,6 +117,16 @@ struct ServiceApplicationTests {
             try app.requestMaterials(["photo"], on: day("2026-12-28"), by: "clerk", calendar: calendar)
         }
         #expect(app == before)
+        var accepted = app
+        try accepted.accept(on: day("2026-03-02"), by: "clerk")
+        let acceptedBefore = accepted
+        #expect(throws: ServiceApplication.MoveError.missingDetail(move: "review", detail: "the step's name")) {
+            try accepted.review(step: "", on: day("2026-03-02"), by: "reviewer")
+        }
+        #expect(throws: ServiceApplication.MoveError.missingDetail(move: "complete", detail: "its result")) {
+            try accepted.complete(result: "", on: day("2026-03-02"), by: "reviewer")
+        }
+        #expect(accepted == acceptedBefore)
 
         try app.refuse(reasons: ["not resident in the district"], on: day("2026-03-03"), by: "clerk")
         #expect(app.state.isFinal)
