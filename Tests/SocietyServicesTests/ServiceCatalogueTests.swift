@@ -1,0 +1,148 @@
+import SocietyCore
+import SocietyServices
+import Testing
+
+@Suite("Service catalogue")
+struct ServiceCatalogueTests {
+    /// Test data shaped like a real entry: the childcare filing receipt is due within 5 working days
+    /// (DOMAINS.md, childcare); the codes, names and materials are the tests' own.
+    func filing(code: String = "childcare-filing", materials: [ServiceEntry.Material]? = nil) throws -> ServiceEntry {
+        try ServiceEntry(
+            code: code,
+            name: "托育机构备案",
+            department: "taizhou-health-commission",
+            legalBasis: ["托育机构登记和备案办法（试行）"],
+            applicant: .organisation,
+            materials: materials ?? [
+                .document(name: "premises floor plan"),
+                .certificate(type: "childcare-institution-licence", replaces: "registration certificate"),
+                .exchange(service: "market.business-licence", replaces: "business licence copy"),
+            ],
+            channels: [.online, .counter],
+            timeLimit: try TimeLimit(statutory: 5, promised: 3),
+            outcome: .decision
+        )
+    }
+
+    @Test("an entry says what is paperless, and the catalogue finds it by code and department")
+    func lookUp() throws {
+        let entry = try filing()
+        #expect(entry.paperlessShare == 2.0 / 3.0)
+        #expect(
+            entry.materials.map(\.document) == [
+                "premises floor plan", "registration certificate", "business licence copy",
+            ]
+        )
+        let other = try filing(code: "childcare-change", materials: [])
+        #expect(other.paperlessShare == 1)
+        let catalogue = try ServiceCatalogue([entry, other])
+        #expect(catalogue.entries.map(\.code) == ["childcare-change", "childcare-filing"])
+        #expect(try catalogue.entry("childcare-filing") == entry)
+        #expect(catalogue.services(of: "taizhou-health-commission").count == 2)
+        #expect(catalogue.services(of: "nobody").isEmpty)
+        #expect(throws: CatalogueError.unknownService("dibao")) { try catalogue.entry("dibao") }
+        #expect(throws: CatalogueError.duplicateCode("childcare-filing")) { try ServiceCatalogue([entry, entry]) }
+    }
+
+    @Test("an application made through the catalogue carries the service's time limits")
+    func apply() throws {
+        let catalogue = try ServiceCatalogue([try filing()])
+        var application = try catalogue.apply(
+            for: "childcare-filing",
+            id: "a-1",
+            submitted: try CalendarDate(iso8601: "2026-09-30"),
+            by: "applicant"
+        )
+        #expect(application.serviceCode == "childcare-filing")
+        try application.accept(on: try CalendarDate(iso8601: "2026-09-30"), by: "clerk")
+        // 8, 9, 10 October (the last a worked Saturday) after the National Day holiday.
+        #expect(
+            try application.promisedDeadline(on: PublishedCalendar.official()) == CalendarDate(iso8601: "2026-10-10")
+        )
+        #expect(throws: CatalogueError.unknownService("nope")) {
+            try catalogue.apply(for: "nope", id: "a-2", submitted: try CalendarDate(iso8601: "2026-09-30"), by: "x")
+        }
+    }
+
+    @Test("entries that do not check are refused with the reason")
+    func badEntries() throws {
+        func reason(_ make: () throws -> ServiceEntry) -> String? {
+            do {
+                _ = try make()
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(reason { try filing(code: "a b") }?.contains("3–64 letters") == true)
+        #expect(reason { try filing(code: "ab") }?.contains("3–64 letters") == true)
+        #expect(
+            reason { try filing(materials: [.document(name: "x"), .certificate(type: "t", replaces: "x")]) }?
+                .contains("listed twice") == true
+        )
+        #expect(reason { try filing(materials: [.certificate(type: "", replaces: "x")]) }?.contains("names no") == true)
+        #expect(reason { try filing(materials: [.document(name: "")]) }?.contains("without its document") == true)
+        let limit = try TimeLimit(statutory: 5, promised: 5)
+        #expect(
+            reason {
+                try ServiceEntry(
+                    code: "abc",
+                    name: "n",
+                    department: "d",
+                    legalBasis: [],
+                    applicant: .resident,
+                    materials: [],
+                    channels: [.online],
+                    timeLimit: limit,
+                    outcome: .payment
+                )
+            }?.contains("legal basis") == true
+        )
+        #expect(
+            reason {
+                try ServiceEntry(
+                    code: "abc",
+                    name: "n",
+                    department: "d",
+                    legalBasis: ["law"],
+                    applicant: .resident,
+                    materials: [],
+                    channels: [],
+                    timeLimit: limit,
+                    outcome: .payment
+                )
+            }?.contains("channel") == true
+        )
+        #expect(
+            reason {
+                try ServiceEntry(
+                    code: "abc",
+                    name: "n",
+                    department: "d",
+                    legalBasis: ["law"],
+                    applicant: .resident,
+                    materials: [],
+                    fee: Money(fen: -1),
+                    channels: [.counter],
+                    timeLimit: limit,
+                    outcome: .payment
+                )
+            }?.contains("negative") == true
+        )
+        #expect(
+            reason {
+                try ServiceEntry(
+                    code: "abc",
+                    name: "n",
+                    department: "d",
+                    legalBasis: ["law"],
+                    applicant: .resident,
+                    materials: [],
+                    channels: [.counter],
+                    timeLimit: limit,
+                    outcome: .certificate(type: "")
+                )
+            }?.contains("outcome names no certificate type") == true
+        )
+    }
+}
