@@ -76,8 +76,11 @@ let package = Package(
         ),
         .target(name: "SocietySynthetic", dependencies: ["SocietyCore", "SocietyJSON"]),
         // The resident-service foundation every domain runs its applications on (plan items 1–2):
-        // for now the official working-day calendar.
-        .target(name: "SocietyServices", dependencies: ["SocietyCore"]),
+        // the working-day calendar, the catalogue and the application life cycle.
+        .target(
+            name: "SocietyServices",
+            dependencies: ["SocietyCore", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "SocietyAssistance",
             dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard"]
@@ -264,7 +267,10 @@ let package = Package(
                 "SocietyExchange", "SocietyJSON",
             ]
         ),
-        .testTarget(name: "SocietyServicesTests", dependencies: ["SocietyServices", "SocietyCore"]),
+        .testTarget(
+            name: "SocietyServicesTests",
+            dependencies: ["SocietyServices", "SocietyCore", "SocietyTesting", "SocietySQLite", "SocietyOpenSSL"]
+        ),
         .testTarget(
             name: "TaizhouCLITests",
             dependencies: [
