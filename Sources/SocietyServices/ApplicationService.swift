@@ -169,10 +169,10 @@ public struct ApplicationService: Sendable {
         } catch {
             throw failed("submit", .catalogue(error))
         }
-        guard entry.applicant == applicant.kind else {
+        guard Self.admits(entry.applicant, applicant.kind) else {
             throw failed("submit", .wrongApplicant(service: code, expected: entry.applicant, got: applicant.kind))
         }
-        guard !id.isEmpty, id.utf8.count <= 128 else { throw failed("submit", .invalidID(id)) }
+        guard !id.isEmpty, id.utf8.count <= 128, !id.contains("/") else { throw failed("submit", .invalidID(id)) }
         let new = ApplicationRecord(
             application: ServiceApplication(
                 id: id,
@@ -200,6 +200,101 @@ public struct ApplicationService: Sendable {
             metadata: ["operation": "submit", "application": "\(id)", "service": "\(code)"]
         )
         return stored.application
+    }
+
+    /// Receives a one-thing bundle application: one application per part (id `id/service`), all
+    /// in one transaction, each then moved by its own department. A household's head may apply for
+    /// a part meant for a resident. Retried with the same id and applicant, it returns the parts
+    /// already received.
+    public func submit(
+        id: String,
+        bundle code: String,
+        applicant: Applicant,
+        district: DivisionCode,
+        by actor: String
+    ) async throws(ServicesError) -> BundleStatus {
+        let bundle: ServiceBundle
+        let entries: [ServiceEntry]
+        do {
+            bundle = try catalogue.bundle(code)
+            entries = try bundle.parts.map { part throws(CatalogueError) in try catalogue.entry(part) }
+        } catch {
+            throw failed("submit bundle", .catalogue(error))
+        }
+        guard !id.isEmpty, id.utf8.count <= 64, !id.contains("/") else { throw failed("submit bundle", .invalidID(id)) }
+        for entry in entries where !Self.admits(entry.applicant, applicant.kind) {
+            throw failed(
+                "submit bundle",
+                .wrongApplicant(service: entry.code, expected: entry.applicant, got: applicant.kind)
+            )
+        }
+        let day = today
+        let records = entries.map { entry in
+            ApplicationRecord(
+                application: ServiceApplication(
+                    id: Self.partID(id, entry.code),
+                    serviceCode: entry.code,
+                    timeLimit: entry.timeLimit,
+                    submitted: day,
+                    by: actor
+                ),
+                applicant: applicant,
+                department: entry.department,
+                district: district
+            )
+        }
+        let stored = try await writing("submit bundle") { db in
+            var stored: [ApplicationRecord] = []
+            for record in records {
+                if let existing = try await db.get(ApplicationRecord.self, key: record.recordKey) {
+                    guard existing.applicant == applicant,
+                        existing.application.serviceCode == record.application.serviceCode
+                    else { throw ServicesError.duplicateApplication(record.application.id) }
+                    stored.append(existing)
+                } else {
+                    try await db.put(record)
+                    stored.append(record)
+                }
+            }
+            return stored
+        }
+        ports.logger.info(
+            "bundle received",
+            metadata: [
+                "operation": "submit bundle", "application": "\(id)", "bundle": "\(code)", "parts": "\(entries.count)",
+            ]
+        )
+        return BundleStatus(id: id, bundle: code, parts: stored.map(\.application))
+    }
+
+    /// Where the bundle application `id` of bundle `code` stands.
+    public func bundleStatus(_ id: String, bundle code: String) async throws(ServicesError) -> BundleStatus {
+        let bundle: ServiceBundle
+        do {
+            bundle = try catalogue.bundle(code)
+        } catch {
+            throw failed("bundle status", .catalogue(error))
+        }
+        let parts = try await reading("bundle status", Purposes.applications) { db in
+            var parts: [ServiceApplication] = []
+            for part in bundle.parts {
+                guard let record = try await db.get(ApplicationRecord.self, key: RecordKey(Self.partID(id, part)))
+                else {
+                    throw ServicesError.unknownApplication(Self.partID(id, part))
+                }
+                parts.append(record.application)
+            }
+            return parts
+        }
+        return BundleStatus(id: id, bundle: code, parts: parts)
+    }
+
+    /// The id of a bundle application's part.
+    public static func partID(_ id: String, _ service: String) -> String { "\(id)/\(service)" }
+
+    /// Whether a service for `wanted` applicants admits an applicant of kind `kind`.
+    static func admits(_ wanted: ServiceEntry.ApplicantKind, _ kind: ServiceEntry.ApplicantKind) -> Bool {
+        wanted == kind || (wanted == .resident && kind == .household)
     }
 
     /// The application with `id`.
@@ -441,7 +536,8 @@ public enum ServicesError: Error, Hashable, Sendable, CustomStringConvertible {
     case catalogue(CatalogueError)
     /// The service is not for this kind of applicant.
     case wrongApplicant(service: String, expected: ServiceEntry.ApplicantKind, got: ServiceEntry.ApplicantKind)
-    /// An application id that is empty or longer than 128 bytes.
+    /// An application id that is empty, too long (128 bytes; 64 for a bundle's) or contains `/`
+    /// (which separates a bundle's id from its parts').
     case invalidID(String)
     /// No application with this id.
     case unknownApplication(String)
@@ -461,7 +557,7 @@ public enum ServicesError: Error, Hashable, Sendable, CustomStringConvertible {
         case .catalogue(let error): "\(error)"
         case .wrongApplicant(let service, let expected, let got):
             "service \(service) is for a \(expected.rawValue) applicant, not a \(got.rawValue)"
-        case .invalidID(let id): "application id \"\(id.prefix(40))\" must be 1–128 bytes"
+        case .invalidID(let id): "application id \"\(id.prefix(40))\" must be 1–128 bytes (1–64 for a bundle) without '/'"
         case .unknownApplication(let id): "no application \(id)"
         case .duplicateApplication(let id): "application id \(id) is already used by another application"
         case .move(let error): "\(error)"

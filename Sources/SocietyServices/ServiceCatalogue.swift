@@ -93,11 +93,7 @@ public struct ServiceEntry: Hashable, Sendable, Codable {
         timeLimit: TimeLimit,
         outcome: Outcome
     ) throws(CatalogueError) {
-        let allowed = code.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == 0x2D
-        }
-        guard (3...64).contains(code.utf8.count), allowed else {
+        guard Self.isValidCode(code) else {
             throw .invalidEntry(code: code, "the code must be 3–64 letters, digits or '-'")
         }
         guard !name.isEmpty else { throw .invalidEntry(code: code, "the name is empty") }
@@ -137,6 +133,15 @@ public struct ServiceEntry: Hashable, Sendable, Codable {
         self.outcome = outcome
     }
 
+    /// Whether `code` is 3–64 ASCII letters, digits or `-`.
+    static func isValidCode(_ code: String) -> Bool {
+        (3...64).contains(code.utf8.count)
+            && code.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x2D
+            }
+    }
+
     /// The share of materials the applicant does not hand in (replaced by an e-certificate or
     /// fetched by envelope), 0–1; 1 for a service with no materials.
     public var paperlessShare: Double {
@@ -151,15 +156,35 @@ public struct ServiceCatalogue: Sendable, Hashable {
     public let entries: [ServiceEntry]
     private let byCode: [String: ServiceEntry]
 
-    /// A catalogue of `entries`; a code given twice is refused.
-    public init(_ entries: [ServiceEntry]) throws(CatalogueError) {
+    /// The one-thing bundles, in code order.
+    public let bundles: [ServiceBundle]
+
+    /// A catalogue of `entries` and `bundles`; a code given twice (to services or bundles) and a
+    /// bundle of a service not in the catalogue are refused.
+    public init(_ entries: [ServiceEntry], bundles: [ServiceBundle] = []) throws(CatalogueError) {
         var byCode: [String: ServiceEntry] = [:]
         for entry in entries {
             guard byCode[entry.code] == nil else { throw .duplicateCode(entry.code) }
             byCode[entry.code] = entry
         }
+        var bundleCodes: Set<String> = []
+        for bundle in bundles {
+            guard byCode[bundle.code] == nil, bundleCodes.insert(bundle.code).inserted else {
+                throw .duplicateCode(bundle.code)
+            }
+            for part in bundle.parts where byCode[part] == nil {
+                throw .invalidEntry(code: bundle.code, "bundles \"\(part)\", which is not in the catalogue")
+            }
+        }
         self.byCode = byCode
         self.entries = entries.sorted { $0.code < $1.code }
+        self.bundles = bundles.sorted { $0.code < $1.code }
+    }
+
+    /// The bundle with `code`; ``CatalogueError/unknownService(_:)`` when there is none.
+    public func bundle(_ code: String) throws(CatalogueError) -> ServiceBundle {
+        guard let bundle = bundles.first(where: { $0.code == code }) else { throw .unknownService(code) }
+        return bundle
     }
 
     /// The entry with `code`; ``CatalogueError/unknownService(_:)`` when there is none.

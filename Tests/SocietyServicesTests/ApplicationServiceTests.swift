@@ -32,30 +32,46 @@ struct DeskFixture {
 
     static func catalogue() throws -> ServiceCatalogue {
         let limit = try TimeLimit(statutory: 20, promised: 5, materials: 5)
-        return try ServiceCatalogue([
-            try ServiceEntry(
-                code: "test-subsidy",
-                name: "test subsidy",
-                department: "test-civil-affairs",
-                legalBasis: ["test regulation"],
-                applicant: .resident,
-                materials: [.document(name: "bank card")],
-                channels: [.online],
-                timeLimit: limit,
-                outcome: .payment
-            ),
-            try ServiceEntry(
-                code: "test-filing",
-                name: "test filing",
-                department: "test-health",
-                legalBasis: ["test regulation"],
-                applicant: .organisation,
-                materials: [],
-                channels: [.online, .counter],
-                timeLimit: limit,
-                outcome: .decision
-            ),
-        ])
+        return try ServiceCatalogue(
+            [
+                try ServiceEntry(
+                    code: "test-subsidy",
+                    name: "test subsidy",
+                    department: "test-civil-affairs",
+                    legalBasis: ["test regulation"],
+                    applicant: .resident,
+                    materials: [.document(name: "bank card")],
+                    channels: [.online],
+                    timeLimit: limit,
+                    outcome: .payment
+                ),
+                try ServiceEntry(
+                    code: "test-filing",
+                    name: "test filing",
+                    department: "test-health",
+                    legalBasis: ["test regulation"],
+                    applicant: .organisation,
+                    materials: [],
+                    channels: [.online, .counter],
+                    timeLimit: limit,
+                    outcome: .decision
+                ),
+                try ServiceEntry(
+                    code: "test-doctor",
+                    name: "test family-doctor contract",
+                    department: "test-health",
+                    legalBasis: ["test regulation"],
+                    applicant: .resident,
+                    materials: [],
+                    channels: [.online],
+                    timeLimit: try TimeLimit(statutory: 5, promised: 2),
+                    outcome: .decision
+                ),
+            ],
+            bundles: [
+                try ServiceBundle(code: "test-bundle", name: "test life event", parts: ["test-subsidy", "test-doctor"])
+            ]
+        )
     }
 
     init(
@@ -182,7 +198,7 @@ struct DeskFixture {
         try await desk.complete("a-1", result: "paid", by: "reviewer")
 
         let counts = try await desk.counts()
-        #expect(counts.count == 2)
+        #expect(counts.count == 2)  // no bundle was submitted in this flow
         let subsidy = try #require(counts.first { $0.service == "test-subsidy" })
         #expect(subsidy.department == "test-civil-affairs")
         #expect(subsidy.district == Self.district)
@@ -307,5 +323,79 @@ struct ApplicationServiceTests {
         // The identity number appears nowhere in the file.
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(bytes.range(of: Data(person.unmasked.utf8)) == nil)
+    }
+
+    @Test("a bundle: one submission, one application per department, done when every part is")
+    func bundle() async throws {
+        let fixture = try DeskFixture.inMemory(today: "2026-03-02")
+        let desk = fixture.desk
+        let district = try DivisionCode(DeskFixture.district)
+        let head = try fixture.resident(31)
+        let status = try await desk.submit(
+            id: "life-1",
+            bundle: "test-bundle",
+            applicant: .household(head: head),
+            district: district,
+            by: "portal"
+        )
+        #expect(status.parts.map(\.id) == ["life-1/test-subsidy", "life-1/test-doctor"])
+        #expect(!status.isDone)
+        // A retry returns the same parts.
+        #expect(
+            try await desk.submit(
+                id: "life-1",
+                bundle: "test-bundle",
+                applicant: .household(head: head),
+                district: district,
+                by: "portal"
+            ) == status
+        )
+        // Each department moves its own part.
+        try await desk.accept("life-1/test-doctor", by: "health-clerk")
+        try await desk.complete("life-1/test-doctor", result: "contract signed", by: "health-clerk")
+        let halfway = try await desk.bundleStatus("life-1", bundle: "test-bundle")
+        #expect(!halfway.isDone)
+        #expect(halfway.results == ["test-doctor": "contract signed"])
+        try fixture.clock.set("2026-03-03")
+        try await desk.accept("life-1/test-subsidy", by: "ca-clerk")
+        try await desk.complete("life-1/test-subsidy", result: "paid", by: "ca-clerk")
+        let done = try await desk.bundleStatus("life-1", bundle: "test-bundle")
+        #expect(done.isDone)
+        #expect(done.results == ["test-doctor": "contract signed", "test-subsidy": "paid"])
+        // Counted per service, like any application.
+        #expect(try await desk.counts().map(\.service) == ["test-doctor", "test-subsidy"])
+
+        await #expect(throws: ServicesError.catalogue(.unknownService("no-bundle"))) {
+            try await desk.submit(
+                id: "x",
+                bundle: "no-bundle",
+                applicant: .household(head: head),
+                district: district,
+                by: "portal"
+            )
+        }
+        await #expect(throws: ServicesError.invalidID("a/b")) {
+            try await desk.submit(
+                id: "a/b",
+                bundle: "test-bundle",
+                applicant: .household(head: head),
+                district: district,
+                by: "portal"
+            )
+        }
+        await #expect(
+            throws: ServicesError.wrongApplicant(service: "test-subsidy", expected: .resident, got: .organisation)
+        ) {
+            try await desk.submit(
+                id: "org-1",
+                bundle: "test-bundle",
+                applicant: .organisation(try CreditCode("91320214745555318W")),
+                district: district,
+                by: "portal"
+            )
+        }
+        await #expect(throws: ServicesError.unknownApplication("none/test-subsidy")) {
+            try await desk.bundleStatus("none", bundle: "test-bundle")
+        }
     }
 }

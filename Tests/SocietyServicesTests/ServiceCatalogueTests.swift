@@ -146,3 +146,67 @@ struct ServiceCatalogueTests {
         )
     }
 }
+
+@Suite("One-thing bundles")
+struct ServiceBundleTests {
+    func entry(_ code: String, department: String, materials: [ServiceEntry.Material]) throws -> ServiceEntry {
+        try ServiceEntry(
+            code: code,
+            name: code,
+            department: department,
+            legalBasis: ["test regulation"],
+            applicant: .resident,
+            materials: materials,
+            channels: [.online],
+            timeLimit: try TimeLimit(statutory: 10, promised: 5),
+            outcome: .decision
+        )
+    }
+
+    @Test("one set of materials: each document once, the paperless form where any part accepts it")
+    func materials() throws {
+        let first = try entry(
+            "part-one",
+            department: "a",
+            materials: [.document(name: "household register"), .document(name: "photo")]
+        )
+        let second = try entry(
+            "part-two",
+            department: "b",
+            materials: [
+                .exchange(service: "ps.household", replaces: "household register"), .document(name: "bank card"),
+            ]
+        )
+        let bundle = try ServiceBundle(code: "life-event", name: "test life event", parts: ["part-one", "part-two"])
+        let catalogue = try ServiceCatalogue([first, second], bundles: [bundle])
+        #expect(
+            try catalogue.materials(of: bundle) == [
+                .exchange(service: "ps.household", replaces: "household register"), .document(name: "photo"),
+                .document(name: "bank card"),
+            ]
+        )
+        #expect(try catalogue.bundle("life-event") == bundle)
+        #expect(throws: CatalogueError.unknownService("none")) { try catalogue.bundle("none") }
+    }
+
+    @Test("bad bundles are refused with the reason")
+    func badBundles() throws {
+        let one = try entry("part-one", department: "a", materials: [])
+        #expect(throws: CatalogueError.invalidEntry(code: "b-1", "a bundle needs at least two services")) {
+            try ServiceBundle(code: "b-1", name: "b", parts: ["part-one"])
+        }
+        #expect(throws: CatalogueError.invalidEntry(code: "b-1", "a service is bundled twice")) {
+            try ServiceBundle(code: "b-1", name: "b", parts: ["part-one", "part-one"])
+        }
+        let dangling = try ServiceBundle(code: "b-1", name: "b", parts: ["part-one", "part-nine"])
+        #expect(
+            throws: CatalogueError.invalidEntry(code: "b-1", "bundles \"part-nine\", which is not in the catalogue")
+        ) {
+            try ServiceCatalogue([one], bundles: [dangling])
+        }
+        let clash = try ServiceBundle(code: "part-one", name: "b", parts: ["part-one", "part-one-b"])
+        #expect(throws: CatalogueError.duplicateCode("part-one")) {
+            try ServiceCatalogue([one, try entry("part-one-b", department: "b", materials: [])], bundles: [clash])
+        }
+    }
+}
