@@ -557,7 +557,8 @@ public enum ServicesError: Error, Hashable, Sendable, CustomStringConvertible {
         case .catalogue(let error): "\(error)"
         case .wrongApplicant(let service, let expected, let got):
             "service \(service) is for a \(expected.rawValue) applicant, not a \(got.rawValue)"
-        case .invalidID(let id): "application id \"\(id.prefix(40))\" must be 1–128 bytes (1–64 for a bundle) without '/'"
+        case .invalidID(let id):
+            "application id \"\(id.prefix(40))\" must be 1–128 bytes (1–64 for a bundle) without '/'"
         case .unknownApplication(let id): "no application \(id)"
         case .duplicateApplication(let id): "application id \(id) is already used by another application"
         case .move(let error): "\(error)"
