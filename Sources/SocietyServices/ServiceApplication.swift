@@ -29,6 +29,18 @@ public struct TimeLimit: Hashable, Sendable, Codable {
         }
     }
 
+    private enum CodingKeys: String, CodingKey { case statutory, promised, materials }
+
+    /// Decodes a time limit through the same checks as ``init(statutory:promised:materials:)``.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            statutory: try container.decode(Int.self, forKey: .statutory),
+            promised: try container.decode(Int.self, forKey: .promised),
+            materials: try container.decode(Int.self, forKey: .materials)
+        )
+    }
+
     /// A checked time limit.
     public init(statutory: Int, promised: Int, materials: Int = 5) throws(ValidationError) {
         guard statutory >= 1 else { throw .notPositive("statutory", statutory) }

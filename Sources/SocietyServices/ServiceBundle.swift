@@ -9,6 +9,18 @@ public struct ServiceBundle: Hashable, Sendable, Codable {
     /// The services it bundles, in the order the guide lists them (their catalogue codes).
     public let parts: [String]
 
+    private enum CodingKeys: String, CodingKey { case code, name, parts }
+
+    /// Decodes a bundle through the same checks as ``init(code:name:parts:)``.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            code: try container.decode(String.self, forKey: .code),
+            name: try container.decode(String.self, forKey: .name),
+            parts: try container.decode([String].self, forKey: .parts)
+        )
+    }
+
     /// A bundle of `parts`: at least two distinct services.
     public init(code: String, name: String, parts: [String]) throws(CatalogueError) {
         guard ServiceEntry.isValidCode(code) else {

@@ -1,3 +1,4 @@
+public import Foundation
 public import SocietyCore
 
 /// One resident service in the catalogue (政务服务事项): what it is, who runs it, on what legal basis,
@@ -49,7 +50,8 @@ public struct ServiceEntry: Hashable, Sendable, Codable {
         public static func < (lhs: Channel, rhs: Channel) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    /// What completing an application produces.
+    /// What completing an application produces. In a catalogue file: `"payment"`, `"decision"`, or
+    /// `{"certificate": "TYPE"}`.
     public enum Outcome: Hashable, Sendable, Codable {
         /// An e-certificate of this type (its code in the certificate catalogue).
         case certificate(type: String)
@@ -57,6 +59,38 @@ public struct ServiceEntry: Hashable, Sendable, Codable {
         case payment
         /// A decision (approval, registration, filing) recorded and notified.
         case decision
+
+        private enum CodingKeys: String, CodingKey { case certificate }
+
+        public init(from decoder: any Decoder) throws {
+            if let text = try? decoder.singleValueContainer().decode(String.self) {
+                switch text {
+                case "payment": self = .payment
+                case "decision": self = .decision
+                default:
+                    throw DecodingError.dataCorrupted(
+                        .init(codingPath: decoder.codingPath, debugDescription: "unknown outcome \"\(text)\"")
+                    )
+                }
+                return
+            }
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self = .certificate(type: try container.decode(String.self, forKey: .certificate))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .payment:
+                var container = encoder.singleValueContainer()
+                try container.encode("payment")
+            case .decision:
+                var container = encoder.singleValueContainer()
+                try container.encode("decision")
+            case .certificate(let type):
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(type, forKey: .certificate)
+            }
+        }
     }
 
     /// The catalogue code: letters, digits and `-`, 3–64 characters.
@@ -79,6 +113,28 @@ public struct ServiceEntry: Hashable, Sendable, Codable {
     public let timeLimit: TimeLimit
     /// What a completed application produces.
     public let outcome: Outcome
+
+    private enum CodingKeys: String, CodingKey {
+        case code, name, department, legalBasis, applicant, materials, fee, channels, timeLimit, outcome
+    }
+
+    /// Decodes an entry through the same checks as the memberwise initialiser, so that a catalogue
+    /// file cannot hold an entry the code would refuse.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            code: try container.decode(String.self, forKey: .code),
+            name: try container.decode(String.self, forKey: .name),
+            department: try container.decode(String.self, forKey: .department),
+            legalBasis: try container.decode([String].self, forKey: .legalBasis),
+            applicant: try container.decode(ApplicantKind.self, forKey: .applicant),
+            materials: try container.decode([Material].self, forKey: .materials),
+            fee: try container.decodeIfPresent(Money.self, forKey: .fee) ?? Money(fen: 0),
+            channels: try container.decode(Set<Channel>.self, forKey: .channels),
+            timeLimit: try container.decode(TimeLimit.self, forKey: .timeLimit),
+            outcome: try container.decode(Outcome.self, forKey: .outcome)
+        )
+    }
 
     /// A checked catalogue entry.
     public init(
@@ -181,6 +237,65 @@ public struct ServiceCatalogue: Sendable, Hashable {
         self.bundles = bundles.sorted { $0.code < $1.code }
     }
 
+    /// The file layout of a catalogue.
+    private struct File: Codable {
+        var format: String
+        var services: [ServiceEntry]
+        var bundles: [ServiceBundle]?
+    }
+
+    /// The format name a catalogue file must carry.
+    public static let format = "ds.service-catalogue/1"
+
+    /// Reads a catalogue file: `{"format": "ds.service-catalogue/1", "services": [...], "bundles": [...]}`,
+    /// each entry checked as ``ServiceEntry/init(code:name:department:legalBasis:applicant:materials:fee:channels:timeLimit:outcome:)``
+    /// checks it.
+    public init(json: Data) throws(CatalogueError) {
+        let file: File
+        do {
+            file = try JSONDecoder().decode(File.self, from: json)
+        } catch let error as CatalogueError {
+            throw error
+        } catch let error as TimeLimit.ValidationError {
+            throw .malformed("a time limit: \(error)")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw .malformed(Self.describe(context, fallback: "not JSON"))
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw .malformed("\(Self.path(context)): \(key.stringValue) is missing")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw .malformed(Self.describe(context, fallback: "a value of the wrong type"))
+        } catch {
+            throw .malformed("\(error)")
+        }
+        guard file.format == Self.format else {
+            throw .malformed("format is \"\(file.format)\", expected \"\(Self.format)\"")
+        }
+        try self.init(file.services, bundles: file.bundles ?? [])
+    }
+
+    /// The catalogue as a file ``init(json:)`` reads back.
+    public func json() throws(CatalogueError) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            return try encoder.encode(File(format: Self.format, services: entries, bundles: bundles))
+        } catch {
+            throw .malformed("\(error)")
+        }
+    }
+
+    private static func path(_ context: DecodingError.Context) -> String {
+        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return path.isEmpty ? "the catalogue" : String(path.drop { $0 == "." })
+    }
+
+    private static func describe(_ context: DecodingError.Context, fallback: String) -> String {
+        // A checked initialiser's refusal travels as the underlying error of a decoding error.
+        if let refusal = context.underlyingError as? CatalogueError { return "\(refusal)" }
+        if let refusal = context.underlyingError as? TimeLimit.ValidationError { return "\(path(context)): \(refusal)" }
+        return "\(path(context)): \(fallback)"
+    }
+
     /// The bundle with `code`; ``CatalogueError/unknownService(_:)`` when there is none.
     public func bundle(_ code: String) throws(CatalogueError) -> ServiceBundle {
         guard let bundle = bundles.first(where: { $0.code == code }) else { throw .unknownService(code) }
@@ -224,12 +339,15 @@ public enum CatalogueError: Error, Hashable, Sendable, CustomStringConvertible {
     case duplicateCode(String)
     /// An entry that does not check, and why.
     case invalidEntry(code: String, String)
+    /// A catalogue file that does not read, and why.
+    case malformed(String)
 
     public var description: String {
         switch self {
         case .unknownService(let code): "no service in the catalogue has the code \"\(code)\""
         case .duplicateCode(let code): "the code \"\(code)\" is given to two services"
         case .invalidEntry(let code, let reason): "catalogue entry \"\(code)\": \(reason)"
+        case .malformed(let reason): "service catalogue: \(reason)"
         }
     }
 }
