@@ -259,7 +259,9 @@ public struct ServiceCatalogue: Sendable, Hashable {
         } catch let error as TimeLimit.ValidationError {
             throw .malformed("a time limit: \(error)")
         } catch let DecodingError.dataCorrupted(context) {
-            throw .malformed(Self.describe(context, fallback: "not JSON"))
+            throw .malformed(
+                Self.describe(context, fallback: context.codingPath.isEmpty ? "not JSON" : context.debugDescription)
+            )
         } catch let DecodingError.keyNotFound(key, context) {
             throw .malformed("\(Self.path(context)): \(key.stringValue) is missing")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {

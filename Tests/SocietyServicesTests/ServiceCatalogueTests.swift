@@ -1,3 +1,4 @@
+import Foundation
 import SocietyCore
 import SocietyServices
 import Testing
@@ -207,6 +208,110 @@ struct ServiceBundleTests {
         let clash = try ServiceBundle(code: "part-one", name: "b", parts: ["part-one", "part-one-b"])
         #expect(throws: CatalogueError.duplicateCode("part-one")) {
             try ServiceCatalogue([one, try entry("part-one-b", department: "b", materials: [])], bundles: [clash])
+        }
+    }
+}
+
+@Suite("Catalogue files")
+struct CatalogueFileTests {
+    let sample = #"""
+        {"format": "ds.service-catalogue/1",
+         "services": [
+           {"code": "svc-one", "name": "one", "department": "a", "legalBasis": ["law"], "applicant": "resident",
+            "materials": [{"document": {"name": "photo"}}, {"certificate": {"type": "disability", "replaces": "card"}}],
+            "fee": 1500, "channels": ["online"], "timeLimit": {"statutory": 10, "promised": 5, "materials": 3},
+            "outcome": {"certificate": "disability"}},
+           {"code": "svc-two", "name": "two", "department": "b", "legalBasis": ["law"], "applicant": "household",
+            "materials": [{"exchange": {"service": "ps.household", "replaces": "register"}}],
+            "channels": ["counter"], "timeLimit": {"statutory": 10, "promised": 5, "materials": 3}, "outcome": "payment"}
+         ],
+         "bundles": [{"code": "life", "name": "life event", "parts": ["svc-one", "svc-two"]}]}
+        """#
+
+    @Test("a file reads with every field, and what json() writes reads back the same")
+    func roundTrip() throws {
+        let catalogue = try ServiceCatalogue(json: Data(sample.utf8))
+        let one = try catalogue.entry("svc-one")
+        #expect(one.fee == Money(fen: 1500))
+        #expect(one.outcome == .certificate(type: "disability"))
+        #expect(one.materials == [.document(name: "photo"), .certificate(type: "disability", replaces: "card")])
+        #expect(try catalogue.entry("svc-two").outcome == .payment)
+        #expect(try catalogue.entry("svc-two").fee == Money(fen: 0))
+        #expect(catalogue.bundles.map(\.code) == ["life"])
+        #expect(try ServiceCatalogue(json: try catalogue.json()) == catalogue)
+    }
+
+    func reason(_ text: String) -> String? {
+        do {
+            _ = try ServiceCatalogue(json: Data(text.utf8))
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("a file that does not read or check is refused, naming the place or the rule")
+    func badFiles() {
+        #expect(reason("not json")?.contains("service catalogue:") == true)
+        #expect(
+            reason(sample.replacingOccurrences(of: "ds.service-catalogue/1", with: "v2"))?.contains("format is") == true
+        )
+        #expect(
+            reason(sample.replacingOccurrences(of: #""department": "b", "#, with: ""))
+                == "service catalogue: services[1]: department is missing"
+        )
+        #expect(
+            reason(
+                sample.replacingOccurrences(
+                    of: #""statutory": 10, "promised": 5, "materials": 3}, "outcome": "payment""#,
+                    with: #""statutory": 4, "promised": 5, "materials": 3}, "outcome": "payment""#
+                )
+            )?
+            .contains("exceeds the statutory one") == true
+        )
+        #expect(
+            reason(sample.replacingOccurrences(of: #""outcome": "payment""#, with: #""outcome": "gift""#))?.contains(
+                "unknown outcome"
+            ) == true
+        )
+        #expect(
+            reason(sample.replacingOccurrences(of: #""applicant": "household""#, with: #""applicant": "robot""#)) != nil
+        )
+        #expect(
+            reason(
+                sample.replacingOccurrences(
+                    of: #""legalBasis": ["law"], "applicant": "resident""#,
+                    with: #""legalBasis": [], "applicant": "resident""#
+                )
+            )?.contains("legal basis") == true
+        )
+        #expect(
+            reason(
+                sample.replacingOccurrences(of: #""parts": ["svc-one", "svc-two"]"#, with: #""parts": ["svc-one"]"#)
+            )?.contains("at least two") == true
+        )
+    }
+
+    @Test("mangled files never crash the reader")
+    func fuzz() {
+        var random = SeededRandomSource(seed: 19)
+        let bytes = Array(sample.utf8)
+        for round in 0..<400 {
+            var mangled = bytes
+            for _ in 0..<(1 + round % 6) {
+                let position = Int(random.next() % UInt64(mangled.count))
+                if random.next() % 2 == 0 {
+                    mangled[position] = UInt8(truncatingIfNeeded: random.next())
+                } else {
+                    mangled.remove(at: position)
+                }
+            }
+            do {
+                _ = try ServiceCatalogue(json: Data(mangled))
+            } catch {
+                // A CatalogueError is the only way to fail (typed throws); reaching here is the point.
+                #expect(!"\(error)".isEmpty)
+            }
         }
     }
 }
