@@ -362,18 +362,19 @@ struct ApplicationCommand: AsyncParsableCommand {
             let desk = try await desk.open(.existing)
             let warnings = try await reportingErrors { try await desk.warnings() }
             for warning in warnings {
-                let (text, kind, deadline, days): (String, DeadlineStatus.Kind, CalendarDate, Int)
+                let (text, kind, deadline, days): (String, DeadlineStatus.Kind, CalendarDate?, Int)
                 switch warning.status {
                 case .dueSoon(let k, let d, let left): (text, kind, deadline, days) = ("due soon", k, d, left)
                 case .overdue(let k, let d, let late): (text, kind, deadline, days) = ("overdue", k, d, late)
                 case .onTrack: continue
                 }
                 output.emit(
-                    "\(warning.application) (\(warning.service), \(warning.department)): \(text), \(kind.rawValue) deadline \(deadline), \(days) working day(s)",
+                    "\(warning.application) (\(warning.service), \(warning.department)): \(text), \(kind.rawValue) deadline \(deadline?.iso8601 ?? "in a year not yet published"), \(days) working day(s)",
                     json: [
                         "application": .string(warning.application), "service": .string(warning.service),
                         "department": .string(warning.department), "warning": .string(text),
-                        "deadlineKind": .string(kind.rawValue), "deadline": .string(deadline.iso8601),
+                        "deadlineKind": .string(kind.rawValue),
+                        "deadline": deadline.map { .string($0.iso8601) } ?? .null,
                         "workingDays": .number(Double(days)),
                     ]
                 )

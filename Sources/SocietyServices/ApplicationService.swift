@@ -444,8 +444,7 @@ public struct ApplicationService: Sendable {
                 count.received += 1
                 switch app.state {
                 case .completed:
-                    let completed = app.history.last?.date ?? day
-                    if let deadline = try app.promisedDeadline(on: calendar), completed > deadline {
+                    if try app.completedOnTime(calendar: calendar) == false {
                         count.completedLate += 1
                     } else {
                         count.completedOnTime += 1

@@ -298,35 +298,56 @@ public struct ServiceApplication: Hashable, Sendable, Codable {
     }
 
     /// How an open application stands against its deadline on `date`: nothing to say, due soon
-    /// (within `warningDays` working days), or overdue — the early warning the issue asks for.
-    /// While waiting for materials the materials' deadline is the one watched.
+    /// (within `warningDays` working days), or overdue — the early warning. While waiting for
+    /// materials the materials' deadline is the one watched.
+    ///
+    /// Counted as working days run out since acceptance rather than from the deadline's date, so
+    /// that only days up to `date` need a published calendar: in late December an application whose
+    /// deadline lies in a year not yet published is still judged (a due-soon warning then carries
+    /// no date).
     public func deadlineStatus(
         on date: CalendarDate,
         calendar: some WorkingCalendar,
         warningDays: Int = 2
     ) throws(CalendarError) -> DeadlineStatus {
-        let deadline: CalendarDate
-        let kind: DeadlineStatus.Kind
         switch state {
         case .awaitingMaterials(_, let due):
-            deadline = due
-            kind = .materials
+            if date > due {
+                return .overdue(
+                    .materials,
+                    deadline: due,
+                    workingDays: try calendar.workingDays(after: due, through: date)
+                )
+            }
+            let left = try calendar.workingDays(after: date, through: due)
+            return left <= warningDays ? .dueSoon(.materials, deadline: due, workingDaysLeft: left) : .onTrack
         case .accepted, .underReview:
-            guard let promised = try promisedDeadline(on: calendar) else { return .onTrack }
-            deadline = promised
-            kind = .promised
+            guard let acceptedOn else { return .onTrack }
+            let allowed = timeLimit.promised + pausedWorkingDays
+            let left = allowed - (try calendar.workingDays(after: acceptedOn, through: date))
+            if left < 0 {
+                // The deadline has passed, so it lies in a year the calendar knows.
+                let deadline = try calendar.date(addingWorkingDays: allowed, to: acceptedOn)
+                return .overdue(.promised, deadline: deadline, workingDays: -left)
+            }
+            guard left <= warningDays else { return .onTrack }
+            let deadline: CalendarDate?
+            do {
+                deadline = try calendar.date(addingWorkingDays: allowed, to: acceptedOn)
+            } catch {
+                deadline = nil
+            }
+            return .dueSoon(.promised, deadline: deadline, workingDaysLeft: left)
         default:
             return .onTrack
         }
-        if date > deadline {
-            return .overdue(
-                kind,
-                deadline: deadline,
-                workingDays: try calendar.workingDays(after: deadline, through: date)
-            )
-        }
-        let left = try calendar.workingDays(after: date, through: deadline)
-        return left <= warningDays ? .dueSoon(kind, deadline: deadline, workingDaysLeft: left) : .onTrack
+    }
+
+    /// Whether a completed application was completed within its promised limit (`nil` while it is
+    /// not completed). Only days up to the completion need a published calendar.
+    public func completedOnTime(calendar: some WorkingCalendar) throws(CalendarError) -> Bool? {
+        guard case .completed = state, let acceptedOn, let completed = history.last?.date else { return nil }
+        return try calendar.workingDays(after: acceptedOn, through: completed) <= timeLimit.promised + pausedWorkingDays
     }
 }
 
@@ -342,8 +363,9 @@ public enum DeadlineStatus: Hashable, Sendable {
 
     /// No deadline near, or none running.
     case onTrack
-    /// The deadline is within the warning window.
-    case dueSoon(Kind, deadline: CalendarDate, workingDaysLeft: Int)
+    /// The deadline is within the warning window; its date is `nil` when it lies in a year the
+    /// calendar has not published yet.
+    case dueSoon(Kind, deadline: CalendarDate?, workingDaysLeft: Int)
     /// The deadline has passed by `workingDays` working days.
     case overdue(Kind, deadline: CalendarDate, workingDays: Int)
 }

@@ -178,4 +178,20 @@ struct ServiceApplicationTests {
             try TimeLimit(statutory: 5, promised: 5, materials: -1)
         }
     }
+
+    @Test("late December: judged on the days so far, a due-soon deadline in an unpublished year has no date")
+    func yearEnd() throws {
+        var app = try application(submitted: "2026-12-28")
+        try app.accept(on: day("2026-12-28"), by: "clerk")
+        // 29 and 30 December have run: 3 of 5 left.
+        #expect(try app.deadlineStatus(on: day("2026-12-30"), calendar: calendar) == .onTrack)
+        // 31 December: 2 left, the deadline itself in 2027, which the calendar does not know.
+        #expect(
+            try app.deadlineStatus(on: day("2026-12-31"), calendar: calendar)
+                == .dueSoon(.promised, deadline: nil, workingDaysLeft: 2)
+        )
+        #expect(throws: CalendarError.self) { try app.promisedDeadline(on: calendar) }
+        try app.complete(result: "done", on: day("2026-12-31"), by: "clerk")
+        #expect(try app.completedOnTime(calendar: calendar) == true)
+    }
 }
