@@ -25,6 +25,8 @@ struct DemoCLITests {
         #expect(output.contains(profile == "national" ? "from envelope sm3:" : "from envelope sha256:"))
         #expect(output.contains("a retried batch paid 0 more"))
         #expect(output.contains("Family-doctor contracts signed for"))
+        #expect(output.contains("12 households applied once for application, economic verification"))
+        #expect(output.contains("(48 parts, 3 departments); 12 done"))
         #expect(output.contains("preferential care paid to 3 through the one-card ledger"))
         #expect(output.contains("verified offline"))
         #expect(output.contains("0 alert(s) from 5 rules"))

@@ -162,6 +162,9 @@ struct Demo {
         // 3. Assistance: intake, verification by envelopes, explained decisions, payment through the one-card.
         let oneCardDepartment = try government.department("onecard", as: government.oneCard)
         let oneCard = try OneCardService(ports: oneCardDepartment.ports)
+        // The application desk every department moves its part of a bundle on (SocietyServices).
+        let servicesDepartment = try government.department("services", as: government.civilAffairs)
+        let bundles = try DemoBundles(department: servicesDepartment)
         let assistance = AssistanceService(
             ports: civil.ports,
             exchange: try civil.exchange(trustList: government.trustList),
@@ -182,7 +185,9 @@ struct Demo {
             responders = try makeResponders(government, sources: sources)
         }
         let outcome = try await step("assistance: applications verified by envelope") {
-            try await runAssistance(assistance, oneCard: oneCard, pooled: pooled, today: today) { name, request in
+            try await runAssistance(assistance, oneCard: oneCard, bundles: bundles, pooled: pooled, today: today) {
+                name,
+                request in
                 if let network { return try await network.send(request, service: name) }
                 // In process here; over HTTP between departments with --network.
                 guard let responder = responders[name] else { throw VerificationError.noResponder(name) }
@@ -240,6 +245,13 @@ struct Demo {
             "   Family-doctor contracts signed for \(contracts) of the \(outcome.paidHeads.count) paid households' heads "
                 + "(basic package, free)"
         )
+        for application in outcome.paidApplications { try await bundles.contracted(application) }
+        let bundled = try await bundles.summary(outcome.received)
+        print(
+            "   One-thing bundles (一件事): \(bundled.submitted) households applied once for application, economic "
+                + "verification, one-card payment and family-doctor contract (\(bundled.parts) parts, 3 departments); "
+                + "\(bundled.done) done, \(bundled.allCompleted) with every part completed, \(bundled.onTime) parts completed on time"
+        )
         let veteransDepartment = try government.department("veterans", as: government.civilAffairs)
         let veterans = VeteranService(ports: veteransDepartment.ports, oneCard: oneCard)
         let veteranRun = try await step("veterans' preferential care") {
@@ -295,7 +307,7 @@ struct Demo {
 
         // 7. Audit logs.
         let stores =
-            [civil, oneCardDepartment, health, veteransDepartment]
+            [civil, oneCardDepartment, health, veteransDepartment, servicesDepartment]
             + DataSourceDepartment.allCases.compactMap { sources[$0] }
         let audited = try await step("audit verification") {
             try await progress.showing("audit verification") { handler in
@@ -364,6 +376,10 @@ struct Demo {
         var enrolled: Set<Identifier<Household>> = []
         var paidHeads: [ResidentID] = []
         var examples: [(String, Decision)] = []
+        /// The applications received, and the paid ones' applications by their heads (for the
+        /// bundles' family-doctor parts).
+        var received: [String] = []
+        var paidApplications: [String] = []
     }
 
     /// Applications from the households with the lowest incomes (and a few others), each received,
@@ -374,6 +390,7 @@ struct Demo {
     func runAssistance(
         _ service: AssistanceService,
         oneCard: OneCardService,
+        bundles: DemoBundles,
         pooled: [Pooled],
         today: CalendarDate,
         transport: (_ service: String, _ request: String) async throws -> String
@@ -394,6 +411,8 @@ struct Demo {
                     continue
                 }
                 let id = try Identifier<AssistanceApplication>("app-\(today.compact)-\(index + 1)")
+                try await bundles.submit(id.rawValue, head: household.head.id, district: household.division)
+                outcome.received.append(id.rawValue)
                 try await service.apply(
                     id,
                     household: household.id,
@@ -415,6 +434,11 @@ struct Demo {
                 } else {
                     outcome.rejected += 1
                 }
+                try await bundles.decided(
+                    id.rawValue,
+                    eligible: decision.isEligible,
+                    paid: application.nextStep == .pay
+                )
                 switch application.nextStep {
                 case .pay:
                     // The one-card office issues the applicant a card to be paid on, if there is none.
@@ -430,6 +454,7 @@ struct Demo {
                     }
                     paying.append(id)
                     outcome.paidHeads.append(household.head.id)
+                    outcome.paidApplications.append(id.rawValue)
                 case .complete:
                     try await service.complete(id)
                     outcome.completed += 1
@@ -450,6 +475,7 @@ struct Demo {
         outcome.retriedPaid = try await service.payAll(for: period).postedNow
         for id in paying {
             try await service.complete(id)
+            try await bundles.paid(id.rawValue)
             outcome.completed += 1
         }
         return outcome

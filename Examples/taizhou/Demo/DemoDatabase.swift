@@ -15,7 +15,9 @@ struct DemoDatabase {
 
     /// The schemas of every store the demo opens.
     static let storeNames =
-        DataSourceDepartment.allCases.map(\.rawValue) + ["civil-affairs", "onecard", "family-doctor", "veterans"]
+        DataSourceDepartment.allCases.map(\.rawValue) + [
+            "civil-affairs", "onecard", "family-doctor", "veterans", "services",
+        ]
 
     let location: PostgresLocation
     let folder: URL
