@@ -170,7 +170,7 @@ struct CatalogueCommand: AsyncParsableCommand {
 
 /// Prints an application's line: id, service, state, deadline (masked nothing: no personal value).
 func emitApplication(_ app: ServiceApplication, desk: ApplicationService, output: OutputOptions) throws {
-    let deadline = try? app.promisedDeadline(on: desk.calendar)
+    let deadline = (try? app.promisedDeadline(on: desk.calendar)) ?? nil
     var detail = ""
     switch app.state {
     case .notAccepted(let reasons): detail = ": " + reasons.joined(separator: "; ")
@@ -180,13 +180,13 @@ func emitApplication(_ app: ServiceApplication, desk: ApplicationService, output
     case .withdrawn(let reason): detail = ": \(reason)"
     case .submitted, .accepted: break
     }
-    let due = (deadline ?? nil).map { ", due \($0)" } ?? ""
+    let due = deadline.map { ", due \($0)" } ?? ""
     output.emit(
         "\(app.id) (\(app.serviceCode)): \(app.state.name)\(detail)\(due)",
         json: [
             "id": .string(app.id), "service": .string(app.serviceCode), "state": .string(app.state.name),
             "detail": .string(String(detail.dropFirst(detail.isEmpty ? 0 : 2))),
-            "due": (deadline ?? nil).map { .string($0.iso8601) } ?? .null,
+            "due": deadline.map { .string($0.iso8601) } ?? .null,
             "moves": .number(Double(app.history.count)),
         ]
     )

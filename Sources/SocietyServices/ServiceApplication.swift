@@ -162,10 +162,6 @@ public struct ServiceApplication: Hashable, Sendable, Codable {
     /// Working days the time limits stood still while the applicant completed materials after
     /// acceptance.
     public private(set) var pausedWorkingDays: Int
-    /// The state before the current request for materials, to return to when they arrive.
-    private var resumeState: State?
-    /// When the current wait for materials began.
-    private var pausedSince: CalendarDate?
 
     /// A new application, submitted on `date`.
     public init(id: String, serviceCode: String, timeLimit: TimeLimit, submitted date: CalendarDate, by actor: String) {
@@ -244,8 +240,6 @@ public struct ServiceApplication: Hashable, Sendable, Codable {
         } catch {
             throw .calendar(error)
         }
-        resumeState = state
-        pausedSince = date
         record("requestMaterials", actor, date, .awaitingMaterials(missing: missing, deadline: deadline))
     }
 
@@ -258,7 +252,8 @@ public struct ServiceApplication: Hashable, Sendable, Codable {
     )
         throws(MoveError)
     {
-        guard case .awaitingMaterials = state, let resume = resumeState, let since = pausedSince else {
+        // The request for materials is the last move; the one before it holds the state to return to.
+        guard case .awaitingMaterials = state, history.count >= 2, let since = history.last?.date else {
             throw .illegal(move: "supplyMaterials", from: state.name)
         }
         try check("supplyMaterials", on: date, allowed: true)
@@ -269,9 +264,7 @@ public struct ServiceApplication: Hashable, Sendable, Codable {
                 throw .calendar(error)
             }
         }
-        resumeState = nil
-        pausedSince = nil
-        record("supplyMaterials", actor, date, resume)
+        record("supplyMaterials", actor, date, history[history.count - 2].state)
     }
 
     /// 审核: a department step starts (after acceptance, or after the previous step).
@@ -292,8 +285,6 @@ public struct ServiceApplication: Hashable, Sendable, Codable {
     public mutating func withdraw(reason: String, on date: CalendarDate, by actor: String) throws(MoveError) {
         try check("withdraw", on: date, allowed: !state.isFinal)
         guard !reason.isEmpty else { throw .missingReasons(move: "withdraw") }
-        resumeState = nil
-        pausedSince = nil
         record("withdraw", actor, date, .withdrawn(reason: reason))
     }
 
