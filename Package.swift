@@ -81,9 +81,10 @@ let package = Package(
             name: "SocietyServices",
             dependencies: ["SocietyCore", .product(name: "Logging", package: "swift-log")]
         ),
+        // Social assistance runs its applications on the shared life cycle of resident services.
         .target(
             name: "SocietyAssistance",
-            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard"]
+            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard", "SocietyServices"]
         ),
 
         // MARK: Reference adapters
@@ -248,7 +249,7 @@ let package = Package(
             dependencies: [
                 "SocietySQLite", "SocietyTesting",
                 "SocietyAssistance", "SocietyExchange", "SocietyOpenSSL", "SocietyJSON", "SocietyCore",
-                "SocietyOneCard",
+                "SocietyOneCard", "SocietyServices",
             ]
         ),
         .testTarget(
@@ -275,7 +276,7 @@ let package = Package(
             name: "TaizhouCLITests",
             dependencies: [
                 "taizhou", "SocietyCore", "SocietyPostgres", "SocietyTesting", "SocietyDeployment",
-                "SocietyPostgresDeployment", "SocietyExchange", "SocietyJSON",
+                "SocietyPostgresDeployment", "SocietyExchange", "SocietyJSON", "SocietyAssistance", "SocietyServices",
             ]
         ),
         // Opens envelope ids against a PostgreSQL replay guard, or appends to its audit log, from a

@@ -15,8 +15,13 @@ enum ReferenceCatalogue {
               "department": "civil-affairs", "legalBasis": ["社会救助暂行办法"], "applicant": "household",
               "materials": [
                 {"document": {"name": "application form"}},
-                {"exchange": {"service": "ps.household-register", "replaces": "household register"}},
-                {"exchange": {"service": "hrss.employment-status", "replaces": "employment certificate"}}
+                {"exchange": {"service": "hrss.facts", "replaces": "employment and wage certificates"}},
+                {"exchange": {"service": "nr.facts", "replaces": "real-estate certificates"}},
+                {"exchange": {"service": "ps.facts", "replaces": "household register and vehicle records"}},
+                {"exchange": {"service": "amr.facts", "replaces": "business registration records"}},
+                {"exchange": {"service": "health.facts", "replaces": "medical expense receipts"}},
+                {"exchange": {"service": "dpf.facts", "replaces": "disability assessment"}},
+                {"exchange": {"service": "bank.facts", "replaces": "bank statements"}}
               ],
               "channels": ["online", "counter"],
               "timeLimit": {"statutory": 30, "promised": 20, "materials": 5}, "outcome": "decision"

@@ -1,86 +1,41 @@
-public import Foundation
+import Foundation
 public import SocietyCore
+public import SocietyOneCard
+public import SocietyServices
 
-/// Where an application is in unified intake (一门受理).
+/// Where an assistance application is: its state on the shared life cycle of resident services
+/// (``SocietyServices/ServiceApplication``), read together with the decision and the payments,
+/// which are assistance's own.
 ///
 /// ```
-/// submitted → accepted → underReview → approved → paying → reviewed (periodic, back to paying)
-///                                    ↘ rejected
-/// approved (no allowance) / rejected / paying / reviewed → completed
-/// submitted / accepted / underReview → withdrawn
+/// submitted → accepted (受理) → underReview (审核: the household economic verification)
+///           → approved or rejected (办结, the decision being the result)
+/// approved with a monthly allowance → paying (from the first payment on; paid monthly after)
+/// not decided yet → withdrawn (撤回)
 /// ```
 ///
-/// The states follow the phases every domain's applications go through — intake, review,
-/// decision, fulfilment, closure — which ``phase`` names, so that they can move onto a shared
-/// application life cycle without changing what is stored.
-public enum ApplicationState: String, Codable, Hashable, Sendable, CaseIterable {
+/// `notAccepted` (不予受理) and `awaitingMaterials` (补正) are the shared life cycle's; the
+/// service's own steps do not make those moves (it accepts at intake and fetches every fact by
+/// envelope), but an application moved there by the desk reads as such.
+public enum AssistanceState: String, Codable, Hashable, Sendable, CaseIterable {
     /// 申请: received.
     case submitted
-    /// 受理: accepted as complete.
+    /// 受理: accepted as complete; the time limits run.
     case accepted
-    /// 审核: the household's economic facts are verified and kept; the decision is next.
+    /// 不予受理: not accepted, with reasons.
+    case notAccepted
+    /// 补正: waiting for the applicant's materials; the time limits pause.
+    case awaitingMaterials
+    /// 审核: the household's economic facts are being verified; the decision is next.
     case underReview
-    /// Approved; payments about to start.
+    /// 办结, approved: with a monthly allowance, the first payment is next.
     case approved
-    /// Refused, with the decision's explanation.
+    /// 办结, refused with the decision's explanation.
     case rejected
-    /// Payments running.
+    /// Approved and paid at least once: the household is enrolled and paid monthly.
     case paying
-    /// Periodically reviewed (and confirmed).
-    case reviewed
-    /// 办结: the case is closed. An approved household stays enrolled and is paid monthly.
-    case completed
-    /// Withdrawn by the applicant.
+    /// 撤回: withdrawn by the applicant.
     case withdrawn
-
-    /// The generic phase of an application's life this state belongs to.
-    public var phase: ApplicationPhase {
-        switch self {
-        case .submitted, .accepted: .intake
-        case .underReview: .review
-        case .approved, .rejected: .decided
-        case .paying, .reviewed: .fulfilment
-        case .completed, .withdrawn: .closed
-        }
-    }
-
-    /// Whether nothing more happens to the application (``completed`` or ``withdrawn``).
-    public var isFinal: Bool { phase == .closed }
-}
-
-/// The phases every domain's applications go through, whatever their own states: the shape a
-/// shared application life cycle takes.
-public enum ApplicationPhase: String, Codable, Hashable, Sendable, CaseIterable {
-    /// Received and checked for completeness.
-    case intake
-    /// Facts gathered and checked.
-    case review
-    /// Approved or refused, with the decision's explanation.
-    case decided
-    /// The benefit is being delivered (payments).
-    case fulfilment
-    /// Closed: completed or withdrawn.
-    case closed
-}
-
-/// A move in an application's life.
-public enum ApplicationEvent: String, Codable, Hashable, Sendable {
-    /// Intake accepts the application.
-    case accept
-    /// Verification starts.
-    case startReview
-    /// The decision is positive.
-    case approve
-    /// The decision is negative.
-    case reject
-    /// The first payment is made.
-    case startPaying
-    /// A periodic review confirms eligibility.
-    case review
-    /// The case is closed (办结).
-    case complete
-    /// The applicant withdraws.
-    case withdraw
 }
 
 /// The step of ``AssistanceService`` that carries an application on from its state.
@@ -89,17 +44,22 @@ public enum AssistanceStep: String, Codable, Hashable, Sendable, CaseIterable {
     case accept
     /// Verify the household's economic situation by envelopes.
     case verify
-    /// Decide on the verified facts.
+    /// Decide on the verified facts: completes (办结) the application.
     case decide
     /// Pay the first month through the one-card.
     case pay
-    /// Close the case.
-    case complete
 }
 
-/// An assistance application and its history.
+/// An assistance application: the household, the category applied for, the application on the
+/// shared life cycle (``lifecycle``, with its history, deadlines and 办结), and what assistance
+/// adds to it — the explained decision and the month payments started.
+///
+/// Every move goes through the shared life cycle, so an assistance application has the same
+/// states, deadlines in working days and early warnings as every other resident service, and
+/// ``AssistanceService`` keeps the application desk's record of it (`ApplicationRecord`) beside
+/// it, so that the desk's counts include it.
 public struct AssistanceApplication: Hashable, Sendable, Codable {
-    /// The application id.
+    /// The application id (also the id on the shared life cycle and the desk).
     public let id: Identifier<AssistanceApplication>
     /// The household applying.
     public let household: Identifier<Household>
@@ -110,46 +70,54 @@ public struct AssistanceApplication: Hashable, Sendable, Codable {
     public let members: [ResidentID]
     /// The category applied for.
     public let category: AssistanceCategory
-    /// Where it is now.
-    public private(set) var state: ApplicationState
-    /// Every move with its time.
-    public private(set) var history: [Move]
+    /// The district (county-level division) the application belongs to, as the desk counts it.
+    public let district: DivisionCode
+    /// The application on the shared life cycle: its state, every move with who made it and when,
+    /// and its time limits.
+    public private(set) var lifecycle: ServiceApplication
     /// The decision, once made.
     public private(set) var decision: Decision?
+    /// The month of the first payment, once paid.
+    public private(set) var payingSince: PayPeriod?
 
-    /// One recorded move.
-    public struct Move: Hashable, Sendable, Codable {
-        /// The event.
-        public let event: String
-        /// The state reached.
-        public let state: ApplicationState
-        /// When.
-        public let time: Date
-    }
+    /// The review step the household economic verification is, as the life cycle records it.
+    public static let verificationStep = "household economic verification"
+    /// The result an approval completes the application with.
+    public static let approvedResult = "approved"
+    /// The result a refusal completes the application with.
+    public static let rejectedResult = "rejected"
 
     /// Why a move is not allowed.
     public enum TransitionError: Error, Hashable, Sendable, CustomStringConvertible {
-        /// The event is illegal in the current state.
-        case illegal(from: ApplicationState, event: ApplicationEvent)
-        /// Approving or rejecting needs a decision that says so.
+        /// The shared life cycle refused the move.
+        case move(ServiceApplication.MoveError)
+        /// The move is not one the application's state allows (paying before approval).
+        case illegal(from: AssistanceState, move: String)
+        /// Deciding needs a decision; paying needs an approval with a monthly allowance.
         case decisionMismatch(String)
 
         public var description: String {
             switch self {
-            case .illegal(let from, let event): "an application that is \(from.rawValue) cannot \(event.rawValue)"
+            case .move(let error): "\(error)"
+            case .illegal(let from, let move): "an application that is \(from.rawValue) cannot \(move)"
             case .decisionMismatch(let reason): reason
             }
         }
     }
 
-    /// A new application, submitted at `time`; `members` defaults to the applicant alone.
+    /// A new application, submitted on `day` by `actor` for the service `serviceCode` with its
+    /// time limits; `members` defaults to the applicant alone.
     public init(
         id: Identifier<AssistanceApplication>,
         household: Identifier<Household>,
         applicant: ResidentID,
         members: [ResidentID]? = nil,
         category: AssistanceCategory,
-        time: Date
+        district: DivisionCode,
+        serviceCode: String,
+        timeLimit: TimeLimit,
+        submitted day: CalendarDate,
+        by actor: String
     ) {
         self.id = id
         self.household = household
@@ -158,56 +126,82 @@ public struct AssistanceApplication: Hashable, Sendable, Codable {
         for member in members ?? [] where !declared.contains(member) { declared.append(member) }
         self.members = declared
         self.category = category
-        self.state = .submitted
-        self.history = [Move(event: "submit", state: .submitted, time: time)]
+        self.district = district
+        self.lifecycle = ServiceApplication(
+            id: id.rawValue,
+            serviceCode: serviceCode,
+            timeLimit: timeLimit,
+            submitted: day,
+            by: actor
+        )
     }
 
-    /// Applies an event, or throws and changes nothing.
-    public mutating func apply(
-        _ event: ApplicationEvent,
-        at time: Date,
-        decision: Decision? = nil
-    ) throws(TransitionError) {
-        let next: ApplicationState
-        switch (state, event) {
-        case (.submitted, .accept): next = .accepted
-        case (.accepted, .startReview): next = .underReview
-        case (.underReview, .approve):
-            guard let decision, decision.isEligible else {
-                throw .decisionMismatch("approval needs an eligible decision")
-            }
-            self.decision = decision
-            next = .approved
-        case (.underReview, .reject):
-            guard let decision, !decision.isEligible else {
-                throw .decisionMismatch("rejection needs an ineligible decision")
-            }
-            self.decision = decision
-            next = .rejected
-        case (.approved, .startPaying): next = .paying
-        case (.paying, .review), (.reviewed, .review): next = .reviewed
-        case (.approved, .complete):
-            guard !(self.decision?.paysAllowance ?? false) else {
-                throw .decisionMismatch("an application with a monthly allowance completes after its first payment")
-            }
-            next = .completed
-        case (.rejected, .complete), (.paying, .complete), (.reviewed, .complete): next = .completed
-        case (.submitted, .withdraw), (.accepted, .withdraw), (.underReview, .withdraw): next = .withdrawn
-        default: throw .illegal(from: state, event: event)
+    /// Where the application is.
+    public var state: AssistanceState {
+        switch lifecycle.state {
+        case .submitted: .submitted
+        case .accepted: .accepted
+        case .notAccepted: .notAccepted
+        case .awaitingMaterials: .awaitingMaterials
+        case .underReview: .underReview
+        case .withdrawn: .withdrawn
+        case .completed: decision?.isEligible == true ? (payingSince == nil ? .approved : .paying) : .rejected
         }
-        state = next
-        history.append(Move(event: event.rawValue, state: next, time: time))
     }
 
-    /// The step that carries the application on, or `nil` once it is closed.
+    /// 受理: intake accepts the application; its time limits start.
+    public mutating func accept(on day: CalendarDate, by actor: String) throws(TransitionError) {
+        try moving { app throws(ServiceApplication.MoveError) in try app.accept(on: day, by: actor) }
+    }
+
+    /// 审核: the household economic verification starts.
+    public mutating func startReview(on day: CalendarDate, by actor: String) throws(TransitionError) {
+        try moving { app throws(ServiceApplication.MoveError) in
+            try app.review(step: Self.verificationStep, on: day, by: actor)
+        }
+    }
+
+    /// 办结: the decision completes the application, approved or rejected as it says.
+    public mutating func decide(_ decision: Decision, on day: CalendarDate, by actor: String) throws(TransitionError) {
+        guard case .underReview = lifecycle.state else { throw .illegal(from: state, move: "decide") }
+        let result = decision.isEligible ? Self.approvedResult : Self.rejectedResult
+        try moving { app throws(ServiceApplication.MoveError) in try app.complete(result: result, on: day, by: actor) }
+        self.decision = decision
+    }
+
+    /// The first payment was made for `period`: the household is enrolled.
+    public mutating func startPaying(_ period: PayPeriod) throws(TransitionError) {
+        guard state == .approved else { throw .illegal(from: state, move: "startPaying") }
+        guard decision?.paysAllowance == true else {
+            throw .decisionMismatch("an approval without a monthly allowance has nothing to pay")
+        }
+        payingSince = period
+    }
+
+    /// 撤回: the applicant withdraws an application not decided yet.
+    public mutating func withdraw(reason: String, on day: CalendarDate, by actor: String) throws(TransitionError) {
+        try moving { app throws(ServiceApplication.MoveError) in try app.withdraw(reason: reason, on: day, by: actor) }
+    }
+
+    private mutating func moving(
+        _ move: (inout ServiceApplication) throws(ServiceApplication.MoveError) -> Void
+    ) throws(TransitionError) {
+        do throws(ServiceApplication.MoveError) {
+            try move(&lifecycle)
+        } catch {
+            throw .move(error)
+        }
+    }
+
+    /// The step that carries the application on, or `nil` when nothing more is for the service to
+    /// do (decided and, with an allowance, paid; refused; withdrawn; or waiting for the applicant).
     public var nextStep: AssistanceStep? {
         switch state {
         case .submitted: .accept
         case .accepted: .verify
         case .underReview: .decide
-        case .approved: decision?.paysAllowance == true ? .pay : .complete
-        case .rejected, .paying, .reviewed: .complete
-        case .completed, .withdrawn: nil
+        case .approved: decision?.paysAllowance == true ? .pay : nil
+        case .notAccepted, .awaitingMaterials, .rejected, .paying, .withdrawn: nil
         }
     }
 }
@@ -215,26 +209,37 @@ public struct AssistanceApplication: Hashable, Sendable, Codable {
 extension AssistanceApplication: StorableRecord {
     /// The table name.
     public static let recordKind = "assistance_application"
-    /// Version 2 added the declared ``members``.
-    public static let schemaVersion = 2
-    /// Version 1 had no members: the applicant stands alone.
+    /// Version 2 added the declared ``members``; version 3 moved the application onto the shared
+    /// life cycle (``lifecycle``) and added the ``district``.
+    public static let schemaVersion = 3
+    /// Earlier versions replayed onto the shared life cycle (see ``Legacy``).
     public static let upgrades: [RecordUpgrade<AssistanceApplication>] = [
-        RecordUpgrade(from: 1, as: Version1.self) { old in
-            AssistanceApplication(
+        RecordUpgrade(from: 1, as: Legacy.Version1.self) { old in
+            try Legacy.upgrade(
                 id: old.id,
                 household: old.household,
                 applicant: old.applicant,
                 members: [old.applicant],
                 category: old.category,
-                state: old.state,
                 history: old.history,
                 decision: old.decision
             )
-        }
+        },
+        RecordUpgrade(from: 2, as: Legacy.Version2.self) { old in
+            try Legacy.upgrade(
+                id: old.id,
+                household: old.household,
+                applicant: old.applicant,
+                members: old.members,
+                category: old.category,
+                history: old.history,
+                decision: old.decision
+            )
+        },
     ]
     /// The applicant, the members and the decision (it lists facts) are personal data.
     public static let sensitiveFields: Set<String> = ["applicant", "members", "decision"]
-    /// Applications by state.
+    /// Applications by state and by household.
     public static let indexes: [RecordIndex<AssistanceApplication>] = [
         RecordIndex("state") { .text($0.state.rawValue) },
         RecordIndex("household") { .text($0.household.rawValue) },
@@ -243,36 +248,103 @@ extension AssistanceApplication: StorableRecord {
     public var recordKey: RecordKey { RecordKey(id.rawValue) }
 }
 
-extension AssistanceApplication {
+/// Applications stored before schema version 3, when assistance had its own states, and how they
+/// are replayed onto the shared life cycle.
+///
+/// The old moves become the life cycle's: `accept` is 受理, `startReview` the verification step,
+/// `approve` and `reject` complete the application with the decision (办结), `startPaying` marks
+/// the month of that move as the first paid, and `withdraw` is 撤回. The old periodic `review` and
+/// the old closing move `complete` add nothing: the case was completed at its decision. Those
+/// versions kept no actor (recorded as ``actor``) and no district, which is taken from where the
+/// applicant's identity number was issued (for a foreign permanent-residence number, its
+/// province).
+enum Legacy {
+    /// Who the replayed moves are recorded as made by.
+    static let actor = "civil-affairs (before schema 3)"
+    /// The service code and time limits the replayed applications are given: the reference
+    /// catalogue's (an assumption; the old records kept none).
+    static let serviceCode = AssistanceService.serviceCode
+
+    /// A stored move of versions 1 and 2.
+    struct Move: Decodable {
+        let event: String
+        let state: String
+        let time: Date
+    }
+
     /// The stored shape of schema version 1, before members were declared.
     struct Version1: Decodable {
         let id: Identifier<AssistanceApplication>
         let household: Identifier<Household>
         let applicant: ResidentID
         let category: AssistanceCategory
-        let state: ApplicationState
         let history: [Move]
         let decision: Decision?
     }
 
-    private init(
+    /// The stored shape of schema version 2, with the assistance module's own states.
+    struct Version2: Decodable {
+        let id: Identifier<AssistanceApplication>
+        let household: Identifier<Household>
+        let applicant: ResidentID
+        let members: [ResidentID]
+        let category: AssistanceCategory
+        let history: [Move]
+        let decision: Decision?
+    }
+
+    /// Why an old record cannot be replayed.
+    struct UpgradeError: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { reason }
+    }
+
+    static func upgrade(
         id: Identifier<AssistanceApplication>,
         household: Identifier<Household>,
         applicant: ResidentID,
         members: [ResidentID],
         category: AssistanceCategory,
-        state: ApplicationState,
         history: [Move],
         decision: Decision?
-    ) {
-        self.id = id
-        self.household = household
-        self.applicant = applicant
-        self.members = members
-        self.category = category
-        self.state = state
-        self.history = history
-        self.decision = decision
+    ) throws -> AssistanceApplication {
+        guard let first = history.first else { throw UpgradeError(reason: "application \(id) has no history") }
+        var application = AssistanceApplication(
+            id: id,
+            household: household,
+            applicant: applicant,
+            members: members,
+            category: category,
+            district: try district(of: applicant),
+            serviceCode: serviceCode,
+            timeLimit: try TimeLimit(statutory: 30, promised: 20),
+            submitted: CalendarDate(first.time),
+            by: actor
+        )
+        for move in history.dropFirst() {
+            let day = CalendarDate(move.time)
+            switch move.event {
+            case "accept": try application.accept(on: day, by: actor)
+            case "startReview": try application.startReview(on: day, by: actor)
+            case "approve", "reject":
+                guard let decision else {
+                    throw UpgradeError(reason: "application \(id) was decided without a decision")
+                }
+                try application.decide(decision, on: day, by: actor)
+            case "startPaying": try application.startPaying(PayPeriod(containing: day))
+            case "review", "complete": break
+            case "withdraw": try application.withdraw(reason: "withdrawn by the applicant", on: day, by: actor)
+            default: throw UpgradeError(reason: "application \(id) has an unknown move \(move.event)")
+            }
+        }
+        return application
+    }
+
+    /// Where the applicant's number was issued: its address code, or for a foreign
+    /// permanent-residence number (which starts with 9) the province its digits 2–3 name.
+    static func district(of applicant: ResidentID) throws -> DivisionCode {
+        if let division = applicant.addressDivision { return division }
+        return try DivisionCode(String(applicant.unmasked.dropFirst().prefix(2)) + "0000")
     }
 }
 

@@ -17,8 +17,8 @@ public enum AssistanceError: Error, Hashable, Sendable, CustomStringConvertible 
     case openApplicationExists(String)
     /// The step cannot run on an application in this state (deciding before verifying, paying
     /// before deciding, verifying a withdrawn application).
-    case illegalStep(AssistanceStep, application: String, state: ApplicationState)
-    /// The application's state machine refused the move.
+    case illegalStep(AssistanceStep, application: String, state: AssistanceState)
+    /// The application's life cycle refused the move.
     case transition(AssistanceApplication.TransitionError)
     /// The application was approved without a monthly allowance (a near-minimum-living
     /// household): there is nothing to pay.

@@ -3,6 +3,7 @@ import Logging
 public import SocietyCore
 public import SocietyExchange
 public import SocietyOneCard
+public import SocietyServices
 
 /// The data services a household's economic verification asks: what ``AssistanceService`` needs
 /// to know about the departments besides its exchange ports.
@@ -21,8 +22,13 @@ public struct VerificationPlan: Hashable, Sendable {
 /// store-backed, audited and restartable after a crash without paying twice.
 ///
 /// Every step is one transaction on the civil-affairs store, opened with one of the declared
-/// ``Purposes``, and moves the application's state machine (``AssistanceApplication``); a step
-/// the state does not allow throws and changes nothing. Steps that can be repeated are idempotent:
+/// ``Purposes``, and moves the application on the shared life cycle of resident services
+/// (``AssistanceApplication/lifecycle``); a step the state does not allow throws and changes
+/// nothing. The same transaction keeps the application desk's record of it
+/// (`SocietyServices.ApplicationRecord`), so that an `ApplicationService` on the civil-affairs
+/// store counts and warns about assistance applications like any other service's: their
+/// deadlines run in working days from acceptance to the decision (办结) under the time limits of
+/// the catalogue entry the service is given (``serviceEntry(timeLimit:department:)``). Steps that can be repeated are idempotent:
 /// applying again with the same id returns the application, verifying or deciding again returns
 /// what was kept, paying a period again pays nothing. A process that stops between steps — or
 /// between the one-card's payment and recording it — is carried on by ``resume(period:progress:send:)``:
@@ -31,12 +37,11 @@ public struct VerificationPlan: Hashable, Sendable {
 /// ```swift
 /// let service = AssistanceService(
 ///     ports: civilAffairs, exchange: civilExchange, oneCard: oneCard,
-///     policy: .defaultPolicy, verification: VerificationPlan())
-/// try await service.apply(id, household: household, applicant: head, members: members)
+///     service: try catalogue.entry(AssistanceService.serviceCode))
+/// try await service.apply(id, household: household, applicant: head, members: members, district: district)
 /// try await service.verify(id) { service, request in try await exchange.deliver(request, to: service) }
-/// let decided = try await service.decide(id)
+/// let decided = try await service.decide(id)   // 办结, approved or rejected
 /// if decided.nextStep == .pay { try await service.pay(id, period: november) }
-/// try await service.complete(id)
 /// ```
 public struct AssistanceService: Sendable {
     /// The store purposes this service declares, as they appear in the audit log.
@@ -64,13 +69,18 @@ public struct AssistanceService: Sendable {
     public let verificationPlan: VerificationPlan
     /// The extras paid beside the allowance (utility-fee relief, price subsidy).
     public let extras: LowIncomeBenefits
+    /// The catalogue entry applications are made under: its code, department and time limits.
+    public let service: ServiceEntry
 
     /// A service on civil affairs' ports, its exchange ports (sealer and opener) and the one-card
-    /// through which it pays.
+    /// through which it pays, receiving applications under the catalogue entry `service`
+    /// (``serviceEntry(timeLimit:department:)`` declares it; a deployment usually takes it from its
+    /// catalogue, with its own time limits).
     public init(
         ports: ServicePorts,
         exchange: ExchangePorts,
         oneCard: OneCardService,
+        service: ServiceEntry,
         policy: AssistancePolicy = .defaultPolicy,
         verification: VerificationPlan = VerificationPlan(),
         extras: LowIncomeBenefits = LowIncomeBenefits()
@@ -82,10 +92,13 @@ public struct AssistanceService: Sendable {
         self.policy = policy
         self.verificationPlan = verification
         self.extras = extras
+        self.service = service
     }
 
     private var logger: Logger { ports.logger }
     private var today: CalendarDate { CalendarDate(ports.clock.now()) }
+    /// Who the service's moves are recorded as made by: the department running it.
+    private var actor: String { service.department }
 
     // MARK: Intake
 
@@ -95,41 +108,48 @@ public struct AssistanceService: Sendable {
     /// The caller chooses the id, so a retried intake returns the application already received;
     /// the same id with other contents throws ``AssistanceError/conflictingApplication(_:)``. A
     /// household has at most one open application per category
-    /// (``AssistanceError/openApplicationExists(_:)``).
+    /// (``AssistanceError/openApplicationExists(_:)``). `district` is the county-level division the
+    /// application belongs to, as the desk counts it.
     @discardableResult
     public func apply(
         _ id: Identifier<AssistanceApplication>,
         household: Identifier<Household>,
         applicant: ResidentID,
         members: [ResidentID],
-        category: AssistanceCategory = .minimumLiving
+        category: AssistanceCategory = .minimumLiving,
+        district: DivisionCode
     ) async throws(AssistanceError) -> AssistanceApplication {
-        let now = ports.clock.now()
+        let (day, actor) = (today, actor)
         let submitted = AssistanceApplication(
             id: id,
             household: household,
             applicant: applicant,
             members: members,
             category: category,
-            time: now
+            district: district,
+            serviceCode: service.code,
+            timeLimit: service.timeLimit,
+            submitted: day,
+            by: "applicant"
         )
         let (application, created) = try await step(.accept, id) {
             try await ports.store.write(purpose: Purposes.intake) { db in
                 if let existing = try await db.get(AssistanceApplication.self, key: submitted.recordKey) {
                     guard existing.household == submitted.household, existing.applicant == submitted.applicant,
-                        existing.members == submitted.members, existing.category == submitted.category
+                        existing.members == submitted.members, existing.category == submitted.category,
+                        existing.district == submitted.district
                     else { throw AssistanceError.conflictingApplication(id.rawValue) }
                     return (existing, false)
                 }
                 let others = try await db.fetch(
                     RecordQuery<AssistanceApplication>.filter("household", equals: .text(household.rawValue))
                 )
-                if let open = others.first(where: { !$0.state.isFinal && $0.category == category }) {
+                if let open = others.first(where: { !$0.lifecycle.state.isFinal && $0.category == category }) {
                     throw AssistanceError.openApplicationExists(open.id.rawValue)
                 }
                 var application = submitted
-                try application.apply(.accept, at: now)
-                try await db.put(application)
+                try application.accept(on: day, by: actor)
+                try await keep(application, in: db)
                 return (application, true)
             }
         }
@@ -137,17 +157,20 @@ public struct AssistanceService: Sendable {
         return application
     }
 
-    /// Withdraws an application that is not decided yet.
+    /// Withdraws an application that is not decided yet (撤回), for `reason`; withdrawing a
+    /// withdrawn application returns it.
     @discardableResult
-    public func withdraw(_ id: Identifier<AssistanceApplication>) async throws(AssistanceError) -> AssistanceApplication
-    {
-        let now = ports.clock.now()
+    public func withdraw(
+        _ id: Identifier<AssistanceApplication>,
+        reason: String = "withdrawn by the applicant"
+    ) async throws(AssistanceError) -> AssistanceApplication {
+        let day = today
         let application = try await step(nil, id) {
             try await ports.store.write(purpose: Purposes.intake) { db in
                 var application = try await Self.application(id, in: db)
                 guard application.state != .withdrawn else { return application }
-                try application.apply(.withdraw, at: now)
-                try await db.put(application)
+                try application.withdraw(reason: reason, on: day, by: "applicant")
+                try await keep(application, in: db)
                 return application
             }
         }
@@ -221,6 +244,7 @@ public struct AssistanceService: Sendable {
             }
         }
         let now = ports.clock.now()
+        let actor = actor
         let verification = HouseholdVerification(application: id, facts: facts, services: services, verifiedAt: now)
         let stored = try await step(.verify, id) {
             try await ports.store.write(purpose: Purposes.verification) { db in
@@ -232,14 +256,14 @@ public struct AssistanceService: Sendable {
                     }
                     throw AssistanceError.illegalStep(.verify, application: id.rawValue, state: current.state)
                 }
-                try current.apply(.startReview, at: now)
+                try current.startReview(on: CalendarDate(now), by: actor)
                 try await db.put(verification)
-                try await db.put(current)
+                try await keep(current, in: db)
                 return verification
             }
         }
         var meta = metadata(application)
-        meta["state"] = "\(ApplicationState.underReview.rawValue)"
+        meta["state"] = "\(AssistanceState.underReview.rawValue)"
         meta["services"] = "\(services.count)"
         meta["members"] = "\(application.members.count)"
         meta["exchanges"] = "\(exchanges)"
@@ -264,13 +288,14 @@ public struct AssistanceService: Sendable {
     // MARK: Decision
 
     /// Decides on the verified facts with the ``EligibilityEvaluator`` under ``policy``, and keeps
-    /// the explained ``Decision`` with the application, approved or rejected, in one transaction.
+    /// the explained ``Decision`` with the application, approved or rejected, in one transaction:
+    /// the decision completes the application on the shared life cycle (办结).
     ///
     /// Deciding a decided application returns it unchanged.
     @discardableResult
     public func decide(_ id: Identifier<AssistanceApplication>) async throws(AssistanceError) -> AssistanceApplication {
-        let now = ports.clock.now()
-        let evaluator = EligibilityEvaluator(policy: policy, today: CalendarDate(now))
+        let (day, actor) = (today, actor)
+        let evaluator = EligibilityEvaluator(policy: policy, today: day)
         let (application, decidedNow) = try await step(.decide, id) {
             try await ports.store.write(purpose: Purposes.decision) { db in
                 var application = try await Self.application(id, in: db)
@@ -281,8 +306,8 @@ public struct AssistanceService: Sendable {
                     throw AssistanceError.illegalStep(.decide, application: id.rawValue, state: application.state)
                 }
                 let decision = try evaluator.decide(verification.facts)
-                try application.apply(decision.isEligible ? .approve : .reject, at: now, decision: decision)
-                try await db.put(application)
+                try application.decide(decision, on: day, by: actor)
+                try await keep(application, in: db)
                 return (application, true)
             }
         }
@@ -394,10 +419,13 @@ public struct AssistanceService: Sendable {
         let due = try await step(.pay, nil) {
             try await ports.store.read(purpose: Purposes.payment) { db in
                 var due: [AssistanceApplication] = []
-                let states = Self.payable.map { IndexValue.text($0.rawValue) }
+                // Records stored before schema 3 keep the state index of their time, when a paid
+                // household could be `reviewed` or `completed`: asked for too, and judged by the
+                // state they upgrade to.
+                let states = (Self.payable.map(\.rawValue) + ["reviewed", "completed"]).map { IndexValue.text($0) }
                 try await db.forEach(RecordQuery<AssistanceApplication>.filter("state", .among(states))) {
                     application in
-                    if application.decision?.paysAllowance == true,
+                    if Self.payable.contains(application.state), application.decision?.paysAllowance == true,
                         try await db.get(AssistancePayment.self, key: AssistancePayment.key(application.id, period))
                             == nil
                     {
@@ -476,40 +504,15 @@ public struct AssistanceService: Sendable {
         }
     }
 
-    // MARK: Completion
-
-    /// Closes the case (办结): a rejected application, an approved one without an allowance, or a
-    /// paid one. An approved household stays enrolled: later monthly runs (``payAll(for:batchSize:progress:)``)
-    /// keep paying it. Completing a completed application returns it.
-    @discardableResult
-    public func complete(
-        _ id: Identifier<AssistanceApplication>
-    ) async throws(AssistanceError)
-        -> AssistanceApplication
-    {
-        let now = ports.clock.now()
-        let application = try await step(.complete, id) {
-            try await ports.store.write(purpose: Purposes.decision) { db in
-                var application = try await Self.application(id, in: db)
-                guard application.state != .completed else { return application }
-                try application.apply(.complete, at: now)
-                try await db.put(application)
-                return application
-            }
-        }
-        log("application completed", application)
-        return application
-    }
-
     // MARK: Restart
 
-    /// The applications not closed yet, with the step that carries each on: after a restart,
+    /// The applications with a step of the service still to run, and that step: after a restart,
     /// what a process stopped in the middle of.
     public func pending() async throws(AssistanceError) -> [PendingApplication] {
         try await step(nil, nil) {
             try await ports.store.read(purpose: Purposes.intake) { db in
                 var pending: [PendingApplication] = []
-                let states = ApplicationState.allCases.filter { !$0.isFinal }.map { IndexValue.text($0.rawValue) }
+                let states = Self.stepStates.map { IndexValue.text($0.rawValue) }
                 try await db.forEach(RecordQuery<AssistanceApplication>.filter("state", .among(states))) {
                     application in
                     if let next = application.nextStep {
@@ -522,8 +525,9 @@ public struct AssistanceService: Sendable {
         }
     }
 
-    /// Carries every pending application on to completion, step by step: verification through
-    /// `send`, decision, payment for `period` (this month by default), completion. Each step is
+    /// Carries every pending application on as far as the service can, step by step: acceptance,
+    /// verification through `send`, the decision (办结), the first payment for `period` (this month
+    /// by default). Each step is
     /// idempotent, so an application whose step had half happened before a crash — paid by the
     /// one-card but not recorded — is finished without paying twice.
     ///
@@ -549,7 +553,6 @@ public struct AssistanceService: Sendable {
                         application = try await self.application(entry.id)
                     case .decide: application = try await decide(entry.id)
                     case .pay: application = try await pay(entry.id, period: period).application
-                    case .complete: application = try await complete(entry.id)
                     }
                     // A step that moved nothing would be asked again forever: stop there.
                     guard application.state != before else {
@@ -575,13 +578,13 @@ public struct AssistanceService: Sendable {
 
     /// Accepts a submitted application (intake done elsewhere, or stopped after submission).
     func accept(_ id: Identifier<AssistanceApplication>) async throws(AssistanceError) -> AssistanceApplication {
-        let now = ports.clock.now()
+        let (day, actor) = (today, actor)
         let application = try await step(.accept, id) {
             try await ports.store.write(purpose: Purposes.intake) { db in
                 var application = try await Self.application(id, in: db)
                 guard application.state == .submitted else { return application }
-                try application.apply(.accept, at: now)
-                try await db.put(application)
+                try application.accept(on: day, by: actor)
+                try await keep(application, in: db)
                 return application
             }
         }
@@ -592,7 +595,24 @@ public struct AssistanceService: Sendable {
     // MARK: Helpers
 
     /// The states in which an application with an allowance is paid.
-    static let payable: [ApplicationState] = [.approved, .paying, .reviewed, .completed]
+    static let payable: [AssistanceState] = [.approved, .paying]
+    /// The states in which a step of the service may be next.
+    static let stepStates: [AssistanceState] = [.submitted, .accepted, .underReview, .approved]
+
+    /// Puts the application and, beside it in the same transaction, the application desk's record
+    /// of it: the shared life cycle with the applicant (the household, through its applicant), the
+    /// department and the district.
+    private func keep(_ application: AssistanceApplication, in db: any RecordWriting) async throws {
+        try await db.put(application)
+        try await db.put(
+            ApplicationRecord(
+                application: application.lifecycle,
+                applicant: .household(head: application.applicant),
+                department: service.department,
+                district: application.district
+            )
+        )
+    }
 
     /// Records paid applications in one transaction: a payment record each, and the first
     /// payment's move to paying.
@@ -630,8 +650,8 @@ public struct AssistanceService: Sendable {
                         throw AssistanceError.illegalStep(.pay, application: id.rawValue, state: application.state)
                     }
                     if application.state == .approved {
-                        try application.apply(.startPaying, at: now)
-                        try await db.put(application)
+                        try application.startPaying(period)
+                        try await keep(application, in: db)
                     }
                     try await db.put(payment)
                     payouts.append(AssistancePayout(application: application, payment: payment, postedNow: postedNow))
@@ -791,12 +811,12 @@ public struct PendingApplication: Hashable, Sendable {
     /// The application.
     public let id: Identifier<AssistanceApplication>
     /// Where it is.
-    public let state: ApplicationState
+    public let state: AssistanceState
     /// What comes next.
     public let next: AssistanceStep
 
     /// An entry of ``AssistanceService/pending()``.
-    public init(id: Identifier<AssistanceApplication>, state: ApplicationState, next: AssistanceStep) {
+    public init(id: Identifier<AssistanceApplication>, state: AssistanceState, next: AssistanceStep) {
         self.id = id
         self.state = state
         self.next = next
@@ -815,8 +835,49 @@ public struct ResumeReport: Hashable, Sendable {
         public let error: AssistanceError
     }
 
-    /// The applications carried on to completion (or to their last possible state).
+    /// The applications carried on as far as the service can take them (decided, and paid once
+    /// when an allowance is due).
     public var completed: [AssistanceApplication] = []
     /// The applications that stopped on an error, left where they were.
     public var failed: [Failure] = []
+}
+
+extension AssistanceService {
+    /// The catalogue code assistance applications are made under in the reference catalogue.
+    public static let serviceCode = "assistance-application"
+
+    /// The catalogue entry for the minimum living allowance (最低生活保障) as this module declares
+    /// it: the household applies with an application form only, and every other fact — the
+    /// household register, employment, income, property, vehicles, businesses, deposits, health
+    /// and disability — is fetched by envelope from the department holding it (the services of
+    /// ``VerificationService``) instead of being asked for on paper. The outcome is a decision.
+    ///
+    /// The time limits are the deployment's (the province's rules set them); `department` is the
+    /// party name of the department running the service in the trust list.
+    public static func serviceEntry(
+        timeLimit: TimeLimit,
+        department: String = "civil-affairs"
+    ) throws(CatalogueError) -> ServiceEntry {
+        let replaced = [
+            (VerificationService.labour, "employment and wage certificates"),
+            (VerificationService.property, "real-estate certificates"),
+            (VerificationService.population, "household register and vehicle records"),
+            (VerificationService.business, "business registration records"),
+            (VerificationService.health, "medical expense receipts"),
+            (VerificationService.disability, "disability assessment"),
+            (VerificationService.deposits, "bank statements"),
+        ]
+        return try ServiceEntry(
+            code: serviceCode,
+            name: "最低生活保障申请 (minimum living allowance)",
+            department: department,
+            legalBasis: ["社会救助暂行办法"],
+            applicant: .household,
+            materials: [.document(name: "application form")]
+                + replaced.map { ServiceEntry.Material.exchange(service: $0.0, replaces: $0.1) },
+            channels: [.online, .counter],
+            timeLimit: timeLimit,
+            outcome: .decision
+        )
+    }
 }

@@ -50,6 +50,16 @@ public struct ApplicationRecord: Hashable, Sendable, Codable {
     public let department: String
     /// The district (county-level division) the application belongs to.
     public let district: DivisionCode
+
+    /// The desk's record of `application`: what a domain service that keeps its own application
+    /// record writes beside it, in the same transaction, so that the desk's warnings and counts
+    /// include its applications.
+    public init(application: ServiceApplication, applicant: Applicant, department: String, district: DivisionCode) {
+        self.application = application
+        self.applicant = applicant
+        self.department = department
+        self.district = district
+    }
 }
 
 extension ApplicationRecord: StorableRecord {

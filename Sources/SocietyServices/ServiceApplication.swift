@@ -53,6 +53,45 @@ public struct TimeLimit: Hashable, Sendable, Codable {
     }
 }
 
+/// Where an application is on the shared life cycle (申请, 受理, 不予受理, 补正, 审核, 办结, 撤回).
+public enum ApplicationState: Hashable, Sendable, Codable {
+    /// 申请: received, not yet checked.
+    case submitted
+    /// 受理: accepted as complete; the time limits run.
+    case accepted
+    /// 不予受理: not accepted, with the reasons given to the applicant. Final.
+    case notAccepted(reasons: [String])
+    /// 补正: the applicant must complete `missing` by `deadline`; the time limits pause.
+    case awaitingMaterials(missing: [String], deadline: CalendarDate)
+    /// 审核: a department step is under way.
+    case underReview(step: String)
+    /// 办结: done, with its result (an e-certificate type, a payment, a decision). Final.
+    case completed(result: String)
+    /// 撤回: withdrawn by the applicant. Final.
+    case withdrawn(reason: String)
+
+    /// The state's name as stored and printed.
+    public var name: String {
+        switch self {
+        case .submitted: "submitted"
+        case .accepted: "accepted"
+        case .notAccepted: "notAccepted"
+        case .awaitingMaterials: "awaitingMaterials"
+        case .underReview: "underReview"
+        case .completed: "completed"
+        case .withdrawn: "withdrawn"
+        }
+    }
+
+    /// Whether nothing more happens.
+    public var isFinal: Bool {
+        switch self {
+        case .notAccepted, .completed, .withdrawn: true
+        default: false
+        }
+    }
+}
+
 /// An application on the shared life cycle every domain's resident services run on.
 ///
 /// ```
@@ -66,49 +105,7 @@ public struct TimeLimit: Hashable, Sendable, Codable {
 /// the current state and changes nothing then; each allowed move appends a ``Move`` to ``history``.
 /// The state carries its deadline: the promised and statutory dates once accepted, moved on by
 /// the working days spent waiting for materials, and the materials' own deadline while waiting.
-///
-/// Named `ServiceApplication.State` rather than `ApplicationState` while social assistance still has
-/// its own `ApplicationState` (both modules are in the `DigitalSociety` umbrella).
 public struct ServiceApplication: Hashable, Sendable, Codable {
-    /// Where an application is.
-    public enum State: Hashable, Sendable, Codable {
-        /// 申请: received, not yet checked.
-        case submitted
-        /// 受理: accepted as complete; the time limits run.
-        case accepted
-        /// 不予受理: not accepted, with the reasons given to the applicant. Final.
-        case notAccepted(reasons: [String])
-        /// 补正: the applicant must complete `missing` by `deadline`; the time limits pause.
-        case awaitingMaterials(missing: [String], deadline: CalendarDate)
-        /// 审核: a department step is under way.
-        case underReview(step: String)
-        /// 办结: done, with its result (an e-certificate type, a payment, a decision). Final.
-        case completed(result: String)
-        /// 撤回: withdrawn by the applicant. Final.
-        case withdrawn(reason: String)
-
-        /// The state's name as stored and printed.
-        public var name: String {
-            switch self {
-            case .submitted: "submitted"
-            case .accepted: "accepted"
-            case .notAccepted: "notAccepted"
-            case .awaitingMaterials: "awaitingMaterials"
-            case .underReview: "underReview"
-            case .completed: "completed"
-            case .withdrawn: "withdrawn"
-            }
-        }
-
-        /// Whether nothing more happens.
-        public var isFinal: Bool {
-            switch self {
-            case .notAccepted, .completed, .withdrawn: true
-            default: false
-            }
-        }
-    }
-
     /// One recorded move: what, by whom, on which day, and the state reached.
     public struct Move: Hashable, Sendable, Codable {
         /// The move's name (`accept`, `requestMaterials`, …).
@@ -118,7 +115,7 @@ public struct ServiceApplication: Hashable, Sendable, Codable {
         /// The working day it was made on.
         public let date: CalendarDate
         /// The state reached.
-        public let state: State
+        public let state: ApplicationState
     }
 
     /// Why a move was refused; the application is unchanged.
@@ -154,7 +151,7 @@ public struct ServiceApplication: Hashable, Sendable, Codable {
     /// The day it was submitted.
     public let submitted: CalendarDate
     /// Where it is now.
-    public private(set) var state: State
+    public private(set) var state: ApplicationState
     /// Every move, in order.
     public private(set) var history: [Move]
     /// The day it was accepted, once it was.
@@ -198,7 +195,7 @@ public struct ServiceApplication: Hashable, Sendable, Codable {
 
     private var lastDate: CalendarDate { history.last?.date ?? submitted }
 
-    private mutating func record(_ name: String, _ actor: String, _ date: CalendarDate, _ state: State) {
+    private mutating func record(_ name: String, _ actor: String, _ date: CalendarDate, _ state: ApplicationState) {
         self.state = state
         history.append(Move(name: name, actor: actor, date: date, state: state))
     }

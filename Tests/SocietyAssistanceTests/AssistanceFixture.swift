@@ -5,6 +5,7 @@ import SocietyCore
 import SocietyExchange
 import SocietyJSON
 import SocietyOneCard
+import SocietyServices
 import SocietyTesting
 
 /// Civil affairs, two data-source departments and the one-card, with the family of the
@@ -18,6 +19,11 @@ struct AssistanceWorld<Store: RecordStore> {
     let household: Identifier<Household>
     /// The head's card's bank account.
     let account: BankAccount
+    /// The catalogue entry the service receives applications under: 30 working days statutory,
+    /// 20 promised.
+    let entry: ServiceEntry
+    /// The district the family's applications belong to (Hailing district, Taizhou).
+    static var district: DivisionCode { get throws { try DivisionCode("321202") } }
 
     /// The day of every step (the city's fixed clock).
     static var today: CalendarDate { VerificationCity<Store>.today }
@@ -60,6 +66,7 @@ struct AssistanceWorld<Store: RecordStore> {
         self.family = family
         self.household = try Identifier("hh-1")
         self.account = account
+        self.entry = try AssistanceService.serviceEntry(timeLimit: TimeLimit(statutory: 30, promised: 20))
     }
 
     /// Civil affairs' ports, logging at trace level into ``logs``.
@@ -80,6 +87,7 @@ struct AssistanceWorld<Store: RecordStore> {
             ports: ports,
             exchange: city.civilExchange,
             oneCard: oneCard,
+            service: entry,
             policy: .defaultPolicy,
             verification: VerificationPlan(services: VerificationCity<Store>.services)
         )
@@ -95,7 +103,13 @@ struct AssistanceWorld<Store: RecordStore> {
 
     /// The family's application, received.
     func applyFamily(_ service: AssistanceService, id: String = "app-1") async throws -> AssistanceApplication {
-        try await service.apply(Identifier(id), household: household, applicant: family[0], members: family)
+        try await service.apply(
+            Identifier(id),
+            household: household,
+            applicant: family[0],
+            members: family,
+            district: try Self.district
+        )
     }
 
     /// A valid bank account numbered `index`.

@@ -4,6 +4,7 @@ import SocietyCore
 import SocietyExchange
 import SocietyOneCard
 import SocietyOpenSSL
+import SocietyServices
 import SocietyTesting
 import Synchronization
 import Testing
@@ -38,7 +39,7 @@ struct AssistanceServiceTests {
     }
 
     @Test(
-        "intake, verification by envelope, an explained decision, payment through the one-card, completion",
+        "intake, verification by envelope, an explained decision (办结), payment through the one-card",
         arguments: [VerificationProfile.standard, .national]
     )
     func fullFlow(profile: VerificationProfile) async throws {
@@ -80,12 +81,17 @@ struct AssistanceServiceTests {
         #expect(totals.records == 3)
         #expect(totals.total == Money(fen: 117_000))
 
-        let completed = try await service.complete(id)
-        #expect(completed.state == .completed)
-        #expect(completed.nextStep == nil)
+        // The application ran on the shared life cycle: accepted, reviewed, completed by the decision.
+        let paid = try await service.application(id)
+        #expect(paid.nextStep == nil)
+        #expect(paid.payingSince == AssistanceWorld<InMemoryStore>.period)
+        #expect(paid.lifecycle.history.map(\.name) == ["submit", "accept", "review", "complete"])
         #expect(
-            completed.history.map(\.state) == [.submitted, .accepted, .underReview, .approved, .paying, .completed]
+            paid.lifecycle.history.map(\.actor) == ["applicant", "civil-affairs", "civil-affairs", "civil-affairs"]
         )
+        #expect(paid.lifecycle.state == .completed(result: AssistanceApplication.approvedResult))
+        #expect(paid.lifecycle.serviceCode == AssistanceService.serviceCode)
+        #expect(paid.lifecycle.timeLimit == world.entry.timeLimit)
         #expect(try await service.pending().isEmpty)
 
         // Each step was one transaction under its declared purpose, audited in civil affairs' log.
@@ -157,24 +163,27 @@ struct AssistanceServiceTests {
 
         let restarted = world.service()
         let pending = try await restarted.pending()
-        let expected: (ApplicationState, AssistanceStep) =
+        // Paid once, the application has nothing left for the service to do: later months are
+        // the monthly run's.
+        let expected: (AssistanceState, AssistanceStep)? =
             switch crash {
             case .afterIntake: (.accepted, .verify)
             case .afterVerification: (.underReview, .decide)
             case .afterDecision, .afterOneCardPaid: (.approved, .pay)
-            case .afterPayment: (.paying, .complete)
+            case .afterPayment: nil
             }
-        #expect(pending == [PendingApplication(id: id, state: expected.0, next: expected.1)])
+        #expect(pending == (expected.map { [PendingApplication(id: id, state: $0.0, next: $0.1)] } ?? []))
 
         let report = try await restarted.resume(period: period, send: world.send)
         #expect(report.failed.isEmpty)
-        #expect(report.completed.map(\.state) == [.completed])
+        #expect(report.completed.map(\.state) == (expected == nil ? [] : [.paying]))
         #expect(try await restarted.pending().isEmpty)
         #expect(try await world.ledgerRecords() == 3)
         let payment = try #require(try await restarted.payment(id, period: period))
         #expect(payment.total == Money(fen: 117_000))
-        let states = try await restarted.application(id).history.map(\.state)
-        #expect(states == [.submitted, .accepted, .underReview, .approved, .paying, .completed])
+        let resumed = try await restarted.application(id)
+        #expect(resumed.state == .paying)
+        #expect(resumed.lifecycle.history.map(\.name) == ["submit", "accept", "review", "complete"])
     }
 
     @Test("illegal moves throw and change nothing")
@@ -191,14 +200,17 @@ struct AssistanceServiceTests {
         await #expect(throws: AssistanceError.illegalStep(.pay, application: "app-1", state: .accepted)) {
             try await service.pay(id, period: period)
         }
-        await #expect(throws: AssistanceError.transition(.illegal(from: .accepted, event: .complete))) {
-            try await service.complete(id)
-        }
         #expect(try await service.application(id) == accepted)
 
         // The same id with other members, and a second open application for the household.
         await #expect(throws: AssistanceError.conflictingApplication("app-1")) {
-            try await service.apply(id, household: world.household, applicant: world.family[0], members: [])
+            try await service.apply(
+                id,
+                household: world.household,
+                applicant: world.family[0],
+                members: [],
+                district: try AssistanceWorld<InMemoryStore>.district
+            )
         }
         await #expect(throws: AssistanceError.openApplicationExists("app-1")) {
             try await world.applyFamily(service, id: "app-2")
@@ -216,8 +228,10 @@ struct AssistanceServiceTests {
         #expect(try await service.application(id) == reviewed)
 
         let approved = try await service.decide(id)
-        await #expect(throws: AssistanceError.self) { try await service.complete(id) }  // the allowance is unpaid
-        await #expect(throws: AssistanceError.transition(.illegal(from: .approved, event: .withdraw))) {
+        // Decided is completed (办结) on the shared life cycle: too late to withdraw.
+        await #expect(
+            throws: AssistanceError.transition(.move(.illegal(move: "withdraw", from: "completed")))
+        ) {
             try await service.withdraw(id)
         }
         #expect(try await service.application(id) == approved)
@@ -227,13 +241,15 @@ struct AssistanceServiceTests {
         #expect(try await service.verify(id, send: world.send).application == id)
     }
 
-    @Test("a withdrawn application cannot be verified; a refused one is closed without payment")
+    @Test("a withdrawn application cannot be verified; a refused one is completed without payment")
     func withdrawnAndRejected() async throws {
         let world = try await world(dwellings: 2)
         let service = world.service()
         let id = try Identifier<AssistanceApplication>("app-1")
         _ = try await world.applyFamily(service)
-        #expect(try await service.withdraw(id).state == .withdrawn)
+        let withdrawn = try await service.withdraw(id, reason: "moved away")
+        #expect(withdrawn.state == .withdrawn)
+        #expect(withdrawn.lifecycle.state == .withdrawn(reason: "moved away"))
         await #expect(throws: AssistanceError.illegalStep(.verify, application: "app-1", state: .withdrawn)) {
             try await service.verify(id, send: world.send)
         }
@@ -246,11 +262,11 @@ struct AssistanceServiceTests {
         let rejected = try await service.decide(other)
         #expect(rejected.state == .rejected)
         #expect(rejected.decision?.explanation.contains("2 dwelling(s)") == true)
-        #expect(rejected.nextStep == .complete)
+        #expect(rejected.nextStep == nil)
+        #expect(rejected.lifecycle.state == .completed(result: AssistanceApplication.rejectedResult))
         await #expect(throws: AssistanceError.illegalStep(.pay, application: "app-2", state: .rejected)) {
             try await service.pay(other)
         }
-        #expect(try await service.complete(other).state == .completed)
         #expect(try await world.ledgerRecords() == 0)
     }
 
@@ -274,13 +290,15 @@ struct AssistanceServiceTests {
             Identifier("app-2"),
             household: Identifier("hh-2"),
             applicant: elderly,
-            members: [elderly]
+            members: [elderly],
+            district: try AssistanceWorld<InMemoryStore>.district
         )
         try await service.apply(
             Identifier("app-3"),
             household: Identifier("hh-3"),
             applicant: uncarded,
-            members: [uncarded]
+            members: [uncarded],
+            district: try AssistanceWorld<InMemoryStore>.district
         )
         for id in ["app-1", "app-2", "app-3"] {
             try await service.verify(Identifier(id), send: world.send)
@@ -303,7 +321,7 @@ struct AssistanceServiceTests {
         #expect(again.refused.map(\.application.rawValue) == ["app-3"])
         #expect(try await world.ledgerRecords() == 6)
         let pending = try await service.pending()
-        #expect(pending.map(\.next) == [.complete, .complete, .pay])
+        #expect(pending.map(\.next) == [.pay])
     }
 
     @Test("the service logs metadata at trace level and never an identity number, phone number or bank account")
@@ -316,7 +334,6 @@ struct AssistanceServiceTests {
         try await service.decide(id)
         try await service.pay(id)
         try await service.pay(id)
-        try await service.complete(id)
         await #expect(throws: AssistanceError.self) { try await service.verify(Identifier("app-9"), send: world.send) }
 
         let lines = world.logs.lines.map(\.description)

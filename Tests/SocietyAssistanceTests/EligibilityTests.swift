@@ -115,51 +115,6 @@ struct EligibilityTests {
     }
 }
 
-@Suite("Application life cycle")
-struct ApplicationTests {
-    @Test("intake → review → decision → paying, every move recorded; illegal moves throw")
-    func lifecycle() throws {
-        let now = Date(timeIntervalSince1970: 1_795_000_000)
-        var application = AssistanceApplication(
-            id: try Identifier("app-1"),
-            household: try Identifier("hh-1"),
-            applicant: try ResidentID("11010519491231002X"),
-            category: .minimumLiving,
-            time: now
-        )
-        #expect(throws: AssistanceApplication.TransitionError.illegal(from: .submitted, event: .approve)) {
-            try application.apply(.approve, at: now)
-        }
-        try application.apply(.accept, at: now)
-        try application.apply(.startReview, at: now)
-        let ineligible = Decision(
-            category: nil,
-            monthlyAmount: .zero,
-            results: [],
-            policyVersion: "v",
-            perCapitaIncome: .zero
-        )
-        #expect(throws: AssistanceApplication.TransitionError.self) {
-            try application.apply(.approve, at: now, decision: ineligible)
-        }
-        try application.apply(.reject, at: now, decision: ineligible)
-        #expect(application.state == .rejected)
-        #expect(throws: AssistanceApplication.TransitionError.illegal(from: .rejected, event: .withdraw)) {
-            try application.apply(.withdraw, at: now)
-        }
-        #expect(application.history.map(\.state) == [.submitted, .accepted, .underReview, .rejected])
-        var other = AssistanceApplication(
-            id: try Identifier("app-2"),
-            household: try Identifier("hh-2"),
-            applicant: try ResidentID("11010519491231002X"),
-            category: .temporary,
-            time: now
-        )
-        try other.apply(.withdraw, at: now)
-        #expect(other.state == .withdrawn)
-    }
-}
-
 @Suite("Proactive discovery")
 struct DiscoveryTests {
     let today = CalendarDate(daysSinceEpoch: 20_786)

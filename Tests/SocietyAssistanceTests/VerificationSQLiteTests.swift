@@ -5,6 +5,7 @@ import SocietyJSON
 import SocietyOneCard
 import SocietyOpenSSL
 import SocietySQLite
+import SocietyServices
 import Testing
 
 /// The household economic verification and the assistance service once more on the reference
@@ -150,7 +151,17 @@ struct VerificationSQLiteTests {
         #expect(try await restarted.pending().map(\.next) == [.pay])
         let report = try await restarted.resume(period: period, send: world.send)
         #expect(report.failed.isEmpty)
-        #expect(report.completed.map(\.state) == [.completed])
+        #expect(report.completed.map(\.state) == [.paying])
+        // The application desk on the same SQLite store counts it, decided (办结) within its time limit.
+        let desk = ApplicationService(
+            ports: world.ports,
+            catalogue: try ServiceCatalogue([world.entry]),
+            calendar: try PublishedCalendar.official()
+        )
+        let counts = try await desk.counts()
+        #expect(counts.map(\.received) == [1])
+        #expect(counts.map(\.completedOnTime) == [1])
+        #expect(try await desk.application(id.rawValue).application == report.completed.first?.lifecycle)
         let again = try await restarted.pay(id, period: period)
         #expect(again.postedNow == 0)
         let totals = try await world.oneCard.totals()

@@ -24,6 +24,9 @@ struct DemoCLITests {
         #expect(output.contains("eligible for"))
         #expect(output.contains(profile == "national" ? "from envelope sm3:" : "from envelope sha256:"))
         #expect(output.contains("a retried batch paid 0 more"))
+        #expect(
+            output.contains("Decided (办结) on the shared application life cycle: 12 of 12, 12 within the promised 20")
+        )
         #expect(output.contains("Family-doctor contracts signed for"))
         #expect(output.contains("12 households applied once for application, economic verification"))
         #expect(output.contains("(48 parts, 3 departments); 12 done"))

@@ -1,4 +1,6 @@
 import Foundation
+import SocietyAssistance
+import SocietyServices
 import Testing
 
 @Suite("taizhou catalogue / application / bundle")
@@ -27,6 +29,15 @@ struct ServiceCLITests {
                 #""parts":["assistance-application","assistance-verification","onecard-payment","family-doctor-contract"]"#
             )
         )
+        // The reference catalogue's assistance entry is the one the assistance module declares: an
+        // application form, and every other fact fetched by envelope from the department holding it.
+        let assistance = try CLIRunner.run(["catalogue", "show", AssistanceService.serviceCode, "--json"])
+        #expect(assistance.status == 0)
+        let declared = try AssistanceService.serviceEntry(timeLimit: TimeLimit(statutory: 30, promised: 20))
+        for case .exchange(let service, let replaces) in declared.materials {
+            #expect(assistance.standardOutput.contains("\(replaces): fetched by envelope from \(service)"))
+        }
+        #expect(declared.materials.count == 1 + VerificationService.all.count)
         let unknown = try CLIRunner.run(["catalogue", "show", "nope"])
         #expect(unknown.status == 2)
         #expect(unknown.standardError.contains(#"no service in the catalogue has the code "nope""#))

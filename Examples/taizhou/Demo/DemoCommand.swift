@@ -9,6 +9,7 @@ import SocietyExchange
 import SocietyHealth
 import SocietyJSON
 import SocietyOneCard
+import SocietyServices
 import SocietySynthetic
 import SocietyVeterans
 
@@ -165,10 +166,12 @@ struct Demo {
         // The application desk every department moves its part of a bundle on (SocietyServices).
         let servicesDepartment = try government.department("services", as: government.civilAffairs)
         let bundles = try DemoBundles(department: servicesDepartment)
+        // Assistance applications run on the same life cycle, under the catalogue's entry for the service.
         let assistance = AssistanceService(
             ports: civil.ports,
             exchange: try civil.exchange(trustList: government.trustList),
-            oneCard: oneCard
+            oneCard: oneCard,
+            service: try bundles.desk.catalogue.entry(AssistanceService.serviceCode)
         )
         let network: DemoNetwork?
         let responders: [String: VerificationResponder]
@@ -232,7 +235,19 @@ struct Demo {
                 + "(allowances, utility-fee relief, price subsidies), \(totals.total) for \(PayPeriod(containing: today)); "
                 + "a retried batch paid \(outcome.retriedPaid) more"
         )
-        print("   Cases closed (办结): \(outcome.completed) of \(outcome.applications)")
+        // Civil affairs' own desk counts its assistance applications like any other service's.
+        let civilDesk = ApplicationService(
+            ports: civil.ports,
+            catalogue: bundles.desk.catalogue,
+            calendar: bundles.desk.calendar
+        )
+        let counted = try await civilDesk.counts().filter { $0.service == AssistanceService.serviceCode }
+        let (onTime, late) = counted.reduce((0, 0)) { ($0.0 + $1.completedOnTime, $0.1 + $1.completedLate) }
+        print(
+            "   Decided (办结) on the shared application life cycle: \(onTime + late) of "
+                + "\(counted.reduce(0) { $0 + $1.received }), \(onTime) within the promised "
+                + "\(assistance.service.timeLimit.promised) working days"
+        )
 
         // 3b. Family doctors for the low-income households (the plan's link between items 7 and 8), and
         // veterans' preferential care through the same one-card ledger.
@@ -372,7 +387,6 @@ struct Demo {
         var rejected = 0
         var cards = 0
         var retriedPaid = 0
-        var completed = 0
         var enrolled: Set<Identifier<Household>> = []
         var paidHeads: [ResidentID] = []
         var examples: [(String, Decision)] = []
@@ -417,7 +431,8 @@ struct Demo {
                     id,
                     household: household.id,
                     applicant: household.head.id,
-                    members: household.members.map(\.resident.id)
+                    members: household.members.map(\.resident.id),
+                    district: household.division
                 )
                 try await service.verify(id) { name, request in
                     let answer = try await transport(name, request)
@@ -455,9 +470,6 @@ struct Demo {
                     paying.append(id)
                     outcome.paidHeads.append(household.head.id)
                     outcome.paidApplications.append(id.rawValue)
-                case .complete:
-                    try await service.complete(id)
-                    outcome.completed += 1
                 default: break
                 }
                 let wanted = outcome.examples.contains { !$0.1.isEligible } ? decision.isEligible : !decision.isEligible
@@ -473,11 +485,7 @@ struct Demo {
             _ = try await service.payAll(for: period, progress: handler)
         }
         outcome.retriedPaid = try await service.payAll(for: period).postedNow
-        for id in paying {
-            try await service.complete(id)
-            try await bundles.paid(id.rawValue)
-            outcome.completed += 1
-        }
+        for id in paying { try await bundles.paid(id.rawValue) }
         return outcome
     }
 
