@@ -64,7 +64,11 @@ let package = Package(
         .target(name: "SocietyCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "SocietyJSON"),
         .target(name: "SocietyExchange", dependencies: ["SocietyCore", "SocietyJSON"]),
-        .target(name: "SocietyCertificates", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
+        // Certificates implement the application desk's material check (SocietyServices' port).
+        .target(
+            name: "SocietyCertificates",
+            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyServices"]
+        ),
 
         // MARK: Domains (pure; they meet through SocietyCore and the exchange)
         .target(name: "SocietyOneCard", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
@@ -233,7 +237,7 @@ let package = Package(
             name: "SocietyCertificatesTests",
             dependencies: [
                 "SocietyTesting", "SocietyCertificates", "SocietyOpenSSL", "SocietyJSON", "SocietyExchange",
-                "InteropSupport",
+                "InteropSupport", "SocietyServices",
             ],
             exclude: ["Interop"]
         ),
@@ -277,6 +281,7 @@ let package = Package(
             dependencies: [
                 "taizhou", "SocietyCore", "SocietyPostgres", "SocietyTesting", "SocietyDeployment",
                 "SocietyPostgresDeployment", "SocietyExchange", "SocietyJSON", "SocietyAssistance", "SocietyServices",
+                "SocietyOpenSSL",
             ]
         ),
         // Opens envelope ids against a PostgreSQL replay guard, or appends to its audit log, from a

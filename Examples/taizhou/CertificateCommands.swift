@@ -167,34 +167,14 @@ struct CertCommand: AsyncParsableCommand {
         mutating func run() async throws {
             let me = try validated(aud, as: "aud", Party.init)
             let text = String(decoding: try readInput(presentation), as: UTF8.self)
-            let signed: SignedTrustList
             do {
-                signed = try SignedTrustList(parsing: String(decoding: try readInput(trust), as: UTF8.self))
-            } catch {
-                throw failure("\(trust): \(error)")
-            }
-            let rootKey: any VerifyingKey
-            if let root {
-                rootKey = try KeyFiles.verifyingKey(at: root)
-            } else if let jwk = signed.jws.header["jwk"], let data = try? jwk.canonicalBytes(),
-                let algorithm = SignatureAlgorithm(jwsName: signed.jws.header["alg"]?.stringValue ?? ""),
-                let embedded = try? KeyFiles.crypto.importVerifyingKey(algorithm, from: data, encoding: .jwk)
-            {
-                note("verifying \(trust) with the root key it embeds; pass --root ROOT.pub.pem to pin the bureau's key")
-                rootKey = embedded
-            } else {
-                throw failure("\(trust) does not embed its root key; pass --root ROOT.pub.pem")
-            }
-            var anchor = TrustAnchor(root: rootKey, maximumAge: maxTrustAge, lastAcceptedVersion: minTrustVersion)
-            do {
-                let snapshot = try StatusListSnapshot(json: Array(try readInput(status)))
-                let verifier = try CertificateVerifier(
-                    signedTrustList: signed,
-                    anchor: &anchor,
-                    statusLists: snapshot,
-                    statusListMaximumAge: maxStatusAge,
-                    crypto: KeyFiles.crypto,
-                    clock: SystemWallClock()
+                let verifier = try CertCommand.offlineVerifier(
+                    trust: trust,
+                    root: root,
+                    status: status,
+                    maxTrustAge: maxTrustAge,
+                    maxStatusAge: maxStatusAge,
+                    minTrustVersion: minTrustVersion
                 )
                 let result = try verifier.verifyPresentation(text, audience: me.text, nonce: nonce)
                 var shown = JSONObject()
@@ -223,6 +203,46 @@ struct CertCommand: AsyncParsableCommand {
                 throw failure("certificate refused: \(error)")
             }
         }
+    }
+
+    /// The offline verifier over the signed trust list in `trust` (checked against `root`, or the
+    /// key it embeds, with a note) and the status-list snapshot in `status`.
+    static func offlineVerifier(
+        trust: String,
+        root: String?,
+        status: String,
+        maxTrustAge: Double,
+        maxStatusAge: Double,
+        minTrustVersion: Int?
+    ) throws -> CertificateVerifier {
+        let signed: SignedTrustList
+        do {
+            signed = try SignedTrustList(parsing: String(decoding: try readInput(trust), as: UTF8.self))
+        } catch {
+            throw failure("\(trust): \(error)")
+        }
+        let rootKey: any VerifyingKey
+        if let root {
+            rootKey = try KeyFiles.verifyingKey(at: root)
+        } else if let jwk = signed.jws.header["jwk"], let data = try? jwk.canonicalBytes(),
+            let algorithm = SignatureAlgorithm(jwsName: signed.jws.header["alg"]?.stringValue ?? ""),
+            let embedded = try? KeyFiles.crypto.importVerifyingKey(algorithm, from: data, encoding: .jwk)
+        {
+            note("verifying \(trust) with the root key it embeds; pass --root ROOT.pub.pem to pin the bureau's key")
+            rootKey = embedded
+        } else {
+            throw failure("\(trust) does not embed its root key; pass --root ROOT.pub.pem")
+        }
+        var anchor = TrustAnchor(root: rootKey, maximumAge: maxTrustAge, lastAcceptedVersion: minTrustVersion)
+        let snapshot = try StatusListSnapshot(json: Array(try readInput(status)))
+        return try CertificateVerifier(
+            signedTrustList: signed,
+            anchor: &anchor,
+            statusLists: snapshot,
+            statusListMaximumAge: maxStatusAge,
+            crypto: KeyFiles.crypto,
+            clock: SystemWallClock()
+        )
     }
 
     /// Masks personal values for printing: identity-bearing numbers and names.

@@ -14,7 +14,6 @@ enum ReferenceCatalogue {
               "code": "assistance-application", "name": "最低生活保障申请 (minimum living allowance)",
               "department": "civil-affairs", "legalBasis": ["社会救助暂行办法"], "applicant": "household",
               "materials": [
-                {"document": {"name": "application form"}},
                 {"exchange": {"service": "hrss.facts", "replaces": "employment and wage certificates"}},
                 {"exchange": {"service": "nr.facts", "replaces": "real-estate certificates"}},
                 {"exchange": {"service": "ps.facts", "replaces": "household register and vehicle records"}},

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import SocietyCertificates
 import SocietyCore
 import SocietyDeployment
+import SocietyExchange
 import SocietyJSON
 import SocietyServices
 
@@ -42,14 +44,101 @@ struct DeskOptions: ParsableArguments {
         }
     }
 
-    /// The desk on the `services` department's ports, its clock set to 10:00 on `--on` if given.
-    func open(_ access: StoreAccess = .createIfMissing) async throws -> ApplicationService {
+    /// The desk on the `services` department's ports, its clock set to 10:00 on `--on` if given,
+    /// checking presented e-certificates with `verifier`.
+    func open(
+        _ access: StoreAccess = .createIfMissing,
+        verifier: (any MaterialVerifier)? = nil
+    ) async throws -> ApplicationService {
         let (_, department) = try state.department("services", subsystem: "services", access: access)
         var ports = department.ports
         if let on {
             ports.clock = FixedWallClock(try CalendarDate(iso8601: on).startInstant.addingTimeInterval(36_000))
         }
-        return ApplicationService(ports: ports, catalogue: try catalogue.load(), calendar: try calendar.load())
+        return ApplicationService(
+            ports: ports,
+            catalogue: try catalogue.load(),
+            calendar: try calendar.load(),
+            materialVerifier: verifier
+        )
+    }
+}
+
+/// The materials an applicant hands in: documents (the tool keeps their SHA-256 digest, never the
+/// file) and e-certificate presentations, checked offline against a trust list and status lists.
+struct MaterialOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "A document handed in, as the catalogue names it, and its file (only its SHA-256 digest is kept); repeat for each.",
+            valueName: "NAME=FILE"
+        )
+    )
+    var document: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "An e-certificate presented instead of a document: its type code and a file holding the presentation, bound to the application's id as nonce; repeat for each.",
+            valueName: "TYPE=FILE"
+        )
+    )
+    var certificate: [String] = []
+    @Option(help: "With --certificate: the signed trust list.") var trust: String?
+    @Option(help: "With --certificate: the bureau's root public key (PEM); default: the key the list embeds.")
+    var root: String?
+    @Option(help: "With --certificate: the status-list snapshot.") var status: String?
+    @Option(help: "With --certificate: the desk's party, CREDITCODE/SUBSYSTEM (the presentations' audience).")
+    var aud: String?
+
+    func validate() throws {
+        for pair in document + certificate where Self.split(pair) == nil {
+            throw ValidationError("\(pair.prefix(60)): write --document NAME=FILE and --certificate TYPE=FILE")
+        }
+        if !certificate.isEmpty && (trust == nil || status == nil || aud == nil) {
+            throw ValidationError("--certificate needs --trust, --status and --aud to check the presentation offline")
+        }
+    }
+
+    static func split(_ pair: String) -> (String, String)? {
+        guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else { return nil }
+        let value = pair[pair.index(after: equals)...]
+        return value.isEmpty ? nil : (String(pair[..<equals]), String(value))
+    }
+
+    /// The materials, reading each file (documents are digested, presentations read whole).
+    func supplied() throws -> [SuppliedMaterial] {
+        var materials: [SuppliedMaterial] = []
+        for pair in document {
+            guard let (name, file) = Self.split(pair) else { continue }
+            let digest = try KeyFiles.crypto.digest(.sha256, of: Array(try readInput(file)))
+            materials.append(.document(name: name, digest: "sha256:" + Hex.encode(digest)))
+        }
+        for pair in certificate {
+            guard let (type, file) = Self.split(pair) else { continue }
+            let text = String(decoding: try readInput(file), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            materials.append(.certificate(type: type, presentation: text))
+        }
+        return materials
+    }
+
+    /// The offline certificate check, when certificates are presented.
+    func verifier() throws -> (any MaterialVerifier)? {
+        guard !certificate.isEmpty, let trust, let status, let aud else { return nil }
+        let audience = try validated(aud, as: "aud", Party.init)
+        do {
+            let verifier = try CertCommand.offlineVerifier(
+                trust: trust,
+                root: root,
+                status: status,
+                maxTrustAge: 7 * 86_400,
+                maxStatusAge: 86_400,
+                minTrustVersion: nil
+            )
+            return CertificateMaterialVerifier(verifier: verifier, audience: audience)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw failure(status: ExitStatus.refused, "the trust list or status lists were refused: \(error)")
+        }
     }
 }
 
@@ -236,16 +325,18 @@ struct ApplicationCommand: AsyncParsableCommand {
         @OptionGroup var who: ApplicantOptions
         @Option(help: "The application's id (chosen by the caller, so a retry returns the same one).") var id: String
         @Option(help: "The service's catalogue code.") var service: String
+        @OptionGroup var materials: MaterialOptions
 
         func run() async throws {
-            let desk = try await desk.open()
-            let (applicant, district) = (try who.applicant, try who.division)
+            let desk = try await desk.open(verifier: try materials.verifier())
+            let (applicant, district, supplied) = (try who.applicant, try who.division, try materials.supplied())
             let app = try await reportingErrors {
                 try await desk.submit(
                     id: id,
                     service: service,
                     applicant: applicant,
                     district: district,
+                    materials: supplied,
                     by: self.desk.actor
                 )
             }
@@ -347,6 +438,13 @@ struct ApplicationCommand: AsyncParsableCommand {
             if !output.json {
                 for move in record.application.history {
                     print("  \(move.date) \(move.name) by \(move.actor) → \(move.state.name)")
+                }
+                // A certificate's number can carry its holder's identity number: not printed.
+                for material in record.materials {
+                    switch material {
+                    case .document(let name, let digest): print("  material: \(name), \(digest.prefix(19))…")
+                    case .certificate(let type, _): print("  material: \(type) e-certificate, verified at submission")
+                    }
                 }
             }
         }
@@ -452,15 +550,17 @@ struct BundleCommand: AsyncParsableCommand {
         @OptionGroup var who: ApplicantOptions
         @Option(help: "The bundle application's id (each part's is ID/SERVICE).") var id: String
         @Option(help: "The bundle's code.") var bundle: String
+        @OptionGroup var materials: MaterialOptions
         func run() async throws {
-            let desk = try await desk.open()
-            let (applicant, district) = (try who.applicant, try who.division)
+            let desk = try await desk.open(verifier: try materials.verifier())
+            let (applicant, district, supplied) = (try who.applicant, try who.division, try materials.supplied())
             let status = try await reportingErrors {
                 try await desk.submit(
                     id: id,
                     bundle: bundle,
                     applicant: applicant,
                     district: district,
+                    materials: supplied,
                     by: self.desk.actor
                 )
             }

@@ -847,10 +847,11 @@ extension AssistanceService {
     public static let serviceCode = "assistance-application"
 
     /// The catalogue entry for the minimum living allowance (最低生活保障) as this module declares
-    /// it: the household applies with an application form only, and every other fact — the
-    /// household register, employment, income, property, vehicles, businesses, deposits, health
-    /// and disability — is fetched by envelope from the department holding it (the services of
-    /// ``VerificationService``) instead of being asked for on paper. The outcome is a decision.
+    /// it: the application itself is the form, and every fact — employment and income, property,
+    /// the household register and vehicles, businesses, deposits, health and disability — is
+    /// fetched by envelope from the department holding it (the services of ``VerificationService``)
+    /// instead of being asked for on paper: the applicant hands in nothing. The outcome is a
+    /// decision.
     ///
     /// The time limits are the deployment's (the province's rules set them); `department` is the
     /// party name of the department running the service in the trust list.
@@ -873,8 +874,7 @@ extension AssistanceService {
             department: department,
             legalBasis: ["社会救助暂行办法"],
             applicant: .household,
-            materials: [.document(name: "application form")]
-                + replaced.map { ServiceEntry.Material.exchange(service: $0.0, replaces: $0.1) },
+            materials: replaced.map { ServiceEntry.Material.exchange(service: $0.0, replaces: $0.1) },
             channels: [.online, .counter],
             timeLimit: timeLimit,
             outcome: .decision

@@ -50,23 +50,54 @@ public struct ApplicationRecord: Hashable, Sendable, Codable {
     public let department: String
     /// The district (county-level division) the application belongs to.
     public let district: DivisionCode
+    /// The materials checked at submission: documents by digest, e-certificates by number.
+    public let materials: [KeptMaterial]
 
     /// The desk's record of `application`: what a domain service that keeps its own application
     /// record writes beside it, in the same transaction, so that the desk's warnings and counts
     /// include its applications.
-    public init(application: ServiceApplication, applicant: Applicant, department: String, district: DivisionCode) {
+    public init(
+        application: ServiceApplication,
+        applicant: Applicant,
+        department: String,
+        district: DivisionCode,
+        materials: [KeptMaterial] = []
+    ) {
         self.application = application
         self.applicant = applicant
         self.department = department
         self.district = district
+        self.materials = materials
+    }
+
+    /// The stored shape of schema version 1, before materials were kept.
+    struct Version1: Decodable {
+        let application: ServiceApplication
+        let applicant: Applicant
+        let department: String
+        let district: DivisionCode
     }
 }
 
 extension ApplicationRecord: StorableRecord {
     /// The table name.
     public static let recordKind = "service_application"
-    /// The applicant is encrypted at rest.
-    public static let sensitiveFields: Set<String> = ["applicant"]
+    /// Version 2 keeps the materials checked at submission.
+    public static let schemaVersion = 2
+    /// Version 1 kept no materials.
+    public static let upgrades: [RecordUpgrade<ApplicationRecord>] = [
+        RecordUpgrade(from: 1, as: Version1.self) { old in
+            ApplicationRecord(
+                application: old.application,
+                applicant: old.applicant,
+                department: old.department,
+                district: old.district
+            )
+        }
+    ]
+    /// The applicant and the materials (a certificate's number identifies its holder) are
+    /// encrypted at rest.
+    public static let sensitiveFields: Set<String> = ["applicant", "materials"]
     /// Applications by applicant (keyed hash), service, department, district and state, and the
     /// open ones, which deadline checks scan.
     public static let indexes: [RecordIndex<ApplicationRecord>] = [
@@ -126,8 +157,9 @@ public struct DeadlineWarning: Hashable, Sendable {
 ///
 /// ```swift
 /// let desk = ApplicationService(ports: ports, catalogue: catalogue, calendar: try PublishedCalendar.official())
-/// let application = try await desk.submit(id: "app-1", service: "childcare-filing",
-///                                         applicant: .organisation(code), district: district, by: "portal")
+/// let application = try await desk.submit(
+///     id: "app-1", service: "childcare-filing", applicant: .organisation(code), district: district,
+///     materials: [.document(name: "premises floor plan", digest: "sha256:…")], by: "portal")
 /// try await desk.accept("app-1", by: "clerk-7")
 /// ```
 ///
@@ -152,9 +184,19 @@ public struct ApplicationService: Sendable {
     public let calendar: any WorkingCalendar
     /// How many working days before a deadline an application is reported as due soon.
     public let warningDays: Int
+    /// Checks the e-certificates applicants present instead of documents; without one, a
+    /// presented certificate is refused as unverifiable (the paper document is still accepted).
+    public let materialVerifier: (any MaterialVerifier)?
 
     /// A desk on the department's ports.
-    public init(ports: ServicePorts, catalogue: ServiceCatalogue, calendar: any WorkingCalendar, warningDays: Int = 2) {
+    public init(
+        ports: ServicePorts,
+        catalogue: ServiceCatalogue,
+        calendar: any WorkingCalendar,
+        warningDays: Int = 2,
+        materialVerifier: (any MaterialVerifier)? = nil
+    ) {
+        self.materialVerifier = materialVerifier
         self.ports = ports.logging(as: "services")
         self.catalogue = catalogue
         self.calendar = calendar
@@ -163,14 +205,20 @@ public struct ApplicationService: Sendable {
 
     private var today: CalendarDate { CalendarDate(ports.clock.now()) }
 
-    /// Receives an application for the service `code`. The caller chooses the id, so a retried
-    /// submission of the same application returns the one already received; the same id for a
-    /// different service or applicant is refused.
+    /// Receives an application for the service `code` with the `materials` the applicant supplies:
+    /// each document the catalogue lists (by digest) or, where the catalogue allows, the
+    /// e-certificate that replaces it (a presentation bound to `id`, verified by
+    /// ``materialVerifier``); what the department fetches by envelope needs nothing. A missing,
+    /// unexpected or unverifiable material is refused before anything is stored.
+    ///
+    /// The caller chooses the id, so a retried submission of the same application returns the one
+    /// already received; the same id for a different service or applicant is refused.
     public func submit(
         id: String,
         service code: String,
         applicant: Applicant,
         district: DivisionCode,
+        materials: [SuppliedMaterial] = [],
         by actor: String
     ) async throws(ServicesError) -> ServiceApplication {
         let entry: ServiceEntry
@@ -183,6 +231,18 @@ public struct ApplicationService: Sendable {
             throw failed("submit", .wrongApplicant(service: code, expected: entry.applicant, got: applicant.kind))
         }
         guard !id.isEmpty, id.utf8.count <= 128, !id.contains("/") else { throw failed("submit", .invalidID(id)) }
+        let kept: [String: [KeptMaterial]]
+        do {
+            kept = try await MaterialCheck(
+                entries: [entry],
+                applicant: applicant,
+                nonce: id,
+                verifier: materialVerifier
+            )
+            .run(materials)
+        } catch {
+            throw failed("submit", error)
+        }
         let new = ApplicationRecord(
             application: ServiceApplication(
                 id: id,
@@ -193,7 +253,8 @@ public struct ApplicationService: Sendable {
             ),
             applicant: applicant,
             department: entry.department,
-            district: district
+            district: district,
+            materials: kept[code] ?? []
         )
         let stored = try await writing("submit") { db in
             if let existing = try await db.get(ApplicationRecord.self, key: RecordKey(id)) {
@@ -214,13 +275,15 @@ public struct ApplicationService: Sendable {
 
     /// Receives a one-thing bundle application: one application per part (id `id/service`), all
     /// in one transaction, each then moved by its own department. A household's head may apply for
-    /// a part meant for a resident. Retried with the same id and applicant, it returns the parts
-    /// already received.
+    /// a part meant for a resident. One set of `materials` serves every part (一件事一次办): a
+    /// document several parts ask for is handed in once, and certificates are bound to the
+    /// bundle's `id`. Retried with the same id and applicant, it returns the parts already received.
     public func submit(
         id: String,
         bundle code: String,
         applicant: Applicant,
         district: DivisionCode,
+        materials: [SuppliedMaterial] = [],
         by actor: String
     ) async throws(ServicesError) -> BundleStatus {
         let bundle: ServiceBundle
@@ -238,6 +301,18 @@ public struct ApplicationService: Sendable {
                 .wrongApplicant(service: entry.code, expected: entry.applicant, got: applicant.kind)
             )
         }
+        let kept: [String: [KeptMaterial]]
+        do {
+            kept = try await MaterialCheck(
+                entries: entries,
+                applicant: applicant,
+                nonce: id,
+                verifier: materialVerifier
+            )
+            .run(materials)
+        } catch {
+            throw failed("submit bundle", error)
+        }
         let day = today
         let records = entries.map { entry in
             ApplicationRecord(
@@ -250,7 +325,8 @@ public struct ApplicationService: Sendable {
                 ),
                 applicant: applicant,
                 department: entry.department,
-                district: district
+                district: district,
+                materials: kept[entry.code] ?? []
             )
         }
         let stored = try await writing("submit bundle") { db in
@@ -552,6 +628,13 @@ public enum ServicesError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownApplication(String)
     /// The id is already used by an application for another service or applicant.
     case duplicateApplication(String)
+    /// A material the service requires was not supplied (a document, or the e-certificate that
+    /// may replace it).
+    case missingMaterial(service: String, material: String)
+    /// A material supplied that no service applied for asks for, or supplied twice.
+    case unexpectedMaterial(String)
+    /// A document without a well-formed digest, or an e-certificate that does not verify.
+    case unverifiableMaterial(material: String, reason: String)
     /// The life cycle refused the move.
     case move(ServiceApplication.MoveError)
     /// The calendar cannot answer.
@@ -570,6 +653,9 @@ public enum ServicesError: Error, Hashable, Sendable, CustomStringConvertible {
             "application id \"\(id.prefix(40))\" must be 1–128 bytes (1–64 for a bundle) without '/'"
         case .unknownApplication(let id): "no application \(id)"
         case .duplicateApplication(let id): "application id \(id) is already used by another application"
+        case .missingMaterial(let service, let material): "service \(service) requires \(material)"
+        case .unexpectedMaterial(let material): "\(material) is not asked for, or was supplied twice"
+        case .unverifiableMaterial(let material, let reason): "\(material) cannot be accepted: \(reason)"
         case .move(let error): "\(error)"
         case .calendar(let error): "\(error)"
         case .store(let error): "store: \(error)"
@@ -585,6 +671,9 @@ public enum ServicesError: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidID: "invalidID"
         case .unknownApplication: "unknownApplication"
         case .duplicateApplication: "duplicateApplication"
+        case .missingMaterial: "missingMaterial"
+        case .unexpectedMaterial: "unexpectedMaterial"
+        case .unverifiableMaterial: "unverifiableMaterial"
         case .move: "move"
         case .calendar: "calendar"
         case .store: "store"

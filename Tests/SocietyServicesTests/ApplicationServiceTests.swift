@@ -29,6 +29,10 @@ struct DeskFixture {
     let auditLog: any AuditLog
 
     static let district = "321202"
+    /// The bank card the test subsidy asks for, handed in by digest.
+    static let bankCard: [SuppliedMaterial] = [
+        .document(name: "bank card", digest: "sha256:" + String(repeating: "ab", count: 32))
+    ]
 
     static func catalogue() throws -> ServiceCatalogue {
         let limit = try TimeLimit(statutory: 20, promised: 5, materials: 5)
@@ -122,6 +126,7 @@ struct DeskFixture {
             service: "test-subsidy",
             applicant: .resident(person),
             district: district,
+            materials: DeskFixture.bankCard,
             by: "portal"
         )
         #expect(first.state == .submitted)
@@ -132,6 +137,7 @@ struct DeskFixture {
                 service: "test-subsidy",
                 applicant: .resident(person),
                 district: district,
+                materials: DeskFixture.bankCard,
                 by: "portal"
             )
                 == first
@@ -152,6 +158,7 @@ struct DeskFixture {
             service: "test-subsidy",
             applicant: .resident(try resident(12)),
             district: district,
+            materials: DeskFixture.bankCard,
             by: "portal"
         )
         try await desk.accept("a-2", by: "clerk")
@@ -160,6 +167,7 @@ struct DeskFixture {
             service: "test-subsidy",
             applicant: .resident(try resident(13)),
             district: district,
+            materials: DeskFixture.bankCard,
             by: "portal"
         )
         try await desk.refuse("a-3", reasons: ["not resident in the district"], by: "clerk")
@@ -264,6 +272,7 @@ struct ApplicationServiceTests {
                 service: "test-subsidy",
                 applicant: .resident(person),
                 district: district,
+                materials: DeskFixture.bankCard,
                 by: "portal"
             )
         }
@@ -273,6 +282,7 @@ struct ApplicationServiceTests {
             service: "test-subsidy",
             applicant: .resident(person),
             district: district,
+            materials: DeskFixture.bankCard,
             by: "portal"
         )
         await #expect(throws: ServicesError.duplicateApplication("c-1")) {
@@ -281,6 +291,7 @@ struct ApplicationServiceTests {
                 service: "test-subsidy",
                 applicant: .resident(try fixture.resident(22)),
                 district: district,
+                materials: DeskFixture.bankCard,
                 by: "portal"
             )
         }
@@ -336,6 +347,7 @@ struct ApplicationServiceTests {
             bundle: "test-bundle",
             applicant: .household(head: head),
             district: district,
+            materials: DeskFixture.bankCard,
             by: "portal"
         )
         #expect(status.parts.map(\.id) == ["life-1/test-subsidy", "life-1/test-doctor"])
@@ -347,6 +359,7 @@ struct ApplicationServiceTests {
                 bundle: "test-bundle",
                 applicant: .household(head: head),
                 district: district,
+                materials: DeskFixture.bankCard,
                 by: "portal"
             ) == status
         )
@@ -371,6 +384,7 @@ struct ApplicationServiceTests {
                 bundle: "no-bundle",
                 applicant: .household(head: head),
                 district: district,
+                materials: DeskFixture.bankCard,
                 by: "portal"
             )
         }
@@ -380,6 +394,7 @@ struct ApplicationServiceTests {
                 bundle: "test-bundle",
                 applicant: .household(head: head),
                 district: district,
+                materials: DeskFixture.bankCard,
                 by: "portal"
             )
         }
@@ -391,6 +406,7 @@ struct ApplicationServiceTests {
                 bundle: "test-bundle",
                 applicant: .organisation(try CreditCode("91320214745555318W")),
                 district: district,
+                materials: DeskFixture.bankCard,
                 by: "portal"
             )
         }

@@ -93,6 +93,60 @@ struct CertificateCLITests {
         #expect(wrongNonce.standardError == "error: certificate refused: presentation answers another nonce\n")
     }
 
+    @Test(
+        "a certificate presented as an application's material: verified offline by the desk, bound to the application's id"
+    )
+    func asMaterial() throws {
+        let directory = try office("ed25519")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(
+            #"""
+            {"format": "ds.service-catalogue/1", "services": [
+              {"code": "care-subsidy", "name": "care subsidy", "department": "dpf", "legalBasis": ["test regulation"],
+               "applicant": "resident", "channels": ["online"], "outcome": "payment",
+               "timeLimit": {"statutory": 20, "promised": 10, "materials": 5},
+               "materials": [{"certificate": {"type": "disability", "replaces": "disability assessment"}}]}
+            ], "bundles": []}
+            """#.utf8
+        ).write(to: directory.appendingPathComponent("catalogue.json"))
+        func submit(_ id: String, nonce: String) throws -> CLIRun {
+            let shown = try CLIRunner.run(
+                [
+                    "cert", "present", "--disclose", "number,holder", "--holder-key", "holder.pem", "--nonce", nonce,
+                    "--aud", Self.counter,
+                ],
+                input: try Data(contentsOf: directory.appendingPathComponent("cert.txt")),
+                in: directory
+            )
+            try Data(shown.standardOutput.utf8).write(to: directory.appendingPathComponent("shown-\(id).txt"))
+            return try CLIRunner.run(
+                [
+                    "application", "submit", "--catalogue", "catalogue.json", "--on", "2026-05-28", "--id", id,
+                    "--service", "care-subsidy", "--resident", Self.holder, "--district", "110105",
+                    "--certificate", "disability=shown-\(id).txt", "--trust", ".taizhou/trust.json",
+                    "--root", "root.pub.pem", "--status", "status.json", "--aud", Self.counter,
+                ],
+                in: directory
+            )
+        }
+        let accepted = try submit("c-1", nonce: "c-1")
+        #expect(accepted.status == 0, "\(accepted.standardError)")
+        let status = try CLIRunner.run(
+            ["application", "status", "--catalogue", "catalogue.json", "c-1"],
+            in: directory
+        )
+        #expect(status.standardOutput.contains("material: disability e-certificate, verified at submission"))
+        #expect(!status.standardOutput.contains(Self.holder))
+        // Shown for another application, it is refused and nothing is stored.
+        let replayed = try submit("c-2", nonce: "c-1")
+        #expect(replayed.status == 1)
+        #expect(
+            replayed.standardError.contains(
+                "disability e-certificate cannot be accepted: presentation answers another nonce"
+            )
+        )
+    }
+
     @Test("--min-trust-version refuses an older trust list; --json prints the result as one object")
     func minimumTrustVersion() throws {
         let directory = try office("ed25519")

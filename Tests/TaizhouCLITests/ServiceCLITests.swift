@@ -1,5 +1,7 @@
 import Foundation
 import SocietyAssistance
+import SocietyCore
+import SocietyOpenSSL
 import SocietyServices
 import Testing
 
@@ -29,18 +31,58 @@ struct ServiceCLITests {
                 #""parts":["assistance-application","assistance-verification","onecard-payment","family-doctor-contract"]"#
             )
         )
-        // The reference catalogue's assistance entry is the one the assistance module declares: an
-        // application form, and every other fact fetched by envelope from the department holding it.
+        // The reference catalogue's assistance entry is the one the assistance module declares: every
+        // fact fetched by envelope from the department holding it, nothing handed in.
         let assistance = try CLIRunner.run(["catalogue", "show", AssistanceService.serviceCode, "--json"])
         #expect(assistance.status == 0)
         let declared = try AssistanceService.serviceEntry(timeLimit: TimeLimit(statutory: 30, promised: 20))
         for case .exchange(let service, let replaces) in declared.materials {
             #expect(assistance.standardOutput.contains("\(replaces): fetched by envelope from \(service)"))
         }
-        #expect(declared.materials.count == 1 + VerificationService.all.count)
+        #expect(declared.materials.count == VerificationService.all.count)
+        #expect(declared.paperlessShare == 1)
         let unknown = try CLIRunner.run(["catalogue", "show", "nope"])
         #expect(unknown.status == 2)
         #expect(unknown.standardError.contains(#"no service in the catalogue has the code "nope""#))
+    }
+
+    @Test("materials at submission: a document kept by its digest, a missing or unexpected one refused, nothing stored")
+    func materials() throws {
+        try inState { state in
+            let plan = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString).pdf")
+            try Data("floor plan".utf8).write(to: plan)
+            defer { try? FileManager.default.removeItem(at: plan) }
+            let base =
+                ["application", "submit"] + state + [
+                    "--on", "2026-03-02", "--service", "childcare-filing", "--organisation", "91320214745555318W",
+                    "--district", "321202",
+                ]
+            let missing = try CLIRunner.run(base + ["--id", "f-1"])
+            #expect(missing.status == 1)
+            #expect(missing.standardError.contains("service childcare-filing requires premises floor plan"))
+            let unexpected = try CLIRunner.run(
+                base + [
+                    "--id", "f-1", "--document", "premises floor plan=\(plan.path)", "--document",
+                    "passport=\(plan.path)",
+                ]
+            )
+            #expect(unexpected.status == 1)
+            #expect(unexpected.standardError.contains("passport is not asked for"))
+            let unchecked = try CLIRunner.run(base + ["--id", "f-1", "--certificate", "disability=\(plan.path)"])
+            #expect(unchecked.status == 2)
+            #expect(unchecked.standardError.contains("--certificate needs --trust, --status and --aud"))
+            let none = try CLIRunner.run(["application", "status"] + state + ["f-1"])
+            #expect(none.status == 1)
+            #expect(none.standardError.contains("no application f-1"))
+
+            let submitted = try CLIRunner.run(base + ["--id", "f-1", "--document", "premises floor plan=\(plan.path)"])
+            #expect(submitted.status == 0, "\(submitted.standardError)")
+            let status = try CLIRunner.run(["application", "status"] + state + ["f-1"])
+            // SHA-256 of "floor plan".
+            let digest =
+                "sha256:" + Hex.encode(try OpenSSLCryptoProvider().digest(.sha256, of: Array("floor plan".utf8)))
+            #expect(status.standardOutput.contains("material: premises floor plan, \(digest.prefix(19))…"))
+        }
     }
 
     @Test(
