@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "SocietyHealth", targets: ["SocietyHealth"]),
         .library(name: "SocietyVeterans", targets: ["SocietyVeterans"]),
         .library(name: "SocietyServices", targets: ["SocietyServices"]),
+        .library(name: "SocietyMarketplace", targets: ["SocietyMarketplace"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
@@ -84,6 +85,15 @@ let package = Package(
         .target(
             name: "SocietyServices",
             dependencies: ["SocietyCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Third-party providers (plan item 17): residents' consents, signed and revocable through the
+        // status lists e-certificates use, checked at the departments' envelope boundary.
+        .target(
+            name: "SocietyMarketplace",
+            dependencies: [
+                "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Social assistance runs its applications on the shared life cycle of resident services.
         .target(
@@ -169,7 +179,7 @@ let package = Package(
             dependencies: [
                 "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard",
                 "SocietyHealth",
-                "SocietyVeterans", "SocietyAssistance", "SocietySynthetic", "SocietyServices",
+                "SocietyVeterans", "SocietyAssistance", "SocietySynthetic", "SocietyServices", "SocietyMarketplace",
             ]
         ),
 
@@ -270,6 +280,13 @@ let package = Package(
                 "SocietyTesting",
                 "SocietyVeterans", "SocietyOneCard", "SocietyCertificates", "SocietySQLite", "SocietyOpenSSL",
                 "SocietyExchange", "SocietyJSON",
+            ]
+        ),
+        .testTarget(
+            name: "SocietyMarketplaceTests",
+            dependencies: [
+                "SocietyMarketplace", "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates",
+                "SocietyTesting", "SocietySQLite", "SocietyOpenSSL",
             ]
         ),
         .testTarget(

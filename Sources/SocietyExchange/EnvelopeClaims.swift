@@ -6,8 +6,9 @@ public import SocietyJSON
 /// when, and the data itself.
 ///
 /// On the wire this is the JWS payload, as RFC 8785 canonical JSON with the members `iss`, `aud`,
-/// `iat`, `exp`, `jti`, `svc`, `purpose`, `level`, `ref` (responses only) and `data`. Times are
-/// whole seconds since 1970 (JWT NumericDate).
+/// `iat`, `exp`, `jti`, `svc`, `purpose`, `level`, `ref` (responses only), `cns` (a provider's
+/// request made under a resident's consent) and `data`. Times are whole seconds since 1970 (JWT
+/// NumericDate).
 public struct EnvelopeClaims: Hashable, Sendable {
     /// The sending party (`iss`).
     public var issuer: Party
@@ -27,6 +28,9 @@ public struct EnvelopeClaims: Hashable, Sendable {
     public var level: DataLevel
     /// For a response: the digest of the request it answers (`ref`), `ALG:BASE64URL`.
     public var reference: String?
+    /// For a request made under a resident's consent (a third-party provider's): the consent's id
+    /// (`cns`), which the receiver's ``ConsentCheck`` checks.
+    public var consent: String?
     /// The data (`data`).
     public var data: JSONValue
 
@@ -45,6 +49,7 @@ public struct EnvelopeClaims: Hashable, Sendable {
         object["level"] = .string(level.rawValue)
         object["data"] = data
         if let reference { object["ref"] = .string(reference) }
+        if let consent { object["cns"] = .string(consent) }
         return object
     }
 
@@ -55,6 +60,7 @@ public struct EnvelopeClaims: Hashable, Sendable {
         // both give the same bytes.
         var writer = CanonicalObjectWriter(capacity: 2048)
         writer.add("aud", string: audience.text)
+        if let consent { writer.add("cns", string: consent) }
         try writer.add("data", value: data)
         try writer.add("exp", number: Double(Int64(expiresAt.timeIntervalSince1970)))
         try writer.add("iat", number: Double(Int64(issuedAt.timeIntervalSince1970)))
@@ -69,7 +75,7 @@ public struct EnvelopeClaims: Hashable, Sendable {
 
     /// The names an envelope payload may have, in canonical order.
     private static let claimNames: [String] = [
-        "aud", "data", "exp", "iat", "iss", "jti", "level", "purpose", "ref", "svc",
+        "aud", "cns", "data", "exp", "iat", "iss", "jti", "level", "purpose", "ref", "svc",
     ]
 
     /// The same names as a set, for the rare key that is not byte for byte one of them.
@@ -134,13 +140,24 @@ public struct EnvelopeClaims: Hashable, Sendable {
         }
         self.level = level
         if claim("ref") != nil { reference = try string("ref") } else { reference = nil }
+        if claim("cns") != nil {
+            let consent = try string("cns")
+            guard !consent.isEmpty, consent.utf8.count <= 128 else {
+                throw .malformed("claim \"cns\" must be 1–128 characters")
+            }
+            self.consent = consent
+        } else {
+            consent = nil
+        }
         guard let data = claim("data") else { throw .malformed("claim \"data\" is missing") }
         self.data = data
         guard expiresAt > issuedAt else { throw .malformed("claim \"exp\" is not after \"iat\"") }
         guard !id.isEmpty, id.utf8.count <= 128 else { throw .malformed("claim \"jti\" must be 1–128 characters") }
     }
 
-    init(
+    /// Claims as given, unchecked: for a sealer, and for testing a ``ConsentCheck`` or a
+    /// responder without sealing an envelope. Opening checks them.
+    public init(
         issuer: Party,
         audience: Party,
         issuedAt: Date,
@@ -150,6 +167,7 @@ public struct EnvelopeClaims: Hashable, Sendable {
         purpose: Purpose,
         level: DataLevel,
         reference: String?,
+        consent: String? = nil,
         data: JSONValue
     ) {
         self.issuer = issuer
@@ -161,6 +179,7 @@ public struct EnvelopeClaims: Hashable, Sendable {
         self.purpose = purpose
         self.level = level
         self.reference = reference
+        self.consent = consent
         self.data = data
     }
 }
@@ -181,6 +200,8 @@ public struct EnvelopeDraft: Sendable {
     public var timeToLive: TimeInterval
     /// For a response: the request envelope (as received) that this answers.
     public var answering: String?
+    /// For a provider's request: the id of the resident's consent it is made under (`cns`).
+    public var consent: String?
 
     /// Creates a draft; five minutes of validity suits a synchronous request and its answer.
     public init(
@@ -190,8 +211,10 @@ public struct EnvelopeDraft: Sendable {
         level: DataLevel = .general,
         data: JSONValue,
         timeToLive: TimeInterval = 300,
-        answering: String? = nil
+        answering: String? = nil,
+        consent: String? = nil
     ) {
+        self.consent = consent
         self.audience = audience
         self.service = service
         self.purpose = purpose

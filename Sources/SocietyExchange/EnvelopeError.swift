@@ -55,9 +55,12 @@ public enum EnvelopeError: Error, Hashable, Sendable, CustomStringConvertible {
     case notAllowed(consumer: Party, service: String, purpose: Purpose)
     /// 9. The envelope declares a lower data level than the catalogue gives the service.
     case levelBelowCatalogue(declared: DataLevel, catalogue: DataLevel)
-    /// 10. A response whose `ref` does not match the request it is supposed to answer.
+    /// 10. A request the receiver's consent check refused: no consent, or one that does not cover
+    /// this request (see ``ConsentRefusal``).
+    case consent(ConsentRefusal)
+    /// 11. A response whose `ref` does not match the request it is supposed to answer.
     case requestMismatch
-    /// 11. The envelope passed every check, but the opener's audit log could not record it.
+    /// 12. The envelope passed every check, but the opener's audit log could not record it.
     case auditUnavailable(String)
 
     /// A short, stable name for the check that failed, for CLI output and metrics.
@@ -75,6 +78,7 @@ public enum EnvelopeError: Error, Hashable, Sendable, CustomStringConvertible {
         case .encryptionRequired: "confidentiality"
         case .replayed, .replayGuardUnavailable: "replay"
         case .notAllowed, .levelBelowCatalogue: "access"
+        case .consent: "consent"
         case .requestMismatch: "request-reference"
         case .auditUnavailable: "audit"
         }
@@ -109,6 +113,7 @@ public enum EnvelopeError: Error, Hashable, Sendable, CustomStringConvertible {
             "\(consumer) may not call \(service) for purpose \(purpose)"
         case .levelBelowCatalogue(let declared, let catalogue):
             "declares level \(declared.rawValue) but the catalogue grades the service \(catalogue.rawValue)"
+        case .consent(let refusal): "consent: \(refusal)"
         case .requestMismatch: "response does not reference the request it answers"
         case .auditUnavailable(let reason): "the envelope passed every check but could not be audited: \(reason)"
         }

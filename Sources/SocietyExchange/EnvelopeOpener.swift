@@ -18,7 +18,10 @@ import SocietyJSON
 ///    or core must have arrived encrypted;
 /// 8. replay — the `jti` was not seen before from this issuer;
 /// 9. access — the consumer may call the service for the purpose, at the catalogue's level;
-/// 10. request reference — a response answers the request the caller sent.
+/// 10. consent — with a ``ConsentCheck``, a request is covered by the resident's consent it names
+///     (`cns`): registered, genuine, this provider's, valid, not revoked, covering the service, the
+///     purpose and every field asked for, within its frequency;
+/// 11. request reference — a response answers the request the caller sent.
 ///
 /// The replay check runs after every cryptographic and time check, so forged or stale envelopes
 /// never fill the replay store.
@@ -37,6 +40,8 @@ public struct EnvelopeOpener: Sendable {
     /// Each key id's entry, as ``TrustList/key(withID:)`` finds it, looked up instead of searched.
     private let signers: [String: (party: Party, key: TrustedKey)]
     private let audit: ExchangeAudit?
+    /// Checks requests against residents' consents (step 10), when set.
+    private let consentCheck: (any ConsentCheck)?
 
     /// An opener for `me`. Every trust-list key is imported once here, not per envelope.
     public init(
@@ -47,9 +52,11 @@ public struct EnvelopeOpener: Sendable {
         replayGuard: any ReplayGuard,
         allowedClockSkew: TimeInterval = 60,
         decryptionKeys: [String: any DecryptionKey] = [:],
-        audit: ExchangeAudit? = nil
+        audit: ExchangeAudit? = nil,
+        consentCheck: (any ConsentCheck)? = nil
     ) {
         self.audit = audit
+        self.consentCheck = consentCheck
         self.decryptionKeys = decryptionKeys
         self.me = me
         self.trustList = trustList
@@ -222,7 +229,17 @@ public struct EnvelopeOpener: Sendable {
             throw .levelBelowCatalogue(declared: claims.level, catalogue: service.level)
         }
 
-        // 10. Request reference.
+        // 10. Consent: a request only (a response answers one already checked), after every other
+        // check so that nothing refused earlier is counted against the consent's frequency.
+        if let consentCheck, consumer == claims.issuer {
+            do throws(ConsentRefusal) {
+                try await consentCheck.check(claims, consumer: consumer, now: now)
+            } catch {
+                throw .consent(error)
+            }
+        }
+
+        // 11. Request reference.
         if let request {
             guard let reference = claims.reference, referenceMatches(reference, request: request) else {
                 throw .requestMismatch

@@ -159,6 +159,7 @@ public struct EnvelopeSealer: Sendable {
             purpose: draft.purpose,
             level: draft.level,
             reference: reference,
+            consent: draft.consent,
             data: draft.data
         )
     }

@@ -61,8 +61,10 @@ public struct ExchangeProblem: Error, Hashable, Sendable, CustomStringConvertibl
 
     /// The refusal of an envelope check, with the status that fits it: 400 for a request that is
     /// malformed or does not fit (structure, audience, time, reference), 401 for keys, signatures
-    /// and decryption, 403 for access and confidentiality, 409 for a replay, 503 when the replay
-    /// guard or the audit log cannot be reached (nothing was decided; a retry may succeed).
+    /// and decryption, 403 for access, confidentiality and a consent that does not cover the
+    /// request, 409 for a replay, 429 for a consent whose frequency is used up, 503 when the replay
+    /// guard, the consent registry or the audit log cannot be reached (nothing was decided; a retry
+    /// may succeed).
     public init(refusal error: EnvelopeError) {
         let status: Int
         switch error {
@@ -76,8 +78,14 @@ public struct ExchangeProblem: Error, Hashable, Sendable, CustomStringConvertibl
             status = 403
         case .replayed:
             status = 409
-        case .replayGuardUnavailable, .auditUnavailable:
+        case .replayGuardUnavailable, .auditUnavailable, .consent(.unavailable):
             status = 503
+        case .consent(.overFrequency):
+            status = 429
+        case .consent(.malformedRequest):
+            status = 400
+        case .consent:
+            status = 403
         }
         self.init(
             status: status,
@@ -100,6 +108,7 @@ public struct ExchangeProblem: Error, Hashable, Sendable, CustomStringConvertibl
         case "confidentiality": "The data must travel encrypted"
         case "replay": "The envelope was already received"
         case "access": "The consumer is not granted this service for this purpose"
+        case "consent": "The request is not covered by the resident's consent"
         case "request-reference": "The answer does not refer to the request"
         case "audit": "The audit log is unavailable"
         case "size": "The request is too large"

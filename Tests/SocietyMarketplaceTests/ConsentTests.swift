@@ -1,0 +1,459 @@
+import Foundation
+import SocietyCertificates
+import SocietyCore
+import SocietyExchange
+import SocietyJSON
+import SocietyMarketplace
+import SocietyOpenSSL
+import SocietySQLite
+import SocietyTesting
+import Testing
+
+/// A clock the tests move.
+final class MovingClock: WallClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var instant: Date
+    init(_ instant: Date) { self.instant = instant }
+    func advance(days: Double) { lock.withLock { instant = instant.addingTimeInterval(days * 86_400) } }
+    func now() -> Date { lock.withLock { instant } }
+}
+
+/// The consent manager (the big-data bureau), two accessibility apps, and the disabled persons'
+/// federation answering its disability data service, under one trust list; the federation's
+/// opener checks consents with a ``ConsentRegistry`` on its store.
+struct ConsentWorld {
+    static let start = Date(timeIntervalSince1970: 1_796_000_000)  // 2026-11-29
+    static let service = "dpf.disability-category"
+    static let purpose = Purpose(constant: "marketplace.accessibility")
+
+    let crypto = OpenSSLCryptoProvider()
+    let clock = MovingClock(ConsentWorld.start)
+    let manager: ConsentManager
+    let registry: ConsentRegistry
+    let trustList: TrustList
+    let app: Party
+    let otherApp: Party
+    let federation: Party
+    let bureau: Party
+    let appKey: any SigningKey
+    let otherKey: any SigningKey
+    let managerKey: any SigningKey
+    let resident: ResidentID
+    let federationStore: any RecordStore
+
+    init(
+        federationStore makeStore: (any WallClock) throws -> any RecordStore = { clock in
+            try InMemoryStore(clock: clock, actor: "113212000142871106/dpf")
+        }
+    ) throws {
+        bureau = try Party("113212000142871106/consent")
+        federation = try Party("113212000142871106/dpf")
+        app = try Party("91320214745555318W/access-app")
+        otherApp = try Party("91320214745555318W/other-app")
+        managerKey = try crypto.generateSigningKey(.ed25519)
+        appKey = try crypto.generateSigningKey(.ed25519)
+        otherKey = try crypto.generateSigningKey(.ed25519)
+        resident = try ResidentID("321202196005010117")
+        func key(_ kid: String, _ signing: any SigningKey) -> TrustedKey {
+            TrustedKey(
+                kid: kid,
+                algorithm: .ed25519,
+                publicKey: signing.publicKey.rawRepresentation,
+                validFrom: Self.start.addingTimeInterval(-86_400),
+                validUntil: Self.start.addingTimeInterval(400 * 86_400)
+            )
+        }
+        let everyone = Set([Self.purpose])
+        trustList = TrustList(
+            version: 1,
+            issuedAt: Self.start,
+            nextUpdate: Self.start.addingTimeInterval(86_400 * 7),
+            parties: [
+                .init(party: bureau, name: "大数据局 consent manager", keys: [key("consent-1", managerKey)]),
+                .init(party: app, name: "accessibility app", keys: [key("app-1", appKey)]),
+                .init(party: otherApp, name: "another app", keys: [key("other-1", otherKey)]),
+                .init(party: federation, name: "残联"),
+            ],
+            services: [
+                DataService(id: Self.service, provider: federation, fields: [], purposes: everyone),
+                DataService(id: "dpf.rehabilitation", provider: federation, fields: [], purposes: everyone),
+            ],
+            grants: [
+                AccessGrant(consumer: app, service: Self.service, purposes: everyone),
+                AccessGrant(consumer: app, service: "dpf.rehabilitation", purposes: everyone),
+                AccessGrant(consumer: otherApp, service: Self.service, purposes: everyone),
+            ]
+        )
+        let managerStore = try InMemoryStore(clock: clock, actor: bureau.text)
+        manager = ConsentManager(
+            ports: ServicePorts(store: managerStore, crypto: crypto, keys: managerStore.keys, clock: clock),
+            party: bureau,
+            key: managerKey,
+            kid: "consent-1"
+        )
+        federationStore = try makeStore(clock)
+        registry = ConsentRegistry(
+            ports: ServicePorts(
+                store: federationStore,
+                crypto: crypto,
+                keys: try StaticKeyProvider.random(using: crypto),
+                clock: clock
+            ),
+            trustList: trustList,
+            manager: bureau,
+            providers: [app, otherApp]
+        )
+    }
+
+    /// The request the resident consents to: category and level, six months, once a day, view only.
+    func request(provider: Party? = nil) throws -> ConsentManager.Request {
+        ConsentManager.Request(
+            resident: resident,
+            provider: provider ?? app,
+            purpose: Self.purpose,
+            scopes: [try ConsentArtefact.Scope(service: Self.service, fields: ["category", "level"])],
+            mode: .view,
+            frequency: try ConsentArtefact.Frequency(limit: 1, per: .day),
+            days: 183
+        )
+    }
+
+    /// A fetch by `provider` under `consent`, opened by the federation.
+    @discardableResult
+    func fetch(
+        consent: String?,
+        by provider: Party? = nil,
+        service: String = ConsentWorld.service,
+        purpose: Purpose = ConsentWorld.purpose,
+        resident: String? = nil,
+        fields: [String] = ["category", "level"]
+    ) async throws -> OpenedEnvelope {
+        let sender = provider ?? app
+        let sealer = EnvelopeSealer(
+            issuer: sender,
+            key: sender == app ? appKey : otherKey,
+            kid: sender == app ? "app-1" : "other-1",
+            crypto: crypto,
+            clock: clock
+        )
+        let text = try await sealer.seal(
+            EnvelopeDraft(
+                audience: federation,
+                service: service,
+                purpose: purpose,
+                data: [
+                    "resident": .string(resident ?? self.resident.unmasked),
+                    "fields": .array(fields.map(JSONValue.string)),
+                ],
+                consent: consent
+            )
+        )
+        return try await opener.open(text)
+    }
+
+    var opener: EnvelopeOpener {
+        EnvelopeOpener(
+            me: federation,
+            trustList: trustList,
+            crypto: crypto,
+            clock: clock,
+            replayGuard: InMemoryReplayGuard(),
+            consentCheck: registry
+        )
+    }
+}
+
+/// Expects `body` to be refused by the consent check with `refusal`.
+func expectRefusal(
+    _ refusal: ConsentRefusal,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () async throws -> Void
+) async {
+    await #expect(throws: EnvelopeError.consent(refusal), sourceLocation: sourceLocation) { try await body() }
+}
+
+@Suite("Consent artefacts")
+struct ConsentArtefactTests {
+    @Test("a consent is signed, read back the same, and verifies only against the manager's key")
+    func signAndVerify() async throws {
+        let world = try ConsentWorld()
+        let signed = try await world.manager.grant(try world.request())
+        let read = try SignedConsent(parsing: signed.compact)
+        #expect(read.artefact == signed.artefact)
+        try read.verify(trustList: world.trustList, crypto: world.crypto)
+        #expect(signed.artefact.provider == world.app)
+        #expect(signed.artefact.scopes.map(\.fields) == [["category", "level"]])
+        #expect(signed.artefact.expires.timeIntervalSince(signed.artefact.validFrom) == 183 * 86_400)
+        #expect(!"\(signed.artefact)".contains(world.resident.unmasked))
+
+        // Altered after signing: the payload's level field list widened.
+        let parts = signed.compact.split(separator: ".").map(String.init)
+        var object = signed.artefact.jsonObject
+        object["scopes"] = [["svc": .string(ConsentWorld.service), "fields": ["category", "level", "name"]]]
+        let altered = [parts[0], Base64URL.encode(try JSONValue.object(object).canonicalBytes()), parts[2]]
+            .joined(separator: ".")
+        #expect(throws: ConsentError.forged(signed.artefact.id)) {
+            try SignedConsent(parsing: altered).verify(trustList: world.trustList, crypto: world.crypto)
+        }
+        // Signed by a key the trust list does not give the manager (the app's own key).
+        let forged = try SignedConsent.sign(signed.artefact, key: world.appKey, kid: "app-1")
+        #expect(throws: ConsentError.forged(signed.artefact.id)) {
+            try forged.verify(trustList: world.trustList, crypto: world.crypto)
+        }
+    }
+
+    @Test("a consent that could not be honoured is refused when made")
+    func invalid() throws {
+        let world = try ConsentWorld()
+        let scope = try ConsentArtefact.Scope(service: ConsentWorld.service, fields: ["category"])
+        let daily = try ConsentArtefact.Frequency(limit: 1, per: .day)
+        func make(
+            id: String = "cns-0000000001",
+            scopes: [ConsentArtefact.Scope]? = nil,
+            mode: ConsentArtefact.Mode = .view,
+            life: Int = 0,
+            days: Double = 30
+        ) throws(ConsentError) -> ConsentArtefact {
+            try ConsentArtefact(
+                id: id,
+                resident: world.resident,
+                provider: world.app,
+                manager: world.bureau,
+                purpose: ConsentWorld.purpose,
+                scopes: scopes ?? [scope],
+                mode: mode,
+                dataLifeDays: life,
+                frequency: daily,
+                validFrom: ConsentWorld.start,
+                expires: ConsentWorld.start.addingTimeInterval(days * 86_400),
+                statusIndex: 7
+            )
+        }
+        _ = try make()
+        #expect(throws: ConsentError.self) { try make(id: "short") }
+        #expect(throws: ConsentError.self) { try make(scopes: []) }
+        #expect(throws: ConsentError.self) { try make(scopes: [scope, scope]) }
+        #expect(throws: ConsentError.self) { try make(life: 30) }  // view keeps nothing
+        #expect(throws: ConsentError.self) { try make(mode: .store, life: 0) }
+        #expect(throws: ConsentError.self) { try make(days: 0) }
+        #expect(throws: ConsentError.self) { try make(days: 400) }
+        #expect(throws: ConsentError.self) { try ConsentArtefact.Frequency(limit: 0, per: .day) }
+        #expect(throws: ConsentError.self) { try ConsentArtefact.Scope(service: ConsentWorld.service, fields: []) }
+    }
+
+    @Test("a signed consent changed anywhere never crashes the parser and never verifies as something else")
+    func fuzz() async throws {
+        let world = try ConsentWorld()
+        let signed = try await world.manager.grant(try world.request())
+        let original = Array(signed.compact.utf8)
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~".utf8)
+        let random = SeededRandomSource(seed: 20_261_207)
+        var parsed = 0
+        for _ in 0..<3_000 {
+            var bytes = original
+            let draw = random.bytes(count: 4)
+            let position = (Int(draw[1]) << 8 | Int(draw[2])) % bytes.count
+            let character = alphabet[Int(draw[3]) % alphabet.count]
+            switch draw[0] % 3 {
+            case 0: bytes[position] = character
+            case 1: bytes = Array(bytes.prefix(position))
+            default: bytes.insert(character, at: position)
+            }
+            guard let candidate = try? SignedConsent(parsing: String(decoding: bytes, as: UTF8.self)) else { continue }
+            parsed += 1
+            if (try? candidate.verify(trustList: world.trustList, crypto: world.crypto)) != nil {
+                // Only a change that decodes to the same bytes (a base64url character's unused bits) verifies.
+                #expect(candidate.jws.payload == signed.jws.payload && candidate.jws.signature == signed.jws.signature)
+                #expect(candidate.artefact == signed.artefact)
+            }
+        }
+        #expect(parsed > 0)
+    }
+}
+
+@Suite("Consent at the department's boundary")
+struct ConsentBoundaryTests {
+    @Test("a consented fetch opens; a second the same day is over frequency; the next day opens again")
+    func frequency() async throws {
+        let world = try ConsentWorld()
+        let consent = try await world.manager.grant(try world.request())
+        try await world.registry.register(consent.compact)
+        let opened = try await world.fetch(consent: consent.artefact.id)
+        #expect(opened.claims.consent == consent.artefact.id)
+        #expect(try await world.registry.uses(of: consent.artefact.id, at: world.clock.now()) == 1)
+        await expectRefusal(.overFrequency(consent.artefact.id, limit: 1, period: "a day")) {
+            try await world.fetch(consent: consent.artefact.id)
+        }
+        #expect(try await world.registry.uses(of: consent.artefact.id, at: world.clock.now()) == 1)
+        world.clock.advance(days: 1)
+        try await world.fetch(consent: consent.artefact.id)
+    }
+
+    @Test("each refusal is its own typed error and counts nothing")
+    func refusals() async throws {
+        let world = try ConsentWorld()
+        let consent = try await world.manager.grant(try world.request())
+        let id = consent.artefact.id
+        try await world.registry.register(consent.compact)
+        let others = try await world.manager.grant(try world.request(provider: world.otherApp))
+        try await world.registry.register(others.compact)
+
+        await expectRefusal(.missing(consumer: world.app, service: ConsentWorld.service)) {
+            try await world.fetch(consent: nil)
+        }
+        await expectRefusal(.unknown("cns-000000000000")) { try await world.fetch(consent: "cns-000000000000") }
+        await expectRefusal(.otherProvider(others.artefact.id, grantedTo: world.otherApp)) {
+            try await world.fetch(consent: others.artefact.id)
+        }
+        await expectRefusal(.fieldNotCovered(id, field: "name")) {
+            try await world.fetch(consent: id, fields: ["category", "name"])
+        }
+        await expectRefusal(.serviceNotCovered(id, service: "dpf.rehabilitation")) {
+            try await world.fetch(consent: id, service: "dpf.rehabilitation")
+        }
+        await expectRefusal(.otherResident(id)) { try await world.fetch(consent: id, resident: "11010519491231002X") }
+        await expectRefusal(
+            .malformedRequest(id, reason: "the data must name the resident and a non-empty list of fields")
+        ) {
+            try await world.fetch(consent: id, fields: [])
+        }
+        #expect(try await world.registry.uses(of: id, at: world.clock.now()) == 0)
+        // After every refusal the one fetch of the day is still there.
+        try await world.fetch(consent: id)
+
+        // A department's own envelope (not from a provider) needs no consent: the check lets it by.
+        let notProvider = try Party("113212000142871106/civil-affairs")
+        try await world.registry.check(
+            EnvelopeClaims(
+                issuer: notProvider,
+                audience: world.federation,
+                issuedAt: world.clock.now(),
+                expiresAt: world.clock.now().addingTimeInterval(300),
+                id: "x1",
+                service: ConsentWorld.service,
+                purpose: ConsentWorld.purpose,
+                level: .general,
+                reference: nil,
+                data: [:]
+            ),
+            consumer: notProvider,
+            now: world.clock.now()
+        )
+    }
+
+    @Test("a purpose the consent does not name is refused")
+    func otherPurpose() async throws {
+        let world = try ConsentWorld()
+        let consent = try await world.manager.grant(try world.request())
+        try await world.registry.register(consent.compact)
+        // The trust list must allow the purpose first (check 9), so widen the app's grant.
+        var list = world.trustList
+        let marketing = try Purpose("marketplace.marketing")
+        list.services = list.services.map {
+            DataService(id: $0.id, provider: $0.provider, fields: $0.fields, purposes: $0.purposes.union([marketing]))
+        }
+        list.grants.append(AccessGrant(consumer: world.app, service: ConsentWorld.service, purposes: [marketing]))
+        let registry = ConsentRegistry(
+            ports: ServicePorts(
+                store: world.federationStore,
+                crypto: world.crypto,
+                keys: try StaticKeyProvider.random(using: world.crypto),
+                clock: world.clock
+            ),
+            trustList: list,
+            manager: world.bureau,
+            providers: [world.app]
+        )
+        let claims = EnvelopeClaims(
+            issuer: world.app,
+            audience: world.federation,
+            issuedAt: world.clock.now(),
+            expiresAt: world.clock.now().addingTimeInterval(300),
+            id: "x2",
+            service: ConsentWorld.service,
+            purpose: marketing,
+            level: .general,
+            reference: nil,
+            consent: consent.artefact.id,
+            data: ["resident": .string(world.resident.unmasked), "fields": ["category"]]
+        )
+        await #expect(throws: ConsentRefusal.purposeNotCovered(consent.artefact.id, purpose: marketing)) {
+            try await registry.check(claims, consumer: world.app, now: world.clock.now())
+        }
+    }
+
+    @Test(
+        "revoked by the resident: refused from the next fetch once the department holds the new list; an older list is refused"
+    )
+    func revocation() async throws {
+        let world = try ConsentWorld()
+        let consent = try await world.manager.grant(try world.request())
+        try await world.registry.register(consent.compact)
+        let before = try await world.manager.statusList()
+        try await world.registry.accept(before)
+        try await world.fetch(consent: consent.artefact.id)
+        let revoked = try await world.manager.revoke(consent.artefact.id)
+        try await world.registry.accept(revoked)
+        world.clock.advance(days: 1)
+        await expectRefusal(.revoked(consent.artefact.id)) { try await world.fetch(consent: consent.artefact.id) }
+        // Rolling back to the list before the revocation is refused.
+        await #expect(throws: ConsentError.self) { try await world.registry.accept(before) }
+        await expectRefusal(.revoked(consent.artefact.id)) { try await world.fetch(consent: consent.artefact.id) }
+    }
+
+    @Test("an expired consent is refused")
+    func validity() async throws {
+        let world = try ConsentWorld()
+        let consent = try await world.manager.grant(try world.request())
+        try await world.registry.register(consent.compact)
+        world.clock.advance(days: 184)
+        await expectRefusal(.expired(consent.artefact.id, at: consent.artefact.expires)) {
+            try await world.fetch(consent: consent.artefact.id)
+        }
+    }
+
+    @Test("a forged or altered consent is not registered")
+    func forgedRegistration() async throws {
+        let world = try ConsentWorld()
+        let consent = try await world.manager.grant(try world.request())
+        let forged = try SignedConsent.sign(consent.artefact, key: world.appKey, kid: "app-1")
+        await #expect(throws: ConsentError.forged(consent.artefact.id)) {
+            try await world.registry.register(forged.compact)
+        }
+        await expectRefusal(.unknown(consent.artefact.id)) { try await world.fetch(consent: consent.artefact.id) }
+    }
+
+    @Test("on SQLite: the frequency counter survives a restart of the department")
+    func sqlite() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tz-consent-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let crypto = OpenSSLCryptoProvider()
+        let keys = try StaticKeyProvider.random(using: crypto)
+        let path = directory.appendingPathComponent("dpf.sqlite").path
+        func open(_ clock: any WallClock) throws -> any RecordStore {
+            try SQLiteStore(
+                path: path,
+                configuration: SQLiteConfiguration(
+                    protection: RecordProtection(crypto: crypto, keys: keys),
+                    audit: StoreAuditing(actor: "113212000142871106/dpf", origin: "test", clock: clock)
+                )
+            )
+        }
+        let world = try ConsentWorld(federationStore: open)
+        let consent = try await world.manager.grant(try world.request())
+        try await world.registry.register(consent.compact)
+        try await world.fetch(consent: consent.artefact.id)
+        // A new process on the same file: the day's fetch is already counted.
+        let restarted = ConsentRegistry(
+            ports: ServicePorts(store: try open(world.clock), crypto: crypto, keys: keys, clock: world.clock),
+            trustList: world.trustList,
+            manager: world.bureau,
+            providers: [world.app]
+        )
+        #expect(try await restarted.uses(of: consent.artefact.id, at: world.clock.now()) == 1)
+        // The resident's number is nowhere in the file in clear.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(bytes.range(of: Data(world.resident.unmasked.utf8)) == nil)
+    }
+}
