@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "SocietyMarketplace",
             dependencies: [
-                "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates",
+                "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyServices",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -286,7 +286,7 @@ let package = Package(
             name: "SocietyMarketplaceTests",
             dependencies: [
                 "SocietyMarketplace", "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates",
-                "SocietyTesting", "SocietySQLite", "SocietyOpenSSL",
+                "SocietyTesting", "SocietySQLite", "SocietyOpenSSL", "SocietyServices",
             ]
         ),
         .testTarget(

@@ -13,8 +13,22 @@ public protocol ConsentCheck: Sendable {
     func check(_ claims: EnvelopeClaims, consumer: Party, now: Date) async throws(ConsentRefusal)
 }
 
-/// Why a request was not covered by a consent: one case per check, each with the consent's id.
+/// Why a provider's request was refused at the consent check: first the provider's standing (an
+/// agreement in force, the service within it, the monthly quota), then the consent (each case with
+/// its id).
 public enum ConsentRefusal: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The provider has no agreement registered with the receiver.
+    case noAgreement(Party)
+    /// The provider is suspended.
+    case providerSuspended(Party)
+    /// The provider left the marketplace.
+    case providerExited(Party)
+    /// The provider's agreement is not in force (expired, or not yet valid).
+    case agreementExpired(Party, at: Date)
+    /// The provider's agreement does not include this service for this purpose.
+    case serviceNotAgreed(Party, service: String)
+    /// The provider used its monthly quota of calls to this service.
+    case quotaExceeded(Party, service: String, limit: Int)
     /// The consumer needs a consent for this service and sent none (`cns` missing).
     case missing(consumer: Party, service: String)
     /// No consent with this id is registered with the receiver.
@@ -46,6 +60,14 @@ public enum ConsentRefusal: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .noAgreement(let party): "\(party) has no agreement with the marketplace"
+        case .providerSuspended(let party): "\(party) is suspended"
+        case .providerExited(let party): "\(party) has left the marketplace"
+        case .agreementExpired(let party, let at): "the agreement of \(party) is not in force (\(at))"
+        case .serviceNotAgreed(let party, let service):
+            "the agreement of \(party) does not include \(service) for this purpose"
+        case .quotaExceeded(let party, let service, let limit):
+            "\(party) used its \(limit) calls to \(service) this month"
         case .missing(let consumer, let service): "\(consumer) needs a resident's consent to call \(service)"
         case .unknown(let id): "no consent \(id) is registered"
         case .forged(let id): "consent \(id) does not verify: forged or altered"
@@ -67,6 +89,12 @@ public enum ConsentRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     /// The case's name, for logs, metrics and audit entries.
     public var name: String {
         switch self {
+        case .noAgreement: "no-agreement"
+        case .providerSuspended: "provider-suspended"
+        case .providerExited: "provider-exited"
+        case .agreementExpired: "agreement-expired"
+        case .serviceNotAgreed: "service-not-agreed"
+        case .quotaExceeded: "quota-exceeded"
         case .missing: "missing"
         case .unknown: "unknown"
         case .forged: "forged"

@@ -62,7 +62,8 @@ public struct ExchangeProblem: Error, Hashable, Sendable, CustomStringConvertibl
     /// The refusal of an envelope check, with the status that fits it: 400 for a request that is
     /// malformed or does not fit (structure, audience, time, reference), 401 for keys, signatures
     /// and decryption, 403 for access, confidentiality and a consent that does not cover the
-    /// request, 409 for a replay, 429 for a consent whose frequency is used up, 503 when the replay
+    /// request, 409 for a replay, 429 for a consent whose frequency or a provider whose monthly quota
+    /// is used up, 503 when the replay
     /// guard, the consent registry or the audit log cannot be reached (nothing was decided; a retry
     /// may succeed).
     public init(refusal error: EnvelopeError) {
@@ -80,7 +81,7 @@ public struct ExchangeProblem: Error, Hashable, Sendable, CustomStringConvertibl
             status = 409
         case .replayGuardUnavailable, .auditUnavailable, .consent(.unavailable):
             status = 503
-        case .consent(.overFrequency):
+        case .consent(.overFrequency), .consent(.quotaExceeded):
             status = 429
         case .consent(.malformedRequest):
             status = 400

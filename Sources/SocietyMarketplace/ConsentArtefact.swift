@@ -304,41 +304,15 @@ public struct SignedConsent: Hashable, Sendable {
     ) throws(ConsentError)
         -> SignedConsent
     {
-        let header: JSONObject = [
-            "alg": .string(key.algorithm.jwsName), "kid": .string(kid), "typ": .string(ConsentArtefact.type),
-        ]
-        do {
-            let jws = try JWS.sign(
-                header: header,
-                payload: try JSONValue.object(artefact.jsonObject).canonicalBytes(),
-                key: key
-            )
-            return SignedConsent(jws: jws, artefact: artefact)
-        } catch {
-            throw .signing("\(error)")
-        }
+        SignedConsent(
+            jws: try SignedDocument.sign(artefact.jsonObject, type: ConsentArtefact.type, key: key, kid: kid),
+            artefact: artefact
+        )
     }
 
     /// Parses a signed consent: its form and content, not yet its signature (``verify(trustList:crypto:)``).
     public init(parsing text: String) throws(ConsentError) {
-        let jws: JWS
-        do {
-            jws = try JWS(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines))
-        } catch {
-            throw .malformed(error.reason)
-        }
-        guard jws.header["typ"]?.stringValue == ConsentArtefact.type else {
-            throw .malformed("the typ is not \(ConsentArtefact.type)")
-        }
-        let value: JSONValue
-        do {
-            value = try JSONParser().parse(jws.payload)
-        } catch {
-            throw .malformed("the payload is not JSON")
-        }
-        guard (try? value.canonicalBytes()) == jws.payload, case .object(let object) = value else {
-            throw .malformed("the payload is not a canonical JSON object")
-        }
+        let (jws, object) = try SignedDocument.parse(text, type: ConsentArtefact.type)
         self.jws = jws
         self.artefact = try ConsentArtefact(jsonObject: object)
     }
@@ -352,15 +326,14 @@ public struct SignedConsent: Hashable, Sendable {
     /// not revoked, valid when the consent took effect, of the header's algorithm, and the
     /// signature verifies. Throws ``ConsentError/forged(_:)`` otherwise.
     public func verify(trustList: TrustList, crypto: any CryptoProvider) throws(ConsentError) {
-        let id = artefact.id
-        guard let kid = jws.header["kid"]?.stringValue, let (owner, trusted) = trustList.key(withID: kid),
-            owner == artefact.manager, trusted.use == .signature, trusted.status != .revoked,
-            trusted.mayHaveSigned(at: artefact.validFrom),
-            let algorithm = trusted.algorithm,
-            algorithm.jwsName == jws.header["alg"]?.stringValue,
-            let raw = Base64URL.decode(trusted.publicKey),
-            let key = try? crypto.importVerifyingKey(algorithm, from: raw, encoding: .raw),
-            key.isValidSignature(jws.signature, for: jws.signingInput)
-        else { throw .forged(id) }
+        guard
+            SignedDocument.isSigned(
+                jws,
+                by: artefact.manager,
+                at: artefact.validFrom,
+                trustList: trustList,
+                crypto: crypto
+            )
+        else { throw .forged(artefact.id) }
     }
 }

@@ -66,8 +66,53 @@ extension ConsentUse: StorableRecord {
     public var recordKey: RecordKey { RecordKey("\(consent)@\(period)") }
 }
 
+/// The latest agreement a department accepted for a provider.
+public struct AgreementRecord: Hashable, Sendable, Codable {
+    /// The provider.
+    public let provider: Party
+    /// The agreement's version.
+    public let version: Int
+    /// The signed text.
+    public let text: String
+}
+
+extension AgreementRecord: StorableRecord {
+    /// The table name.
+    public static let recordKind = "marketplace_agreement"
+    /// One record per provider.
+    public var recordKey: RecordKey { RecordKey(provider.text) }
+}
+
+/// The calls a provider made to one service in one calendar month, as the department meters them:
+/// what quotas are checked against and usage statements report.
+public struct ProviderUsage: Hashable, Sendable, Codable {
+    /// The provider.
+    public let provider: Party
+    /// The data service.
+    public let service: String
+    /// The month, `YYYY-MM`.
+    public let month: String
+    /// The calls let through.
+    public var count: Int
+}
+
+extension ProviderUsage: StorableRecord {
+    /// The table name.
+    public static let recordKind = "marketplace_usage"
+    /// Usage by provider and by month.
+    public static let indexes: [RecordIndex<ProviderUsage>] = [
+        RecordIndex("provider") { .text($0.provider.text) },
+        RecordIndex("month") { .text($0.month) },
+    ]
+    /// One counter per provider, service and month.
+    public var recordKey: RecordKey { RecordKey("\(provider.text)@\(service)@\(month)") }
+}
+
 /// A department's register of residents' consents, and the ``SocietyExchange/ConsentCheck`` its
-/// envelope opener runs (check 10): every request from one of ``providers`` must name a consent
+/// envelope opener runs (check 10): every request from one of ``providers`` must come from a
+/// provider with an agreement in force (accepted from the bureau, ``acceptAgreement(_:)``): not
+/// suspended or exited, the service and purpose within it, the month's quota not used up; and it
+/// must name a consent
 /// that is registered here, granted to that provider by ``manager``, valid now, not revoked on the
 /// latest revocation list accepted, and covers the request's service, purpose, resident and every
 /// field it asks for — and the fetch must be within the consent's frequency, counted durably in
@@ -94,17 +139,22 @@ public struct ConsentRegistry: ConsentCheck {
 
     /// The consent manager whose consents and revocation lists are accepted.
     public let manager: Party
+    /// The bureau whose provider agreements are accepted.
+    public let bureau: Party
     /// The parties whose requests need a consent.
     public let providers: Set<Party>
     /// The trust list signatures are checked against.
     public let trustList: TrustList
     private let ports: ServicePorts
 
-    /// A registry on the department's `ports`.
-    public init(ports: ServicePorts, trustList: TrustList, manager: Party, providers: Set<Party>) {
+    /// A registry on the department's `ports`, accepting consents from `manager` and provider
+    /// agreements from `bureau` (the manager's party unless given).
+    public init(ports: ServicePorts, trustList: TrustList, manager: Party, bureau: Party? = nil, providers: Set<Party>)
+    {
         self.ports = ports.logging(as: "marketplace")
         self.trustList = trustList
         self.manager = manager
+        self.bureau = bureau ?? manager
         self.providers = providers
     }
 
@@ -141,13 +191,14 @@ public struct ConsentRegistry: ConsentCheck {
             guard list.issuer == manager, list.purpose == .revocation else {
                 throw ConsentError.statusListRejected("not \(manager)'s revocation list")
             }
-            guard let kid = list.jws.header["kid"]?.stringValue, let (owner, trusted) = trustList.key(withID: kid),
-                owner == manager, trusted.use == .signature, trusted.status != .revoked,
-                trusted.mayHaveSigned(at: list.validFrom), let algorithm = trusted.algorithm,
-                algorithm.jwsName == list.jws.header["alg"]?.stringValue,
-                let raw = Base64URL.decode(trusted.publicKey),
-                let key = try? ports.crypto.importVerifyingKey(algorithm, from: raw, encoding: .raw),
-                key.isValidSignature(list.jws.signature, for: list.jws.signingInput)
+            guard
+                SignedDocument.isSigned(
+                    list.jws,
+                    by: manager,
+                    at: list.validFrom,
+                    trustList: trustList,
+                    crypto: ports.crypto
+                )
             else { throw ConsentError.statusListRejected("the signature does not verify") }
             var revoked: [Int] = []
             for index in 0..<list.list.size where try list.list.isSet(index) { revoked.append(index) }
@@ -176,6 +227,57 @@ public struct ConsentRegistry: ConsentCheck {
         }
     }
 
+    /// Accepts a provider's agreement signed by the bureau: a newer version replaces the one held
+    /// (a suspension, a reinstatement, an exit); an older one is refused.
+    @discardableResult
+    public func acceptAgreement(_ text: String) async throws(ConsentError) -> ProviderAgreement {
+        let signed: SignedAgreement
+        do {
+            signed = try SignedAgreement(parsing: text)
+            guard signed.agreement.bureau == bureau else {
+                throw ConsentError.invalid("the agreement was signed by \(signed.agreement.bureau), not \(bureau)")
+            }
+            try signed.verify(trustList: trustList, crypto: ports.crypto)
+            let record = AgreementRecord(
+                provider: signed.agreement.provider,
+                version: signed.agreement.version,
+                text: signed.compact
+            )
+            try await ports.store.write(purpose: Purposes.registry) { db in
+                if let held = try await db.get(AgreementRecord.self, key: record.recordKey),
+                    held.version > record.version
+                {
+                    throw ConsentError.invalid("version \(record.version) is older than the one held (\(held.version))")
+                }
+                try await db.put(record)
+            }
+        } catch {
+            throw failed("accept agreement", ConsentError(error))
+        }
+        ports.logger.info(
+            "agreement accepted",
+            metadata: [
+                "provider": "\(signed.agreement.provider.text)", "version": "\(signed.agreement.version)",
+                "standing": "\(signed.agreement.standing.rawValue)",
+            ]
+        )
+        return signed.agreement
+    }
+
+    /// The calls `provider` made to each service in `month` (`YYYY-MM`), by service.
+    public func usage(of provider: Party, month: String) async throws(ConsentError) -> [String: Int] {
+        do {
+            let counters = try await ports.store.read(purpose: Purposes.check) { db in
+                try await db.fetch(RecordQuery<ProviderUsage>.filter("provider", equals: .text(provider.text)))
+            }
+            var usage: [String: Int] = [:]
+            for counter in counters where counter.month == month { usage[counter.service, default: 0] += counter.count }
+            return usage
+        } catch {
+            throw failed("usage", ConsentError(error))
+        }
+    }
+
     /// The fetches counted under a consent in the period `instant` falls in.
     public func uses(of id: String, at instant: Date) async throws(ConsentError) -> Int {
         do {
@@ -196,10 +298,38 @@ public struct ConsentRegistry: ConsentCheck {
     /// every check passes.
     public func check(_ claims: EnvelopeClaims, consumer: Party, now: Date) async throws(ConsentRefusal) {
         guard providers.contains(consumer) else { return }
-        guard let id = claims.consent else { throw .missing(consumer: consumer, service: claims.service) }
+        let id = claims.consent ?? ""
         let manager = manager
+        let month = String(CalendarDate(now).iso8601.prefix(7))
         do {
             try await ports.store.write(purpose: Purposes.check) { db in
+                // The provider's standing first: nothing about a resident is looked at for a
+                // provider that may not call at all.
+                guard let held = try await db.get(AgreementRecord.self, key: RecordKey(consumer.text)),
+                    let agreement = try? SignedAgreement(parsing: held.text).agreement
+                else { throw ConsentRefusal.noAgreement(consumer) }
+                switch agreement.standing {
+                case .active: break
+                case .suspended: throw ConsentRefusal.providerSuspended(consumer)
+                case .exited: throw ConsentRefusal.providerExited(consumer)
+                }
+                guard now >= agreement.validFrom, now < agreement.expires else {
+                    throw ConsentRefusal.agreementExpired(consumer, at: agreement.expires)
+                }
+                guard let allowance = agreement.allowance(for: claims.service),
+                    allowance.purposes.contains(claims.purpose)
+                else { throw ConsentRefusal.serviceNotAgreed(consumer, service: claims.service) }
+                var usage =
+                    try await db.get(
+                        ProviderUsage.self,
+                        key: RecordKey("\(consumer.text)@\(claims.service)@\(month)")
+                    ) ?? ProviderUsage(provider: consumer, service: claims.service, month: month, count: 0)
+                guard usage.count < allowance.monthlyQuota else {
+                    throw ConsentRefusal.quotaExceeded(consumer, service: claims.service, limit: allowance.monthlyQuota)
+                }
+                guard claims.consent != nil else {
+                    throw ConsentRefusal.missing(consumer: consumer, service: claims.service)
+                }
                 guard let record = try await db.get(RegisteredConsent.self, key: RecordKey(id)) else {
                     throw ConsentRefusal.unknown(id)
                 }
@@ -242,7 +372,9 @@ public struct ConsentRegistry: ConsentCheck {
                     )
                 }
                 use.count += 1
+                usage.count += 1
                 try await db.put(use)
+                try await db.put(usage)
             }
         } catch let refusal as ConsentRefusal {
             ports.logger.info(

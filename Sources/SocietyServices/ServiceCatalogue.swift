@@ -190,7 +190,7 @@ public struct ServiceEntry: Hashable, Sendable, Codable {
     }
 
     /// Whether `code` is 3–64 ASCII letters, digits or `-`.
-    static func isValidCode(_ code: String) -> Bool {
+    public static func isValidCode(_ code: String) -> Bool {
         (3...64).contains(code.utf8.count)
             && code.utf8.allSatisfy { byte in
                 (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)

@@ -191,10 +191,10 @@ public struct CertificateTypeRegistry: Hashable, Sendable {
     /// Adds or replaces a type.
     public mutating func register(_ type: CertificateType) { types[type.code] = type }
 
-    /// The five types the plan names first.
+    /// The five types the plan names first, and the marketplace's provider qualification.
     public static let standard = CertificateTypeRegistry([
         .realEstateRegistration, .disability, .veteranPreferentialTreatment, .childcareInstitutionLicence,
-        .unemploymentRegistration,
+        .unemploymentRegistration, .providerQualification,
     ])
 }
 
@@ -267,6 +267,21 @@ extension CertificateType {
             .init("division", "行政区划", .division),
             .init("capacity", "托位数", .count),
             .init("legal_representative", "法定代表人", .personName),
+        ]
+    )
+
+    /// 第三方服务机构数据服务资质: the qualification a third-party provider presents when it applies to
+    /// the marketplace (plan item 17) — the synthetic city's own type, issued by the big-data bureau
+    /// after checking the organisation's network-security protection level (等级保护, GB/T 22239).
+    public static let providerQualification = CertificateType(
+        code: "provider-qualification",
+        name: "第三方服务机构数据服务资质",
+        englishName: "Third-party provider qualification",
+        holderKind: .organization,
+        claims: [
+            .init("organisation_name", "机构名称", .text),
+            .init("service_fields", "服务领域", .text),
+            .init("protection_level", "网络安全等级保护级别", .choice(["2", "3", "4"])),
         ]
     )
 

@@ -1,0 +1,70 @@
+import Foundation
+import SocietyCore
+import SocietyExchange
+import SocietyJSON
+
+/// The signed documents of the marketplace — consents, agreements, deletion attestations — are
+/// compact JWS over canonical JSON, like the exchange's own: read and verified the same way.
+enum SignedDocument {
+    /// Parses `text` as a compact JWS of `type` whose payload is a canonical JSON object.
+    static func parse(_ text: String, type: String) throws(ConsentError) -> (JWS, JSONObject) {
+        let jws: JWS
+        do {
+            jws = try JWS(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        } catch {
+            throw .malformed(error.reason)
+        }
+        guard jws.header["typ"]?.stringValue == type else { throw .malformed("the typ is not \(type)") }
+        let value: JSONValue
+        do {
+            value = try JSONParser().parse(jws.payload)
+        } catch {
+            throw .malformed("the payload is not JSON")
+        }
+        guard (try? value.canonicalBytes()) == jws.payload, case .object(let object) = value else {
+            throw .malformed("the payload is not a canonical JSON object")
+        }
+        return (jws, object)
+    }
+
+    /// Signs `object` as a compact JWS of `type`.
+    static func sign(_ object: JSONObject, type: String, key: any SigningKey, kid: String) throws(ConsentError) -> JWS {
+        let header: JSONObject = ["alg": .string(key.algorithm.jwsName), "kid": .string(kid), "typ": .string(type)]
+        do {
+            return try JWS.sign(header: header, payload: try JSONValue.object(object).canonicalBytes(), key: key)
+        } catch {
+            throw .signing("\(error)")
+        }
+    }
+
+    /// Whether `jws` was signed by a signing key of `signer` on `trustList` that was not revoked and
+    /// was valid at `instant`, with the header's algorithm.
+    static func isSigned(
+        _ jws: JWS,
+        by signer: Party,
+        at instant: Date,
+        trustList: TrustList,
+        crypto: any CryptoProvider
+    )
+        -> Bool
+    {
+        guard let kid = jws.header["kid"]?.stringValue, let (owner, trusted) = trustList.key(withID: kid),
+            owner == signer, trusted.use == .signature, trusted.status != .revoked,
+            trusted.mayHaveSigned(at: instant), let algorithm = trusted.algorithm,
+            algorithm.jwsName == jws.header["alg"]?.stringValue,
+            let raw = Base64URL.decode(trusted.publicKey),
+            let key = try? crypto.importVerifyingKey(algorithm, from: raw, encoding: .raw)
+        else { return false }
+        return key.isValidSignature(jws.signature, for: jws.signingInput)
+    }
+
+    /// Whether `jws` was signed by one of `keys` (a provider's own, as it registered them).
+    static func isSigned(_ jws: JWS, byOneOf keys: [TrustedKey], crypto: any CryptoProvider) -> Bool {
+        guard let kid = jws.header["kid"]?.stringValue, let trusted = keys.first(where: { $0.kid == kid }),
+            let algorithm = trusted.algorithm, algorithm.jwsName == jws.header["alg"]?.stringValue,
+            let raw = Base64URL.decode(trusted.publicKey),
+            let key = try? crypto.importVerifyingKey(algorithm, from: raw, encoding: .raw)
+        else { return false }
+        return key.isValidSignature(jws.signature, for: jws.signingInput)
+    }
+}
