@@ -68,3 +68,33 @@ enum SignedDocument {
         return key.isValidSignature(jws.signature, for: jws.signingInput)
     }
 }
+
+/// The commitment a consent makes to its resident: the digest of a random salt and the identity
+/// number, so that the provider, who sees the consent, learns nothing of the number, and a
+/// department, told the number and the salt, can check the consent is that resident's.
+enum ResidentCommitment {
+    static func make(
+        _ resident: ResidentID,
+        salt: [UInt8],
+        digest: DigestAlgorithm,
+        crypto: any CryptoProvider
+    ) throws -> String {
+        let value = try crypto.digest(digest, of: salt + Array(resident.unmasked.utf8))
+        return "\(digest.rawValue):" + Base64URL.encode(value)
+    }
+
+    /// Whether `commitment` commits to `resident` under `salt` (base64url).
+    static func matches(
+        _ commitment: String,
+        resident: ResidentID,
+        salt: String,
+        crypto: any CryptoProvider
+    ) -> Bool {
+        let parts = commitment.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let digest = DigestAlgorithm(rawValue: String(parts[0])),
+            let saltBytes = Base64URL.decode(salt), saltBytes.count >= 16,
+            let expected = try? make(resident, salt: saltBytes, digest: digest, crypto: crypto)
+        else { return false }
+        return crypto.constantTimeEquals(Array(expected.utf8), Array(commitment.utf8))
+    }
+}

@@ -87,8 +87,15 @@ public struct ConsentArtefact: Hashable, Sendable {
 
     /// The consent's id: letters, digits and `-`, 8–64 characters.
     public let id: String
-    /// The resident who consents.
-    public let resident: ResidentID
+    /// The resident as this provider knows them: a pairwise pseudonym (`psn-` and 32 hex digits),
+    /// the same in every consent the resident gives this provider and different for every other
+    /// provider, so providers cannot link residents across each other. The identity number is not
+    /// in the consent: a provider sees it only if a consent's fields include it.
+    public let subject: String
+    /// A commitment to the resident's identity number (`ALG:BASE64URL` of the digest of a random
+    /// salt and the number): the department, given the number and the salt by the consent manager,
+    /// checks that this signed consent is that resident's (``ConsentRegistry/register(_:resident:salt:)``).
+    public let commitment: String
     /// The provider the consent is granted to.
     public let provider: Party
     /// The consent manager that signs it.
@@ -117,7 +124,8 @@ public struct ConsentArtefact: Hashable, Sendable {
     /// A checked consent.
     public init(
         id: String,
-        resident: ResidentID,
+        subject: String,
+        commitment: String,
         provider: Party,
         manager: Party,
         purpose: Purpose,
@@ -132,6 +140,11 @@ public struct ConsentArtefact: Hashable, Sendable {
         statusIndex: Int
     ) throws(ConsentError) {
         guard Self.isValidID(id) else { throw .invalid("a consent id is 8–64 letters, digits or '-'") }
+        guard Self.isValidID(subject) else { throw .invalid("a subject is a pseudonym of 8–64 letters, digits or '-'") }
+        let parts = commitment.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, DigestAlgorithm(rawValue: String(parts[0])) != nil,
+            Base64URL.decode(String(parts[1]))?.count == 32
+        else { throw .invalid("a commitment is sha256: or sm3: and 32 bytes in base64url") }
         guard !scopes.isEmpty else { throw .invalid("a consent covers at least one service") }
         guard Set(scopes.map(\.service)).count == scopes.count else {
             throw .invalid("a service appears in two scopes")
@@ -153,7 +166,8 @@ public struct ConsentArtefact: Hashable, Sendable {
         }
         guard statusIndex >= 0 else { throw .invalid("a status index is not negative") }
         self.id = id
-        self.resident = resident
+        self.subject = subject
+        self.commitment = commitment
         self.provider = provider
         self.manager = manager
         self.purpose = purpose
@@ -190,7 +204,8 @@ extension ConsentArtefact {
     public var jsonObject: JSONObject {
         var object: JSONObject = [
             "jti": .string(id),
-            "sub": .string(resident.unmasked),
+            "sub": .string(subject),
+            "cmt": .string(commitment),
             "aud": .string(provider.text),
             "iss": .string(manager.text),
             "purpose": .string(purpose.code),
@@ -228,12 +243,10 @@ extension ConsentArtefact {
             }
             return day
         }
-        let resident: ResidentID
         let provider: Party
         let manager: Party
         let purpose: Purpose
         do {
-            resident = try ResidentID(try string("sub"))
             provider = try Party(try string("aud"))
             manager = try Party(try string("iss"))
             purpose = try Purpose(try string("purpose"))
@@ -261,7 +274,8 @@ extension ConsentArtefact {
         }
         try self.init(
             id: try string("jti"),
-            resident: resident,
+            subject: try string("sub"),
+            commitment: try string("cmt"),
             provider: provider,
             manager: manager,
             purpose: purpose,
@@ -279,9 +293,9 @@ extension ConsentArtefact {
 }
 
 extension ConsentArtefact: CustomStringConvertible {
-    /// Masked: the resident's number never reaches a description or a log line.
+    /// The consent by its pseudonymous subject: no identity number is in it.
     public var description: String {
-        "consent \(id) of \(resident.masked) to \(provider) for \(purpose.code) "
+        "consent \(id) of \(subject) to \(provider) for \(purpose.code) "
             + "(\(scopes.map(\.service).joined(separator: ", ")))"
     }
 }

@@ -15,6 +15,8 @@ public enum ConsentError: Error, Hashable, Sendable, CustomStringConvertible {
     case statusListRejected(String)
     /// No consent with this id.
     case unknownConsent(String)
+    /// The consent does not commit to the resident it was registered for.
+    case notTheResident(String)
     /// Signing failed (the key or the cryptography port).
     case signing(String)
     /// The status list is full or the index is unknown.
@@ -31,6 +33,7 @@ public enum ConsentError: Error, Hashable, Sendable, CustomStringConvertible {
         case .forged(let id): "consent \(id) does not verify: forged or altered"
         case .statusListRejected(let reason): "status list refused: \(reason)"
         case .unknownConsent(let id): "no consent \(id)"
+        case .notTheResident(let id): "consent \(id) is not this resident's"
         case .signing(let reason): "signing failed: \(reason)"
         case .statusList(let reason): "status list: \(reason)"
         case .store(let error): "store: \(error)"
@@ -46,6 +49,7 @@ public enum ConsentError: Error, Hashable, Sendable, CustomStringConvertible {
         case .forged: "forged"
         case .statusListRejected: "statusListRejected"
         case .unknownConsent: "unknownConsent"
+        case .notTheResident: "notTheResident"
         case .signing: "signing"
         case .statusList: "statusList"
         case .store: "store"

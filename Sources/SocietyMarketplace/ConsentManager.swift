@@ -13,15 +13,34 @@ public struct GrantedConsent: Hashable, Sendable, Codable {
     public let provider: Party
     /// The resident (encrypted; indexed by keyed hash).
     public let resident: ResidentID
-    /// The signed consent's compact text (encrypted).
+    /// The salt of the consent's commitment to the resident (encrypted).
+    public let salt: String
+    /// The signed consent's compact text.
     public let text: String
+}
+
+/// What granting a consent produces: the signed consent — for the provider and, as their receipt,
+/// the resident — and what a department needs besides to register it: the resident's number and
+/// the salt of the consent's commitment to it (sent to departments only, by confidential envelope).
+public struct ConsentGrant: Hashable, Sendable {
+    /// The signed consent.
+    public let consent: SignedConsent
+    /// The resident.
+    public let resident: ResidentID
+    /// The commitment's salt, base64url.
+    public let salt: String
+
+    /// The consent.
+    public var artefact: ConsentArtefact { consent.artefact }
+    /// The signed consent's compact text.
+    public var compact: String { consent.compact }
 }
 
 extension GrantedConsent: StorableRecord {
     /// The table name.
     public static let recordKind = "marketplace_consent"
-    /// The resident and the text that names them are personal data.
-    public static let sensitiveFields: Set<String> = ["resident", "text"]
+    /// The resident and the salt that binds the consent to them are personal data.
+    public static let sensitiveFields: Set<String> = ["resident", "salt"]
     /// Consents by provider and by resident (keyed hash).
     public static let indexes: [RecordIndex<GrantedConsent>] = [
         RecordIndex("provider") { .text($0.provider.text) },
@@ -58,10 +77,14 @@ public struct ConsentManager: Sendable {
     private let key: any SigningKey
     private let kid: String
     private let status: RecordStoreStatusState
+    private let pseudonymKey: [UInt8]
 
-    /// A manager for `party`, signing with `key` (named `kid` on the trust list).
-    public init(ports: ServicePorts, party: Party, key: any SigningKey, kid: String) {
+    /// A manager for `party`, signing with `key` (named `kid` on the trust list) and deriving
+    /// residents' pairwise pseudonyms with `pseudonymKey` (a deployment secret of at least 32
+    /// bytes, kept as long as the pseudonyms must stay stable).
+    public init(ports: ServicePorts, party: Party, key: any SigningKey, kid: String, pseudonymKey: [UInt8]) {
         self.ports = ports.logging(as: "marketplace")
+        self.pseudonymKey = pseudonymKey
         self.party = party
         self.key = key
         self.kid = kid
@@ -118,15 +141,36 @@ public struct ConsentManager: Sendable {
         }
     }
 
-    /// Grants a consent: checks it, draws its id and status index, signs it and keeps it. The
-    /// signed consent goes to the resident (their receipt), the provider and each department
-    /// holding the data (``ConsentRegistry/register(_:)``).
-    public func grant(_ request: Request) async throws(ConsentError) -> SignedConsent {
+    /// The resident's pairwise pseudonym for `provider`: `psn-` and 32 hex digits of a keyed hash
+    /// of both, stable for the pair and unlinkable across providers.
+    public func pseudonym(of resident: ResidentID, for provider: Party) throws(ConsentError) -> String {
+        guard pseudonymKey.count >= 32 else { throw .signing("the pseudonym key must have at least 32 bytes") }
+        do {
+            let mac = try ports.crypto.authenticationCode(
+                ports.profile.digest,
+                key: pseudonymKey,
+                data: Array("ds-pairwise-pseudonym-v1|\(provider.text)|\(resident.unmasked)".utf8)
+            )
+            return "psn-" + Hex.encode(Array(mac.prefix(16)))
+        } catch {
+            throw .signing("\(error)")
+        }
+    }
+
+    /// Grants a consent: checks it, draws its id, status index and commitment salt, signs it and
+    /// keeps it. The signed consent names the resident by their pseudonym for the provider; it goes
+    /// to the resident (their receipt) and the provider, and, with the resident's number and the
+    /// salt, to each department holding the data (``ConsentRegistry/register(_:resident:salt:)``).
+    public func grant(_ request: Request) async throws(ConsentError) -> ConsentGrant {
         let now = Date(timeIntervalSince1970: ports.clock.now().timeIntervalSince1970.rounded(.down))
         let party = party
         let signed: SignedConsent
+        let saltText: String
+        let subject = try pseudonym(of: request.resident, for: request.provider)
         do {
             let id = "cns-" + Hex.encode(try ports.crypto.randomBytes(count: 12))
+            let salt = try ports.crypto.randomBytes(count: 16)
+            saltText = Base64URL.encode(salt)
             let random = try ports.crypto.randomBytes(count: 8)
             let index = try await status.update(
                 issuer: party,
@@ -135,7 +179,13 @@ public struct ConsentManager: Sendable {
             )
             let artefact = try ConsentArtefact(
                 id: id,
-                resident: request.resident,
+                subject: subject,
+                commitment: try ResidentCommitment.make(
+                    request.resident,
+                    salt: salt,
+                    digest: ports.profile.digest,
+                    crypto: ports.crypto
+                ),
                 provider: request.provider,
                 manager: party,
                 purpose: request.purpose,
@@ -154,6 +204,7 @@ public struct ConsentManager: Sendable {
                 id: id,
                 provider: request.provider,
                 resident: request.resident,
+                salt: saltText,
                 text: signed.compact
             )
             try await ports.store.write(purpose: Purposes.consents) { db in try await db.put(record) }
@@ -167,7 +218,7 @@ public struct ConsentManager: Sendable {
                 "purpose": "\(request.purpose.code)",
             ]
         )
-        return signed
+        return ConsentGrant(consent: signed, resident: request.resident, salt: saltText)
     }
 
     /// The consent with `id`.

@@ -11,15 +11,17 @@ public struct RegisteredConsent: Hashable, Sendable, Codable {
     public let id: String
     /// The provider it was granted to.
     public let provider: Party
-    /// The signed text (it names the resident: encrypted at rest).
+    /// The resident who consented (encrypted at rest), for the department's answer.
+    public let resident: ResidentID
+    /// The signed text (it names the resident by their pseudonym only).
     public let text: String
 }
 
 extension RegisteredConsent: StorableRecord {
     /// The table name.
     public static let recordKind = "marketplace_registered_consent"
-    /// The text names the resident.
-    public static let sensitiveFields: Set<String> = ["text"]
+    /// The resident is personal data.
+    public static let sensitiveFields: Set<String> = ["resident"]
     /// Consents by provider.
     public static let indexes: [RecordIndex<RegisteredConsent>] = [RecordIndex("provider") { .text($0.provider.text) }]
     /// The consent's id.
@@ -118,8 +120,9 @@ extension ProviderUsage: StorableRecord {
 /// field it asks for — and the fetch must be within the consent's frequency, counted durably in
 /// the department's store in the same transaction that lets it through.
 ///
-/// A consented request carries in its `data` the resident it is about and the fields it asks for:
-/// `{"resident": "<identity number>", "fields": ["category", "level"]}`.
+/// A consented request carries in its `data` the resident it is about — by the pairwise pseudonym
+/// the consent names, never the identity number — and the fields it asks for:
+/// `{"resident": "psn-…", "fields": ["category", "level"]}`.
 ///
 /// Built from the department's ``SocietyCore/ServicePorts`` (the service recipe), the trust list the
 /// consents' signatures are checked against, the consent manager's party and the providers whose
@@ -158,11 +161,17 @@ public struct ConsentRegistry: ConsentCheck {
         self.providers = providers
     }
 
-    /// Registers a signed consent sent by the consent manager: refused as
-    /// ``ConsentError/forged(_:)`` when its signature does not verify or it was altered, and as
-    /// invalid when another manager signed it. Registering it again changes nothing.
+    /// Registers a signed consent sent by the consent manager with the resident's number and the
+    /// salt of the consent's commitment to it: refused as ``ConsentError/forged(_:)`` when its
+    /// signature does not verify or it was altered, as ``ConsentError/notTheResident(_:)`` when it
+    /// does not commit to that resident, and as invalid when another manager signed it.
+    /// Registering it again changes nothing.
     @discardableResult
-    public func register(_ text: String) async throws(ConsentError) -> ConsentArtefact {
+    public func register(
+        _ text: String,
+        resident: ResidentID,
+        salt: String
+    ) async throws(ConsentError) -> ConsentArtefact {
         let signed: SignedConsent
         do {
             signed = try SignedConsent(parsing: text)
@@ -170,9 +179,18 @@ public struct ConsentRegistry: ConsentCheck {
             guard signed.artefact.manager == manager else {
                 throw ConsentError.invalid("consent \(signed.artefact.id) was signed by \(signed.artefact.manager)")
             }
+            guard
+                ResidentCommitment.matches(
+                    signed.artefact.commitment,
+                    resident: resident,
+                    salt: salt,
+                    crypto: ports.crypto
+                )
+            else { throw ConsentError.notTheResident(signed.artefact.id) }
             let record = RegisteredConsent(
                 id: signed.artefact.id,
                 provider: signed.artefact.provider,
+                resident: resident,
                 text: signed.compact
             )
             try await ports.store.write(purpose: Purposes.registry) { db in try await db.put(record) }
@@ -278,6 +296,20 @@ public struct ConsentRegistry: ConsentCheck {
         }
     }
 
+    /// The resident a registered consent is about: what the department's responder answers about,
+    /// the request naming them only by the provider's pseudonym.
+    public func resident(of id: String) async throws(ConsentError) -> ResidentID {
+        do {
+            let record = try await ports.store.read(purpose: Purposes.check) { db in
+                try await db.get(RegisteredConsent.self, key: RecordKey(id))
+            }
+            guard let record else { throw ConsentError.unknownConsent(id) }
+            return record.resident
+        } catch {
+            throw failed("resident", ConsentError(error))
+        }
+    }
+
     /// The fetches counted under a consent in the period `instant` falls in.
     public func uses(of id: String, at instant: Date) async throws(ConsentError) -> Int {
         do {
@@ -356,7 +388,7 @@ public struct ConsentRegistry: ConsentCheck {
                     throw ConsentRefusal.purposeNotCovered(id, purpose: claims.purpose)
                 }
                 let (resident, fields) = try Self.request(claims.data, consent: id)
-                guard resident == artefact.resident.unmasked else { throw ConsentRefusal.otherResident(id) }
+                guard resident == artefact.subject else { throw ConsentRefusal.otherResident(id) }
                 for field in fields where !scope.fields.contains(field) {
                     throw ConsentRefusal.fieldNotCovered(id, field: field)
                 }

@@ -89,7 +89,8 @@ struct ConsentWorld {
             ports: ServicePorts(store: managerStore, crypto: crypto, keys: managerStore.keys, clock: clock),
             party: bureau,
             key: managerKey,
-            kid: "consent-1"
+            kid: "consent-1",
+            pseudonymKey: try crypto.randomBytes(count: 32)
         )
         federationStore = try makeStore(clock)
         registry = ConsentRegistry(
@@ -178,7 +179,7 @@ struct ConsentWorld {
                 service: service,
                 purpose: purpose,
                 data: [
-                    "resident": .string(resident ?? self.resident.unmasked),
+                    "resident": .string(try resident ?? manager.pseudonym(of: self.resident, for: sender)),
                     "fields": .array(fields.map(JSONValue.string)),
                 ],
                 consent: consent
@@ -221,6 +222,15 @@ struct ConsentArtefactTests {
         #expect(signed.artefact.scopes.map(\.fields) == [["category", "level"]])
         #expect(signed.artefact.expires.timeIntervalSince(signed.artefact.validFrom) == 183 * 86_400)
         #expect(!"\(signed.artefact)".contains(world.resident.unmasked))
+        // The provider sees a pseudonym, its own, never the identity number.
+        #expect(!String(decoding: read.jws.payload, as: UTF8.self).contains(world.resident.unmasked))
+        #expect(signed.artefact.subject == (try world.manager.pseudonym(of: world.resident, for: world.app)))
+        let other = try await world.manager.grant(try world.request(provider: world.otherApp))
+        #expect(other.artefact.subject != signed.artefact.subject)
+        #expect(other.artefact.subject.hasPrefix("psn-") && other.artefact.subject.count == 36)
+        let again = try await world.manager.grant(try world.request())
+        #expect(again.artefact.subject == signed.artefact.subject)
+        #expect(again.artefact.commitment != signed.artefact.commitment)
 
         // Altered after signing: the payload's level field list widened.
         let parts = signed.compact.split(separator: ".").map(String.init)
@@ -252,7 +262,8 @@ struct ConsentArtefactTests {
         ) throws(ConsentError) -> ConsentArtefact {
             try ConsentArtefact(
                 id: id,
-                resident: world.resident,
+                subject: "psn-00112233445566778899aabbccddeeff",
+                commitment: "sha256:" + Base64URL.encode([UInt8](repeating: 7, count: 32)),
                 provider: world.app,
                 manager: world.bureau,
                 purpose: ConsentWorld.purpose,
@@ -300,7 +311,7 @@ struct ConsentArtefactTests {
             parsed += 1
             if (try? candidate.verify(trustList: world.trustList, crypto: world.crypto)) != nil {
                 // Only a change that decodes to the same bytes (a base64url character's unused bits) verifies.
-                #expect(candidate.jws.payload == signed.jws.payload && candidate.jws.signature == signed.jws.signature)
+                #expect(candidate.jws.payload == signed.consent.jws.payload && candidate.jws.signature == signed.consent.jws.signature)
                 #expect(candidate.artefact == signed.artefact)
             }
         }
@@ -314,7 +325,7 @@ struct ConsentBoundaryTests {
     func frequency() async throws {
         let world = try await ConsentWorld().ready()
         let consent = try await world.manager.grant(try world.request())
-        try await world.registry.register(consent.compact)
+        try await world.registry.register(consent.compact, resident: consent.resident, salt: consent.salt)
         let opened = try await world.fetch(consent: consent.artefact.id)
         #expect(opened.claims.consent == consent.artefact.id)
         #expect(try await world.registry.uses(of: consent.artefact.id, at: world.clock.now()) == 1)
@@ -331,9 +342,9 @@ struct ConsentBoundaryTests {
         let world = try await ConsentWorld().ready()
         let consent = try await world.manager.grant(try world.request())
         let id = consent.artefact.id
-        try await world.registry.register(consent.compact)
+        try await world.registry.register(consent.compact, resident: consent.resident, salt: consent.salt)
         let others = try await world.manager.grant(try world.request(provider: world.otherApp))
-        try await world.registry.register(others.compact)
+        try await world.registry.register(others.compact, resident: others.resident, salt: others.salt)
 
         await expectRefusal(.missing(consumer: world.app, service: ConsentWorld.service)) {
             try await world.fetch(consent: nil)
@@ -382,7 +393,7 @@ struct ConsentBoundaryTests {
     func otherPurpose() async throws {
         let world = try await ConsentWorld().ready()
         let consent = try await world.manager.grant(try world.request())
-        try await world.registry.register(consent.compact)
+        try await world.registry.register(consent.compact, resident: consent.resident, salt: consent.salt)
         // The trust list must allow the purpose first (check 9), so widen the app's grant.
         var list = world.trustList
         let marketing = try Purpose("marketplace.marketing")
@@ -444,7 +455,7 @@ struct ConsentBoundaryTests {
     func revocation() async throws {
         let world = try await ConsentWorld().ready()
         let consent = try await world.manager.grant(try world.request())
-        try await world.registry.register(consent.compact)
+        try await world.registry.register(consent.compact, resident: consent.resident, salt: consent.salt)
         let before = try await world.manager.statusList()
         try await world.registry.accept(before)
         try await world.fetch(consent: consent.artefact.id)
@@ -461,20 +472,28 @@ struct ConsentBoundaryTests {
     func validity() async throws {
         let world = try await ConsentWorld().ready()
         let consent = try await world.manager.grant(try world.request())
-        try await world.registry.register(consent.compact)
+        try await world.registry.register(consent.compact, resident: consent.resident, salt: consent.salt)
         world.clock.advance(days: 184)
         await expectRefusal(.expired(consent.artefact.id, at: consent.artefact.expires)) {
             try await world.fetch(consent: consent.artefact.id)
         }
     }
 
-    @Test("a forged or altered consent is not registered")
+    @Test("a forged or altered consent is not registered, nor one for another resident")
     func forgedRegistration() async throws {
         let world = try await ConsentWorld().ready()
         let consent = try await world.manager.grant(try world.request())
+        let someone = try ResidentID("11010519491231002X")
+        await #expect(throws: ConsentError.notTheResident(consent.artefact.id)) {
+            try await world.registry.register(consent.compact, resident: someone, salt: consent.salt)
+        }
+        let otherSalt = Base64URL.encode([UInt8](repeating: 1, count: 16))
+        await #expect(throws: ConsentError.notTheResident(consent.artefact.id)) {
+            try await world.registry.register(consent.compact, resident: consent.resident, salt: otherSalt)
+        }
         let forged = try SignedConsent.sign(consent.artefact, key: world.appKey, kid: "app-1")
         await #expect(throws: ConsentError.forged(consent.artefact.id)) {
-            try await world.registry.register(forged.compact)
+            try await world.registry.register(forged.compact, resident: consent.resident, salt: consent.salt)
         }
         await expectRefusal(.unknown(consent.artefact.id)) { try await world.fetch(consent: consent.artefact.id) }
     }
@@ -498,7 +517,7 @@ struct ConsentBoundaryTests {
         }
         let world = try await ConsentWorld(federationStore: open).ready()
         let consent = try await world.manager.grant(try world.request())
-        try await world.registry.register(consent.compact)
+        try await world.registry.register(consent.compact, resident: consent.resident, salt: consent.salt)
         try await world.fetch(consent: consent.artefact.id)
         // A new process on the same file: the day's fetch is already counted.
         let restarted = ConsentRegistry(

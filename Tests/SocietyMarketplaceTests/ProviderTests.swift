@@ -17,7 +17,7 @@ struct ProviderStandingTests {
     func standing() async throws {
         let bare = try ConsentWorld()
         let consent = try await bare.manager.grant(try bare.request())
-        try await bare.registry.register(consent.compact)
+        try await bare.registry.register(consent.compact, resident: consent.resident, salt: consent.salt)
         let id = consent.artefact.id
         await expectRefusal(.noAgreement(bare.app)) { try await bare.fetch(consent: id) }
 
@@ -33,7 +33,7 @@ struct ProviderStandingTests {
 
         let short = try ConsentWorld()
         let granted = try await short.manager.grant(try short.request())
-        try await short.registry.register(granted.compact)
+        try await short.registry.register(granted.compact, resident: granted.resident, salt: granted.salt)
         let agreement = try short.agreement(days: 1)
         try await short.registry.acceptAgreement(agreement.compact)
         short.clock.advance(days: 2)
@@ -70,7 +70,7 @@ struct ProviderStandingTests {
         request.frequency = try ConsentArtefact.Frequency(limit: 10, per: .day)
         request.scopes.append(try ConsentArtefact.Scope(service: "dpf.rehabilitation", fields: ["plan"]))
         let consent = try await world.manager.grant(request)
-        try await world.registry.register(consent.compact)
+        try await world.registry.register(consent.compact, resident: consent.resident, salt: consent.salt)
         let id = consent.artefact.id
 
         await expectRefusal(.serviceNotAgreed(world.app, service: "dpf.rehabilitation")) {
@@ -254,7 +254,7 @@ struct ProviderLifecycleTests {
         let registry = bureau.world.registry
         try await registry.acceptAgreement(approved.compact)
         let consent = try await bureau.world.manager.grant(try bureau.world.request())
-        try await registry.register(consent.compact)
+        try await registry.register(consent.compact, resident: consent.resident, salt: consent.salt)
         try await bureau.world.fetch(consent: consent.artefact.id)
 
         let suspended = try await service.suspend("p-1")
