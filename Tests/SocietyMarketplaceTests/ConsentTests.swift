@@ -311,7 +311,10 @@ struct ConsentArtefactTests {
             parsed += 1
             if (try? candidate.verify(trustList: world.trustList, crypto: world.crypto)) != nil {
                 // Only a change that decodes to the same bytes (a base64url character's unused bits) verifies.
-                #expect(candidate.jws.payload == signed.consent.jws.payload && candidate.jws.signature == signed.consent.jws.signature)
+                #expect(
+                    candidate.jws.payload == signed.consent.jws.payload
+                        && candidate.jws.signature == signed.consent.jws.signature
+                )
                 #expect(candidate.artefact == signed.artefact)
             }
         }
