@@ -22,8 +22,11 @@ extension RegisteredConsent: StorableRecord {
     public static let recordKind = "marketplace_registered_consent"
     /// The resident is personal data.
     public static let sensitiveFields: Set<String> = ["resident"]
-    /// Consents by provider.
-    public static let indexes: [RecordIndex<RegisteredConsent>] = [RecordIndex("provider") { .text($0.provider.text) }]
+    /// Consents by provider and, through a keyed hash, by resident.
+    public static let indexes: [RecordIndex<RegisteredConsent>] = [
+        RecordIndex("provider") { .text($0.provider.text) },
+        RecordIndex(searchable: "resident") { .text($0.resident.unmasked) },
+    ]
     /// The consent's id.
     public var recordKey: RecordKey { RecordKey(id) }
 }
@@ -296,6 +299,125 @@ public struct ConsentRegistry: ConsentCheck {
         }
     }
 
+    /// The department's signed statement of `provider`'s calls in `month` (`YYYY-MM`): per service,
+    /// the calls and the Merkle root of their envelope ids; and the audit log's tree head.
+    public func statement(
+        for provider: Party,
+        month: String,
+        signer: DocumentSigner,
+        auditLog: any AuditLog
+    ) async throws(ConsentError) -> SignedUsageStatement {
+        do {
+            let envelopes = try await ports.store.read(purpose: Purposes.check) { db in
+                var envelopes: [String: [String]] = [:]
+                try await db.forEach(
+                    RecordQuery<MeteredCall>.filter("provider_month", equals: .text("\(provider.text)@\(month)"))
+                ) { call in
+                    envelopes[call.service, default: []].append(call.envelope)
+                    return true
+                }
+                return envelopes
+            }
+            var lines: [UsageStatement.Line] = []
+            for service in envelopes.keys.sorted() {
+                lines.append(
+                    try UsageStatement.line(service: service, envelopes: envelopes[service] ?? [], crypto: ports.crypto)
+                )
+            }
+            let head = try await auditLog.treeHead()
+            let statement = UsageStatement(
+                department: signer.party,
+                provider: provider,
+                month: month,
+                lines: lines,
+                auditSize: head.size,
+                auditRoot: Base64URL.encode(head.rootHash),
+                issuedAt: Date(timeIntervalSince1970: ports.clock.now().timeIntervalSince1970.rounded(.down))
+            )
+            let jws = try SignedDocument.sign(
+                statement.jsonObject,
+                type: UsageStatement.type,
+                key: signer.key,
+                kid: signer.kid
+            )
+            ports.logger.info(
+                "usage statement signed",
+                metadata: ["provider": "\(provider.text)", "month": "\(month)", "calls": "\(statement.calls)"]
+            )
+            return SignedUsageStatement(jws: jws, statement: statement)
+        } catch {
+            throw failed("statement", ConsentError(error))
+        }
+    }
+
+    /// Every use of `resident`'s data this department recorded: each audit-log entry about one of
+    /// the resident's records — the records of `kinds` keyed by the resident's identity number —
+    /// and each provider call under the resident's consents, oldest first, signed by `signer`.
+    public func dataUses(
+        of resident: ResidentID,
+        kinds: [String],
+        auditLog: any AuditLog,
+        signer: DocumentSigner
+    ) async throws(ConsentError) -> (report: DataUseReport, signed: String) {
+        do {
+            let hasher = AuditSubjectHasher(
+                key: try ports.keys.currentKey(for: .auditSubject),
+                digest: ports.profile.digest,
+                crypto: ports.crypto
+            )
+            let subjects = Set(try kinds.map { try hasher.subject(kind: $0, id: resident.unmasked) })
+            var uses: [DataUse] = []
+            let size = try await auditLog.size()
+            for index in 0..<size {
+                let entry = try await auditLog.entry(at: index)
+                guard subjects.contains(entry.subject) else { continue }
+                uses.append(
+                    DataUse(
+                        party: entry.actor,
+                        action: entry.action,
+                        purpose: entry.purpose,
+                        consent: nil,
+                        service: nil,
+                        at: entry.time
+                    )
+                )
+            }
+            let calls = try await ports.store.read(purpose: Purposes.check) { db in
+                let consents = try await db.fetch(
+                    RecordQuery<RegisteredConsent>.filter("resident", equals: .text(resident.unmasked))
+                )
+                var calls: [MeteredCall] = []
+                for consent in consents {
+                    calls += try await db.fetch(RecordQuery<MeteredCall>.filter("consent", equals: .text(consent.id)))
+                }
+                return calls
+            }
+            for call in calls {
+                uses.append(
+                    DataUse(
+                        party: call.provider.text,
+                        action: "provider call",
+                        purpose: call.purpose.code,
+                        consent: call.consent,
+                        service: call.service,
+                        at: call.at
+                    )
+                )
+            }
+            // Oldest first; uses at the same instant keep their order (the log's, then the calls').
+            uses = uses.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+            let report = DataUseReport(
+                department: signer.party,
+                uses: uses,
+                auditSize: size,
+                issuedAt: Date(timeIntervalSince1970: ports.clock.now().timeIntervalSince1970.rounded(.down))
+            )
+            return (report, try report.signed(by: signer))
+        } catch {
+            throw failed("data uses", ConsentError(error))
+        }
+    }
+
     /// The resident a registered consent is about: what the department's responder answers about,
     /// the request naming them only by the provider's pseudonym.
     public func resident(of id: String) async throws(ConsentError) -> ResidentID {
@@ -407,6 +529,17 @@ public struct ConsentRegistry: ConsentCheck {
                 usage.count += 1
                 try await db.put(use)
                 try await db.put(usage)
+                try await db.put(
+                    MeteredCall(
+                        provider: consumer,
+                        envelope: claims.id,
+                        consent: id,
+                        service: claims.service,
+                        purpose: claims.purpose,
+                        month: month,
+                        at: now
+                    )
+                )
             }
         } catch let refusal as ConsentRefusal {
             ports.logger.info(

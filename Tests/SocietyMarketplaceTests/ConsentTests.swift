@@ -38,12 +38,16 @@ struct ConsentWorld {
     let appKey: any SigningKey
     let otherKey: any SigningKey
     let managerKey: any SigningKey
+    let federationKey: any SigningKey
     let resident: ResidentID
     let federationStore: any RecordStore
+    /// The federation store's keys (its audit subjects are hashed with them).
+    let federationKeys: any KeyProvider
 
     init(
-        federationStore makeStore: (any WallClock) throws -> any RecordStore = { clock in
-            try InMemoryStore(clock: clock, actor: "113212000142871106/dpf")
+        federationStore makeStore: (any WallClock) throws -> (any RecordStore, any KeyProvider) = { clock in
+            let store = try InMemoryStore(clock: clock, actor: "113212000142871106/dpf")
+            return (store, store.keys)
         }
     ) throws {
         bureau = try Party("113212000142871106/consent")
@@ -53,6 +57,7 @@ struct ConsentWorld {
         managerKey = try crypto.generateSigningKey(.ed25519)
         appKey = try crypto.generateSigningKey(.ed25519)
         otherKey = try crypto.generateSigningKey(.ed25519)
+        federationKey = try crypto.generateSigningKey(.ed25519)
         resident = try ResidentID("321202196005010117")
         func key(_ kid: String, _ signing: any SigningKey) -> TrustedKey {
             TrustedKey(
@@ -72,7 +77,7 @@ struct ConsentWorld {
                 .init(party: bureau, name: "大数据局 consent manager", keys: [key("consent-1", managerKey)]),
                 .init(party: app, name: "accessibility app", keys: [key("app-1", appKey)]),
                 .init(party: otherApp, name: "another app", keys: [key("other-1", otherKey)]),
-                .init(party: federation, name: "残联"),
+                .init(party: federation, name: "残联", keys: [key("dpf-1", federationKey)]),
             ],
             services: [
                 DataService(id: Self.service, provider: federation, fields: [], purposes: everyone),
@@ -92,14 +97,11 @@ struct ConsentWorld {
             kid: "consent-1",
             pseudonymKey: try crypto.randomBytes(count: 32)
         )
-        federationStore = try makeStore(clock)
+        let keys: any KeyProvider
+        (federationStore, keys) = try makeStore(clock)
+        federationKeys = keys
         registry = ConsentRegistry(
-            ports: ServicePorts(
-                store: federationStore,
-                crypto: crypto,
-                keys: try StaticKeyProvider.random(using: crypto),
-                clock: clock
-            ),
+            ports: ServicePorts(store: federationStore, crypto: crypto, keys: keys, clock: clock),
             trustList: trustList,
             manager: bureau,
             providers: [app, otherApp]
@@ -134,6 +136,18 @@ struct ConsentWorld {
         )
         return try SignedAgreement.sign(agreement, key: managerKey, kid: "consent-1")
     }
+
+    /// The federation's audit log.
+    var federationAudit: any AuditLog {
+        get throws {
+            if let store = federationStore as? InMemoryStore { return store.auditLog }
+            if let store = federationStore as? SQLiteStore { return store.auditLog }
+            throw ConsentError.failed("no audit log")
+        }
+    }
+
+    /// The federation as the signer of its statements and reports.
+    var federationSigner: DocumentSigner { DocumentSigner(party: federation, key: federationKey, kid: "dpf-1") }
 
     /// The world with both apps' agreements accepted by the federation.
     func ready() async throws -> ConsentWorld {
@@ -408,7 +422,7 @@ struct ConsentBoundaryTests {
             ports: ServicePorts(
                 store: world.federationStore,
                 crypto: world.crypto,
-                keys: try StaticKeyProvider.random(using: world.crypto),
+                keys: world.federationKeys,
                 clock: world.clock
             ),
             trustList: list,
@@ -518,7 +532,7 @@ struct ConsentBoundaryTests {
                 )
             )
         }
-        let world = try await ConsentWorld(federationStore: open).ready()
+        let world = try await ConsentWorld { clock in (try open(clock), keys) }.ready()
         let consent = try await world.manager.grant(try world.request())
         try await world.registry.register(consent.compact, resident: consent.resident, salt: consent.salt)
         try await world.fetch(consent: consent.artefact.id)
