@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "SocietyExchangeClient", targets: ["SocietyExchangeClient"]),
         .executable(name: "taizhou", targets: ["taizhou"]),
         .executable(name: "first-steps", targets: ["first-steps"]),
+        .executable(name: "accessibility-app", targets: ["accessibility-app"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -212,6 +213,16 @@ let package = Package(
         ),
 
         // The newcomer's first program (Documentation: Getting started); CI builds and runs it.
+        .executableTarget(
+            name: "accessibility-app",
+            dependencies: [
+                "SocietyCore", "SocietyExchange", "SocietyJSON", "SocietyDeployment", "SocietyCertificates",
+                "SocietyServices", "SocietyMarketplace", "SocietyGateway", "SocietyExchangeClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/accessibility-app"
+        ),
         .executableTarget(
             name: "first-steps",
             dependencies: ["SocietyCore", "SocietyExchange", "SocietyJSON", "SocietyDeployment"],

@@ -232,10 +232,13 @@ public struct OpenedDepartment: Sendable {
 
     /// The sealer and opener of this department's exchanges under `trustList`: signed with its
     /// key, decrypting with its encryption key, refusing replays across restarts, and recording
-    /// every envelope sealed, opened or refused in its audit log.
+    /// every envelope sealed, opened or refused in its audit log; checking providers' requests
+    /// against residents' consents with `consentCheck` when given (the marketplace's
+    /// `ConsentRegistry` on this department's ports).
     public func exchange(
         trustList: TrustList,
-        allowedClockSkew: TimeInterval = 60
+        allowedClockSkew: TimeInterval = 60,
+        consentCheck: (any ConsentCheck)? = nil
     ) throws(DeploymentError)
         -> ExchangePorts
     {
@@ -274,7 +277,8 @@ public struct OpenedDepartment: Sendable {
                 replayGuard: replayGuard,
                 allowedClockSkew: allowedClockSkew,
                 decryptionKeys: [PartyKeyFiles.encryptionKid(party): decryption],
-                audit: audit
+                audit: audit,
+                consentCheck: consentCheck
             )
         )
     }

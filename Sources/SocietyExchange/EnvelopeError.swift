@@ -113,7 +113,7 @@ public enum EnvelopeError: Error, Hashable, Sendable, CustomStringConvertible {
             "\(consumer) may not call \(service) for purpose \(purpose)"
         case .levelBelowCatalogue(let declared, let catalogue):
             "declares level \(declared.rawValue) but the catalogue grades the service \(catalogue.rawValue)"
-        case .consent(let refusal): "consent: \(refusal)"
+        case .consent(let refusal): "\(refusal)"
         case .requestMismatch: "response does not reference the request it answers"
         case .auditUnavailable(let reason): "the envelope passed every check but could not be audited: \(reason)"
         }

@@ -11,7 +11,7 @@ struct DisabilityRecord: StorableRecord, Hashable {
     static let sensitiveFields: Set<String> = ["resident"]
     let resident: ResidentID
     let category: String
-    var recordKey: RecordKey { RecordKey(resident.unmasked) }
+    var recordKey: RecordKey { RecordKey(sensitive: resident.unmasked) }
 }
 
 @Suite("Usage statements and data-use reports")
@@ -78,7 +78,7 @@ struct UsageTests {
             try await db.put(DisabilityRecord(resident: try ResidentID("11010519491231002X"), category: "visual"))
         }
         _ = try await store.read(purpose: Purpose(constant: "dpf.answer")) { db in
-            try await db.get(DisabilityRecord.self, key: RecordKey(world.resident.unmasked))
+            try await db.get(DisabilityRecord.self, key: RecordKey(sensitive: world.resident.unmasked))
         }
         try await world.fetch(consent: consent.artefact.id)
         world.clock.advance(days: 1)

@@ -13,13 +13,14 @@ struct CLIRun {
 
 enum CLIRunner {
     /// The `taizhou` executable built beside the test bundle.
-    static var executable: URL {
+    static var executable: URL { executable(named: "taizhou") }
+
+    /// The executable `name` built beside the test bundle (the CLI or an example program).
+    static func executable(named name: String) -> URL {
         let candidates = [
-            Bundle.main.bundleURL.appendingPathComponent("taizhou"),
-            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("taizhou"),
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-                "taizhou"
-            ),
+            Bundle.main.bundleURL.appendingPathComponent(name),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name),
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
@@ -32,10 +33,11 @@ enum CLIRunner {
         input: Data? = nil,
         in directory: URL? = nil,
         environment: [String: String] = [:],
-        timeLimit: Double = 600
+        timeLimit: Double = 600,
+        program: String = "taizhou"
     ) throws -> CLIRun {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = executable(named: program)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         // The caller's environment, without a state folder or input limit set for the shell.
