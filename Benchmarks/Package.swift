@@ -48,6 +48,10 @@ let package = Package(
             packages: [("ServiceLifecycle", "swift-service-lifecycle"), ("Logging", "swift-log")]
         ),
         benchmark(
+            "bench-consent",
+            uses: ["SocietyCore", "SocietyExchange", "SocietyJSON", "SocietyMarketplace", "SocietyOpenSSL", "SocietySQLite", "SocietyTesting"]
+        ),
+        benchmark(
             "bench-discovery",
             uses: ["SocietyCore", "SocietyAssistance", "SocietySynthetic", "SocietySQLite", "SocietyOpenSSL"]
         ),

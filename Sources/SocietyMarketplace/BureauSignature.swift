@@ -10,7 +10,12 @@ enum SignedDocument {
     static func parse(_ text: String, type: String) throws(ConsentError) -> (JWS, JSONObject) {
         let jws: JWS
         do {
-            jws = try JWS(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines))
+            // Foundation's trimming converts to UTF-16 first: only a text that has whitespace to
+            // trim pays for it (what a registry stores and checks never does).
+            let trimmed =
+                text.utf8.first.map { $0 > 32 } == true && text.utf8.last.map { $0 > 32 } == true
+                ? text : text.trimmingCharacters(in: .whitespacesAndNewlines)
+            jws = try JWS(parsing: trimmed)
         } catch {
             throw .malformed(error.reason)
         }

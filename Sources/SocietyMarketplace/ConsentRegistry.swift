@@ -1,6 +1,7 @@
 public import Foundation
 import Logging
 public import SocietyCertificates
+import Synchronization
 public import SocietyCore
 public import SocietyExchange
 import SocietyJSON
@@ -152,6 +153,9 @@ public struct ConsentRegistry: ConsentCheck {
     /// The trust list signatures are checked against.
     public let trustList: TrustList
     private let ports: ServicePorts
+    /// Consents and agreements already read, by their signed text: the check reads the records
+    /// every time (another process may have changed them) but parses each text once.
+    private let parsed = ParsedDocuments()
 
     /// A registry on the department's `ports`, accepting consents from `manager` and provider
     /// agreements from `bureau` (the manager's party unless given).
@@ -460,7 +464,7 @@ public struct ConsentRegistry: ConsentCheck {
                 // The provider's standing first: nothing about a resident is looked at for a
                 // provider that may not call at all.
                 guard let held = try await db.get(AgreementRecord.self, key: RecordKey(consumer.text)),
-                    let agreement = try? SignedAgreement(parsing: held.text).agreement
+                    let agreement = parsed.agreement(held.text)
                 else { throw ConsentRefusal.noAgreement(consumer) }
                 switch agreement.standing {
                 case .active: break
@@ -487,12 +491,7 @@ public struct ConsentRegistry: ConsentCheck {
                 guard let record = try await db.get(RegisteredConsent.self, key: RecordKey(id)) else {
                     throw ConsentRefusal.unknown(id)
                 }
-                let artefact: ConsentArtefact
-                do {
-                    artefact = try SignedConsent(parsing: record.text).artefact
-                } catch {
-                    throw ConsentRefusal.forged(id)
-                }
+                guard let artefact = parsed.consent(record.text) else { throw ConsentRefusal.forged(id) }
                 guard artefact.provider == consumer else {
                     throw ConsentRefusal.otherProvider(id, grantedTo: artefact.provider)
                 }
@@ -584,5 +583,32 @@ public struct ConsentRegistry: ConsentCheck {
         default: ports.logger.info("operation refused", metadata: metadata)
         }
         return error
+    }
+}
+
+/// Parsed consents and agreements by their signed text, at most a bounded number of each.
+final class ParsedDocuments: Sendable {
+    private static let limit = 4_096
+    private let consents = Mutex<[String: ConsentArtefact]>([:])
+    private let agreements = Mutex<[String: ProviderAgreement]>([:])
+
+    func consent(_ text: String) -> ConsentArtefact? {
+        if let known = consents.withLock({ $0[text] }) { return known }
+        guard let artefact = try? SignedConsent(parsing: text).artefact else { return nil }
+        consents.withLock { cache in
+            if cache.count >= Self.limit { cache.removeAll(keepingCapacity: true) }
+            cache[text] = artefact
+        }
+        return artefact
+    }
+
+    func agreement(_ text: String) -> ProviderAgreement? {
+        if let known = agreements.withLock({ $0[text] }) { return known }
+        guard let agreement = try? SignedAgreement(parsing: text).agreement else { return nil }
+        agreements.withLock { cache in
+            if cache.count >= Self.limit { cache.removeAll(keepingCapacity: true) }
+            cache[text] = agreement
+        }
+        return agreement
     }
 }
