@@ -1,10 +1,10 @@
 public import Foundation
 import Logging
 public import SocietyCertificates
-import Synchronization
 public import SocietyCore
 public import SocietyExchange
 import SocietyJSON
+import Synchronization
 
 /// A consent as a department holds it: the signed text, verified when registered.
 public struct RegisteredConsent: Hashable, Sendable, Codable {
