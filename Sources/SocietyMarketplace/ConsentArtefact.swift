@@ -351,3 +351,106 @@ public struct SignedConsent: Hashable, Sendable {
         else { throw .forged(artefact.id) }
     }
 }
+
+// MARK: The resident's countersignature
+
+extension SignedConsent {
+    /// The JWS `typ` of a resident's countersignature.
+    public static let countersignatureType = "ds-consent-countersign+jwt"
+
+    /// The resident's countersignature of this consent with their wallet key — the same holder key
+    /// their e-certificates bind: a compact JWS over the consent's id and the SHA-256 digest of its
+    /// signed text, so that neither the manager nor the provider can later claim a consent the
+    /// resident did not sign.
+    public func countersigned(with walletKey: any SigningKey, crypto: any CryptoProvider) throws(ConsentError) -> String
+    {
+        let digest: [UInt8]
+        do {
+            digest = try crypto.digest(.sha256, of: Array(compact.utf8))
+        } catch {
+            throw .signing("\(error)")
+        }
+        let object: JSONObject = ["cns": .string(artefact.id), "digest": .string("sha256:" + Base64URL.encode(digest))]
+        return try SignedDocument.sign(object, type: Self.countersignatureType, key: walletKey, kid: "wallet").compact
+    }
+
+    /// Checks a countersignature of this consent made with the wallet key `walletKey` (as the
+    /// resident's e-certificates carry it in `cnf`); throws ``ConsentError/forged(_:)`` otherwise.
+    public func verifyCountersignature(
+        _ text: String,
+        walletKey: JSONWebKey,
+        crypto: any CryptoProvider
+    ) throws(ConsentError) {
+        let (jws, object) = try SignedDocument.parse(text, type: Self.countersignatureType)
+        guard let digest = try? crypto.digest(.sha256, of: Array(compact.utf8)),
+            object["cns"]?.stringValue == artefact.id,
+            object["digest"]?.stringValue == "sha256:" + Base64URL.encode(digest),
+            let algorithm = try? walletKey.algorithm, jws.header["alg"]?.stringValue == algorithm.jwsName,
+            let raw = try? walletKey.rawPublicKey(),
+            let key = try? crypto.importVerifyingKey(algorithm, from: raw, encoding: .raw),
+            key.isValidSignature(jws.signature, for: jws.signingInput)
+        else { throw .forged("countersignature of \(artefact.id)") }
+    }
+}
+
+// MARK: The resident's receipt
+
+/// What the resident keeps of a consent, in the spirit of the Kantara Consent Receipt and ISO/IEC
+/// TS 27560: who may use which of their data for what, how, until when, and how to withdraw —
+/// readable by a person, with the signed consent beside it for a machine.
+public struct ConsentReceipt: Hashable, Sendable {
+    /// The consent.
+    public let consent: SignedConsent
+    /// The resident, masked.
+    public let resident: String
+
+    /// A receipt of `consent` for `resident`.
+    public init(consent: SignedConsent, resident: ResidentID) {
+        self.consent = consent
+        self.resident = resident.masked
+    }
+
+    /// The receipt as lines a person reads.
+    public var lines: [String] {
+        let artefact = consent.artefact
+        let scopes = artefact.scopes.map { "\($0.service): \($0.fields.joined(separator: ", "))" }
+        let kept =
+            artefact.mode == .view
+            ? "shown to you, not kept" : "kept by the provider for at most \(artefact.dataLifeDays) day(s)"
+        return [
+            "Consent \(artefact.id), given by \(resident)",
+            "To: \(artefact.provider), known to it as \(artefact.subject) (never your identity number)",
+            "For: \(artefact.purpose.code)",
+            "Data: " + scopes.joined(separator: "; "),
+            "How: \(kept); at most \(artefact.frequency.limit) fetch(es) \(artefact.frequency.phrase)",
+            "From \(CalendarDate(artefact.validFrom).iso8601) until \(CalendarDate(artefact.expires).iso8601)",
+            "Signed by: \(artefact.manager); withdraw it there at any time (effective at the next fetch)",
+        ]
+    }
+
+    /// The receipt as JSON: the fields above, and the signed consent.
+    public var jsonObject: JSONObject {
+        let artefact = consent.artefact
+        return [
+            "consentReceiptID": .string(artefact.id),
+            "principal": .string(resident),
+            "pseudonym": .string(artefact.subject),
+            "controller": .string(artefact.provider.text),
+            "purpose": .string(artefact.purpose.code),
+            "services": .array(
+                artefact.scopes.map {
+                    ["service": .string($0.service), "fields": .array($0.fields.map(JSONValue.string))]
+                }
+            ),
+            "mode": .string(artefact.mode.rawValue),
+            "dataLifeDays": .number(Double(artefact.dataLifeDays)),
+            "frequency": [
+                "limit": .number(Double(artefact.frequency.limit)), "per": .string(artefact.frequency.period.rawValue),
+            ],
+            "validFrom": .string(CalendarDate(artefact.validFrom).iso8601),
+            "expires": .string(CalendarDate(artefact.expires).iso8601),
+            "manager": .string(artefact.manager.text),
+            "signedConsent": .string(consent.compact),
+        ]
+    }
+}

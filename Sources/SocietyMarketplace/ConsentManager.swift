@@ -307,3 +307,19 @@ public struct ConsentManager: Sendable {
         return error
     }
 }
+
+extension ConsentManager {
+    /// The resident's receipt of consent `id`.
+    public func receipt(_ id: String) async throws(ConsentError) -> ConsentReceipt {
+        let consent = try await consent(id)
+        do {
+            let record = try await ports.store.read(purpose: Purposes.consents) { db in
+                try await db.get(GrantedConsent.self, key: RecordKey(id))
+            }
+            guard let record else { throw ConsentError.unknownConsent(id) }
+            return ConsentReceipt(consent: consent, resident: record.resident)
+        } catch {
+            throw ConsentError(error)
+        }
+    }
+}

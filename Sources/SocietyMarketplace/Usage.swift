@@ -21,6 +21,25 @@ public struct MeteredCall: Hashable, Sendable, Codable {
     public let month: String
     /// When it was let through.
     public let at: Date
+
+    /// A call record (the registry makes them; a migration or a benchmark may too).
+    public init(
+        provider: Party,
+        envelope: String,
+        consent: String,
+        service: String,
+        purpose: Purpose,
+        month: String,
+        at: Date
+    ) {
+        self.provider = provider
+        self.envelope = envelope
+        self.consent = consent
+        self.service = service
+        self.purpose = purpose
+        self.month = month
+        self.at = at
+    }
 }
 
 extension MeteredCall: StorableRecord {

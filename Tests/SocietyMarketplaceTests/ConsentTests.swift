@@ -22,7 +22,7 @@ final class MovingClock: WallClock, @unchecked Sendable {
 /// federation answering its disability data service, under one trust list; the federation's
 /// opener checks consents with a ``ConsentRegistry`` on its store.
 struct ConsentWorld {
-    static let start = Date(timeIntervalSince1970: 1_796_000_000)  // 2026-11-29
+    static let start = Date(timeIntervalSince1970: 1_796_000_000)  // 2026-11-30 01:33 China Standard Time
     static let service = "dpf.disability-category"
     static let purpose = Purpose(constant: "marketplace.accessibility")
 
@@ -547,5 +547,56 @@ struct ConsentBoundaryTests {
         // The resident's number is nowhere in the file in clear.
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(bytes.range(of: Data(world.resident.unmasked.utf8)) == nil)
+    }
+}
+
+@Suite("The resident's side of a consent")
+struct ResidentSideTests {
+    @Test(
+        "the resident countersigns with their wallet key; another key, another consent or an altered text does not verify"
+    )
+    func countersignature() async throws {
+        let world = try await ConsentWorld().ready()
+        let grant = try await world.manager.grant(try world.request())
+        let wallet = try world.crypto.generateSigningKey(.p256)
+        let walletJWK = try JSONWebKey(algorithm: .p256, publicKey: wallet.publicKey.rawRepresentation)
+        let countersignature = try grant.consent.countersigned(with: wallet, crypto: world.crypto)
+        try grant.consent.verifyCountersignature(countersignature, walletKey: walletJWK, crypto: world.crypto)
+
+        let stranger = try world.crypto.generateSigningKey(.p256)
+        let strangerJWK = try JSONWebKey(algorithm: .p256, publicKey: stranger.publicKey.rawRepresentation)
+        #expect(throws: ConsentError.self) {
+            try grant.consent.verifyCountersignature(countersignature, walletKey: strangerJWK, crypto: world.crypto)
+        }
+        let other = try await world.manager.grant(try world.request())
+        #expect(throws: ConsentError.self) {
+            try other.consent.verifyCountersignature(countersignature, walletKey: walletJWK, crypto: world.crypto)
+        }
+        #expect(throws: ConsentError.self) {
+            try grant.consent.verifyCountersignature(
+                countersignature.replacingOccurrences(of: ".", with: ".x", options: [], range: nil),
+                walletKey: walletJWK,
+                crypto: world.crypto
+            )
+        }
+    }
+
+    @Test("the receipt says who may use which data for what, until when, and how to withdraw — with the number masked")
+    func receipt() async throws {
+        let world = try await ConsentWorld().ready()
+        let grant = try await world.manager.grant(try world.request())
+        let receipt = try await world.manager.receipt(grant.artefact.id)
+        #expect(receipt.lines.first == "Consent \(grant.artefact.id), given by \(world.resident.masked)")
+        #expect(receipt.lines.contains("Data: \(ConsentWorld.service): category, level"))
+        #expect(receipt.lines.contains("How: shown to you, not kept; at most 1 fetch(es) a day"))
+        #expect(receipt.lines.contains("From 2026-11-30 until 2027-06-01"))
+        #expect(!receipt.lines.joined().contains(world.resident.unmasked))
+        #expect(receipt.jsonObject["signedConsent"]?.stringValue == grant.compact)
+        #expect(receipt.jsonObject["pseudonym"]?.stringValue == grant.artefact.subject)
+        // The manager lists the resident's consents by a keyed hash of their number.
+        #expect(try await world.manager.consents(of: world.resident).map(\.artefact.id) == [grant.artefact.id])
+        await #expect(throws: ConsentError.unknownConsent("cns-nope-0000")) {
+            try await world.manager.receipt("cns-nope-0000")
+        }
     }
 }

@@ -5,6 +5,7 @@
 // and the call record written durably in one transaction per fetch.
 //
 // Run: cd Benchmarks && swift run -c release bench-consent [N envelopes per run, default 1000] [RUNS, default 7]
+//      [CALLS in the usage statement, default 1000000]
 
 import BenchSupport
 import Foundation
@@ -161,3 +162,44 @@ print(
 )
 let counted = try await registry.uses(of: consent.artefact.id, at: now)
 print("fetches counted under the consent: \(counted) (every timed and warm-up open: \((runs + 1) * count))")
+
+// Part 2: the monthly usage statement over 1,000,000 calls (goal ≤ 10 s): the calls loaded into
+// a department's store (untimed), then the statement read, grouped, hashed and signed (timed).
+let calls = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000
+let big = try SQLiteStore(
+    path: folder.appendingPathComponent("calls.sqlite").path,
+    configuration: SQLiteConfiguration(
+        protection: RecordProtection(crypto: crypto, keys: keys),
+        audit: StoreAuditing(actor: federation.text, origin: "bench", clock: clock)
+    )
+)
+let month = String(CalendarDate(now).iso8601.prefix(7))
+var loaded = 0
+while loaded < calls {
+    let batch = (loaded..<min(calls, loaded + 50_000)).map { index in
+        MeteredCall(
+            provider: app,
+            envelope: String(format: "env-%010d", index),
+            consent: consent.artefact.id,
+            service: index % 4 == 0 ? "dpf.rehabilitation" : service,
+            purpose: purpose,
+            month: month,
+            at: now
+        )
+    }
+    try await big.write(purpose: ConsentRegistry.Purposes.check) { db in try await db.put(contentsOf: batch) }
+    loaded += batch.count
+}
+let meter = ConsentRegistry(
+    ports: ServicePorts(store: big, crypto: crypto, keys: keys, clock: clock),
+    trustList: list,
+    manager: bureau,
+    providers: [app]
+)
+let signer = DocumentSigner(party: federation, key: appKey, kid: "app-1")
+var statementCalls = 0
+let statement = try await measureAsync("usage statement over \(calls) calls", operations: 1, runs: 3, warmup: 0) {
+    statementCalls = try await meter.statement(for: app, month: month, signer: signer, auditLog: big.auditLog)
+        .statement.calls
+}
+print(String(format: "statement of %d calls: median %.2f s (goal ≤ 10 s: %@)", statementCalls, statement.median, statement.median <= 10 ? "met" : "NOT met"))
