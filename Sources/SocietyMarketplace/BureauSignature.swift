@@ -1,7 +1,7 @@
-import Foundation
-import SocietyCore
-import SocietyExchange
-import SocietyJSON
+public import Foundation
+public import SocietyCore
+public import SocietyExchange
+public import SocietyJSON
 
 /// The signed documents of the marketplace — consents, agreements, deletion attestations — are
 /// compact JWS over canonical JSON, like the exchange's own: read and verified the same way.
@@ -101,5 +101,61 @@ enum ResidentCommitment {
             let expected = try? make(resident, salt: saltBytes, digest: digest, crypto: crypto)
         else { return false }
         return crypto.constantTimeEquals(Array(expected.utf8), Array(commitment.utf8))
+    }
+}
+
+/// What the marketplace signs: a value with its JWS `typ`, its canonical JSON object, the party
+/// whose key signs it and the instant that key must have been valid at.
+public protocol SignedPayload: Hashable, Sendable {
+    /// The JWS `typ`.
+    static var type: String { get }
+    /// The canonical JSON object that is signed.
+    var jsonObject: JSONObject { get }
+    /// Reads the value from its signed object, through its checks.
+    init(jsonObject: JSONObject) throws(ConsentError)
+    /// The party whose key on the trust list signs it.
+    var signer: Party { get }
+    /// When it was signed (the key must have been valid then).
+    var signedAt: Date { get }
+    /// How a forgery of it is named in ``ConsentError/forged(_:)``.
+    var forgeryLabel: String { get }
+}
+
+/// A marketplace document as its signer signed it: the compact JWS and the value it carries.
+/// ``SignedConsent``, ``SignedAgreement`` and ``SignedUsageStatement`` are this type.
+public struct Signed<Payload: SignedPayload>: Hashable, Sendable {
+    /// The JWS.
+    public let jws: JWS
+    /// The value.
+    public let payload: Payload
+
+    /// The compact text, as it travels.
+    public var compact: String { jws.compact }
+
+    /// Signs `payload` with `key`, named `kid` on the trust list.
+    public static func sign(_ payload: Payload, key: any SigningKey, kid: String) throws(ConsentError) -> Self {
+        Self(jws: try SignedDocument.sign(payload.jsonObject, type: Payload.type, key: key, kid: kid), payload: payload)
+    }
+
+    /// Parses a signed document: its form and content, not yet its signature
+    /// (``verify(trustList:crypto:)``).
+    public init(parsing text: String) throws(ConsentError) {
+        let (jws, object) = try SignedDocument.parse(text, type: Payload.type)
+        self.jws = jws
+        self.payload = try Payload(jsonObject: object)
+    }
+
+    private init(jws: JWS, payload: Payload) {
+        self.jws = jws
+        self.payload = payload
+    }
+
+    /// Checks the signature: the `kid` is a signing key of the payload's signer on `trustList`,
+    /// not revoked, valid when it signed, of the header's algorithm, and the signature verifies.
+    /// Throws ``ConsentError/forged(_:)`` otherwise.
+    public func verify(trustList: TrustList, crypto: any CryptoProvider) throws(ConsentError) {
+        guard
+            SignedDocument.isSigned(jws, by: payload.signer, at: payload.signedAt, trustList: trustList, crypto: crypto)
+        else { throw .forged(payload.forgeryLabel) }
     }
 }

@@ -301,55 +301,20 @@ extension ConsentArtefact: CustomStringConvertible {
 }
 
 /// A consent as the consent manager signed it: the compact JWS and the artefact it carries.
-public struct SignedConsent: Hashable, Sendable {
-    /// The JWS.
-    public let jws: JWS
+public typealias SignedConsent = Signed<ConsentArtefact>
+
+extension ConsentArtefact: SignedPayload {
+    /// The consent manager.
+    public var signer: Party { manager }
+    /// When the consent took effect.
+    public var signedAt: Date { validFrom }
+    /// The consent's id.
+    public var forgeryLabel: String { id }
+}
+
+extension Signed where Payload == ConsentArtefact {
     /// The consent.
-    public let artefact: ConsentArtefact
-
-    /// The compact text, as it travels to the provider and the departments.
-    public var compact: String { jws.compact }
-
-    /// Signs `artefact` with the consent manager's `key`, named `kid` on the trust list.
-    public static func sign(
-        _ artefact: ConsentArtefact,
-        key: any SigningKey,
-        kid: String
-    ) throws(ConsentError)
-        -> SignedConsent
-    {
-        SignedConsent(
-            jws: try SignedDocument.sign(artefact.jsonObject, type: ConsentArtefact.type, key: key, kid: kid),
-            artefact: artefact
-        )
-    }
-
-    /// Parses a signed consent: its form and content, not yet its signature (``verify(trustList:crypto:)``).
-    public init(parsing text: String) throws(ConsentError) {
-        let (jws, object) = try SignedDocument.parse(text, type: ConsentArtefact.type)
-        self.jws = jws
-        self.artefact = try ConsentArtefact(jsonObject: object)
-    }
-
-    private init(jws: JWS, artefact: ConsentArtefact) {
-        self.jws = jws
-        self.artefact = artefact
-    }
-
-    /// Checks the signature: the `kid` is a signing key of the consent's manager on `trustList`,
-    /// not revoked, valid when the consent took effect, of the header's algorithm, and the
-    /// signature verifies. Throws ``ConsentError/forged(_:)`` otherwise.
-    public func verify(trustList: TrustList, crypto: any CryptoProvider) throws(ConsentError) {
-        guard
-            SignedDocument.isSigned(
-                jws,
-                by: artefact.manager,
-                at: artefact.validFrom,
-                trustList: trustList,
-                crypto: crypto
-            )
-        else { throw .forged(artefact.id) }
-    }
+    public var artefact: ConsentArtefact { payload }
 }
 
 // MARK: The resident's countersignature

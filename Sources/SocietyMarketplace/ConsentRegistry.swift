@@ -338,17 +338,8 @@ public struct ConsentRegistry: ConsentCheck {
                 auditRoot: Base64URL.encode(head.rootHash),
                 issuedAt: Date(timeIntervalSince1970: ports.clock.now().timeIntervalSince1970.rounded(.down))
             )
-            let jws = try SignedDocument.sign(
-                statement.jsonObject,
-                type: UsageStatement.type,
-                key: signer.key,
-                kid: signer.kid
-            )
-            ports.logger.info(
-                "usage statement signed",
-                metadata: ["provider": "\(provider.text)", "month": "\(month)", "calls": "\(statement.calls)"]
-            )
-            return SignedUsageStatement(jws: jws, statement: statement)
+            let signed = try SignedUsageStatement.sign(statement, key: signer.key, kid: signer.kid)
+            return signed
         } catch {
             throw failed("statement", ConsentError(error))
         }

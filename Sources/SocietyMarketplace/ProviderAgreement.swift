@@ -165,51 +165,18 @@ public struct ProviderAgreement: Hashable, Sendable {
 }
 
 /// An agreement as the bureau signed it.
-public struct SignedAgreement: Hashable, Sendable {
-    /// The JWS.
-    public let jws: JWS
+public typealias SignedAgreement = Signed<ProviderAgreement>
+
+extension ProviderAgreement: SignedPayload {
+    /// The bureau.
+    public var signer: Party { bureau }
+    /// When this version was signed.
+    public var signedAt: Date { issuedAt }
+    /// The provider and the version.
+    public var forgeryLabel: String { "agreement of \(provider) v\(version)" }
+}
+
+extension Signed where Payload == ProviderAgreement {
     /// The agreement.
-    public let agreement: ProviderAgreement
-
-    /// The compact text, as it travels to the departments.
-    public var compact: String { jws.compact }
-
-    /// Signs `agreement` with the bureau's `key`, named `kid` on the trust list.
-    public static func sign(
-        _ agreement: ProviderAgreement,
-        key: any SigningKey,
-        kid: String
-    ) throws(ConsentError)
-        -> SignedAgreement
-    {
-        SignedAgreement(
-            jws: try SignedDocument.sign(agreement.jsonObject, type: ProviderAgreement.type, key: key, kid: kid),
-            agreement: agreement
-        )
-    }
-
-    /// Parses a signed agreement (not yet its signature).
-    public init(parsing text: String) throws(ConsentError) {
-        let (jws, object) = try SignedDocument.parse(text, type: ProviderAgreement.type)
-        self.jws = jws
-        self.agreement = try ProviderAgreement(jsonObject: object)
-    }
-
-    private init(jws: JWS, agreement: ProviderAgreement) {
-        self.jws = jws
-        self.agreement = agreement
-    }
-
-    /// Checks that the bureau named in the agreement signed it with a key on `trustList`.
-    public func verify(trustList: TrustList, crypto: any CryptoProvider) throws(ConsentError) {
-        guard
-            SignedDocument.isSigned(
-                jws,
-                by: agreement.bureau,
-                at: agreement.issuedAt,
-                trustList: trustList,
-                crypto: crypto
-            )
-        else { throw .forged("agreement of \(agreement.provider) v\(agreement.version)") }
-    }
+    public var agreement: ProviderAgreement { payload }
 }

@@ -188,39 +188,20 @@ public struct UsageStatement: Hashable, Sendable {
 }
 
 /// A usage statement as the department signed it.
-public struct SignedUsageStatement: Hashable, Sendable {
-    /// The JWS.
-    public let jws: JWS
+public typealias SignedUsageStatement = Signed<UsageStatement>
+
+extension UsageStatement: SignedPayload {
+    /// The department.
+    public var signer: Party { department }
+    /// When it was signed.
+    public var signedAt: Date { issuedAt }
+    /// The provider and the month.
+    public var forgeryLabel: String { "usage statement of \(provider) for \(month)" }
+}
+
+extension Signed where Payload == UsageStatement {
     /// The statement.
-    public let statement: UsageStatement
-
-    /// The compact text.
-    public var compact: String { jws.compact }
-
-    /// Parses a signed statement (not yet its signature).
-    public init(parsing text: String) throws(ConsentError) {
-        let (jws, object) = try SignedDocument.parse(text, type: UsageStatement.type)
-        self.jws = jws
-        self.statement = try UsageStatement(jsonObject: object)
-    }
-
-    init(jws: JWS, statement: UsageStatement) {
-        self.jws = jws
-        self.statement = statement
-    }
-
-    /// Checks that the department named in the statement signed it with a key on `trustList`.
-    public func verify(trustList: TrustList, crypto: any CryptoProvider) throws(ConsentError) {
-        guard
-            SignedDocument.isSigned(
-                jws,
-                by: statement.department,
-                at: statement.issuedAt,
-                trustList: trustList,
-                crypto: crypto
-            )
-        else { throw .forged("usage statement of \(statement.provider) for \(statement.month)") }
-    }
+    public var statement: UsageStatement { payload }
 }
 
 /// One use of a resident's data, as a data-use report lists it.
