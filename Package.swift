@@ -205,6 +205,7 @@ let package = Package(
                 "SocietyPostgresDeployment",
                 "SocietyGateway",
                 "SocietyExchangeClient",
+                "SocietyMarketplace",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -309,7 +310,7 @@ let package = Package(
             dependencies: [
                 "taizhou", "SocietyCore", "SocietyPostgres", "SocietyTesting", "SocietyDeployment",
                 "SocietyPostgresDeployment", "SocietyExchange", "SocietyJSON", "SocietyAssistance", "SocietyServices",
-                "SocietyOpenSSL",
+                "SocietyOpenSSL", "SocietySynthetic",
             ]
         ),
         // Opens envelope ids against a PostgreSQL replay guard, or appends to its audit log, from a

@@ -10,6 +10,7 @@ import SocietyExchange
 import SocietyExchangeClient
 import SocietyGateway
 import SocietyJSON
+import SocietyMarketplace
 import SocietySynthetic
 
 /// `taizhou gateway serve`: one party's security server for the state folder's deployment.
@@ -44,6 +45,14 @@ struct GatewayCommand: AsyncParsableCommand {
                 """
         )
         var statusLists: String?
+        @Option(
+            help: """
+                The consent manager (CREDITCODE/SUBSYSTEM or subsystem, e.g. bigdata): requests from providers whose \
+                agreement this department holds need a resident's consent, are metered, and are answered by the \
+                party's other services from its facts — only the consented fields, about the consent's resident.
+                """
+        )
+        var consentManager: String?
         @Option(help: "The address to listen on (loopback unless you mean otherwise).") var host = "127.0.0.1"
         @Option(help: "The port (0: any free port, printed when listening).") var port = 8080
         @OptionGroup var trustOptions: TrustOptions
@@ -57,7 +66,22 @@ struct GatewayCommand: AsyncParsableCommand {
             let me = try ExchangeCommand.resolve(party, in: list)
             let state = trustOptions.state
             let (deployment, opened) = try state.department(department ?? me.subsystem, party: me, access: .existing)
-            let handlers = ReferenceHandlers.handlers(for: me, trustList: list, department: opened)
+            var consents: ConsentRegistry?
+            if let consentManager {
+                let manager = try ExchangeCommand.resolve(consentManager, in: list)
+                let agreements = try await reportingErrors {
+                    try await opened.ports.store.read(purpose: ConsentRegistry.Purposes.check) { db in
+                        try await db.fetch(RecordQuery<AgreementRecord>.all)
+                    }
+                }
+                consents = ConsentRegistry(
+                    ports: opened.ports,
+                    trustList: list,
+                    manager: manager,
+                    providers: Set(agreements.map(\.provider))
+                )
+            }
+            let handlers = ReferenceHandlers.handlers(for: me, trustList: list, department: opened, consents: consents)
             guard !handlers.isEmpty else {
                 throw failure(
                     status: ExitStatus.refused,
@@ -70,7 +94,7 @@ struct GatewayCommand: AsyncParsableCommand {
             let gateway = try await reportingErrors {
                 ExchangeGateway(
                     responder: ExchangeResponder(
-                        exchange: try opened.exchange(trustList: list),
+                        exchange: try opened.exchange(trustList: list, consentCheck: consents),
                         trustList: list,
                         crypto: deployment.crypto,
                         clock: deployment.configuration.clock,
@@ -152,6 +176,7 @@ struct ExchangeCommand: AsyncParsableCommand {
         @Option(help: "The gateway's base URL, e.g. http://127.0.0.1:8080.") var url: String
         @Option(help: "The data service id.") var svc: String
         @Option(help: "Why the data is asked for.") var purpose: String
+        @Option(help: "The resident's consent the request is made under (a provider's request).") var consent: String?
         @Option(help: "Seconds to wait for one attempt.") var timeout = 30
         @Flag(help: "Print personal values unmasked (the access is the operator's responsibility).") var reveal = false
         @OptionGroup var trustOptions: TrustOptions
@@ -186,7 +211,13 @@ struct ExchangeCommand: AsyncParsableCommand {
             do {
                 answer = try await client.call(
                     url,
-                    EnvelopeDraft(audience: service.provider, service: svc, purpose: purpose, data: payload)
+                    EnvelopeDraft(
+                        audience: service.provider,
+                        service: svc,
+                        purpose: purpose,
+                        data: payload,
+                        consent: consent
+                    )
                 )
             } catch ExchangeClientError.refused(let problem) {
                 try? await client.shutdown()
@@ -231,14 +262,24 @@ struct ExchangeCommand: AsyncParsableCommand {
 /// provides, answered from the party's `DepartmentFacts` records (the demo's data-source
 /// departments) for the household economic verification.
 enum ReferenceHandlers {
-    static func handlers(for party: Party, trustList: TrustList, department: OpenedDepartment) -> [any ExchangeHandler]
-    {
+    static func handlers(
+        for party: Party,
+        trustList: TrustList,
+        department: OpenedDepartment,
+        consents: ConsentRegistry? = nil
+    ) -> [any ExchangeHandler] {
         let store = department.ports.store
-        return trustList.services.filter { $0.provider == party && $0.id.hasSuffix(".facts") }.map { service in
+        let mine = trustList.services.filter { $0.provider == party }
+        var handlers: [any ExchangeHandler] = mine.filter { $0.id.hasSuffix(".facts") }.map { service in
             VerificationHandler(service: service.id) { residents in
                 try await DepartmentFacts.lookup(residents, in: store)
             }
         }
+        guard let consents else { return handlers }
+        for service in mine where !service.id.hasSuffix(".facts") {
+            handlers.append(ConsentedFacts.handler(service.id, store: store, consents: consents))
+        }
+        return handlers
     }
 }
 
@@ -256,6 +297,29 @@ extension DepartmentFacts {
                 }
             }
             return found
+        }
+    }
+}
+
+/// A department's facts shared with a provider under a resident's consent: the request names the
+/// resident by the provider's pseudonym and the fields it wants; the exchange has already checked
+/// the consent covers them (check 10) and counted the fetch, so the answer is those fields of the
+/// consent's resident — the identity number never leaves.
+enum ConsentedFacts {
+    static let purpose = Purpose(constant: "marketplace.consented-answer")
+
+    static func handler(_ service: String, store: any RecordStore, consents: ConsentRegistry) -> any ExchangeHandler {
+        ClosureHandler(service: service) { request in
+            let resident = try await consents.resident(of: request.claims.consent ?? "")
+            let facts = try await store.read(purpose: purpose) { db in
+                try await db.get(DepartmentFacts.self, key: RecordKey(sensitive: resident.unmasked))
+            }
+            guard let object = facts?.facts.objectValue else { throw ExchangeProblem.notFound("no facts held") }
+            var answer = JSONObject()
+            for case .string(let field) in request.claims.data["fields"]?.arrayValue ?? [] {
+                answer[field] = object[field] ?? .null
+            }
+            return .object(answer)
         }
     }
 }

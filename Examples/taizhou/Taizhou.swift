@@ -19,7 +19,9 @@ struct Taizhou: AsyncParsableCommand {
             TrustCommand.self,
             EnvelopeCommand.self, AuditCommand.self, OneCardCommand.self, CertCommand.self, DemoCommand.self,
             DoctorCommand.self, VeteranCommand.self, GatewayCommand.self, ExchangeCommand.self, CalendarCommand.self,
-            CatalogueCommand.self, ApplicationCommand.self, BundleCommand.self,
+            CatalogueCommand.self, ApplicationCommand.self, BundleCommand.self, ProviderCommand.self,
+            ConsentCommand.self,
+            UsageCommand.self,
         ]
     )
 }

@@ -55,10 +55,31 @@ struct TrustCommand: AsyncParsableCommand {
         @Option(help: "The list's first version; `trust sign` raises it on every signing.")
         var version = 1
         @Flag(help: "Replace an existing draft (its edits are lost).") var force = false
+        @Option(
+            help: """
+                Start from a signed list's parties, keys, services and grants (its signature is not checked: \
+                you are about to re-sign it), e.g. the demo's trust.json under a new root key.
+                """
+        )
+        var from: String?
 
         mutating func run() async throws {
             let now = Date()
-            let list = TrustList(version: version, issuedAt: now, nextUpdate: now.addingTimeInterval(7 * 86_400))
+            var list = TrustList(version: version, issuedAt: now, nextUpdate: now.addingTimeInterval(7 * 86_400))
+            if let from {
+                do {
+                    let signed = try SignedTrustList(parsing: String(decoding: try readInput(from), as: UTF8.self))
+                    list.parties = signed.list.parties
+                    list.services = signed.list.services
+                    list.grants = signed.list.grants
+                    list.version = max(version, signed.list.version)
+                } catch let exit as ExitCode {
+                    throw exit
+                } catch {
+                    throw failure(status: ExitStatus.badInput, "\(from) is not a signed trust list: \(error)")
+                }
+            }
+            let version = list.version
             try file.prepare()
             try writeFile(try list.draftJSON(), to: file.draft, replacing: force)
             file.output.emit(
@@ -73,6 +94,13 @@ struct TrustCommand: AsyncParsableCommand {
         @OptionGroup var file: Draft
         @Option(help: "The party, CREDITCODE/SUBSYSTEM.") var party: String
         @Option(help: "A readable name.") var name: String
+        @Flag(
+            help: """
+                With the signing and encryption keys the state folder holds for the party (made on first use), \
+                as the commands that act for it (gateway serve, exchange call, provider, consent) sign with.
+                """
+        )
+        var stateKeys = false
 
         mutating func run() async throws {
             let party = try validated(party, as: "party", Party.init)
@@ -80,7 +108,13 @@ struct TrustCommand: AsyncParsableCommand {
             guard !list.parties.contains(where: { $0.party == party }) else {
                 throw failure("\(party) is already listed")
             }
-            list.parties.append(.init(party: party, name: name))
+            if stateKeys {
+                let deployment = try file.state.deployment()
+                let name = name
+                list.parties.append(try reportingErrorsSync { try deployment.trustEntry(of: party, name: name) })
+            } else {
+                list.parties.append(.init(party: party, name: name))
+            }
             try file.save(list)
             file.output.emit("added \(party)", json: ["added": .string("\(party)")])
         }

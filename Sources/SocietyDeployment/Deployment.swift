@@ -190,6 +190,23 @@ public final class Deployment: Sendable {
         )
     }
 
+    /// A 32-byte secret of the deployment named `name` (lowercase letters, digits and `-`), kept
+    /// in `keys/NAME.secret` (mode 0600) and generated there on first use — for secrets a service
+    /// holds that are not a store's, such as the consent manager's pseudonym key. The same name
+    /// gives the same secret on every run.
+    public func secret(named name: String) throws(DeploymentError) -> [UInt8] {
+        try Self.check(name)
+        let folder = configuration.stateFolder.appendingPathComponent("keys", isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            return try masterSecret(at: folder.appendingPathComponent("\(name).secret"))
+        } catch let error as DeploymentError {
+            throw error
+        } catch {
+            throw .keyFile(path: folder.appendingPathComponent("\(name).secret").path, reason: "\(error)")
+        }
+    }
+
     private func masterSecret(at url: URL) throws -> [UInt8] {
         if FileManager.default.fileExists(atPath: url.path) {
             let text = try String(contentsOf: url, encoding: .utf8)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Logging
 public import SocietyCore
 public import SocietyExchange
@@ -23,7 +23,7 @@ public struct ProviderRecord: Hashable, Sendable, Codable {
     public let termsDigest: String
     /// The number of the provider-qualification e-certificate verified at application.
     public let qualification: String
-    /// Its signing keys, for the trust list.
+    /// Its keys (signing, and encryption if it registered any), for the trust list.
     public let keys: [TrustedKey]
     /// The division its credit code was registered in, where the desk counts its application.
     public let district: DivisionCode
@@ -231,7 +231,7 @@ public struct ProviderService: Sendable {
         public var termsDigest: String
         /// The digest of the officer's appointment.
         public var appointmentDigest: String
-        /// Its signing keys.
+        /// Its keys: at least one signing key; encryption keys for confidential answers, if any.
         public var keys: [TrustedKey]
         /// The presentation of its provider-qualification e-certificate, bound to `id` as nonce.
         public var qualification: String
@@ -437,6 +437,27 @@ public struct ProviderService: Sendable {
     /// The JWS `typ` of a provider's deletion attestation.
     public static let deletionAttestationType = "ds-deletion+jwt"
 
+    /// The provider's side of ``exit(_:attestation:)``: a deletion attestation that `provider`
+    /// deleted everything it held at `deletedAt`, in its own words (`statement`), signed with one
+    /// of the keys it applied with (`kid` as on its application).
+    public static func deletionAttestation(
+        provider: Party,
+        deletedAt: Date,
+        statement: String,
+        key: any SigningKey,
+        kid: String
+    ) throws(ProviderError) -> String {
+        let payload: JSONObject = [
+            "sub": .string(provider.text), "deletedAt": .number(deletedAt.timeIntervalSince1970.rounded(.down)),
+            "statement": .string(statement),
+        ]
+        do {
+            return try SignedDocument.sign(payload, type: deletionAttestationType, key: key, kid: kid).compact
+        } catch {
+            throw .document(error)
+        }
+    }
+
     /// The provider application `id`.
     public func provider(_ id: String) async throws(ProviderError) -> ProviderRecord {
         do {
@@ -526,8 +547,14 @@ public struct ProviderService: Sendable {
                 parts[1].utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
             else { throw .invalid("a document is handed in by its sha256: or sm3: digest") }
         }
-        guard !form.keys.isEmpty, form.keys.allSatisfy({ $0.use == .signature && $0.algorithm != nil }) else {
-            throw .invalid("a provider registers at least one signing key")
+        // Signing keys for its requests; encryption keys, if it registers any, for confidential answers.
+        guard form.keys.contains(where: { $0.use == .signature && $0.algorithm != nil }),
+            form.keys.allSatisfy({
+                ($0.use == .signature && $0.algorithm != nil)
+                    || ($0.use == .encryption && $0.encryptionAlgorithm != nil)
+            })
+        else {
+            throw .invalid("a provider registers at least one signing key (and its encryption keys, if any)")
         }
     }
 
