@@ -53,12 +53,18 @@ struct GatewayCommand: AsyncParsableCommand {
                 """
         )
         var consentManager: String?
+        @Option(help: "With --consent-manager: at most N calls a second from each provider (429 beyond).")
+        var rateLimit: Int?
         @Option(help: "The address to listen on (loopback unless you mean otherwise).") var host = "127.0.0.1"
         @Option(help: "The port (0: any free port, printed when listening).") var port = 8080
         @OptionGroup var trustOptions: TrustOptions
 
         func validate() throws {
             guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 … 65535") }
+            if let rateLimit {
+                guard consentManager != nil else { throw ValidationError("--rate-limit needs --consent-manager") }
+                guard rateLimit >= 1 else { throw ValidationError("--rate-limit must be at least 1") }
+            }
         }
 
         mutating func run() async throws {
@@ -78,7 +84,8 @@ struct GatewayCommand: AsyncParsableCommand {
                     ports: opened.ports,
                     trustList: list,
                     manager: manager,
-                    providers: Set(agreements.map(\.provider))
+                    providers: Set(agreements.map(\.provider)),
+                    rateLimit: rateLimit
                 )
             }
             let handlers = ReferenceHandlers.handlers(for: me, trustList: list, department: opened, consents: consents)

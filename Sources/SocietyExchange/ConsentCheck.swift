@@ -29,6 +29,8 @@ public enum ConsentRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case serviceNotAgreed(Party, service: String)
     /// The provider used its monthly quota of calls to this service.
     case quotaExceeded(Party, service: String, limit: Int)
+    /// The provider is calling faster than the receiver's rate limit (`limit` calls a second).
+    case rateLimited(Party, limit: Int)
     /// The consumer needs a consent for this service and sent none (`cns` missing).
     case missing(consumer: Party, service: String)
     /// No consent with this id is registered with the receiver.
@@ -68,6 +70,7 @@ public enum ConsentRefusal: Error, Hashable, Sendable, CustomStringConvertible {
             "the agreement of \(party) does not include \(service) for this purpose"
         case .quotaExceeded(let party, let service, let limit):
             "\(party) used its \(limit) calls to \(service) this month"
+        case .rateLimited(let party, let limit): "\(party) is calling faster than \(limit) call(s) a second"
         case .missing(let consumer, let service): "\(consumer) needs a resident's consent to call \(service)"
         case .unknown(let id): "no consent \(id) is registered"
         case .forged(let id): "consent \(id) does not verify: forged or altered"
@@ -95,6 +98,7 @@ public enum ConsentRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .agreementExpired: "agreement-expired"
         case .serviceNotAgreed: "service-not-agreed"
         case .quotaExceeded: "quota-exceeded"
+        case .rateLimited: "rate-limited"
         case .missing: "missing"
         case .unknown: "unknown"
         case .forged: "forged"

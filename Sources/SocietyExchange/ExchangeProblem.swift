@@ -81,7 +81,7 @@ public struct ExchangeProblem: Error, Hashable, Sendable, CustomStringConvertibl
             status = 409
         case .replayGuardUnavailable, .auditUnavailable, .consent(.unavailable):
             status = 503
-        case .consent(.overFrequency), .consent(.quotaExceeded):
+        case .consent(.overFrequency), .consent(.quotaExceeded), .consent(.rateLimited):
             status = 429
         case .consent(.malformedRequest):
             status = 400

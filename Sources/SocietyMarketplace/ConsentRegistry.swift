@@ -152,20 +152,34 @@ public struct ConsentRegistry: ConsentCheck {
     public let providers: Set<Party>
     /// The trust list signatures are checked against.
     public let trustList: TrustList
+    /// At most this many calls a second from each provider (with a burst of as many), counted in
+    /// this process before anything is read; `nil` for no rate limit.
+    public let rateLimit: Int?
+    private let limiter: CallRateLimiter?
     private let ports: ServicePorts
     /// Consents and agreements already read, by their signed text: the check reads the records
     /// every time (another process may have changed them) but parses each text once.
     private let parsed = ParsedDocuments()
 
     /// A registry on the department's `ports`, accepting consents from `manager` and provider
-    /// agreements from `bureau` (the manager's party unless given).
-    public init(ports: ServicePorts, trustList: TrustList, manager: Party, bureau: Party? = nil, providers: Set<Party>)
-    {
+    /// agreements from `bureau` (the manager's party unless given), refusing a provider's calls
+    /// beyond `rateLimit` a second when given.
+    public init(
+        ports: ServicePorts,
+        trustList: TrustList,
+        manager: Party,
+        bureau: Party? = nil,
+        providers: Set<Party>,
+        rateLimit: Int? = nil
+    ) {
         self.ports = ports.logging(as: "marketplace")
         self.trustList = trustList
         self.manager = manager
         self.bureau = bureau ?? manager
         self.providers = providers
+        let rate = rateLimit.map { max(1, $0) }
+        self.rateLimit = rate
+        self.limiter = rate.map(CallRateLimiter.init(perSecond:))
     }
 
     /// Registers a signed consent sent by the consent manager with the resident's number and the
@@ -448,6 +462,14 @@ public struct ConsentRegistry: ConsentCheck {
     public func check(_ claims: EnvelopeClaims, consumer: Party, now: Date) async throws(ConsentRefusal) {
         guard providers.contains(consumer) else { return }
         let id = claims.consent ?? ""
+        // The rate first, before any read: a provider flooding the gateway costs no store work.
+        if let limiter, let rateLimit, !limiter.admit(consumer, at: now) {
+            ports.logger.info(
+                "consent refused",
+                metadata: ["consent": "\(id)", "provider": "\(consumer.text)", "refusal": "rate-limited"]
+            )
+            throw .rateLimited(consumer, limit: rateLimit)
+        }
         let manager = manager
         let month = String(CalendarDate(now).iso8601.prefix(7))
         do {
@@ -601,5 +623,37 @@ final class ParsedDocuments: Sendable {
             cache[text] = agreement
         }
         return agreement
+    }
+}
+
+/// A token bucket per provider: `perSecond` tokens, refilled continuously at `perSecond` a second.
+/// In memory, per process: a rate limit protects this gateway from bursts; the durable monthly
+/// quota is what the agreement counts.
+final class CallRateLimiter: Sendable {
+    private struct Bucket {
+        var tokens: Double
+        var at: Date
+    }
+
+    private let perSecond: Double
+    private let buckets = Mutex<[Party: Bucket]>([:])
+
+    init(perSecond: Int) { self.perSecond = Double(perSecond) }
+
+    /// Takes a token for `provider` at `now`; `false` when there is none.
+    func admit(_ provider: Party, at now: Date) -> Bool {
+        buckets.withLock { buckets in
+            var bucket = buckets[provider] ?? Bucket(tokens: perSecond, at: now)
+            let elapsed = max(0, now.timeIntervalSince(bucket.at))
+            bucket.tokens = min(perSecond, bucket.tokens + elapsed * perSecond)
+            bucket.at = max(bucket.at, now)
+            guard bucket.tokens >= 1 else {
+                buckets[provider] = bucket
+                return false
+            }
+            bucket.tokens -= 1
+            buckets[provider] = bucket
+            return true
+        }
     }
 }

@@ -406,6 +406,58 @@ struct ConsentBoundaryTests {
         )
     }
 
+    @Test("a provider calling faster than the rate limit is refused with 429 before anything is read")
+    func rateLimit() async throws {
+        let world = try await ConsentWorld().ready()
+        var request = try world.request()
+        request.frequency = try ConsentArtefact.Frequency(limit: 10, per: .day)
+        let consent = try await world.manager.grant(request)
+        try await world.registry.register(consent.compact, resident: consent.resident, salt: consent.salt)
+        let limited = ConsentRegistry(
+            ports: ServicePorts(
+                store: world.federationStore,
+                crypto: world.crypto,
+                keys: world.federationKeys,
+                clock: world.clock
+            ),
+            trustList: world.trustList,
+            manager: world.bureau,
+            providers: [world.app],
+            rateLimit: 2
+        )
+        func claims(_ id: String) throws -> EnvelopeClaims {
+            EnvelopeClaims(
+                issuer: world.app,
+                audience: world.federation,
+                issuedAt: world.clock.now(),
+                expiresAt: world.clock.now().addingTimeInterval(300),
+                id: id,
+                service: ConsentWorld.service,
+                purpose: ConsentWorld.purpose,
+                level: .general,
+                reference: nil,
+                consent: consent.artefact.id,
+                data: [
+                    "resident": .string(try world.manager.pseudonym(of: world.resident, for: world.app)),
+                    "fields": ["category"],
+                ]
+            )
+        }
+        let now = world.clock.now()
+        try await limited.check(try claims("r1"), consumer: world.app, now: now)
+        try await limited.check(try claims("r2"), consumer: world.app, now: now)
+        await #expect(throws: ConsentRefusal.rateLimited(world.app, limit: 2)) {
+            try await limited.check(try claims("r3"), consumer: world.app, now: now)
+        }
+        // The refused call was not counted; half a second later one token is back.
+        #expect(try await world.registry.uses(of: consent.artefact.id, at: now) == 2)
+        try await limited.check(try claims("r4"), consumer: world.app, now: now.addingTimeInterval(0.5))
+        await #expect(throws: ConsentRefusal.rateLimited(world.app, limit: 2)) {
+            try await limited.check(try claims("r5"), consumer: world.app, now: now.addingTimeInterval(0.5))
+        }
+        #expect(ExchangeProblem(refusal: .consent(.rateLimited(world.app, limit: 2))).status == 429)
+    }
+
     @Test("a purpose the consent does not name is refused")
     func otherPurpose() async throws {
         let world = try await ConsentWorld().ready()
