@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "SocietyVeterans", targets: ["SocietyVeterans"]),
         .library(name: "SocietyServices", targets: ["SocietyServices"]),
         .library(name: "SocietyMarketplace", targets: ["SocietyMarketplace"]),
+        .library(name: "SocietyEmployment", targets: ["SocietyEmployment"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
@@ -81,6 +82,15 @@ let package = Package(
             dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard", "SocietyCertificates"]
         ),
         .target(name: "SocietySynthetic", dependencies: ["SocietyCore", "SocietyJSON"]),
+        // Employment (plan item 5): unemployment registration and benefit, subsidies decided by rules,
+        // job fairs and the unemployment early warning, paying through the one-card.
+        .target(
+            name: "SocietyEmployment",
+            dependencies: [
+                "SocietyCore", "SocietyExchange", "SocietyOneCard", "SocietyServices",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The resident-service foundation every domain runs its applications on (plan items 1–2):
         // the working-day calendar, the catalogue and the application life cycle.
         .target(

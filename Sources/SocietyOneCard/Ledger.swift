@@ -23,6 +23,8 @@ public enum Programme: String, Codable, Hashable, Sendable, CaseIterable {
     case veteransPreferentialCare
     /// 人才补贴 — talent subsidies.
     case talentSubsidy
+    /// 就业补贴 — employment subsidies (skill upgrade, entrepreneurship).
+    case employmentSubsidy
 }
 
 /// A calendar month a payment is for (`2026-11`).
