@@ -297,6 +297,13 @@ let package = Package(
             exclude: ["Interop"]
         ),
         .testTarget(
+            name: "SocietyEmploymentTests",
+            dependencies: [
+                "SocietyTesting", "SocietyEmployment", "SocietyOneCard", "SocietyServices", "SocietySQLite",
+                "SocietyOpenSSL", "SocietyExchange", "SocietyJSON",
+            ]
+        ),
+        .testTarget(
             name: "SocietyVeteransTests",
             dependencies: [
                 "SocietyTesting",
