@@ -191,6 +191,7 @@ let package = Package(
                 "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard",
                 "SocietyHealth",
                 "SocietyVeterans", "SocietyAssistance", "SocietySynthetic", "SocietyServices", "SocietyMarketplace",
+                "SocietyEmployment",
             ]
         ),
 
@@ -216,6 +217,7 @@ let package = Package(
                 "SocietyGateway",
                 "SocietyExchangeClient",
                 "SocietyMarketplace",
+                "SocietyEmployment",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

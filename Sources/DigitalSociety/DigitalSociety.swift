@@ -5,6 +5,7 @@
 @_exported public import SocietyAssistance
 @_exported public import SocietyCertificates
 @_exported public import SocietyCore
+@_exported public import SocietyEmployment
 @_exported public import SocietyExchange
 @_exported public import SocietyHealth
 @_exported public import SocietyJSON
