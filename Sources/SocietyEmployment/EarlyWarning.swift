@@ -289,5 +289,5 @@ extension EmploymentService {
     }
 }
 
-/// `0.0551` → `5.5 %`.
-func percent(_ rate: Double) -> String { String(format: "%.1f %%", rate * 100) }
+/// `0.05512` → `5.51 %`: two decimals, so that a rate under a threshold seldom prints as equal to it.
+func percent(_ rate: Double) -> String { String(format: "%.2f %%", rate * 100) }

@@ -31,6 +31,12 @@ struct DemoCLITests {
         #expect(output.contains("12 households applied once for application, economic verification"))
         #expect(output.contains("(48 parts, 3 departments); 12 done"))
         #expect(output.contains("preferential care paid to 3 through the one-card ledger"))
+        #expect(output.contains("Employment (就业, plan item 5):"))
+        #expect(output.contains("Benefit claims decided by the rules:"))
+        #expect(
+            output.range(of: #"through the one-card: [1-9][0-9]* paid, 0 refused"#, options: .regularExpression) != nil
+        )
+        #expect(output.contains("Unemployment early warning"))
         #expect(output.contains("verified offline"))
         #expect(output.contains("0 alert(s) from 5 rules"))
         #expect(output.contains("after revocation: refused"))

@@ -5,6 +5,7 @@ import SocietyAssistance
 import SocietyCertificates
 import SocietyCore
 import SocietyDeployment
+import SocietyEmployment
 import SocietyExchange
 import SocietyHealth
 import SocietyJSON
@@ -277,6 +278,18 @@ struct Demo {
                 + "the one-card ledger"
         )
 
+        // 3c. Employment: the agency's histories and the service's registrations, claims decided by
+        // the rules, a month of benefit through the same one-card, and the early warning.
+        let employmentDepartment = try government.department(
+            "employment",
+            as: government.departments[.humanResources] ?? government.civilAffairs
+        )
+        let employment = EmploymentService(ports: employmentDepartment.ports, oneCard: oneCard)
+        let employed = try await step("employment") {
+            try await self.employment(employment, city: city, today: today)
+        }
+        printEmployment(employed)
+
         // 4. Proactive discovery over the pooled data.
         let findings = try await step("proactive discovery") {
             try await progress.showing("proactive discovery") { handler in
@@ -322,7 +335,7 @@ struct Demo {
 
         // 7. Audit logs.
         let stores =
-            [civil, oneCardDepartment, health, veteransDepartment, servicesDepartment]
+            [civil, oneCardDepartment, health, veteransDepartment, servicesDepartment, employmentDepartment]
             + DataSourceDepartment.allCases.compactMap { sources[$0] }
         let audited = try await step("audit verification") {
             try await progress.showing("audit verification") { handler in
