@@ -171,16 +171,23 @@ extension EmploymentService {
                     meter.advance()
                     return true
                 }
-                try await db.forEach(
-                    RecordQuery<ContributionHistory>.filter("last_month", equals: .text(month))
-                ) { history in
-                    counts.count(employed: "city", "all")
-                    counts.count(employed: "district", history.district.code)
-                    counts.count(employed: "industry", history.industry)
-                    counts.count(employed: "age", history.ageBand.rawValue)
-                    counts.count(employed: "sex", history.sex.rawValue)
-                    meter.advance()
-                    return true
+                // The employed are counted on the indexes, group by group: no history is decoded.
+                let districts = try await db.get(LabourDistricts.self, key: RecordKey("all"))?.districts ?? []
+                let groups: [(String, String, [String])] = [
+                    ("city", "last_month", ["all"]),
+                    ("district", "month_district", districts),
+                    ("industry", "month_industry", Industry.sections.keys.sorted()),
+                    ("age", "month_age", AgeBand.allCases.map(\.rawValue)),
+                    ("sex", "month_sex", Sex.allCases.map(\.rawValue)),
+                ]
+                for (dimension, index, values) in groups {
+                    for value in values {
+                        let key = dimension == "city" ? month : "\(month)|\(value)"
+                        let employed = try await db.count(
+                            RecordQuery<ContributionHistory>.filter(index, equals: .text(key))
+                        )
+                        if employed > 0 { counts.employed[dimension, default: [:]][value] = employed }
+                    }
                 }
                 meter.finish()
                 return counts

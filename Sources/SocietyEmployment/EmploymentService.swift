@@ -279,7 +279,14 @@ public struct EmploymentService: Sendable {
     public func record(_ histories: [ContributionHistory]) async throws(EmploymentError) -> Int {
         try await logger.employmentOperation("recordContributions") {
             try await store.write(purpose: Purposes.contributions) { db in
-                for history in histories { try await db.put(history) }
+                try await db.put(contentsOf: histories)
+                let seen = Set(histories.map(\.district.code))
+                var known =
+                    try await db.get(LabourDistricts.self, key: RecordKey("all")) ?? LabourDistricts(districts: [])
+                if !seen.isSubset(of: known.districts) {
+                    known.districts = Set(known.districts).union(seen).sorted()
+                    try await db.put(known)
+                }
                 return histories.count
             }
         }

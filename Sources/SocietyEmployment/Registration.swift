@@ -260,10 +260,29 @@ extension ContributionHistory: StorableRecord {
     public static let recordKind = "employment_contributions"
     /// The person is personal data.
     public static let sensitiveFields: Set<String> = ["resident"]
-    /// By the last month paid, for the early warning's scan of one month.
+    /// By the last month paid, alone and with each attribute the early warning counts by
+    /// (`2026-11|321202`): the warning counts index entries and never decodes a history.
     public static let indexes: [RecordIndex<ContributionHistory>] = [
-        RecordIndex("last_month") { .text($0.lastMonth) }
+        RecordIndex("last_month") { .text($0.lastMonth) },
+        RecordIndex("month_district") { .text("\($0.lastMonth)|\($0.district.code)") },
+        RecordIndex("month_industry") { .text("\($0.lastMonth)|\($0.industry)") },
+        RecordIndex("month_age") { .text("\($0.lastMonth)|\($0.ageBand.rawValue)") },
+        RecordIndex("month_sex") { .text("\($0.lastMonth)|\($0.sex.rawValue)") },
     ]
     /// The keyed hash of the person's number.
     public var recordKey: RecordKey { RecordKey(sensitive: resident.unmasked) }
+}
+
+/// The districts contribution histories were recorded for: the groups the early warning counts
+/// the employed in (one record, grown as histories arrive).
+public struct LabourDistricts: Hashable, Sendable, Codable {
+    /// Division codes, sorted.
+    public var districts: [String]
+}
+
+extension LabourDistricts: StorableRecord {
+    /// The table name.
+    public static let recordKind = "employment_labour_districts"
+    /// The one record.
+    public var recordKey: RecordKey { RecordKey("all") }
 }
