@@ -52,6 +52,11 @@ let package = Package(
             uses: ["SocietyCore", "SocietyExchange", "SocietyJSON", "SocietyMarketplace", "SocietyOpenSSL", "SocietySQLite", "SocietyTesting"]
         ),
         benchmark(
+            "bench-employment",
+            uses: ["SocietyCore", "SocietyEmployment", "SocietyOneCard", "SocietySynthetic", "SocietySQLite", "SocietyOpenSSL"],
+            packages: [("Logging", "swift-log")]
+        ),
+        benchmark(
             "bench-discovery",
             uses: ["SocietyCore", "SocietyAssistance", "SocietySynthetic", "SocietySQLite", "SocietyOpenSSL"]
         ),

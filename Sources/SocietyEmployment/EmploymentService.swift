@@ -60,7 +60,7 @@ public struct EmploymentService: Sendable {
     /// The one-card service benefits and subsidies are paid through.
     public let oneCard: OneCardService
     /// The benefit's rules.
-    public let benefit: BenefitPolicy
+    public let benefit: UnemploymentBenefit.Policy
     /// The skill-upgrade subsidy's rules.
     public let skill: SkillSubsidyPolicy
     /// The entrepreneurship subsidy's rules.
@@ -74,7 +74,7 @@ public struct EmploymentService: Sendable {
     public init(
         ports: ServicePorts,
         oneCard: OneCardService,
-        benefit: BenefitPolicy = .national,
+        benefit: UnemploymentBenefit.Policy = .national,
         skill: SkillSubsidyPolicy = .standard,
         startup: EntrepreneurshipPolicy = .standard,
         difficulty: DifficultyPolicy = .standard,
@@ -311,21 +311,24 @@ public struct EmploymentService: Sendable {
     /// contribution months, which count again from zero. The claim runs on the shared life cycle
     /// (received, accepted, reviewed, 办结 approved or rejected) and is kept whatever the decision.
     /// Claiming again with the same id returns the claim kept.
-    public func claimBenefit(id: String, resident: ResidentID) async throws(EmploymentError) -> BenefitClaim {
+    public func claimBenefit(
+        id: String,
+        resident: ResidentID
+    ) async throws(EmploymentError) -> UnemploymentBenefit.Claim {
         try Self.checkID(id)
         let today = today
         let policy = benefit
         let department = department
         let claim = try await logger.employmentOperation("claimBenefit") {
             try await store.write(purpose: Purposes.claims) { db in
-                if let kept = try await db.get(BenefitClaim.self, key: RecordKey(id)) {
+                if let kept = try await db.get(UnemploymentBenefit.Claim.self, key: RecordKey(id)) {
                     guard kept.resident == resident else { throw EmploymentError.invalid("claim id \(id) is taken") }
                     return kept
                 }
                 let registration = try await Self.active(of: resident, in: db)
                 let history = try await db.get(ContributionHistory.self, key: RecordKey(sensitive: resident.unmasked))
                 let previous = try await db.fetch(
-                    RecordQuery<BenefitClaim>.filter("resident", equals: .text(resident.unmasked))
+                    RecordQuery<UnemploymentBenefit.Claim>.filter("resident", equals: .text(resident.unmasked))
                 ).filter(\.isApproved)
                 var checks: [RuleCheck] = []
                 let months = history?.months ?? 0
@@ -393,7 +396,7 @@ public struct EmploymentService: Sendable {
                 var carried = 0
                 if let last = previous.max(by: { $0.lifecycle.submitted < $1.lifecycle.submitted }) {
                     let paid = try await db.fetch(
-                        RecordQuery<BenefitPayment>.filter("claim", equals: .text(last.id))
+                        RecordQuery<UnemploymentBenefit.Payment>.filter("claim", equals: .text(last.id))
                     ).count
                     carried = max(0, last.months - paid)
                 }
@@ -437,11 +440,11 @@ public struct EmploymentService: Sendable {
         checks: [RuleCheck],
         entitlement: Int,
         contributionMonths: Int,
-        policy: BenefitPolicy,
+        policy: UnemploymentBenefit.Policy,
         today: CalendarDate,
         department: String,
         in db: any RecordWriting
-    ) async throws -> BenefitClaim {
+    ) async throws -> UnemploymentBenefit.Claim {
         let decision = ExplainedDecision(checks: checks, policyVersion: policy.version)
         var lifecycle = ServiceApplication(
             id: id,
@@ -453,7 +456,7 @@ public struct EmploymentService: Sendable {
         try lifecycle.accept(on: today, by: department)
         try lifecycle.review(step: "rules \(policy.version)", on: today, by: department)
         try lifecycle.complete(result: decision.isEligible ? "approved" : "rejected", on: today, by: department)
-        let claim = BenefitClaim(
+        let claim = UnemploymentBenefit.Claim(
             id: id,
             resident: resident,
             registration: registration,
@@ -477,10 +480,10 @@ public struct EmploymentService: Sendable {
     }
 
     /// The claim `id`.
-    public func claim(_ id: String) async throws(EmploymentError) -> BenefitClaim {
+    public func claim(_ id: String) async throws(EmploymentError) -> UnemploymentBenefit.Claim {
         try await logger.employmentOperation("claim") {
             try await store.read(purpose: Purposes.claims) { db in
-                guard let claim = try await db.get(BenefitClaim.self, key: RecordKey(id)) else {
+                guard let claim = try await db.get(UnemploymentBenefit.Claim.self, key: RecordKey(id)) else {
                     throw EmploymentError.notFound("claim \(id)")
                 }
                 return claim
@@ -489,10 +492,10 @@ public struct EmploymentService: Sendable {
     }
 
     /// The months paid under claim `id`, oldest first.
-    public func payments(of id: String) async throws(EmploymentError) -> [BenefitPayment] {
+    public func payments(of id: String) async throws(EmploymentError) -> [UnemploymentBenefit.Payment] {
         try await logger.employmentOperation("payments") {
             try await store.read(purpose: Purposes.payments) { db in
-                try await db.fetch(RecordQuery<BenefitPayment>.filter("claim", equals: .text(id)))
+                try await db.fetch(RecordQuery<UnemploymentBenefit.Payment>.filter("claim", equals: .text(id)))
                     .sorted { $0.period < $1.period }
             }
         }
@@ -501,17 +504,18 @@ public struct EmploymentService: Sendable {
     /// Pays every approved claim due for `period` through the one-card: a claim whose registration
     /// stood for the whole month (not ended on or before its last day), that began no later than
     /// the month, and has months left. Each month is one instruction (`ub-CLAIM-YYYY-MM`) and one
-    /// ``BenefitPayment``: running the month again pays nobody twice, and a month paid by the
+    /// ``UnemploymentBenefit/Payment``: running the month again pays nobody twice, and a month paid by the
     /// one-card but not recorded (the process stopped in between) is recorded, not paid again.
     public func payBenefits(
         for period: PayPeriod,
         progress: ProgressHandler? = nil
-    ) async throws(EmploymentError) -> BenefitRun {
+    ) async throws(EmploymentError) -> UnemploymentBenefit.Run {
         let lastDay = period.firstDay.adding(months: 1).adding(days: -1)
         let due = try await logger.employmentOperation("payBenefits") {
             try await store.read(purpose: Purposes.payments) { db in
-                var due: [(BenefitClaim, PaymentInstruction)] = []
-                try await db.forEach(RecordQuery<BenefitClaim>.filter("approved", equals: .integer(1))) { claim in
+                var due: [(UnemploymentBenefit.Claim, PaymentInstruction)] = []
+                try await db.forEach(RecordQuery<UnemploymentBenefit.Claim>.filter("approved", equals: .integer(1))) {
+                    claim in
                     guard PayPeriod(containing: claim.lifecycle.submitted) <= period,
                         let registration = try await db.get(
                             UnemploymentRegistration.self,
@@ -519,9 +523,12 @@ public struct EmploymentService: Sendable {
                         ),
                         registration.registeredOn <= lastDay,
                         registration.ended.map({ $0.on > lastDay }) ?? true,
-                        try await db.get(BenefitPayment.self, key: RecordKey("\(claim.id)@\(period)")) == nil
+                        try await db.get(UnemploymentBenefit.Payment.self, key: RecordKey("\(claim.id)@\(period)"))
+                            == nil
                     else { return true }
-                    let paid = try await db.fetch(RecordQuery<BenefitPayment>.filter("claim", equals: .text(claim.id)))
+                    let paid = try await db.fetch(
+                        RecordQuery<UnemploymentBenefit.Payment>.filter("claim", equals: .text(claim.id))
+                    )
                     guard paid.count < claim.months else { return true }
                     due.append(
                         (
@@ -540,7 +547,7 @@ public struct EmploymentService: Sendable {
                 return due.sorted { $0.0.id < $1.0.id }
             }
         }
-        var run = BenefitRun(period: period)
+        var run = UnemploymentBenefit.Run(period: period)
         var meter = ProgressMeter("unemployment benefit \(period)", total: due.count, every: 100, handler: progress)
         for (claim, instruction) in due {
             defer { meter.advance() }
@@ -549,10 +556,10 @@ public struct EmploymentService: Sendable {
                 outcome = try await oneCard.submit(instruction)
             } catch {
                 if error.isPortFailure { throw EmploymentError.oneCard(error) }
-                run.refused.append(BenefitRun.Refusal(claim: claim.id, reason: error))
+                run.refused.append(UnemploymentBenefit.Run.Refusal(claim: claim.id, reason: error))
                 continue
             }
-            let payment = BenefitPayment(
+            let payment = UnemploymentBenefit.Payment(
                 claim: claim.id,
                 period: "\(period)",
                 instruction: instruction.id,
@@ -951,25 +958,27 @@ func wholeMonths(from start: CalendarDate, to end: CalendarDate) -> Int {
     return max(0, months)
 }
 
-/// What one month's benefit run did.
-public struct BenefitRun: Hashable, Sendable {
-    /// A claim the one-card refused (no current card, …).
-    public struct Refusal: Hashable, Sendable {
-        /// The claim.
-        public let claim: String
-        /// The one-card's reason.
-        public let reason: OneCardError
+extension UnemploymentBenefit {
+    /// What one month's benefit run did.
+    public struct Run: Hashable, Sendable {
+        /// A claim the one-card refused (no current card, …).
+        public struct Refusal: Hashable, Sendable {
+            /// The claim.
+            public let claim: String
+            /// The one-card's reason.
+            public let reason: OneCardError
+        }
+
+        /// The month.
+        public let period: PayPeriod
+        /// Paid now.
+        public var posted: [UnemploymentBenefit.Payment] = []
+        /// Paid by an earlier run and recorded now.
+        public var alreadyPosted: [UnemploymentBenefit.Payment] = []
+        /// Refused; the rest of the month was still paid.
+        public var refused: [Refusal] = []
+
+        /// A run of `period`, nothing done yet.
+        public init(period: PayPeriod) { self.period = period }
     }
-
-    /// The month.
-    public let period: PayPeriod
-    /// Paid now.
-    public var posted: [BenefitPayment] = []
-    /// Paid by an earlier run and recorded now.
-    public var alreadyPosted: [BenefitPayment] = []
-    /// Refused; the rest of the month was still paid.
-    public var refused: [Refusal] = []
-
-    /// A run of `period`, nothing done yet.
-    public init(period: PayPeriod) { self.period = period }
 }

@@ -43,69 +43,75 @@ public struct ExplainedDecision: Hashable, Sendable, Codable {
     }
 }
 
-/// The unemployment-insurance benefit's rules (失业保险条例, State Council decree 258 of 1999,
-/// arts. 14, 17 and 18), as values. Every amount is configuration.
-public struct BenefitPolicy: Hashable, Sendable, Codable {
-    /// One step of the entitlement table: from `years` of contributions, `months` of benefit.
-    public struct Tier: Hashable, Sendable, Codable {
-        /// Contribution years from which the tier applies.
-        public let years: Int
-        /// Months of benefit.
-        public let months: Int
+/// 失业保险金: the unemployment-insurance benefit — its rules (``Policy``), the claims made for it
+/// (``Claim``), the months paid (``Payment``) and each month's payout (``Run``).
+public enum UnemploymentBenefit {}
 
-        /// A tier.
-        public init(years: Int, months: Int) {
-            self.years = years
-            self.months = months
+extension UnemploymentBenefit {
+    /// The unemployment-insurance benefit's rules (失业保险条例, State Council decree 258 of 1999,
+    /// arts. 14, 17 and 18), as values. Every amount is configuration.
+    public struct Policy: Hashable, Sendable, Codable {
+        /// One step of the entitlement table: from `years` of contributions, `months` of benefit.
+        public struct Tier: Hashable, Sendable, Codable {
+            /// Contribution years from which the tier applies.
+            public let years: Int
+            /// Months of benefit.
+            public let months: Int
+
+            /// A tier.
+            public init(years: Int, months: Int) {
+                self.years = years
+                self.months = months
+            }
         }
-    }
 
-    /// Names the policy in every decision.
-    public var version: String
-    /// The monthly benefit. The law leaves it to the province, between the dibao line and the
-    /// minimum wage. **Assumption** (not found for Taizhou): 1,863 yuan, 90 % of 2,070 yuan, taken to
-    /// be Jiangsu's class-II minimum monthly wage of 2022 — configure the real figure.
-    public var monthlyAmount: Money
-    /// Contributions needed, in months (art. 14: at least one year).
-    public var minimumContributionMonths: Int
-    /// Months of benefit by contribution years (art. 17: 1–5 years 12 months, 5–10 years 18, 10 and
-    /// more 24).
-    public var tiers: [Tier]
-    /// The most months one entitlement may reach with months carried over from a previous
-    /// unemployment (art. 17: 24).
-    public var cap: Int
+        /// Names the policy in every decision.
+        public var version: String
+        /// The monthly benefit. The law leaves it to the province, between the dibao line and the
+        /// minimum wage. **Assumption** (not found for Taizhou): 1,863 yuan, 90 % of 2,070 yuan, taken to
+        /// be Jiangsu's class-II minimum monthly wage of 2022 — configure the real figure.
+        public var monthlyAmount: Money
+        /// Contributions needed, in months (art. 14: at least one year).
+        public var minimumContributionMonths: Int
+        /// Months of benefit by contribution years (art. 17: 1–5 years 12 months, 5–10 years 18, 10 and
+        /// more 24).
+        public var tiers: [Tier]
+        /// The most months one entitlement may reach with months carried over from a previous
+        /// unemployment (art. 17: 24).
+        public var cap: Int
 
-    /// The national rules with the assumed Jiangsu amount.
-    public static let national = BenefitPolicy(
-        version: "ui-1999-art14-17/js-assumed-2026",
-        monthlyAmount: Money(fen: 186_300),
-        minimumContributionMonths: 12,
-        tiers: [Tier(years: 1, months: 12), Tier(years: 5, months: 18), Tier(years: 10, months: 24)],
-        cap: 24
-    )
+        /// The national rules with the assumed Jiangsu amount.
+        public static let national = UnemploymentBenefit.Policy(
+            version: "ui-1999-art14-17/js-assumed-2026",
+            monthlyAmount: Money(fen: 186_300),
+            minimumContributionMonths: 12,
+            tiers: [Tier(years: 1, months: 12), Tier(years: 5, months: 18), Tier(years: 10, months: 24)],
+            cap: 24
+        )
 
-    /// A policy.
-    public init(version: String, monthlyAmount: Money, minimumContributionMonths: Int, tiers: [Tier], cap: Int) {
-        self.version = version
-        self.monthlyAmount = monthlyAmount
-        self.minimumContributionMonths = minimumContributionMonths
-        self.tiers = tiers.sorted { $0.years < $1.years }
-        self.cap = cap
-    }
-
-    /// Months of benefit for `contributionMonths` of contributions, with `carriedOver` unused
-    /// months of a previous entitlement added and the sum capped; and the rule in words.
-    public func entitlement(contributionMonths: Int, carriedOver: Int) -> (months: Int, statement: String) {
-        let years = contributionMonths / 12
-        let tier = tiers.last { years >= $0.years }
-        let own = tier?.months ?? 0
-        let total = min(cap, own + max(0, carriedOver))
-        var statement = "\(contributionMonths) months of contributions (\(years) full years) give \(own) months"
-        if carriedOver > 0 {
-            statement += ", plus \(carriedOver) unused from the previous unemployment"
-            if own + carriedOver > cap { statement += ", capped at \(cap)" }
+        /// A policy.
+        public init(version: String, monthlyAmount: Money, minimumContributionMonths: Int, tiers: [Tier], cap: Int) {
+            self.version = version
+            self.monthlyAmount = monthlyAmount
+            self.minimumContributionMonths = minimumContributionMonths
+            self.tiers = tiers.sorted { $0.years < $1.years }
+            self.cap = cap
         }
-        return (total, statement + ": \(total) months")
+
+        /// Months of benefit for `contributionMonths` of contributions, with `carriedOver` unused
+        /// months of a previous entitlement added and the sum capped; and the rule in words.
+        public func entitlement(contributionMonths: Int, carriedOver: Int) -> (months: Int, statement: String) {
+            let years = contributionMonths / 12
+            let tier = tiers.last { years >= $0.years }
+            let own = tier?.months ?? 0
+            let total = min(cap, own + max(0, carriedOver))
+            var statement = "\(contributionMonths) months of contributions (\(years) full years) give \(own) months"
+            if carriedOver > 0 {
+                statement += ", plus \(carriedOver) unused from the previous unemployment"
+                if own + carriedOver > cap { statement += ", capped at \(cap)" }
+            }
+            return (total, statement + ": \(total) months")
+        }
     }
 }
 

@@ -1,40 +1,42 @@
 public import SocietyCore
 public import SocietyServices
 
-/// A claim for unemployment-insurance benefit (失业保险金申领), on the shared application life cycle:
-/// received and accepted, decided by the rules at once (the facts are the agency's own), 办结 as
-/// approved or rejected.
-public struct BenefitClaim: Hashable, Sendable, Codable {
-    /// The claim's id (the application's).
-    public let id: String
-    /// The claimant (encrypted at rest).
-    public let resident: ResidentID
-    /// The registration it is paid under.
-    public let registration: String
-    /// Where it was made.
-    public let district: DivisionCode
-    /// The application on the shared life cycle.
-    public internal(set) var lifecycle: ServiceApplication
-    /// The decision, every rule explained.
-    public let decision: ExplainedDecision
-    /// Months of benefit granted (0 when rejected).
-    public let months: Int
-    /// The monthly amount.
-    public let monthlyAmount: Money
-    /// The contribution months this claim used up (they restart from zero afterwards).
-    public let contributionMonths: Int
+extension UnemploymentBenefit {
+    /// A claim for unemployment-insurance benefit (失业保险金申领), on the shared application life cycle:
+    /// received and accepted, decided by the rules at once (the facts are the agency's own), 办结 as
+    /// approved or rejected.
+    public struct Claim: Hashable, Sendable, Codable {
+        /// The claim's id (the application's).
+        public let id: String
+        /// The claimant (encrypted at rest).
+        public let resident: ResidentID
+        /// The registration it is paid under.
+        public let registration: String
+        /// Where it was made.
+        public let district: DivisionCode
+        /// The application on the shared life cycle.
+        public internal(set) var lifecycle: ServiceApplication
+        /// The decision, every rule explained.
+        public let decision: ExplainedDecision
+        /// Months of benefit granted (0 when rejected).
+        public let months: Int
+        /// The monthly amount.
+        public let monthlyAmount: Money
+        /// The contribution months this claim used up (they restart from zero afterwards).
+        public let contributionMonths: Int
 
-    /// Whether the claim was approved.
-    public var isApproved: Bool { decision.isEligible && months > 0 }
+        /// Whether the claim was approved.
+        public var isApproved: Bool { decision.isEligible && months > 0 }
+    }
 }
 
-extension BenefitClaim: StorableRecord {
+extension UnemploymentBenefit.Claim: StorableRecord {
     /// The table name.
     public static let recordKind = "employment_benefit_claim"
     /// The claimant is personal data.
     public static let sensitiveFields: Set<String> = ["resident"]
     /// By claimant (keyed hash) and by registration.
-    public static let indexes: [RecordIndex<BenefitClaim>] = [
+    public static let indexes: [RecordIndex<UnemploymentBenefit.Claim>] = [
         RecordIndex(searchable: "resident") { .text($0.resident.unmasked) },
         RecordIndex("registration") { .text($0.registration) },
         RecordIndex("approved") { .integer($0.isApproved ? 1 : 0) },
@@ -43,24 +45,26 @@ extension BenefitClaim: StorableRecord {
     public var recordKey: RecordKey { RecordKey(id) }
 }
 
-/// One month of benefit paid under a claim: the one-card instruction that paid it. Its key is the
-/// claim and month, so a month is recorded once.
-public struct BenefitPayment: Hashable, Sendable, Codable {
-    /// The claim.
-    public let claim: String
-    /// The month, `YYYY-MM`.
-    public let period: String
-    /// The one-card instruction's id.
-    public let instruction: String
-    /// The amount.
-    public let amount: Money
+extension UnemploymentBenefit {
+    /// One month of benefit paid under a claim: the one-card instruction that paid it. Its key is the
+    /// claim and month, so a month is recorded once.
+    public struct Payment: Hashable, Sendable, Codable {
+        /// The claim.
+        public let claim: String
+        /// The month, `YYYY-MM`.
+        public let period: String
+        /// The one-card instruction's id.
+        public let instruction: String
+        /// The amount.
+        public let amount: Money
+    }
 }
 
-extension BenefitPayment: StorableRecord {
+extension UnemploymentBenefit.Payment: StorableRecord {
     /// The table name.
     public static let recordKind = "employment_benefit_payment"
     /// Payments by claim.
-    public static let indexes: [RecordIndex<BenefitPayment>] = [RecordIndex("claim") { .text($0.claim) }]
+    public static let indexes: [RecordIndex<UnemploymentBenefit.Payment>] = [RecordIndex("claim") { .text($0.claim) }]
     /// Claim and month.
     public var recordKey: RecordKey { RecordKey("\(claim)@\(period)") }
 }

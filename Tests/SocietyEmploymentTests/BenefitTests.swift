@@ -17,13 +17,17 @@ struct BenefitPolicyTests {
     )
     func entitlement(contributions: Int, carried: Int, months: Int) {
         #expect(
-            BenefitPolicy.national.entitlement(contributionMonths: contributions, carriedOver: carried).months == months
+            UnemploymentBenefit.Policy.national.entitlement(contributionMonths: contributions, carriedOver: carried)
+                .months == months
         )
     }
 
     @Test("the statement names the numbers it used")
     func statement() {
-        let (months, statement) = BenefitPolicy.national.entitlement(contributionMonths: 130, carriedOver: 6)
+        let (months, statement) = UnemploymentBenefit.Policy.national.entitlement(
+            contributionMonths: 130,
+            carriedOver: 6
+        )
         #expect(months == 24)
         #expect(
             statement

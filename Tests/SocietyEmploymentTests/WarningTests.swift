@@ -91,7 +91,7 @@ struct WarningTests {
         }
         let hailing = try cell("district", "321202")
         #expect(hailing.level == .alert)
-        #expect(hailing.explanation.hasPrefix("10 of 110 unemployed: 9.1 % ≥ alert 7.0 %"))
+        #expect(hailing.explanation.hasPrefix("10 of 110 unemployed: 9.09 % ≥ alert 7.00 %"))
         #expect(try cell("district", "321203").level == .normal)
         #expect(try cell("district", "321204").level == .notRated)
         #expect(try cell("district", "321204").explanation == "labour force 11 < 30: too few to rate")

@@ -10,6 +10,14 @@ public struct Measurement: Sendable {
     /// How many operations one run performs, so that rates can be derived.
     public var operationsPerRun: Int
 
+    /// A measurement from samples taken by hand (an async subject the `measure` functions cannot
+    /// run).
+    public init(name: String, samples: [Double], operationsPerRun: Int) {
+        self.name = name
+        self.samples = samples
+        self.operationsPerRun = operationsPerRun
+    }
+
     /// The median of the samples in seconds.
     public var median: Double {
         let sorted = samples.sorted()

@@ -15,8 +15,8 @@ extension Demo {
         var registrations = 0
         var approved = 0
         var rejectedBy: [String: Int] = [:]
-        var example: BenefitClaim?
-        var run: BenefitRun?
+        var example: UnemploymentBenefit.Claim?
+        var run: UnemploymentBenefit.Run?
         var certified: EmploymentApplication?
         var subsidy: EmploymentApplication?
         var warning: UnemploymentWarning?
