@@ -300,7 +300,7 @@ struct CLISafetyTests {
             unrelated.path,
             "CREATE TABLE notes(id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes(text) VALUES ('mine');",
         ]
-        try make.run()
+        try ProcessLaunch.run(make)
         make.waitUntilExit()
         let before = try Data(contentsOf: unrelated)
         for command in [["audit", "verify"], ["audit", "checkpoint"], ["audit", "prove", "--entry", "0"]] {

@@ -10,7 +10,7 @@ import Testing
 /// (`card=$(taizhou onecard apply … | cut -d' ' -f1)`). Every command must end with status 0,
 /// unless its comment says `→ exit N`. The README's `swift test` line — this very test run — is
 /// the one line left out. Heredocs are not supported: examples write files with `echo`/`printf`.
-@Suite("documentation examples")
+@Suite("documentation examples", .serialized)
 struct DocumentationExamplesTests {
     /// The package's root folder, from this file's path.
     static let root = URL(fileURLWithPath: #filePath)
@@ -136,7 +136,7 @@ struct DocumentationExamplesTests {
         let error = Pipe()
         process.standardOutput = output
         process.standardError = error
-        try process.run()
+        try ProcessLaunch.run(process)
         // The scripts run for minutes: wait on a thread of its own, not on one of the two
         // cooperative threads, which the in-process servers of other tests (the gateway's) need.
         let (outData, errData): (Data, Data) = await withCheckedContinuation { continuation in

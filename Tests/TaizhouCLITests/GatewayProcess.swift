@@ -14,7 +14,7 @@ struct GatewayProcess {
         let output = Pipe()
         server.standardOutput = output
         server.standardError = FileHandle.nullDevice
-        try server.run()
+        try ProcessLaunch.run(server)
         // Read on a thread of its own: a blocking read must not hold one of the cooperative threads.
         let line: String = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
