@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "SocietyServices", targets: ["SocietyServices"]),
         .library(name: "SocietyMarketplace", targets: ["SocietyMarketplace"]),
         .library(name: "SocietyEmployment", targets: ["SocietyEmployment"]),
+        .library(name: "SocietyHousing", targets: ["SocietyHousing"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
@@ -82,6 +83,14 @@ let package = Package(
             dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard", "SocietyCertificates"]
         ),
         .target(name: "SocietySynthetic", dependencies: ["SocietyCore", "SocietyJSON"]),
+        // Housing (plan item 6): real-estate registration, the transfer bundle, public rental housing
+        // and the provident fund.
+        .target(
+            name: "SocietyHousing",
+            dependencies: [
+                "SocietyCore", "SocietyExchange", "SocietyServices", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Employment (plan item 5): unemployment registration and benefit, subsidies decided by rules,
         // job fairs and the unemployment early warning, paying through the one-card.
         .target(
@@ -297,6 +306,12 @@ let package = Package(
                 "InteropSupport",
             ],
             exclude: ["Interop"]
+        ),
+        .testTarget(
+            name: "SocietyHousingTests",
+            dependencies: [
+                "SocietyTesting", "SocietyHousing", "SocietyServices", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange",
+            ]
         ),
         .testTarget(
             name: "SocietyEmploymentTests",

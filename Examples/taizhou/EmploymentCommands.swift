@@ -5,6 +5,7 @@ import SocietyDeployment
 import SocietyEmployment
 import SocietyJSON
 import SocietyOneCard
+import SocietyServices
 
 /// `taizhou employment`: the public employment service on a deployment's store — registration,
 /// benefit claims and payouts through the one-card, the difficulty certification and subsidies,

@@ -16,7 +16,7 @@ struct DemoDatabase {
     /// The schemas of every store the demo opens.
     static let storeNames =
         DataSourceDepartment.allCases.map(\.rawValue) + [
-            "civil-affairs", "onecard", "family-doctor", "veterans", "services",
+            "civil-affairs", "onecard", "family-doctor", "veterans", "services", "employment",
         ]
 
     let location: PostgresLocation

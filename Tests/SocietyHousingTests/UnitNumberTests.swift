@@ -1,0 +1,54 @@
+import SocietyCore
+import SocietyHousing
+import Testing
+
+@Suite("Unit and certificate numbers")
+struct UnitNumberTests {
+    @Test("the 28-character unit number: DOMAINS.md's example and a Taizhou unit read back their parts")
+    func valid() throws {
+        let example = try UnitNumber("320684413219GB00029F00010002")
+        #expect(example.county.code == "320684")
+        #expect(example.parcel == "320684413219GB00029")
+        #expect(example.isStateOwnedLand)
+        #expect(example.fixture == "F")
+        let taizhou = try UnitNumber("321202001001JC00007W00000000")
+        #expect(!taizhou.isStateOwnedLand)
+        #expect(taizhou.fixture == "W")
+    }
+
+    @Test(
+        "malformed unit numbers are refused with the reason",
+        arguments: [
+            ("320684413219GB00029F0001000", UnitNumber.ValidationError.length(27)),
+            ("320684413219XB00029F00010002", .character(position: 13)),
+            ("320684413219GZ00029F00010002", .character(position: 14)),
+            ("320684413219GB00029Z00010002", .character(position: 20)),
+            ("32068441321AGB00029F00010002", .character(position: 12)),
+            ("999999413219GB00029F00010002", .county("999999")),
+            ("321200413219GB00029F00010002", .county("321200")),
+        ]
+    )
+    func invalid(text: String, error: UnitNumber.ValidationError) {
+        #expect(throws: error) { try UnitNumber(text) }
+    }
+
+    @Test("certificate numbers parse into their parts and print back the same")
+    func certificates() throws {
+        let number = try CertificateNumber("苏(2017)海门市不动产权第0000183号")
+        #expect(number.province == "苏")
+        #expect(number.year == 2017)
+        #expect(number.place == "海门市")
+        #expect(number.kind == .right)
+        #expect(number.sequence == 183)
+        #expect(number.description == "苏(2017)海门市不动产权第0000183号")
+        let certification = try CertificateNumber("苏（2026）泰州市不动产证明第0000042号")
+        #expect(certification.kind == .certification)
+        #expect(certification.description == "苏(2026)泰州市不动产证明第0000042号")
+        for bad in [
+            "X(2017)海门市不动产权第0000183号", "苏(17)海门市不动产权第0000183号", "苏(2017)海门市不动产权第000183号",
+            "苏(2017)海门市不动产权第0000183", "苏(2017)海门不动产权第0000183号", "苏(2017)海门市房产证第0000183号",
+        ] {
+            #expect(throws: HousingError.self, "\(bad)") { try CertificateNumber(bad) }
+        }
+    }
+}
