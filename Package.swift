@@ -88,7 +88,8 @@ let package = Package(
         .target(
             name: "SocietyHousing",
             dependencies: [
-                "SocietyCore", "SocietyExchange", "SocietyServices", .product(name: "Logging", package: "swift-log"),
+                "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyServices",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Employment (plan item 5): unemployment registration and benefit, subsidies decided by rules,
