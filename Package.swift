@@ -201,7 +201,7 @@ let package = Package(
                 "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard",
                 "SocietyHealth",
                 "SocietyVeterans", "SocietyAssistance", "SocietySynthetic", "SocietyServices", "SocietyMarketplace",
-                "SocietyEmployment",
+                "SocietyEmployment", "SocietyHousing",
             ]
         ),
 
@@ -228,6 +228,7 @@ let package = Package(
                 "SocietyExchangeClient",
                 "SocietyMarketplace",
                 "SocietyEmployment",
+                "SocietyHousing",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

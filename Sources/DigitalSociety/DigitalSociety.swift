@@ -8,6 +8,7 @@
 @_exported public import SocietyEmployment
 @_exported public import SocietyExchange
 @_exported public import SocietyHealth
+@_exported public import SocietyHousing
 @_exported public import SocietyJSON
 @_exported public import SocietyMarketplace
 @_exported public import SocietyOneCard
