@@ -269,12 +269,12 @@ extension EmploymentService {
         let rate = Double(unemployed) / Double(force)
         let trend = before.map { (rate - $0) * 100 }
         var level: WarningLevel = rate >= policy.alertRate ? .alert : rate >= policy.watchRate ? .watch : .normal
-        var reasons = [
-            "\(unemployed) of \(force) unemployed: \(percent(rate)) "
-                + (level == .alert
-                    ? "≥ alert \(percent(policy.alertRate))"
-                    : level == .watch ? "≥ watch \(percent(policy.watchRate))" : "< watch \(percent(policy.watchRate))")
-        ]
+        let threshold =
+            level == .alert
+            ? ("≥ alert", policy.alertRate)
+            : level == .watch ? ("≥ watch", policy.watchRate) : ("< watch", policy.watchRate)
+        let (shown, limit) = percents(rate, threshold.1)
+        var reasons = ["\(unemployed) of \(force) unemployed: \(shown) \(threshold.0) \(limit)"]
         if let trend {
             let rising = trend >= policy.trendPoints
             reasons.append(
@@ -296,5 +296,14 @@ extension EmploymentService {
     }
 }
 
-/// `0.05512` → `5.51 %`: two decimals, so that a rate under a threshold seldom prints as equal to it.
-func percent(_ rate: Double) -> String { String(format: "%.2f %%", rate * 100) }
+/// A rate and the threshold it was compared with, as percentages with two decimals — or more, as
+/// many as it takes for a rate under a threshold not to print as equal to it (`5.4976 %` against
+/// `5.5000 %`, not `5.50 %` against `5.50 %`).
+func percents(_ rate: Double, _ threshold: Double) -> (String, String) {
+    for decimals in 2...6 {
+        let format = "%.\(decimals)f %%"
+        let (shown, limit) = (String(format: format, rate * 100), String(format: format, threshold * 100))
+        if shown != limit || rate == threshold { return (shown, limit) }
+    }
+    return (String(format: "%.6f %%", rate * 100), String(format: "%.6f %%", threshold * 100))
+}

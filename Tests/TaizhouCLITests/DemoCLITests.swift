@@ -37,6 +37,10 @@ struct DemoCLITests {
             output.range(of: #"through the one-card: [1-9][0-9]* paid, 0 refused"#, options: .regularExpression) != nil
         )
         #expect(output.contains("Unemployment early warning"))
+        #expect(output.contains("Housing (住房, plan item 6):"))
+        #expect(output.contains("Home-transfer bundle (一件事): 3 parts, all completed"))
+        #expect(output.contains("transfer registered on the tax receipt envelope as 苏("))
+        #expect(output.contains("housed in one round"))
         #expect(output.contains("verified offline"))
         #expect(output.contains("0 alert(s) from 5 rules"))
         #expect(output.contains("after revocation: refused"))

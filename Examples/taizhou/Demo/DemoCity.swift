@@ -3,6 +3,7 @@ import SocietyAssistance
 import SocietyCore
 import SocietyDeployment
 import SocietyExchange
+import SocietyHousing
 import SocietyJSON
 import SocietyOneCard
 import SocietySynthetic
@@ -25,6 +26,10 @@ struct DemoGovernment {
     let departments: [DataSourceDepartment: Member]
     let oneCard: Member
     let populationRegister: Member
+    /// The home-transfer bundle's departments: the tax bureau, the registration centre, the fund centre.
+    let tax: Member
+    let realEstate: Member
+    let housingFund: Member
 
     /// Builds the parties (their keys generated into the state folder on first use) and the
     /// trust list, signed by a bureau root key made for this run.
@@ -44,11 +49,16 @@ struct DemoGovernment {
             departments[department] = try member(codes[3 + index], department.rawValue, department.name)
         }
         self.departments = departments
+        let extra = 3 + DataSourceDepartment.allCases.count
+        tax = try member(codes[extra], "tax", "国家税务总局泰州市税务局")
+        realEstate = try member(codes[extra + 1], "real-estate", "泰州市不动产登记中心")
+        housingFund = try member(codes[extra + 2], "housing-fund", "泰州市住房公积金管理中心")
         rootKey = try deployment.crypto.generateSigningKey(deployment.profile.signature)
 
         let purpose = VerificationService.purpose
         let all =
             [civilAffairs, oneCard, populationRegister] + DataSourceDepartment.allCases.compactMap { departments[$0] }
+            + [tax, realEstate, housingFund]
         var list = TrustList(
             version: 1,
             issuedAt: now.addingTimeInterval(-60),
@@ -81,6 +91,33 @@ struct DemoGovernment {
             )
         )
         list.grants.append(AccessGrant(consumer: oneCard.party, service: deathService, purposes: [monitoring]))
+        // The home-transfer bundle: the tax bureau's receipts to the registration centre, the
+        // centre's transfer notices to the fund centre.
+        let personal = { (name: String) in DataService.Field(name: name, level: .general, sensitivity: .personal) }
+        let registration = Purpose(constant: "housing.registration")
+        let withdrawals = Purpose(constant: "fund.withdrawals")
+        list.services.append(
+            DataService(
+                id: HomeTransfer.taxReceipts,
+                provider: tax.party,
+                fields: ["unit", "buyer", "price", "tax", "paidOn"].map(personal),
+                purposes: [registration]
+            )
+        )
+        list.grants.append(
+            AccessGrant(consumer: realEstate.party, service: HomeTransfer.taxReceipts, purposes: [registration])
+        )
+        list.services.append(
+            DataService(
+                id: HomeTransfer.transferNotices,
+                provider: realEstate.party,
+                fields: ["unit", "buyer", "price", "registeredOn"].map(personal),
+                purposes: [withdrawals]
+            )
+        )
+        list.grants.append(
+            AccessGrant(consumer: housingFund.party, service: HomeTransfer.transferNotices, purposes: [withdrawals])
+        )
         signedTrustList = try SignedTrustList.sign(list, with: rootKey, kid: "bureau-root-1")
         var anchor = TrustAnchor(root: rootKey.publicKey)
         trustList = try anchor.accept(SignedTrustList(parsing: signedTrustList.text), now: now)
@@ -102,7 +139,7 @@ struct DemoGovernment {
     /// Valid credit codes for the demo's parties (government bodies registered in Taizhou).
     static func departmentCodes() throws -> [String] {
         let division = try DivisionCode("321200")
-        return try (0..<(3 + DataSourceDepartment.allCases.count)).map { index in
+        return try (0..<(6 + DataSourceDepartment.allCases.count)).map { index in
             try CreditCode(
                 authority: .institutionalOrganization,
                 type: "1",

@@ -290,6 +290,20 @@ struct Demo {
         }
         printEmployment(employed)
 
+        // 3d. Housing: the register, the fund, one home-transfer bundle by envelope, a public-rental round.
+        let housed = try await step("housing") {
+            try await self.housing(
+                government,
+                city: city,
+                pooled: pooled,
+                assistance: assistance,
+                received: outcome.received,
+                desk: servicesDepartment,
+                today: today
+            )
+        }
+        printHousing(housed)
+
         // 4. Proactive discovery over the pooled data.
         let findings = try await step("proactive discovery") {
             try await progress.showing("proactive discovery") { handler in
@@ -336,6 +350,13 @@ struct Demo {
         // 7. Audit logs.
         let stores =
             [civil, oneCardDepartment, health, veteransDepartment, servicesDepartment, employmentDepartment]
+            + (try ["real-estate", "housing-fund", "tax", "housing"].map { name in
+                try government.department(
+                    name,
+                    as: name == "tax"
+                        ? government.tax : name == "housing-fund" ? government.housingFund : government.realEstate
+                )
+            })
             + DataSourceDepartment.allCases.compactMap { sources[$0] }
         let audited = try await step("audit verification") {
             try await progress.showing("audit verification") { handler in
