@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "SocietyHousing",
             dependencies: [
-                "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyServices",
+                "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyServices", "SocietyCertificates",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -313,6 +313,7 @@ let package = Package(
             name: "SocietyHousingTests",
             dependencies: [
                 "SocietyTesting", "SocietyHousing", "SocietyServices", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange",
+                "SocietyCertificates", "SocietyJSON",
             ]
         ),
         .testTarget(

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+public import SocietyCertificates
 public import SocietyCore
+import SocietyJSON
 
 /// A registration applied to a unit's register page. Each is a move of the page's state machine:
 /// a move the state does not allow throws ``HousingError/refused(_:state:reason:)`` and changes
@@ -333,4 +335,53 @@ struct RegisterCounter: Hashable, Sendable, Codable, StorableRecord {
 
     static let recordKind = "housing_counter"
     var recordKey: RecordKey { RecordKey("\(year)") }
+}
+
+extension RealEstateRegistry {
+    /// Issues the real-estate registration certificate (不动产权证书) of `unit` as an e-certificate
+    /// to `holder`, one of its holders, named `name` (the register keeps numbers, not names), with
+    /// the type found in `registry`: the certificate number in force, the unit number, the address,
+    /// the right, the use and the area. A unit without a certificate in force (cancelled), or a
+    /// person who does not hold it, is refused.
+    public func issueCertificate(
+        _ unit: UnitNumber,
+        to holder: ResidentID,
+        name: PersonName,
+        issuer: CertificateIssuer,
+        holderKey: JSONWebKey,
+        registry: CertificateTypeRegistry = .standard
+    ) async throws(HousingError) -> IssuedCertificate {
+        let page = try await self.unit(unit, purpose: Purposes.registration)
+        guard let certificate = page.certificate else {
+            throw .refused("certificate", state: page.state, reason: "no certificate is in force")
+        }
+        guard page.holders.contains(.resident(holder)) else {
+            throw .refused("certificate", state: page.state, reason: "the person does not hold the unit")
+        }
+        guard let type = registry[CertificateType.realEstateRegistration.code] else {
+            throw .invalid("the registry has no real-estate-registration type")
+        }
+        let claims: JSONObject = [
+            "name": .string(name.unmasked), "certificate_number": .string(certificate.description),
+            "unit_number": .string(unit.value), "location": .string(page.location),
+            "right_type": "国有建设用地使用权/房屋所有权", "use": .string(page.use),
+            "area": .number(Double(page.area) / 100),
+        ]
+        do {
+            let issued = try await issuer.issue(
+                type,
+                to: .resident(holder),
+                holderKey: holderKey,
+                claims: claims,
+                number: certificate.description
+            )
+            logger.info(
+                "registration certificate issued",
+                metadata: ["operation": "issueCertificate", "unit": "\(unit)"]
+            )
+            return issued
+        } catch {
+            throw .failed("\(error)")
+        }
+    }
 }

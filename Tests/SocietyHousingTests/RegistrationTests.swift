@@ -1,5 +1,10 @@
+import SocietyCertificates
 import SocietyCore
+import SocietyExchange
 import SocietyHousing
+import SocietyJSON
+import SocietyOpenSSL
+import SocietyTesting
 import Testing
 
 @Suite("Real-estate registration")
@@ -137,6 +142,64 @@ struct RegistrationTests {
         }
         await #expect(throws: HousingError.notFound("unit \(unit)")) {
             try await city.registry.unit(unit, purpose: purpose)
+        }
+    }
+}
+
+@Suite("The registration e-certificate")
+struct RegistrationCertificateTests {
+    @Test("issued to a holder with the certificate number in force; refused to anyone else and after cancellation")
+    func certificate() async throws {
+        let city = try HousingFixture()
+        let crypto = OpenSSLCryptoProvider()
+        let issuer = CertificateIssuer(
+            party: try Party("11321200014287102B/real-estate"),
+            key: try crypto.generateSigningKey(.ed25519),
+            kid: "re-1",
+            crypto: crypto,
+            random: OpenSSLRandomSource(),
+            clock: try HousingFixture<InMemoryStore>.clock("2026-12-01"),
+            store: InMemoryStatusStateStore()
+        )
+        let wallet = try crypto.generateSigningKey(.ed25519)
+        let holderKey = try JSONWebKey(algorithm: .ed25519, publicKey: wallet.publicKey.rawRepresentation)
+        let owner = try city.resident(20)
+        let unit = try city.unit(20)
+        try await city.registry.register(
+            .first(location: "凤凰路20号", use: "住宅", area: 8_954, holders: [.resident(owner)]),
+            on: unit
+        )
+        let issued = try await city.registry.issueCertificate(
+            unit,
+            to: owner,
+            name: try PersonName("王小明"),
+            issuer: issuer,
+            holderKey: holderKey
+        )
+        #expect(issued.certificate.type.code == "real-estate-registration")
+        #expect(issued.certificate.claims["certificate_number"]?.stringValue == "苏(2026)泰州市不动产权第0000001号")
+        #expect(issued.certificate.claims["unit_number"]?.stringValue == unit.value)
+        #expect(issued.certificate.claims["area"]?.doubleValue == 89.54)
+        await #expect(throws: HousingError.self) {
+            try await city.registry.issueCertificate(
+                unit,
+                to: try city.resident(21),
+                name: try PersonName("李四"),
+                issuer: issuer,
+                holderKey: holderKey
+            )
+        }
+        try await city.registry.register(.cancellation, on: unit)
+        await #expect(
+            throws: HousingError.refused("certificate", state: "cancelled", reason: "no certificate is in force")
+        ) {
+            try await city.registry.issueCertificate(
+                unit,
+                to: owner,
+                name: try PersonName("王小明"),
+                issuer: issuer,
+                holderKey: holderKey
+            )
         }
     }
 }
