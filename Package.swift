@@ -76,7 +76,7 @@ let package = Package(
 
         // MARK: Domains (pure; they meet through SocietyCore and the exchange)
         .target(name: "SocietyOneCard", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
-        .target(name: "SocietyHealth", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
+        .target(name: "SocietyHealth", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard"]),
         // Veterans' benefits are paid through the one-card ledger and certified by e-certificate (plan item 13).
         .target(
             name: "SocietyVeterans",
@@ -305,7 +305,7 @@ let package = Package(
             name: "SocietyHealthTests",
             dependencies: [
                 "SocietyTesting", "SocietyHealth", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON",
-                "InteropSupport",
+                "InteropSupport", "SocietyOneCard",
             ],
             exclude: ["Interop"]
         ),

@@ -161,11 +161,11 @@ struct EmploymentCommand: AsyncParsableCommand {
                 ? "approved \(claim.id): \(claim.months) months of \(claim.monthlyAmount.yuanText) yuan for \(resident.masked)"
                 : "rejected \(claim.id) for \(resident.masked)"
             database.output.emit(
-                ([head] + EmploymentCommand.lines(claim.decision)).joined(separator: "\n"),
+                ([head] + claim.decision.lines).joined(separator: "\n"),
                 json: [
                     "claim": .string(claim.id), "approved": .bool(claim.isApproved),
                     "months": .number(Double(claim.months)), "monthlyAmount": claim.monthlyAmount.jsonValue,
-                    "checks": EmploymentCommand.json(claim.decision),
+                    "checks": claim.decision.json,
                 ]
             )
             if !claim.isApproved { throw ExitCode(ExitStatus.refused) }
@@ -380,19 +380,6 @@ struct EmploymentCommand: AsyncParsableCommand {
         }
     }
 
-    /// A decision's rules, one line each.
-    static func lines(_ decision: ExplainedDecision) -> [String] {
-        decision.checks.map { "  \($0.passed ? "✓" : "✗") \($0.rule): \($0.statement)" }
-    }
-
-    static func json(_ decision: ExplainedDecision) -> JSONValue {
-        .array(
-            decision.checks.map {
-                ["rule": .string($0.rule), "passed": .bool($0.passed), "statement": .string($0.statement)]
-            }
-        )
-    }
-
     /// Prints an application and its rules; exit status 1 when it was not approved.
     static func emit(_ application: EmploymentApplication, _ output: OutputOptions, service: EmploymentService?) throws
     {
@@ -405,12 +392,12 @@ struct EmploymentCommand: AsyncParsableCommand {
         if application.amount.fen > 0 { head += ": \(application.amount.yuanText) yuan" }
         if let paid = application.paidBy { head += ", paid (\(paid))" }
         output.emit(
-            ([head] + lines(application.decision)).joined(separator: "\n"),
+            ([head] + application.decision.lines).joined(separator: "\n"),
             json: [
                 "application": .string(application.id), "kind": .string(application.kind.rawValue),
                 "approved": .bool(approved), "amount": application.amount.jsonValue,
                 "categories": .array(application.categories.map { .string($0.rawValue) }),
-                "paidBy": application.paidBy.map(JSONValue.string) ?? .null, "checks": json(application.decision),
+                "paidBy": application.paidBy.map(JSONValue.string) ?? .null, "checks": application.decision.json,
             ]
         )
         if !approved { throw ExitCode(ExitStatus.refused) }

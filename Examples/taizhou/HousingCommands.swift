@@ -342,7 +342,7 @@ struct HousingCommand: AsyncParsableCommand {
                 let approved = entry.decision?.isEligible == true
                 let lines =
                     [approved ? "withdrew \(entry.amount.yuanText) from \(account)" : "refused"]
-                    + (entry.decision?.checks ?? []).map { "  \($0.passed ? "✓" : "✗") \($0.rule): \($0.statement)" }
+                    + (entry.decision?.lines ?? [])
                 centre.output.emit(
                     lines.joined(separator: "\n"),
                     json: ["approved": .bool(approved), "amount": entry.amount.jsonValue]
@@ -408,7 +408,7 @@ struct HousingCommand: AsyncParsableCommand {
                 }
                 let lines =
                     ["\(application.id) for \(applicant.masked): \(application.standing.name)"]
-                    + application.decision.checks.map { "  \($0.passed ? "✓" : "✗") \($0.rule): \($0.statement)" }
+                    + application.decision.lines
                 office.output.emit(
                     lines.joined(separator: "\n"),
                     json: ["application": .string(application.id), "standing": .string(application.standing.name)]

@@ -135,8 +135,9 @@ public struct CertificateNumber: Hashable, Sendable, Codable, CustomStringConver
     public init(_ text: String) throws(HousingError) {
         let normalised = text.replacingOccurrences(of: "（", with: "(").replacingOccurrences(of: "）", with: ")")
         let characters = Array(normalised)
+        let isDigits = { (text: [Character]) in text.allSatisfy { $0.isASCII && $0.isWholeNumber } }
         guard characters.count >= 17, let province = characters.first, characters[1] == "(", characters[6] == ")",
-            let year = Int(String(characters[2..<6])), characters.last == "号"
+            isDigits(Array(characters[2..<6])), let year = Int(String(characters[2..<6])), characters.last == "号"
         else { throw .invalid("\(text) is not of the form 苏(2017)海门市不动产权第0000183号") }
         let rest = String(characters[7..<(characters.count - 1)])
         var found: (Kind, String, String)?
@@ -145,8 +146,7 @@ public struct CertificateNumber: Hashable, Sendable, Codable, CustomStringConver
                 found = (kind, String(rest[..<range.lowerBound]), String(rest[range.upperBound...]))
             }
         }
-        guard let (kind, place, digits) = found, digits.count == 7, digits.allSatisfy(\.isASCII),
-            let sequence = Int(digits)
+        guard let (kind, place, digits) = found, digits.count == 7, isDigits(Array(digits)), let sequence = Int(digits)
         else { throw .invalid("\(text) is not of the form 苏(2017)海门市不动产权第0000183号") }
         try self.init(province: province, year: year, place: place, kind: kind, sequence: sequence)
     }

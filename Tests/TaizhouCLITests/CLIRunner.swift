@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the built `taizhou` binary, as a user would, and captures what it prints.
 struct CLIRun {
@@ -80,5 +81,32 @@ enum ProcessLaunch {
 
     static func run(_ process: Process) throws {
         try lock.withLock { try process.run() }
+    }
+}
+
+/// A fresh folder a test runs the tool in, with the checks every flow repeats: `succeed` expects
+/// status 0 and that none of the `secrets` (identity numbers) appear in clear in what was printed.
+struct CLIWorkspace {
+    let directory: URL
+    let secrets: [String]
+
+    /// Makes `…/PREFIX-UUID`; the test removes it with ``remove()``.
+    init(_ prefix: String, secrets: [String] = []) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.secrets = secrets
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    func run(_ arguments: [String]) throws -> CLIRun { try CLIRunner.run(arguments, in: directory) }
+
+    func succeed(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let result = try run(arguments)
+        #expect(result.status == 0, "\(arguments.prefix(3)): \(result.standardError)", sourceLocation: sourceLocation)
+        for secret in secrets {
+            #expect(!result.standardOutput.contains(secret), "printed in clear", sourceLocation: sourceLocation)
+        }
+        return result.standardOutput
     }
 }

@@ -10,16 +10,9 @@ struct EmploymentCLITests {
 
     @Test("register, claim with its rules, pay once, a full fair refuses, the warning; numbers masked")
     func flow() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tz-emp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        func run(_ arguments: [String]) throws -> CLIRun { try CLIRunner.run(arguments, in: directory) }
-        func succeed(_ arguments: [String]) throws -> String {
-            let result = try run(arguments)
-            #expect(result.status == 0, "\(arguments.prefix(3)): \(result.standardError)")
-            #expect(!result.standardOutput.contains(Self.worker) && !result.standardOutput.contains(Self.quitter))
-            return result.standardOutput
-        }
+        let workspace = try CLIWorkspace("tz-emp", secrets: [Self.worker, Self.quitter])
+        defer { workspace.remove() }
+        let (run, succeed) = (workspace.run, { try workspace.succeed($0) })
 
         let applied = try succeed(
             [

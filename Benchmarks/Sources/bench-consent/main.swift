@@ -138,7 +138,9 @@ let without = EnvelopeOpener(
     replayGuard: try SQLiteReplayGuard(path: folder.appendingPathComponent("replay-plain.sqlite").path)
 )
 
-print("bench-consent: \(count) Ed25519 envelopes per run, \(runs) alternating runs; SQLite replay guard; consent registry on SQLite")
+print(
+    "bench-consent: \(count) Ed25519 envelopes per run, \(runs) alternating runs; SQLite replay guard; consent registry on SQLite"
+)
 let (subject, baseline) = try await measurePairAsync(
     "open with the consent check",
     against: "open without it",
@@ -202,4 +204,11 @@ let statement = try await measureAsync("usage statement over \(calls) calls", op
     statementCalls = try await meter.statement(for: app, month: month, signer: signer, auditLog: big.auditLog)
         .statement.calls
 }
-print(String(format: "statement of %d calls: median %.2f s (goal ≤ 10 s: %@)", statementCalls, statement.median, statement.median <= 10 ? "met" : "NOT met"))
+print(
+    String(
+        format: "statement of %d calls: median %.2f s (goal ≤ 10 s: %@)",
+        statementCalls,
+        statement.median,
+        statement.median <= 10 ? "met" : "NOT met"
+    )
+)

@@ -99,23 +99,7 @@ print(
 // The shell's copy: plain columns, an index on household.
 let shellDB = directory.appendingPathComponent("shell.sqlite").path
 let importScript = ".mode csv\n.import \(csvPath.path) members\nCREATE INDEX members_household ON members(household);\n"
-_ = try runShell(shellDB, importScript)
-
-func runShell(_ database: String, _ script: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = [database]
-    let input = Pipe()
-    let output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    try process.run()
-    input.fileHandleForWriting.write(Data(script.utf8))
-    try input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
-}
+_ = try runSQLiteShell(shellDB, importScript)
 
 func peakMegabytes() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
@@ -159,7 +143,7 @@ let (sdk, shell) = try measurePair(
     }
     sdkCount = found
 } baseline: {
-    shellCount = Int(try runShell(shellDB, query).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    shellCount = Int(try runSQLiteShell(shellDB, query).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
 }
 print(
     String(

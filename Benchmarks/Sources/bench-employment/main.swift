@@ -124,7 +124,7 @@ print(
 
 // The shell's copy: plain columns, an index on the month.
 let shellDB = directory.appendingPathComponent("shell.sqlite").path
-_ = try runShell(
+_ = try runSQLiteShell(
     shellDB,
     """
     CREATE TABLE contributions(last_month TEXT, district TEXT, industry TEXT, age_band TEXT, sex TEXT);
@@ -137,27 +137,12 @@ _ = try runShell(
     """
 )
 
-func runShell(_ database: String, _ script: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = [database]
-    let input = Pipe()
-    let output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    try process.run()
-    input.fileHandleForWriting.write(Data(script.utf8))
-    try input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
-}
-
 // The same counts by hand: the employed of the month and the registered on its last day, by each
 // dimension the warning cuts by.
 var query = ".mode list\n.separator ,\n"
 for column in ["district", "industry", "age_band", "sex"] {
-    query += "SELECT 'e', '\(column)', \(column), count(*) FROM contributions WHERE last_month = '\(month)' GROUP BY \(column);\n"
+    query +=
+        "SELECT 'e', '\(column)', \(column), count(*) FROM contributions WHERE last_month = '\(month)' GROUP BY \(column);\n"
 }
 let active = "registered_on <= '\(lastDay)' AND (ended_on = '' OR ended_on > '\(lastDay)')"
 for column in ["district", "industry", "age_band", "sex"] {
@@ -175,7 +160,7 @@ for run in 0...runs {
     let sdkStart = DispatchTime.now().uptimeNanoseconds
     warning = try await service.earlyWarning(month: month)
     let sdkEnd = DispatchTime.now().uptimeNanoseconds
-    shellOutput = try runShell(shellDB, query)
+    shellOutput = try runSQLiteShell(shellDB, query)
     let shellEnd = DispatchTime.now().uptimeNanoseconds
     if run > 0 {
         sdkSamples.append(Double(sdkEnd - sdkStart) / 1e9)
@@ -186,8 +171,10 @@ let sdk = Measurement(name: "SDK early warning", samples: sdkSamples, operations
 let shell = Measurement(name: "sqlite3 shell, GROUP BY queries", samples: shellSamples, operationsPerRun: historyCount)
 
 // The two must agree cell by cell.
-let dimension = ["district": "district", "industry": "industry", "age_band": "age", "sex": "sex", "dibao": "dibao",
-    "disability": "disability"]
+let dimension = [
+    "district": "district", "industry": "industry", "age_band": "age", "sex": "sex", "dibao": "dibao",
+    "disability": "disability",
+]
 var disagreements = 0
 var compared = 0
 for line in shellOutput.split(separator: "\n") {
