@@ -533,3 +533,166 @@ public struct AppointmentService: Sendable {
         }
     }
 }
+
+/// A report of an examination or test (检查检验报告) from a visit, as the hospital issues it.
+public struct MedicalReport: Hashable, Sendable, Codable {
+    /// The report's id.
+    public let id: String
+    /// The appointment (visit) it came from.
+    public let appointment: String
+    /// The patient (encrypted at rest).
+    public let patient: ResidentID
+    /// The day issued.
+    public let issued: CalendarDate
+    /// What was examined (血常规, 胸部X线 …).
+    public let title: String
+    /// The findings (encrypted at rest).
+    public let findings: String
+}
+
+extension MedicalReport: StorableRecord {
+    /// The table name.
+    public static let recordKind = "health_report"
+    /// The patient and the findings are personal data.
+    public static let sensitiveFields: Set<String> = ["patient", "findings"]
+    /// By patient (keyed hash).
+    public static let indexes: [RecordIndex<MedicalReport>] = [
+        RecordIndex(searchable: "patient") { .text($0.patient.unmasked) }
+    ]
+    /// The id.
+    public var recordKey: RecordKey { RecordKey(id) }
+}
+
+/// A patient's consent that their family-doctor team may read their reports, until a day or
+/// until withdrawn.
+public struct ReportConsent: Hashable, Sendable, Codable {
+    /// The patient (encrypted at rest).
+    public let patient: ResidentID
+    /// The family-doctor team.
+    public let team: String
+    /// The last day it holds.
+    public let until: CalendarDate
+    /// Withdrawn by the patient.
+    public internal(set) var withdrawn: Bool
+}
+
+extension ReportConsent: StorableRecord {
+    /// The table name.
+    public static let recordKind = "health_report_consent"
+    /// The patient is personal data.
+    public static let sensitiveFields: Set<String> = ["patient"]
+    /// One consent per patient and team: the key is the keyed hash of both.
+    public var recordKey: RecordKey { RecordKey(sensitive: "\(patient.unmasked)|\(team)") }
+}
+
+extension AppointmentService {
+    /// Files a report of a visit that took place (the appointment completed).
+    @discardableResult
+    public func fileReport(
+        id: String,
+        appointment: String,
+        title: String,
+        findings: String
+    ) async throws(AppointmentError)
+        -> MedicalReport
+    {
+        guard (3...64).contains(id.utf8.count), !title.isEmpty else { throw .invalid("a report has an id and a title") }
+        let today = today
+        do {
+            return try await ports.store.write(purpose: Self.purpose) { db in
+                guard let visit = try await db.get(Appointment.self, key: RecordKey(appointment)) else {
+                    throw AppointmentError.notFound("appointment \(appointment)")
+                }
+                guard visit.state == .completed else {
+                    throw AppointmentError.illegal(move: "have a report", state: visit.state.rawValue)
+                }
+                let report = MedicalReport(
+                    id: id,
+                    appointment: appointment,
+                    patient: visit.patient,
+                    issued: today,
+                    title: title,
+                    findings: findings
+                )
+                try await db.put(report)
+                return report
+            }
+        } catch {
+            throw AppointmentError(wrapping: error)
+        }
+    }
+
+    /// 报告查询 by the patient: their reports, latest first.
+    public func reports(of patient: ResidentID) async throws(AppointmentError) -> [MedicalReport] {
+        do {
+            return try await ports.store.read(purpose: Self.purpose) { db in
+                try await db.fetch(RecordQuery<MedicalReport>.filter("patient", equals: .text(patient.unmasked)))
+                    .sorted { ($0.issued, $0.id) > ($1.issued, $1.id) }
+            }
+        } catch {
+            throw AppointmentError(wrapping: error)
+        }
+    }
+
+    /// The patient consents that family-doctor team `team` may read their reports until `until`
+    /// (granting again replaces the earlier consent).
+    @discardableResult
+    public func consentToReports(
+        _ patient: ResidentID,
+        team: String,
+        until: CalendarDate
+    ) async throws(AppointmentError)
+        -> ReportConsent
+    {
+        guard !team.isEmpty, until >= today else { throw .invalid("a consent names a team and ends today or later") }
+        let consent = ReportConsent(patient: patient, team: team, until: until, withdrawn: false)
+        do {
+            try await ports.store.write(purpose: Self.purpose) { db in try await db.put(consent) }
+            return consent
+        } catch {
+            throw AppointmentError(wrapping: error)
+        }
+    }
+
+    /// The patient withdraws the team's access; refused when there was none.
+    public func withdrawReportConsent(_ patient: ResidentID, team: String) async throws(AppointmentError) {
+        do {
+            try await ports.store.write(purpose: Self.purpose) { db in
+                let key = RecordKey(sensitive: "\(patient.unmasked)|\(team)")
+                guard var consent = try await db.get(ReportConsent.self, key: key) else {
+                    throw AppointmentError.notFound("consent of the patient for team \(team)")
+                }
+                consent.withdrawn = true
+                try await db.put(consent)
+            }
+        } catch {
+            throw AppointmentError(wrapping: error)
+        }
+    }
+
+    /// 报告查询 by the patient's family doctor: allowed only under the patient's consent to the
+    /// doctor's team, in force today; read and audited under `health.family-doctor.reports`.
+    public func reports(
+        of patient: ResidentID,
+        forFamilyDoctorTeam team: String
+    ) async throws(AppointmentError)
+        -> [MedicalReport]
+    {
+        let today = today
+        do {
+            return try await ports.store.read(purpose: Purpose(constant: "health.family-doctor.reports")) { db in
+                let consent = try await db.get(
+                    ReportConsent.self,
+                    key: RecordKey(sensitive: "\(patient.unmasked)|\(team)")
+                )
+                guard let consent, !consent.withdrawn, today <= consent.until else {
+                    throw AppointmentError.illegal(move: "be read by team \(team)", state: "not consented")
+                }
+                return try await db.fetch(RecordQuery<MedicalReport>.filter("patient", equals: .text(patient.unmasked)))
+                    .sorted { ($0.issued, $0.id) > ($1.issued, $1.id) }
+            }
+        } catch {
+            throw AppointmentError(wrapping: error)
+        }
+    }
+}

@@ -263,3 +263,37 @@ extension Array {
         return nil
     }
 }
+
+@Suite("Report query")
+struct ReportTests {
+    @Test(
+        "the patient reads their reports; the family doctor only under a consent in force, never after it is withdrawn"
+    )
+    func reports() async throws {
+        let world = try AppointmentWorld()
+        try await world.service.release(world.schedule)
+        let child = try world.patient(11)
+        let visit = try await world.service.book("D0042|2026-12-01|08:30", for: child, id: "apt-11")
+        await #expect(throws: AppointmentError.illegal(move: "have a report", state: "booked")) {
+            try await world.service.fileReport(id: "rep-1", appointment: visit.id, title: "血常规", findings: "正常")
+        }
+        _ = try await world.service.checkIn(visit.id)
+        _ = try await world.service.complete(visit.id)
+        try await world.service.fileReport(id: "rep-1", appointment: visit.id, title: "血常规", findings: "白细胞 6.1×10^9/L")
+        #expect(try await world.service.reports(of: child).map(\.title) == ["血常规"])
+        #expect(try await world.service.reports(of: try world.patient(12)).isEmpty)
+
+        await #expect(throws: AppointmentError.illegal(move: "be read by team team-7", state: "not consented")) {
+            try await world.service.reports(of: child, forFamilyDoctorTeam: "team-7")
+        }
+        try await world.service.consentToReports(child, team: "team-7", until: try CalendarDate(iso8601: "2027-06-01"))
+        #expect(try await world.service.reports(of: child, forFamilyDoctorTeam: "team-7").count == 1)
+        await #expect(throws: AppointmentError.self) {
+            try await world.service.reports(of: child, forFamilyDoctorTeam: "team-8")
+        }
+        try await world.service.withdrawReportConsent(child, team: "team-7")
+        await #expect(throws: AppointmentError.self) {
+            try await world.service.reports(of: child, forFamilyDoctorTeam: "team-7")
+        }
+    }
+}
