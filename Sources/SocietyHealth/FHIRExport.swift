@@ -227,3 +227,103 @@ extension TeamRole {
         }
     }
 }
+
+extension FHIRExporter {
+    /// Appointments as a FHIR R4 collection `Bundle`: a `Patient` per patient (by pseudonym, the
+    /// identity only with ``FHIRExportOptions/revealPersonalData``), a `Practitioner` per doctor, an
+    /// `Appointment` per appointment (its slot's start and, for the end, `minutes` later) and an
+    /// `Encounter` (class AMB) for each visit that took place — arrived, or finished once seen.
+    /// `slots` gives each appointment's slot by id; `pseudonyms` each patient's pseudonym (hex).
+    public func appointments(
+        _ appointments: [Appointment],
+        slots: [String: AppointmentSlot],
+        pseudonyms: [ResidentID: String],
+        minutes: Int = 30,
+        generated: Date
+    ) throws -> JSONValue {
+        var entries: [JSONValue] = []
+        var added = Set<String>()
+        func add(_ type: String, _ id: String, _ resource: JSONObject) throws {
+            guard FHIRIdentifiers.isID(id) else { throw HealthError.invalidTeam("\"\(id)\" is not a FHIR id") }
+            guard added.insert("\(type)/\(id)").inserted else { return }
+            var resource = resource
+            resource["resourceType"] = .string(type)
+            resource["id"] = .string(id)
+            entries.append(["fullUrl": .string("\(options.baseURL)/\(type)/\(id)"), "resource": .object(resource)])
+        }
+        let stamp = ISO8601DateFormatter()
+        stamp.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
+        for appointment in appointments.sorted(by: { $0.id < $1.id }) {
+            guard let slot = slots[appointment.slot] else {
+                throw HealthError.invalidDate("no slot \(appointment.slot) for appointment \(appointment.id)")
+            }
+            guard let pseudonym = pseudonyms[appointment.patient] else {
+                throw HealthError.invalidDate("no pseudonym for the patient of \(appointment.id)")
+            }
+            let patientID = "p-" + pseudonym.prefix(32)
+            var patient: JSONObject = [
+                "active": true,
+                "identifier": [["system": .string(FHIRSystems.patientPseudonym), "value": .string(pseudonym)]],
+            ]
+            if options.revealPersonalData {
+                patient["identifier"] = [
+                    ["system": .string(FHIRSystems.patientPseudonym), "value": .string(pseudonym)],
+                    ["system": .string(FHIRSystems.residentID), "value": .string(appointment.patient.unmasked)],
+                ]
+                patient["gender"] = .string(appointment.patient.sex == .male ? "male" : "female")
+                patient["birthDate"] = .string(appointment.patient.birthDate.iso8601)
+            }
+            try add("Patient", patientID, patient)
+            let doctorID = "dr-\(appointment.doctor)"
+            try add("Practitioner", doctorID, ["active": true, "name": [["text": .string(appointment.doctor)]]])
+            let start = stamp.string(from: slot.start)
+            let end = stamp.string(from: slot.start.addingTimeInterval(Double(minutes) * 60))
+            let status: String =
+                switch appointment.state {
+                case .booked: "booked"
+                case .checkedIn: "arrived"
+                case .completed: "fulfilled"
+                case .cancelled: "cancelled"
+                case .noShow: "noshow"
+                }
+            let participation = appointment.state == .cancelled ? "declined" : "accepted"
+            try add(
+                "Appointment",
+                appointment.id,
+                [
+                    "status": .string(status),
+                    "serviceType": [["text": .string(slot.department)]],
+                    "start": .string(start),
+                    "end": .string(end),
+                    "minutesDuration": .number(Double(minutes)),
+                    "participant": [
+                        ["actor": ["reference": .string("Patient/\(patientID)")], "status": .string(participation)],
+                        ["actor": ["reference": .string("Practitioner/\(doctorID)")], "status": "accepted"],
+                    ],
+                ]
+            )
+            guard appointment.state == .checkedIn || appointment.state == .completed else { continue }
+            var period: JSONObject = ["start": .string(start)]
+            if appointment.state == .completed { period["end"] = .string(end) }
+            try add(
+                "Encounter",
+                "enc-\(appointment.id)",
+                [
+                    "status": .string(appointment.state == .completed ? "finished" : "arrived"),
+                    "class": [
+                        "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB",
+                        "display": "ambulatory",
+                    ],
+                    "subject": ["reference": .string("Patient/\(patientID)")],
+                    "participant": [["individual": ["reference": .string("Practitioner/\(doctorID)")]]],
+                    "appointment": [["reference": .string("Appointment/\(appointment.id)")]],
+                    "period": .object(period),
+                ]
+            )
+        }
+        return [
+            "resourceType": "Bundle", "type": "collection", "timestamp": .string(stamp.string(from: generated)),
+            "entry": .array(entries),
+        ]
+    }
+}

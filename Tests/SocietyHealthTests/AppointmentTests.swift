@@ -1,6 +1,8 @@
 import Foundation
+import InteropSupport
 import SocietyCore
 import SocietyHealth
+import SocietyJSON
 import SocietyOneCard
 import SocietyOpenSSL
 import SocietySQLite
@@ -295,5 +297,81 @@ struct ReportTests {
         await #expect(throws: AppointmentError.self) {
             try await world.service.reports(of: child, forFamilyDoctorTeam: "team-7")
         }
+    }
+}
+
+@Suite("FHIR R4 export of appointments")
+struct AppointmentFHIRTests {
+    /// Four appointments — fulfilled, arrived, cancelled, booked — exported.
+    func export() async throws -> JSONValue {
+        let world = try AppointmentWorld()
+        try await world.service.release(world.schedule)
+        let patients = try (20..<24).map { try world.patient($0) }
+        let times = ["08:00", "08:30", "09:00"]
+        for (index, patient) in patients.enumerated() {
+            try await world.service.book(
+                "D0042|2026-12-0\(2 + index / 3)|\(times[index % 3])",
+                for: patient,
+                id: "apt-\(index)"
+            )
+        }
+        _ = try await world.service.checkIn("apt-0")
+        _ = try await world.service.complete("apt-0")
+        _ = try await world.service.checkIn("apt-1")
+        _ = try await world.service.cancel("apt-2")
+        var appointments: [Appointment] = []
+        for patient in patients { appointments += try await world.service.appointments(of: patient) }
+        let slots = try await world.store.read(purpose: AppointmentService.purpose) { db in
+            try await db.fetch(RecordQuery<AppointmentSlot>.all)
+        }
+        var pseudonyms: [ResidentID: String] = [:]
+        for patient in patients { pseudonyms[patient] = try world.oneCard.pseudonym(of: patient) }
+        return try FHIRExporter().appointments(
+            appointments,
+            slots: Dictionary(uniqueKeysWithValues: slots.map { ($0.id, $0) }),
+            pseudonyms: pseudonyms,
+            generated: Date(timeIntervalSince1970: 1_796_000_000)
+        )
+    }
+
+    @Test("Appointment and Encounter follow R4: statuses, references, no identity number")
+    func r4() async throws {
+        let bundle = try await export()
+        try FHIRExportTests.checkR4(bundle)
+        let resources = (bundle["entry"]?.arrayValue ?? []).compactMap { $0["resource"] }
+        let appointments = resources.filter { $0["resourceType"]?.stringValue == "Appointment" }
+        #expect(
+            appointments.compactMap { $0["status"]?.stringValue }.sorted() == [
+                "arrived", "booked", "cancelled", "fulfilled",
+            ]
+        )
+        let encounters = resources.filter { $0["resourceType"]?.stringValue == "Encounter" }
+        #expect(encounters.compactMap { $0["status"]?.stringValue }.sorted() == ["arrived", "finished"])
+        #expect(appointments.first?["start"]?.stringValue?.hasSuffix("+08:00") == true)
+        #expect(!(try bundle.canonicalString()).contains("321202"), "no identity number by default")
+    }
+
+    @Test("fhir.resources (R4B models) accepts the appointments bundle")
+    func fhirResources() async throws {
+        let bundle = try await export()
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Interop/fhir_validate.py"
+        )
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [try InteropPython.path(), script.path]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(try bundle.canonicalString().utf8))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        // 4 patients, 1 practitioner, 4 appointments, 2 encounters.
+        #expect(text.hasPrefix("valid 11 entries"), "\(text)")
     }
 }

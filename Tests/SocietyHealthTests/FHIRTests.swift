@@ -27,6 +27,10 @@ struct FHIRExportTests {
             "resourceType", "id", "identifier", "status", "issued", "applies", "subject", "authority",
             "topicCodeableConcept", "term", "expirationType",
         ],
+        "Appointment": [
+            "resourceType", "id", "status", "serviceType", "start", "end", "minutesDuration", "participant",
+        ],
+        "Encounter": ["resourceType", "id", "status", "class", "subject", "participant", "appointment", "period"],
     ]
     /// R4 required bindings.
     static let codes: [String: Set<String>] = [
@@ -35,6 +39,14 @@ struct FHIRExportTests {
         "Contract": [
             "amended", "appended", "cancelled", "disputed", "entered-in-error", "executable", "executed", "negotiable",
             "offered", "policy", "rejected", "renewed", "revoked", "resolved", "terminated",
+        ],
+        "Appointment": [
+            "proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow", "entered-in-error",
+            "checked-in", "waitlist",
+        ],
+        "Encounter": [
+            "planned", "arrived", "triaged", "in-progress", "onleave", "finished", "cancelled", "entered-in-error",
+            "unknown",
         ],
     ]
 
