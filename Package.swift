@@ -76,7 +76,10 @@ let package = Package(
 
         // MARK: Domains (pure; they meet through SocietyCore and the exchange)
         .target(name: "SocietyOneCard", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange"]),
-        .target(name: "SocietyHealth", dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard"]),
+        .target(
+            name: "SocietyHealth",
+            dependencies: ["SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard", "SocietyServices"]
+        ),
         // Veterans' benefits are paid through the one-card ledger and certified by e-certificate (plan item 13).
         .target(
             name: "SocietyVeterans",

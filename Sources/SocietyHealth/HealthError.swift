@@ -30,6 +30,10 @@ public enum HealthError: Error, Hashable, Sendable, CustomStringConvertible {
     case noOpenFollowUp(contract: String, group: PriorityGroup)
     /// An envelope's data does not have the expected shape.
     case malformedNotice(String)
+    /// A birth certificate (or its envelope) does not hold together (the reason says why).
+    case invalidCertificate(String)
+    /// Already there: a certificate number used twice.
+    case duplicate(String)
 
     // MARK: Ports
     /// The store refused the transaction (a missing purpose, a record that does not decrypt or
@@ -57,6 +61,8 @@ public enum HealthError: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidDate(let reason): "invalid date: \(reason)"
         case .noOpenFollowUp(let contract, let group): "contract \(contract) has no open \(group.rawValue) follow-up"
         case .malformedNotice(let reason): "malformed notice: \(reason)"
+        case .invalidCertificate(let reason): "invalid birth certificate: \(reason)"
+        case .duplicate(let what): "\(what) already exists"
         case .store(let error): "store: \(error)"
         case .storage(let reason): "storage failed: \(reason)"
         case .crypto(let error): "cryptography failed: \(error)"
@@ -92,6 +98,8 @@ public enum HealthError: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidDate: "invalidDate"
         case .noOpenFollowUp: "noOpenFollowUp"
         case .malformedNotice: "malformedNotice"
+        case .invalidCertificate: "invalidCertificate"
+        case .duplicate: "duplicate"
         case .store: "store"
         case .storage: "storage"
         case .crypto: "crypto"
