@@ -41,6 +41,8 @@ struct DemoCLITests {
         #expect(output.contains("Home-transfer bundle (一件事): 3 parts, all completed"))
         #expect(output.contains("transfer registered on the tax receipt envelope as 苏("))
         #expect(output.contains("housed in one round"))
+        #expect(output.contains("Health services (医疗, plan item 7):"))
+        #expect(output.contains("Newborn bundle (出生一件事): 4 parts, all completed"))
         #expect(output.contains("verified offline"))
         #expect(output.contains("0 alert(s) from 5 rules"))
         #expect(output.contains("after revocation: refused"))

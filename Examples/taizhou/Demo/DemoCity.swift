@@ -3,6 +3,7 @@ import SocietyAssistance
 import SocietyCore
 import SocietyDeployment
 import SocietyExchange
+import SocietyHealth
 import SocietyHousing
 import SocietyJSON
 import SocietyOneCard
@@ -117,6 +118,38 @@ struct DemoGovernment {
         )
         list.grants.append(
             AccessGrant(consumer: housingFund.party, service: HomeTransfer.transferNotices, purposes: [withdrawals])
+        )
+        // The newborn bundle: the hospital's birth certificates to public security, public
+        // security's registrations to the medical-insurance bureau (the one-card's party here).
+        if let health = departments[.health] {
+            let registration = Purpose(constant: "ps.household-registration")
+            list.services.append(
+                DataService(
+                    id: NewbornBundle.birthService,
+                    provider: health.party,
+                    fields: ["number", "name", "sex", "born", "hospital", "mother", "district"].map(personal),
+                    purposes: [registration]
+                )
+            )
+            list.grants.append(
+                AccessGrant(
+                    consumer: populationRegister.party,
+                    service: NewbornBundle.birthService,
+                    purposes: [registration]
+                )
+            )
+        }
+        let enrolment = Purpose(constant: "mi.enrolment")
+        list.services.append(
+            DataService(
+                id: NewbornBundle.registrationService,
+                provider: populationRegister.party,
+                fields: ["certificate", "child", "registeredOn"].map(personal),
+                purposes: [enrolment]
+            )
+        )
+        list.grants.append(
+            AccessGrant(consumer: oneCard.party, service: NewbornBundle.registrationService, purposes: [enrolment])
         )
         signedTrustList = try SignedTrustList.sign(list, with: rootKey, kid: "bureau-root-1")
         var anchor = TrustAnchor(root: rootKey.publicKey)

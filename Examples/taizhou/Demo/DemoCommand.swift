@@ -304,6 +304,19 @@ struct Demo {
         }
         printHousing(housed)
 
+        // 3e. Health services: appointments paid through the one-card, and one newborn bundle.
+        let cared = try await step("health services") {
+            try await self.healthServices(
+                government,
+                oneCard: oneCard,
+                patients: outcome.paidHeads,
+                mothers: pooled.map(\.head),
+                desk: servicesDepartment,
+                today: today
+            )
+        }
+        printHealth(cared)
+
         // 4. Proactive discovery over the pooled data.
         let findings = try await step("proactive discovery") {
             try await progress.showing("proactive discovery") { handler in
@@ -350,6 +363,14 @@ struct Demo {
         // 7. Audit logs.
         let stores =
             [civil, oneCardDepartment, health, veteransDepartment, servicesDepartment, employmentDepartment]
+            + (try ["hospital", "population", "medical-insurance"].map { name in
+                try government.department(
+                    name,
+                    as: name == "hospital"
+                        ? government.departments[.health] ?? government.civilAffairs
+                        : name == "population" ? government.populationRegister : government.oneCard
+                )
+            })
             + (try ["real-estate", "housing-fund", "tax", "housing"].map { name in
                 try government.department(
                     name,
