@@ -4,6 +4,7 @@ import SocietyEmployment
 import SocietyOneCard
 import SocietyOpenSSL
 import SocietySQLite
+import SocietyTesting
 import Testing
 
 extension EmploymentFixture where Store == SQLiteStore {
@@ -64,7 +65,7 @@ struct EmploymentSQLiteTests {
         #expect(warning.cells.first { $0.dimension == "district" && $0.group == "321202" }?.unemployed == 7)
 
         // The identity numbers are nowhere in the file in clear.
-        let bytes = try Data(contentsOf: directory.appendingPathComponent("employment.sqlite"))
+        let bytes = StoreFiles.bytes(of: directory.appendingPathComponent("employment.sqlite").path)
         #expect(bytes.range(of: Data(person.unmasked.utf8)) == nil)
 
         let log: any AuditLog = city.store.auditLog

@@ -253,7 +253,7 @@ struct AppointmentTests {
         try await world.card(winner, 1)
         let appointment = try #require(try await service.appointments(of: winner).first)
         #expect(try await service.pay(appointment.id).settlement == "apt-\(appointment.id)")
-        let bytes = try Data(contentsOf: directory.appendingPathComponent("hospital.sqlite"))
+        let bytes = StoreFiles.bytes(of: directory.appendingPathComponent("hospital.sqlite").path)
         for patient in patients { #expect(bytes.range(of: Data(patient.unmasked.utf8)) == nil) }
         #expect(try await store.auditLog.verify().isValid)
     }

@@ -3,6 +3,7 @@ import SocietyCore
 import SocietyHousing
 import SocietyOpenSSL
 import SocietySQLite
+import SocietyTesting
 import Testing
 
 /// Registration and the fund on a real SQLite file with OpenSSL: the same moves, nothing personal in
@@ -51,7 +52,7 @@ struct HousingSQLiteTests {
         )
         #expect(withdrawn.amount == Money(fen: 216_000))
 
-        let bytes = try Data(contentsOf: directory.appendingPathComponent("housing.sqlite"))
+        let bytes = StoreFiles.bytes(of: directory.appendingPathComponent("housing.sqlite").path)
         for person in [seller, buyer] { #expect(bytes.range(of: Data(person.unmasked.utf8)) == nil) }
         let log: any AuditLog = store.auditLog
         #expect(try await log.verify().isValid)

@@ -597,7 +597,7 @@ struct ConsentBoundaryTests {
         )
         #expect(try await restarted.uses(of: consent.artefact.id, at: world.clock.now()) == 1)
         // The resident's number is nowhere in the file in clear.
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let bytes = StoreFiles.bytes(of: path)
         #expect(bytes.range(of: Data(world.resident.unmasked.utf8)) == nil)
     }
 }
