@@ -29,5 +29,5 @@ struct Taizhou: AsyncParsableCommand {
 /// The version `taizhou --version` prints.
 enum ToolVersion {
     /// The SDK release the tool is built from.
-    static let sdk = "0.16.0"
+    static let sdk = "0.17.0"
 }

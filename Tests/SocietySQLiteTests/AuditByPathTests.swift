@@ -85,9 +85,12 @@ struct DeadlineExceeded: Error, CustomStringConvertible {
 
 /// Runs `body` and waits at most `seconds` for it. A call that hangs is abandoned (its task stays
 /// suspended) and the test fails with ``DeadlineExceeded``, so a deadlock shows up as a failure
-/// rather than a run that never ends.
-func withDeadline<T: Sendable>(seconds: Double = 20, _ body: @escaping @Sendable () async throws -> T) async throws -> T
-{
+/// rather than a run that never ends. Two minutes: a deadlock never answers, while a full test run
+/// on two cores once kept a healthy query from being scheduled for more than 20 s.
+func withDeadline<T: Sendable>(
+    seconds: Double = 120,
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     let once = ResumeOnce<T>()
     return try await withCheckedThrowingContinuation { continuation in
         once.set(continuation)

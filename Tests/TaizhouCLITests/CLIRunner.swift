@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// Runs the built `taizhou` binary, as a user would, and captures what it prints.
@@ -59,9 +60,20 @@ enum CLIRunner {
         defer { watchdog.cancel() }
         if let input { stdin.fileHandleForWriting.write(input) }
         try stdin.fileHandleForWriting.close()
-        // Read both pipes before waiting so that a large output cannot block the child.
+        // Read both pipes at once, before waiting: a child that fills one pipe (more than 64 KiB
+        // of log on standard error) while this side waits for the other to end would block for
+        // ever — it did, at stop 40, until the watchdog killed it.
+        let errorData = Mutex(Data())
+        let errorRead = DispatchGroup()
+        errorRead.enter()
+        DispatchQueue.global().async {
+            let data = error.fileHandleForReading.readDataToEndOfFile()
+            errorData.withLock { $0 = data }
+            errorRead.leave()
+        }
         let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
+        errorRead.wait()
+        let errData = errorData.withLock { $0 }
         process.waitUntilExit()
         return CLIRun(
             status: process.terminationStatus,
