@@ -353,24 +353,8 @@ struct AppointmentFHIRTests {
 
     @Test("fhir.resources (R4B models) accepts the appointments bundle")
     func fhirResources() async throws {
-        let bundle = try await export()
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-            "Interop/fhir_validate.py"
-        )
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [try InteropPython.path(), script.path]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(try bundle.canonicalString().utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, text) = try FHIRExportTests.validate(try await export())
+        #expect(status == 0, "\(text)")
         // 4 patients, 1 practitioner, 4 appointments, 2 encounters.
         #expect(text.hasPrefix("valid 11 entries"), "\(text)")
     }

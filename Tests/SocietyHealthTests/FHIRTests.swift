@@ -115,6 +115,14 @@ struct FHIRExportTests {
     @Test("fhir.resources (R4B models) accepts the bundle")
     func fhirResources() async throws {
         let (_, _, bundle) = try await export(FHIRExportOptions(includeEnded: true))
+        let (status, text) = try Self.validate(bundle)
+        #expect(status == 0, "\(text)")
+        #expect(text.hasPrefix("valid 16 entries"), "\(text)")
+    }
+
+    /// Runs `Interop/fhir_validate.py` (the fhir.resources models) on `bundle`: its exit status and
+    /// what it printed.
+    static func validate(_ bundle: JSONValue) throws -> (Int32, String) {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Interop/fhir_validate.py")
         let process = Process()
@@ -130,8 +138,7 @@ struct FHIRExportTests {
         try input.fileHandleForWriting.close()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.hasPrefix("valid 16 entries"), "\(text)")
+        return (process.terminationStatus, text)
     }
 
     /// Checks `bundle` against the R4 rules the export relies on; records an issue per violation.

@@ -61,17 +61,7 @@ struct NumberFuzzTests {
         let alphabet = Array("0123456789GJABCDEFHSXWYLQZ苏号 -")
         let valid = Array("321202001001GB00001F00010001")
         for _ in 0..<20_000 {
-            var characters = valid
-            for _ in 0...(Int(random.next() % 4)) {
-                let position = Int(random.next() % UInt64(characters.count + 1))
-                switch random.next() % 3 {
-                case 0 where position < characters.count:
-                    characters[position] = alphabet[Int(random.next() % UInt64(alphabet.count))]
-                case 1 where position < characters.count: characters.remove(at: position)
-                default: characters.insert(alphabet[Int(random.next() % UInt64(alphabet.count))], at: position)
-                }
-            }
-            let text = String(characters)
+            let text = Self.mutate(valid, edits: 4, from: alphabet, &random)
             if let unit = try? UnitNumber(text) {
                 #expect(unit.value.utf8.count == 28)
                 #expect(unit.value.wholeMatch(of: /\d{12}[GJ][ABCDEFGHSXWY]\d{5}[WFLQ]\d{8}/) != nil, "\(text)")
@@ -86,22 +76,35 @@ struct NumberFuzzTests {
         let alphabet = Array("0123456789苏浙京()（）海门市县区不动产权证明第号X ")
         let valid = Array("苏(2017)海门市不动产权第0000183号")
         for _ in 0..<20_000 {
-            var characters = valid
-            for _ in 0...(Int(random.next() % 3)) {
-                let position = Int(random.next() % UInt64(characters.count + 1))
-                switch random.next() % 3 {
-                case 0 where position < characters.count:
-                    characters[position] = alphabet[Int(random.next() % UInt64(alphabet.count))]
-                case 1 where position < characters.count: characters.remove(at: position)
-                default: characters.insert(alphabet[Int(random.next() % UInt64(alphabet.count))], at: position)
-                }
-            }
-            let text = String(characters)
+            let text = Self.mutate(valid, edits: 3, from: alphabet, &random)
             if let number = try? CertificateNumber(text) {
                 let normalised = text.replacingOccurrences(of: "（", with: "(").replacingOccurrences(of: "）", with: ")")
                 #expect(number.description == normalised, "\(text)")
                 #expect(try CertificateNumber(number.description) == number)
             }
         }
+    }
+
+    /// `valid` with one to `edits` random edits: a character replaced, removed or inserted from
+    /// `alphabet`.
+    static func mutate(
+        _ valid: [Character],
+        edits: Int,
+        from alphabet: [Character],
+        _ random: inout SeededRandomSource
+    )
+        -> String
+    {
+        var characters = valid
+        for _ in 0...(Int(random.next() % UInt64(edits))) {
+            let position = Int(random.next() % UInt64(characters.count + 1))
+            switch random.next() % 3 {
+            case 0 where position < characters.count:
+                characters[position] = alphabet[Int(random.next() % UInt64(alphabet.count))]
+            case 1 where position < characters.count: characters.remove(at: position)
+            default: characters.insert(alphabet[Int(random.next() % UInt64(alphabet.count))], at: position)
+            }
+        }
+        return String(characters)
     }
 }
