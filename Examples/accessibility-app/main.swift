@@ -27,13 +27,6 @@ struct DisabilityProfile: StorableRecord, Hashable {
     var recordKey: RecordKey { RecordKey(sensitive: resident.unmasked) }
 }
 
-struct NoSigningKey: Error {}
-
-func signingKid(_ entry: TrustList.PartyEntry) throws -> String {
-    guard let key = entry.keys.first(where: { $0.use == .signature }) else { throw NoSigningKey() }
-    return key.kid
-}
-
 // 1. A deployment (keys and stores in a fresh state folder), three parties, one data service.
 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("accessibility-\(UUID().uuidString)")
 defer { try? FileManager.default.removeItem(at: folder) }
@@ -53,7 +46,7 @@ trust.services = [DataService(id: service, provider: federation, fields: [], pur
 
 // 2. The bureau issues the app its qualification e-certificate; the app applies, presenting it.
 let bureauDepartment = try deployment.department("bigdata", party: bureau)
-let (bureauKey, bureauKid) = (try deployment.signingKey(of: bureau), try signingKid(bureauEntry))
+let (bureauKey, bureauKid) = (try deployment.signingKey(of: bureau), deployment.signingKid(of: bureau))
 let issuer = CertificateIssuer(ports: bureauDepartment.ports, party: bureau, key: bureauKey, kid: bureauKid)
 let wallet = try crypto.generateSigningKey(.p256)
 let qualification = try await issuer.issue(
@@ -208,7 +201,7 @@ do {
 let federationSigner = DocumentSigner(
     party: federation,
     key: try deployment.signingKey(of: federation),
-    kid: try signingKid(federationEntry)
+    kid: deployment.signingKid(of: federation)
 )
 let (report, _) = try await registry.dataUses(
     of: resident,

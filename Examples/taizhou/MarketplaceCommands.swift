@@ -363,10 +363,7 @@ struct ProviderCommand: AsyncParsableCommand {
         mutating func run() async throws {
             let party = try validated(party, as: "party", Party.init)
             let deployment = try state.deployment(access: .existing)
-            let entry = try reportingErrorsSync { try deployment.trustEntry(of: party, name: party.subsystem) }
-            guard let kid = entry.keys.first(where: { $0.use == .signature })?.kid else {
-                throw failure(status: ExitStatus.io, "no signing key for \(party) in the state folder")
-            }
+            let kid = deployment.signingKid(of: party)
             let text = try reportingErrorsSync {
                 try ProviderService.deletionAttestation(
                     provider: party,

@@ -157,6 +157,10 @@ public final class Deployment: Sendable {
         try partyKeys.signingKey(of: party, algorithm: profile.signature)
     }
 
+    /// The key id under which `party`'s signing key from ``signingKey(of:)`` appears on the trust
+    /// list (the one ``trustEntry(of:name:validFrom:lifetime:)`` gives it).
+    public func signingKid(of party: Party) -> String { PartyKeyFiles.signingKid(party) }
+
     /// The trust-list entry of `party`: its signing and encryption public keys, valid from
     /// `validFrom` for `lifetime` seconds (a year by default).
     public func trustEntry(

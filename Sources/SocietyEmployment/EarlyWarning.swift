@@ -1,6 +1,7 @@
 public import Foundation
 import Logging
 public import SocietyCore
+import SocietyOneCard
 
 /// The unemployment early warning's thresholds (失业预警), as values.
 public struct WarningPolicy: Hashable, Sendable, Codable {
@@ -143,9 +144,7 @@ extension EmploymentService {
         policy: WarningPolicy = .standard,
         progress: ProgressHandler? = nil
     ) async throws(EmploymentError) -> UnemploymentWarning {
-        guard ContributionHistory.isMonth(month), let first = try? CalendarDate(iso8601: month + "-01") else {
-            throw .invalid("\(month) is not YYYY-MM")
-        }
+        guard let first = (try? PayPeriod(month))?.firstDay else { throw .invalid("\(month) is not YYYY-MM") }
         let lastDay = first.adding(months: 1).adding(days: -1)
         let earlier = first.adding(months: -policy.trendMonths)
         let earlierMonth = String(earlier.iso8601.prefix(7))

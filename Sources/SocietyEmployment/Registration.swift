@@ -1,4 +1,5 @@
 public import SocietyCore
+import SocietyOneCard
 
 /// Why a person lost their last job. Only an involuntary loss entitles them to unemployment
 /// benefit (失业保险条例 art. 14: "非因本人意愿中断就业").
@@ -246,13 +247,8 @@ public struct ContributionHistory: Hashable, Sendable, Codable {
     /// Whether the person was contributing (employed) in `month` (`YYYY-MM`).
     public func contributes(in month: String) -> Bool { lastMonth == month }
 
-    static func isMonth(_ text: String) -> Bool {
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]),
-            let month = Int(parts[1])
-        else { return false }
-        return (1900...9999).contains(year) && (1...12).contains(month)
-    }
+    /// Whether `text` is a month, `YYYY-MM` (the one-card's pay period form).
+    static func isMonth(_ text: String) -> Bool { (try? PayPeriod(text)) != nil }
 }
 
 extension ContributionHistory: StorableRecord {

@@ -521,9 +521,11 @@ public struct AppointmentService: Sendable {
                 guard var slot = try await db.get(AppointmentSlot.self, key: RecordKey(appointment.slot)) else {
                     throw AppointmentError.notFound("slot \(appointment.slot)")
                 }
+                let before = slot
                 try change(&appointment, &slot)
                 try await db.put(appointment)
-                try await db.put(slot)
+                // Only a cancellation frees the slot; the other moves leave it as it was.
+                if slot != before { try await db.put(slot) }
                 return appointment
             }
             ports.logger.info("appointment moved", metadata: ["operation": "\(name)", "appointment": "\(id)"])
