@@ -277,7 +277,7 @@ extension EmploymentService {
         if let trend {
             let rising = trend >= policy.trendPoints
             reasons.append(
-                String(format: "%+.1f points since %@", trend, since)
+                "\(DecimalText.fixed(trend, decimals: 1, sign: true)) points since \(since)"
                     + (rising ? " ≥ \(policy.trendPoints): raised one level" : "")
             )
             if rising { level = level == .normal ? .watch : .alert }
@@ -300,9 +300,11 @@ extension EmploymentService {
 /// `5.5000 %`, not `5.50 %` against `5.50 %`).
 func percents(_ rate: Double, _ threshold: Double) -> (String, String) {
     for decimals in 2...6 {
-        let format = "%.\(decimals)f %%"
-        let (shown, limit) = (String(format: format, rate * 100), String(format: format, threshold * 100))
+        let (shown, limit) = (
+            DecimalText.fixed(rate * 100, decimals: decimals) + " %",
+            DecimalText.fixed(threshold * 100, decimals: decimals) + " %"
+        )
         if shown != limit || rate == threshold { return (shown, limit) }
     }
-    return (String(format: "%.6f %%", rate * 100), String(format: "%.6f %%", threshold * 100))
+    return (DecimalText.fixed(rate * 100, decimals: 6) + " %", DecimalText.fixed(threshold * 100, decimals: 6) + " %")
 }

@@ -212,7 +212,7 @@ public struct PublicRental: Sendable {
                 RuleCheck(
                     rule: "housing-area",
                     statement:
-                        "\(area / 100).\(String(format: "%02d", area % 100)) m² a person \(area < policy.areaLimit ? "<" : "≥") \(policy.areaLimit / 100) m²",
+                        "\(area / 100).\(DecimalText.padded(area % 100, width: 2)) m² a person \(area < policy.areaLimit ? "<" : "≥") \(policy.areaLimit / 100) m²",
                     passed: area < policy.areaLimit
                 ),
                 RuleCheck(

@@ -190,7 +190,7 @@ public struct RealEstateUnit: Hashable, Sendable, Codable {
     var isSeized: Bool { restrictions.contains { if case .seizure = $0 { true } else { false } } }
 
     /// The area in m², as printed.
-    public var areaText: String { "\(area / 100).\(String(format: "%02d", area % 100))" }
+    public var areaText: String { "\(area / 100).\(DecimalText.padded(area % 100, width: 2))" }
 }
 
 extension RealEstateUnit: StorableRecord {

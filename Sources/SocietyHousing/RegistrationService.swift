@@ -226,7 +226,7 @@ public struct RealEstateRegistry: Sendable {
                     try await db.get(RegisterCounter.self, key: RecordKey("\(today.year)"))
                     ?? RegisterCounter(year: today.year, business: 0, rights: 0, certifications: 0)
                 counter.business += 1
-                let number = String(format: "%04d%08d", today.year, counter.business)
+                let number = DecimalText.padded(today.year, width: 4) + DecimalText.padded(counter.business, width: 8)
                 var issued: CertificateNumber?
                 switch registration {
                 case .first, .transfer:

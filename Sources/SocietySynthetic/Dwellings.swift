@@ -32,9 +32,11 @@ extension SyntheticPerson {
         let streets = ["凤凰路", "海陵南路", "鼓楼路", "青年路", "东风路", "五一路", "济川路", "迎春路"]
         return (0..<dwellings).map { index in
             let unit =
-                county.code + String(format: "%03d%03d", bits.next(in: 1...120), bits.next(in: 1...30)) + "GB"
-                + String(format: "%05d", bits.next(in: 1...99_999)) + "F"
-                + String(format: "%04d%04d", bits.next(in: 1...60), bits.next(in: 101...3_204))
+                county.code + DecimalText.padded(bits.next(in: 1...120), width: 3)
+                + DecimalText.padded(bits.next(in: 1...30), width: 3) + "GB"
+                + DecimalText.padded(bits.next(in: 1...99_999), width: 5) + "F"
+                + DecimalText.padded(bits.next(in: 1...60), width: 4)
+                + DecimalText.padded(bits.next(in: 101...3_204), width: 4)
             let street = streets[bits.next(in: 0...(streets.count - 1))]
             return SyntheticDwelling(
                 unit: unit,

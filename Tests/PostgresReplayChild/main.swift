@@ -105,7 +105,7 @@ enum OneCardChild {
         let bank = try CreditCode("91320214745555318W")
         if arguments[5] == "onecard-setup" {
             for n in 0..<count {
-                let body = "62220215" + String(format: "%010d", n)
+                let body = "62220215" + DecimalText.padded(n, width: 10)
                 let card = try await service.apply(
                     holder: try resident(n),
                     generation: .third,
@@ -114,7 +114,10 @@ enum OneCardChild {
                     uses: CardGeneration.third.supportedUses
                 )
                 try await service.apply(
-                    .issue(try CardNumber(String(format: "A%08d", n)), on: try CalendarDate(iso8601: "2026-01-05")),
+                    .issue(
+                        try CardNumber("A" + DecimalText.padded(n, width: 8)),
+                        on: try CalendarDate(iso8601: "2026-01-05")
+                    ),
                     to: card.id
                 )
                 try await service.apply(.activate, to: card.id)

@@ -114,7 +114,7 @@ struct AssistanceWorld<Store: RecordStore> {
 
     /// A valid bank account numbered `index`.
     static func account(_ index: Int) throws -> BankAccount {
-        let body = "62220299" + String(format: "%010d", index)
+        let body = "62220299" + DecimalText.padded(index, width: 10)
         return try BankAccount(body + String(BankAccount.checkDigit(for: body)))
     }
 

@@ -97,7 +97,7 @@ struct VerificationCity<Store: RecordStore> {
                 authority: .institutionalOrganization,
                 type: "1",
                 division: division,
-                organizationBody: String(format: "0142%04d", 8710 + index * 7)
+                organizationBody: "0142" + DecimalText.padded(8710 + index * 7, width: 4)
             )
             let party = try Party(organization: code, subsystem: subsystem)
             let (store, log) = try makeStore(subsystem, party, clock)

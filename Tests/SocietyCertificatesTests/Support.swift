@@ -159,4 +159,4 @@ func hexBytes(_ text: String) -> [UInt8] {
     return bytes
 }
 
-func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }

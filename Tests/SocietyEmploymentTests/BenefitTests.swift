@@ -229,7 +229,7 @@ struct BenefitClaimTests {
         let first = try await city.service.claimBenefit(id: "ub-7", resident: person)
         #expect(first.months == 12)
         for month in 1...4 {
-            _ = try await city.service.payBenefits(for: try PayPeriod(String(format: "2026-%02d", month)))
+            _ = try await city.service.payBenefits(for: try PayPeriod("2026-" + DecimalText.padded(month, width: 2)))
         }
         #expect(try await city.service.payments(of: "ub-7").count == 4)
         try await city.service.end("reg-7", reason: .newJob, on: city.date("2026-05-03"))

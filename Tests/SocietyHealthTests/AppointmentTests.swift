@@ -61,7 +61,7 @@ struct AppointmentWorld<Store: RecordStore> {
     }
 
     func card(_ patient: ResidentID, _ n: Int) async throws {
-        let body = "62220215" + String(format: "%010d", n)
+        let body = "62220215" + DecimalText.padded(n, width: 10)
         let card = try await oneCard.apply(
             holder: patient,
             generation: .third,
@@ -70,7 +70,7 @@ struct AppointmentWorld<Store: RecordStore> {
             uses: CardGeneration.third.supportedUses
         )
         try await oneCard.apply(
-            .issue(CardNumber(String(format: "A%08d", n)), on: CalendarDate(iso8601: "2026-01-05")),
+            .issue(CardNumber("A" + DecimalText.padded(n, width: 8)), on: CalendarDate(iso8601: "2026-01-05")),
             to: card.id
         )
         try await oneCard.apply(.activate, to: card.id)

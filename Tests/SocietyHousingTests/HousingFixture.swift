@@ -43,7 +43,9 @@ struct HousingFixture<Store: RecordStore> {
     }
 
     /// Unit `n` of parcel 321202001001GB00001.
-    func unit(_ n: Int) throws -> UnitNumber { try UnitNumber(String(format: "321202001001GB00001F0001%04d", n)) }
+    func unit(_ n: Int) throws -> UnitNumber {
+        try UnitNumber("321202001001GB00001F0001" + DecimalText.padded(n, width: 4))
+    }
 
     /// The registration centre's notice that `buyer` bought `unit` for `price` yuan.
     func transferNotice(

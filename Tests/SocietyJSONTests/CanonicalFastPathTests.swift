@@ -1,4 +1,5 @@
 import Foundation
+import SocietyCore
 import Testing
 
 @testable import SocietyJSON
@@ -108,7 +109,7 @@ struct CanonicalFastPathTests {
             case 0x0A: output += Array(#"\n"#.utf8)
             case 0x0D: output += Array(#"\r"#.utf8)
             case 0x09: output += Array(#"\t"#.utf8)
-            case 0..<0x20: output += Array(String(format: "\\u%04x", byte).utf8)
+            case 0..<0x20: output += Array("\\u00".utf8) + Array(Hex.encode([byte]).utf8)
             default: output.append(byte)
             }
         }

@@ -66,7 +66,7 @@ struct OneCardFixture<Store: RecordStore> {
 
     /// A Luhn-valid account number for `n`.
     func account(_ n: Int) throws -> BankAccount {
-        let body = "62220215" + String(format: "%010d", n)
+        let body = "62220215" + DecimalText.padded(n, width: 10)
         return try BankAccount(body + String(BankAccount.checkDigit(for: body)))
     }
 
@@ -85,7 +85,7 @@ struct OneCardFixture<Store: RecordStore> {
             uses: generation.supportedUses
         )
         try await service.apply(
-            .issue(CardNumber(String(format: "A%08d", n)), on: CalendarDate(iso8601: "2026-01-05")),
+            .issue(CardNumber("A" + DecimalText.padded(n, width: 8)), on: CalendarDate(iso8601: "2026-01-05")),
             to: card.id
         )
         return try await service.apply(.activate, to: card.id)

@@ -111,7 +111,9 @@ struct OneCardSQLiteTests {
         let bytes = files.fileBytes()
         #expect(!bytes.isEmpty)
         for n in 1...3 {
-            for secret in [try city.resident(n).unmasked, try city.account(n).unmasked, String(format: "A%08d", n)] {
+            for secret in [
+                try city.resident(n).unmasked, try city.account(n).unmasked, "A" + DecimalText.padded(n, width: 8),
+            ] {
                 #expect(bytes.range(of: Data(secret.utf8)) == nil, "found \(secret.prefix(4))… in clear")
             }
         }

@@ -142,7 +142,7 @@ struct OneCardRecipeTests {
         for n in 1...3 {
             let resident = try city.resident(n)
             #expect(resident.unmasked.count == 18)
-            secrets += [resident.unmasked, try city.account(n).unmasked, String(format: "A%08d", n)]
+            secrets += [resident.unmasked, try city.account(n).unmasked, "A" + DecimalText.padded(n, width: 8)]
         }
         for line in lines {
             for secret in secrets {

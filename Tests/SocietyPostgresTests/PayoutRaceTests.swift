@@ -22,7 +22,7 @@ struct PayoutRaceTests {
         let child = try #require(PostgresServerTests.childBinary(), "PostgresReplayChild is built beside the tests")
         let crypto = OpenSSLCryptoProvider()
         let secret = try crypto.randomBytes(count: 32)
-        let hex = secret.map { String(format: "%02x", $0) }.joined()
+        let hex = Hex.encode(secret)
         let holders = 120
         let base = [location.description, schema, String(holders)]
 

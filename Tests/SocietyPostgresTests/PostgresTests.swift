@@ -174,7 +174,7 @@ struct PostgresServerTests {
         #expect(refused?.statement?.hasPrefix("UPDATE") == true)
         #expect(try await log.verify().problem == nil)
         // A superuser can switch the trigger off; the tree still tells.
-        let altered = Self.entry(99).canonicalBytes.map { String(format: "%02x", $0) }.joined()
+        let altered = Hex.encode(Self.entry(99).canonicalBytes)
         for sql in [
             "ALTER TABLE \(database.schema).ds_audit_entries DISABLE TRIGGER ds_audit_entries_append_only",
             "UPDATE \(database.schema).ds_audit_entries SET entry = '\\x\(altered)' WHERE idx = 3",

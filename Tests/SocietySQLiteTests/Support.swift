@@ -123,7 +123,7 @@ enum Synthetic {
             name: "居民\(n)",
             district: districts[n % districts.count],
             birthYear: id.birthDate.year,
-            phone: "1391234\(String(format: "%04d", n % 10000))",
+            phone: "1391234\(DecimalText.padded(n % 10000, width: 4))",
             tags: n % 3 == 0 ? ["elderly"] : []
         )
     }
@@ -157,5 +157,5 @@ enum Hex {
         return result
     }
 
-    static func string(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+    static func string(_ bytes: [UInt8]) -> String { SocietyCore.Hex.encode(bytes) }
 }

@@ -93,7 +93,7 @@ struct VeteransFixture<Store: RecordStore> {
 
     /// An activated one-card for veteran resident `n`.
     func card(_ n: Int) async throws {
-        let body = "62220215" + String(format: "%010d", n)
+        let body = "62220215" + DecimalText.padded(n, width: 10)
         let card = try await oneCard.apply(
             holder: resident(n),
             generation: .third,
@@ -101,7 +101,10 @@ struct VeteransFixture<Store: RecordStore> {
             bankAccount: BankAccount(body + String(BankAccount.checkDigit(for: body))),
             uses: [.fiscalSubsidy]
         )
-        try await oneCard.apply(.issue(CardNumber(String(format: "A%08d", n)), on: date("2026-01-05")), to: card.id)
+        try await oneCard.apply(
+            .issue(CardNumber("A" + DecimalText.padded(n, width: 8)), on: date("2026-01-05")),
+            to: card.id
+        )
         try await oneCard.apply(.activate, to: card.id)
     }
 
