@@ -177,7 +177,7 @@ struct DemoGovernment {
                 authority: .institutionalOrganization,
                 type: "1",
                 division: division,
-                organizationBody: String(format: "0142%04d", 8710 + index * 7)
+                organizationBody: "0142" + DecimalText.padded(8710 + index * 7, width: 4)
             ).value
         }
     }

@@ -95,10 +95,8 @@ struct Demo {
 
     func step<T>(_ name: String, _ body: () async throws -> T) async rethrows -> T {
         let result = try await stopwatch.step(name, body)
-        logger.info(
-            "demo step finished",
-            metadata: ["step": "\(name)", "seconds": "\(String(format: "%.3f", stopwatch.timings.last?.1 ?? 0))"]
-        )
+        let seconds = DecimalText.fixed(stopwatch.timings.last?.1 ?? 0, decimals: 3)
+        logger.info("demo step finished", metadata: ["step": "\(name)", "seconds": "\(seconds)"])
         return result
     }
 
@@ -400,7 +398,9 @@ struct Demo {
         print("\nTimings:")
         let timings = stopwatch.timings
         for (name, seconds) in timings + [("total", timings.reduce(0) { $0 + $1.1 })] {
-            print("   " + name.padding(toLength: 52, withPad: " ", startingAt: 0) + String(format: "%7.2f s", seconds))
+            let shown = DecimalText.fixed(seconds, decimals: 2)
+            let column = String(repeating: " ", count: max(0, 7 - shown.count)) + shown
+            print("   " + name.padding(toLength: 52, withPad: " ", startingAt: 0) + column + " s")
         }
         if !broken.isEmpty || !certificates.verified { throw ExitCode(1) }
     }
@@ -516,7 +516,7 @@ struct Demo {
                         try await issueCard(
                             oneCard,
                             to: household.head.id,
-                            number: String(format: "T%08d", index + 1),
+                            number: "T" + DecimalText.padded(index + 1, width: 8),
                             account: try demoAccount(index),
                             today: today
                         )
@@ -699,7 +699,7 @@ struct Demo {
                 try await issueCard(
                     service.oneCard,
                     to: resident.id,
-                    number: String(format: "V%08d", index + 1),
+                    number: "V" + DecimalText.padded(index + 1, width: 8),
                     account: try demoAccount(90_000 + index),
                     today: today
                 )
@@ -731,7 +731,7 @@ struct Demo {
     }
 
     func demoAccount(_ index: Int) throws -> BankAccount {
-        let body = "62220299" + String(format: "%010d", index + 1)
+        let body = "62220299" + DecimalText.padded(index + 1, width: 10)
         return try BankAccount(body + String(BankAccount.checkDigit(for: body)))
     }
 }

@@ -49,7 +49,7 @@ extension Demo {
                     if let registration = work.registration, let loss = JobLossReason(rawValue: registration.jobLoss) {
                         registrations.append(
                             try UnemploymentRegistration(
-                                id: String(format: "reg-%07d", registrations.count + 1),
+                                id: "reg-" + DecimalText.padded(registrations.count + 1, width: 7),
                                 resident: person.resident.id,
                                 district: household.division,
                                 registeredOn: registration.registeredOn,
@@ -80,7 +80,7 @@ extension Demo {
         for registration in registrations {
             index += 1
             let claim = try await service.claimBenefit(
-                id: String(format: "ub-%07d", index),
+                id: "ub-" + DecimalText.padded(index, width: 7),
                 resident: registration.resident
             )
             if claim.isApproved {
@@ -90,7 +90,7 @@ extension Demo {
                     try await issueCard(
                         service.oneCard,
                         to: claim.resident,
-                        number: String(format: "U%08d", index),
+                        number: "U" + DecimalText.padded(index, width: 8),
                         account: try demoAccount(1_000_000 + index),
                         today: today
                     )

@@ -39,7 +39,9 @@ extension Demo {
             department: "内科",
             doctor: "D0001",
             weekdays: Set(1...7),
-            times: (0..<16).map { String(format: "%02d:%02d", 8 + $0 / 4, ($0 % 4) * 15) },
+            times: (0..<16).map {
+                DecimalText.padded(8 + $0 / 4, width: 2) + ":" + DecimalText.padded(($0 % 4) * 15, width: 2)
+            },
             onSite: 4,
             fee: Money(fen: 1_000)
         )

@@ -54,7 +54,7 @@ extension Demo {
                     owners.append((person.resident.id, dwelling))
                 }
                 if workers.count < 200, let account = person.fundAccount {
-                    let id = String(format: "gjj-%06d", workers.count + 1)
+                    let id = "gjj-" + DecimalText.padded(workers.count + 1, width: 6)
                     try await fund.open(
                         id: id,
                         resident: person.resident.id,
@@ -192,7 +192,7 @@ extension Demo {
             let round = try await rental.allocate(
                 round: "round-\(today.compact)",
                 district: district,
-                units: (1...10).map { String(format: "GZ-%@-%03d", district.code, $0) }
+                units: (1...10).map { "GZ-\(district.code)-" + DecimalText.padded($0, width: 3) }
             )
             outcome.rental = (applied, waiting, round)
         } else {
