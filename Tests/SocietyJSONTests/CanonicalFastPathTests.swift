@@ -1,5 +1,4 @@
 import Foundation
-import SocietyCore
 import Testing
 
 @testable import SocietyJSON
@@ -97,6 +96,8 @@ struct CanonicalFastPathTests {
         }
     }
 
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// RFC 8785 §3.2.2.2 escaping, one byte at a time.
     static func naiveCanonical(_ bytes: [UInt8]) -> [UInt8] {
         var output: [UInt8] = [0x22]
@@ -109,7 +110,7 @@ struct CanonicalFastPathTests {
             case 0x0A: output += Array(#"\n"#.utf8)
             case 0x0D: output += Array(#"\r"#.utf8)
             case 0x09: output += Array(#"\t"#.utf8)
-            case 0..<0x20: output += Array("\\u00".utf8) + Array(Hex.encode([byte]).utf8)
+            case 0..<0x20: output += Array("\\u00".utf8) + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
             default: output.append(byte)
             }
         }
