@@ -21,7 +21,7 @@ struct Taizhou: AsyncParsableCommand {
             DoctorCommand.self, VeteranCommand.self, GatewayCommand.self, ExchangeCommand.self, CalendarCommand.self,
             CatalogueCommand.self, ApplicationCommand.self, BundleCommand.self, ProviderCommand.self,
             ConsentCommand.self,
-            UsageCommand.self, EmploymentCommand.self, HousingCommand.self, ClinicCommand.self,
+            UsageCommand.self, EmploymentCommand.self, HousingCommand.self, ClinicCommand.self, VaccinationCommand.self,
         ]
     )
 }

@@ -327,3 +327,97 @@ extension FHIRExporter {
         ]
     }
 }
+
+extension FHIRSystems {
+    /// The national immunisation programme's vaccines (``NIPVaccine`` raw values).
+    public static let nipVaccine = "urn:taizhou:health:nip-vaccine"
+}
+
+extension FHIRExporter {
+    /// Immunisation records as a FHIR R4 collection `Bundle`: a `Patient` per child (by pseudonym,
+    /// the identity only with ``FHIRExportOptions/revealPersonalData``) and an `Immunization` per
+    /// record — `protocolApplied` names the series and dose it counts for in `statuses` (computed
+    /// from the same records), and a record that counts for none is `isSubpotent` with the reason.
+    /// `pseudonyms` gives each child's pseudonym (hex).
+    public func immunizations(
+        _ records: [ImmunisationRecord],
+        statuses: [ImmunisationStatus],
+        pseudonyms: [ResidentID: String],
+        generated: Date
+    ) throws -> JSONValue {
+        var counted: [String: ScheduledDose] = [:]
+        var reasons: [String: String] = [:]
+        var schedules: [ResidentID: String] = [:]
+        for status in statuses {
+            schedules[status.child] = status.schedule
+            for dose in status.doses { if let record = dose.record { counted[record] = dose.dose } }
+            for uncounted in status.uncounted { reasons[uncounted.record] = uncounted.reason }
+        }
+        var entries: [JSONValue] = []
+        var added = Set<String>()
+        func add(_ type: String, _ id: String, _ resource: JSONObject) throws {
+            guard FHIRIdentifiers.isID(id) else { throw HealthError.invalidImmunisation("\"\(id)\" is not a FHIR id") }
+            guard added.insert("\(type)/\(id)").inserted else { return }
+            var resource = resource
+            resource["resourceType"] = .string(type)
+            resource["id"] = .string(id)
+            entries.append(["fullUrl": .string("\(options.baseURL)/\(type)/\(id)"), "resource": .object(resource)])
+        }
+        for record in records.sorted(by: { ($0.date, $0.id) < ($1.date, $1.id) }) {
+            guard let pseudonym = pseudonyms[record.child] else {
+                throw HealthError.invalidImmunisation("no pseudonym for the child of \(record.id)")
+            }
+            let patientID = "p-" + pseudonym.prefix(32)
+            var patient: JSONObject = [
+                "active": true,
+                "identifier": [["system": .string(FHIRSystems.patientPseudonym), "value": .string(pseudonym)]],
+            ]
+            if options.revealPersonalData {
+                patient["identifier"] = [
+                    ["system": .string(FHIRSystems.patientPseudonym), "value": .string(pseudonym)],
+                    ["system": .string(FHIRSystems.residentID), "value": .string(record.child.unmasked)],
+                ]
+                patient["gender"] = .string(record.child.sex == .male ? "male" : "female")
+                patient["birthDate"] = .string(record.child.birthDate.iso8601)
+            }
+            try add("Patient", patientID, patient)
+            var immunization: JSONObject = [
+                "status": "completed",
+                "vaccineCode": [
+                    "coding": [
+                        [
+                            "system": .string(FHIRSystems.nipVaccine), "code": .string(record.vaccine.rawValue),
+                            "display": .string(record.vaccine.chineseName),
+                        ]
+                    ],
+                    "text": .string(record.vaccine.chineseName),
+                ],
+                "patient": ["reference": .string("Patient/\(patientID)")],
+                "occurrenceDateTime": .string(record.date.iso8601),
+                "primarySource": true,
+                "lotNumber": .string(record.lot),
+                "location": ["display": .string(record.clinic)],
+            ]
+            if let dose = counted[record.id] {
+                immunization["protocolApplied"] = [
+                    [
+                        "series": .string(dose.series),
+                        "authority": ["display": .string(schedules[record.child] ?? "")],
+                        "targetDisease": [["text": .string(dose.series)]],
+                        "doseNumberPositiveInt": .number(Double(dose.number)),
+                    ]
+                ]
+            } else if let reason = reasons[record.id] {
+                immunization["isSubpotent"] = true
+                immunization["subpotentReason"] = [["text": .string(reason)]]
+            }
+            try add("Immunization", "imm-\(record.id)", immunization)
+        }
+        let stamp = ISO8601DateFormatter()
+        stamp.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
+        return [
+            "resourceType": "Bundle", "type": "collection", "timestamp": .string(stamp.string(from: generated)),
+            "entry": .array(entries),
+        ]
+    }
+}

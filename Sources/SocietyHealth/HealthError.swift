@@ -34,6 +34,8 @@ public enum HealthError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidCertificate(String)
     /// Already there: a certificate number used twice.
     case duplicate(String)
+    /// An immunisation record that cannot be (the reason says why).
+    case invalidImmunisation(String)
 
     // MARK: Ports
     /// The store refused the transaction (a missing purpose, a record that does not decrypt or
@@ -63,6 +65,7 @@ public enum HealthError: Error, Hashable, Sendable, CustomStringConvertible {
         case .malformedNotice(let reason): "malformed notice: \(reason)"
         case .invalidCertificate(let reason): "invalid birth certificate: \(reason)"
         case .duplicate(let what): "\(what) already exists"
+        case .invalidImmunisation(let reason): "invalid immunisation record: \(reason)"
         case .store(let error): "store: \(error)"
         case .storage(let reason): "storage failed: \(reason)"
         case .crypto(let error): "cryptography failed: \(error)"
@@ -100,6 +103,7 @@ public enum HealthError: Error, Hashable, Sendable, CustomStringConvertible {
         case .malformedNotice: "malformedNotice"
         case .invalidCertificate: "invalidCertificate"
         case .duplicate: "duplicate"
+        case .invalidImmunisation: "invalidImmunisation"
         case .store: "store"
         case .storage: "storage"
         case .crypto: "crypto"

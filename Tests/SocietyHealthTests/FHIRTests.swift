@@ -31,6 +31,10 @@ struct FHIRExportTests {
             "resourceType", "id", "status", "serviceType", "start", "end", "minutesDuration", "participant",
         ],
         "Encounter": ["resourceType", "id", "status", "class", "subject", "participant", "appointment", "period"],
+        "Immunization": [
+            "resourceType", "id", "status", "vaccineCode", "patient", "occurrenceDateTime", "primarySource",
+            "lotNumber", "location", "protocolApplied", "isSubpotent", "subpotentReason",
+        ],
     ]
     /// R4 required bindings.
     static let codes: [String: Set<String>] = [
@@ -48,6 +52,7 @@ struct FHIRExportTests {
             "planned", "arrived", "triaged", "in-progress", "onleave", "finished", "cancelled", "entered-in-error",
             "unknown",
         ],
+        "Immunization": ["completed", "entered-in-error", "not-done"],
     ]
 
     /// A team with an active, a renewed (and its signed successor), and a terminated contract.

@@ -43,6 +43,8 @@ struct DemoCLITests {
         #expect(output.contains("housed in one round"))
         #expect(output.contains("Health services (医疗, plan item 7):"))
         #expect(output.contains("Newborn bundle (出生一件事): 4 parts, all completed"))
+        #expect(output.contains("HepB-1, BCG-1 given at birth, next HepB-2 from"))
+        #expect(output.contains("1 overdue — catch up MMR-2; school entry on"))
         #expect(output.contains("verified offline"))
         #expect(output.contains("0 alert(s) from 5 rules"))
         #expect(output.contains("after revocation: refused"))

@@ -309,6 +309,7 @@ struct Demo {
                 oneCard: oneCard,
                 patients: outcome.paidHeads,
                 mothers: pooled.map(\.head),
+                children: pooled.flatMap { $0.members.map(\.resident) },
                 desk: servicesDepartment,
                 today: today
             )
@@ -361,10 +362,10 @@ struct Demo {
         // 7. Audit logs.
         let stores =
             [civil, oneCardDepartment, health, veteransDepartment, servicesDepartment, employmentDepartment]
-            + (try ["hospital", "population", "medical-insurance"].map { name in
+            + (try ["hospital", "vaccination", "population", "medical-insurance"].map { name in
                 try government.department(
                     name,
-                    as: name == "hospital"
+                    as: name == "hospital" || name == "vaccination"
                         ? government.departments[.health] ?? government.civilAffairs
                         : name == "population" ? government.populationRegister : government.oneCard
                 )

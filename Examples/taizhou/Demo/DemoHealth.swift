@@ -17,6 +17,7 @@ extension Demo {
         var paid = 0
         var refused = 0
         var newborn: (child: String, parts: Int, done: Bool, freeFirstYear: Bool)?
+        var immunisation: [String] = []
     }
 
     func healthServices(
@@ -24,6 +25,7 @@ extension Demo {
         oneCard: OneCardService,
         patients: [ResidentID],
         mothers: [Resident],
+        children: [Resident],
         desk: OpenedDepartment,
         today: CalendarDate
     ) async throws -> HealthOutcome {
@@ -144,7 +146,82 @@ extension Demo {
         try await newbornDesk.complete(part(NewbornBundle.socialSecurityCard), result: card.id.rawValue, by: "onecard")
         let status = try await newbornDesk.bundleStatus(id, bundle: NewbornBundle.bundle)
         outcome.newborn = (registration.child.masked, status.parts.count, status.isDone, enrolment.firstYearFree)
+        outcome.immunisation = try await immunisation(
+            government,
+            newborn: registration.child,
+            child: children.first { $0.isAlive && (4...5).contains($0.age(on: today)) },
+            today: today
+        )
         return outcome
+    }
+
+    /// The vaccination clinic: the newborn's doses at birth, and a child of the city aged 4–5 whose
+    /// record misses the second MMR dose — the status and the school-entry check name it.
+    func immunisation(
+        _ government: DemoGovernment,
+        newborn: ResidentID,
+        child: Resident?,
+        today: CalendarDate
+    ) async throws -> [String] {
+        let clinic = try government.department(
+            "vaccination",
+            as: government.departments[.health] ?? government.civilAffairs
+        )
+        let register = ImmunisationService(ports: clinic.ports)
+        let site = "海陵区城东社区卫生服务中心预防接种门诊"
+        let born = newborn.birthDate
+        for (index, vaccine) in [NIPVaccine.hepB, .bcg].enumerated() {
+            try await register.record(
+                ImmunisationRecord(
+                    id: "nb-\(index + 1)",
+                    child: newborn,
+                    vaccine: vaccine,
+                    date: born,
+                    lot: "L2026",
+                    clinic: site
+                )
+            )
+        }
+        let infant = try await register.status(of: newborn)
+        let next = infant.doses.first { $0.state == .upcoming || $0.state == .due }
+        var lines = [
+            "newborn \(newborn.masked): \(infant.doses.filter(\.isGiven).map(\.dose.id).joined(separator: ", ")) given at birth"
+                + (next.map { ", next \($0.dose.id) from \($0.dueFrom)" } ?? "")
+        ]
+        guard let child else { return lines }
+        // Every dose due by today, at its age under the schedule then in force — but the second MMR.
+        let change = ImmunisationSchedule.national2025.effective
+        var recorded = 0
+        for (index, pair) in zip(ImmunisationSchedule.national2021.doses, ImmunisationSchedule.national2025.doses)
+            .enumerated()
+        {
+            let old = pair.0.age.date(bornOn: child.id.birthDate)
+            let (dose, date) = old < change ? (pair.0, old) : (pair.1, pair.1.age.date(bornOn: child.id.birthDate))
+            guard date <= today, dose.id != "MMR-2" else { continue }
+            try await register.record(
+                ImmunisationRecord(
+                    id: "c-\(index + 1)",
+                    child: child.id,
+                    vaccine: dose.vaccines[0],
+                    date: date,
+                    lot: "L\(date.year)",
+                    clinic: site
+                )
+            )
+            recorded += 1
+        }
+        let status = try await register.status(of: child.id)
+        let entry = child.id.birthDate.adding(years: 6)
+        let check = try await register.schoolEntryCheck(of: child.id, on: entry)
+        lines.append(
+            "child \(child.id.masked) (age \(child.age(on: today))): \(recorded) doses recorded, "
+                + (status.isUpToDate
+                    ? "up to date"
+                    : "\(status.overdue.count) overdue — catch up \(status.overdue.map(\.dose.id).joined(separator: ", "))")
+                + "; school entry on \(entry): "
+                + (check.isComplete ? "complete" : "catch up \(check.catchUp.map(\.id).joined(separator: ", "))")
+        )
+        return lines
     }
 
     func printHealth(_ outcome: HealthOutcome) {
@@ -160,6 +237,9 @@ extension Demo {
                     + (newborn.freeFirstYear ? " (first year free)" : "")
                     + " → social security card, each step by envelope"
             )
+        }
+        for line in outcome.immunisation {
+            print("   Immunisation (预防接种, \(ImmunisationSchedule.national2025.name)): \(line)")
         }
     }
 }
