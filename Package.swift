@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "SocietyMarketplace", targets: ["SocietyMarketplace"]),
         .library(name: "SocietyEmployment", targets: ["SocietyEmployment"]),
         .library(name: "SocietyHousing", targets: ["SocietyHousing"]),
+        .library(name: "SocietyChildcare", targets: ["SocietyChildcare"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
@@ -101,6 +102,15 @@ let package = Package(
             name: "SocietyEmployment",
             dependencies: [
                 "SocietyCore", "SocietyExchange", "SocietyOneCard", "SocietyServices",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Childcare (plan item 3): filing, classes under the ratio rules, enrolment with the health and
+        // vaccination checks, practitioners' credit, quality grading, the subsidy through the one-card.
+        .target(
+            name: "SocietyChildcare",
+            dependencies: [
+                "SocietyCore", "SocietyHealth", "SocietyOneCard", "SocietyServices",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -204,7 +214,7 @@ let package = Package(
                 "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard",
                 "SocietyHealth",
                 "SocietyVeterans", "SocietyAssistance", "SocietySynthetic", "SocietyServices", "SocietyMarketplace",
-                "SocietyEmployment", "SocietyHousing",
+                "SocietyEmployment", "SocietyHousing", "SocietyChildcare",
             ]
         ),
 
@@ -232,6 +242,7 @@ let package = Package(
                 "SocietyMarketplace",
                 "SocietyEmployment",
                 "SocietyHousing",
+                "SocietyChildcare",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -311,6 +322,13 @@ let package = Package(
                 "InteropSupport", "SocietyOneCard",
             ],
             exclude: ["Interop"]
+        ),
+        .testTarget(
+            name: "SocietyChildcareTests",
+            dependencies: [
+                "SocietyTesting", "SocietyChildcare", "SocietyHealth", "SocietyOneCard", "SocietyServices",
+                "SocietySQLite", "SocietyOpenSSL",
+            ]
         ),
         .testTarget(
             name: "SocietyHousingTests",

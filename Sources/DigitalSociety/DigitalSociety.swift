@@ -4,6 +4,7 @@
 
 @_exported public import SocietyAssistance
 @_exported public import SocietyCertificates
+@_exported public import SocietyChildcare
 @_exported public import SocietyCore
 @_exported public import SocietyEmployment
 @_exported public import SocietyExchange

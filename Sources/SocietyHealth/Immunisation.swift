@@ -195,6 +195,30 @@ public struct ImmunisationSchedule: Hashable, Sendable, Codable {
         return sorted.last { $0.effective <= date } ?? sorted[0]
     }
 
+    /// The doses a child born on `birth` has had by `date` when every dose was given on the day
+    /// it became due, each under the schedule in force that day (DTaP at 3 months in 2024, at 2
+    /// months from 2025): the default course of each series, in schedule order. For test data,
+    /// synthetic cities and examples.
+    public static func dosesOnTime(
+        bornOn birth: CalendarDate,
+        through date: CalendarDate,
+        among schedules: [ImmunisationSchedule] = [.national2021, .national2025]
+    ) -> [(dose: ScheduledDose, date: CalendarDate)] {
+        let sorted = schedules.sorted { $0.effective < $1.effective }
+        guard let last = sorted.last else { return [] }
+        var result: [(dose: ScheduledDose, date: CalendarDate)] = []
+        for dose in last.doses {
+            let candidates = sorted.compactMap { schedule -> (ScheduledDose, CalendarDate)? in
+                guard let own = schedule.doses.first(where: { $0.id == dose.id }) else { return nil }
+                let day = own.age.date(bornOn: birth)
+                return inForce(on: day, among: sorted) == schedule ? (own, day) : nil
+            }
+            guard let chosen = candidates.min(by: { $0.1 < $1.1 }), chosen.1 <= date else { continue }
+            result.append((chosen.0, chosen.1))
+        }
+        return result
+    }
+
     private static func series(
         _ name: String,
         _ doses: [(NIPVaccine, ScheduleAge, ScheduleAge)]

@@ -25,6 +25,8 @@ public enum Programme: String, Codable, Hashable, Sendable, CaseIterable {
     case talentSubsidy
     /// 就业补贴 — employment subsidies (skill upgrade, entrepreneurship).
     case employmentSubsidy
+    /// 育儿补贴 — the childcare subsidy for children under 3.
+    case childcareSubsidy
 }
 
 /// A calendar month a payment is for (`2026-11`).

@@ -246,14 +246,10 @@ struct SchoolEntryTests {
     /// Every default-course dose up to `months` months of age, given at its age under the schedule
     /// in force then (2021 before 2025).
     static func complete(_ child: ResidentID, upTo months: Int) throws -> [ImmunisationRecord] {
-        let change = ImmunisationSchedule.national2025.effective
-        let pairs = zip(ImmunisationSchedule.national2021.doses, ImmunisationSchedule.national2025.doses)
-        return try pairs.enumerated().compactMap { index, pair in
-            let old = pair.0.age.date(bornOn: child.birthDate)
-            let (dose, date) = old < change ? (pair.0, old) : (pair.1, pair.1.age.date(bornOn: child.birthDate))
-            guard date <= child.birthDate.adding(months: months) else { return nil }
-            return try World.dose("r\(index)", child, dose.vaccines[0], date.iso8601)
-        }
+        try ImmunisationSchedule.dosesOnTime(bornOn: child.birthDate, through: child.birthDate.adding(months: months))
+            .enumerated().map { index, given in
+                try World.dose("r\(index)", child, given.dose.vaccines[0], given.date.iso8601)
+            }
     }
 
     @Test("entering primary school at 6: the 6-year doses not yet given are to catch up, named")

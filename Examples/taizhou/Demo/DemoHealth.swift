@@ -190,21 +190,16 @@ extension Demo {
         ]
         guard let child else { return lines }
         // Every dose due by today, at its age under the schedule then in force — but the second MMR.
-        let change = ImmunisationSchedule.national2025.effective
         var recorded = 0
-        for (index, pair) in zip(ImmunisationSchedule.national2021.doses, ImmunisationSchedule.national2025.doses)
-            .enumerated()
-        {
-            let old = pair.0.age.date(bornOn: child.id.birthDate)
-            let (dose, date) = old < change ? (pair.0, old) : (pair.1, pair.1.age.date(bornOn: child.id.birthDate))
-            guard date <= today, dose.id != "MMR-2" else { continue }
+        for (index, given) in ImmunisationSchedule.dosesOnTime(bornOn: child.id.birthDate, through: today).enumerated()
+        where given.dose.id != "MMR-2" {
             try await register.record(
                 ImmunisationRecord(
                     id: "c-\(index + 1)",
                     child: child.id,
-                    vaccine: dose.vaccines[0],
-                    date: date,
-                    lot: "L\(date.year)",
+                    vaccine: given.dose.vaccines[0],
+                    date: given.date,
+                    lot: "L\(given.date.year)",
                     clinic: site
                 )
             )
