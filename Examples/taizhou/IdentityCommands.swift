@@ -8,8 +8,39 @@ struct IDCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "id",
         abstract: "Citizen identity numbers (GB 11643).",
-        subcommands: [Check.self]
+        subcommands: [Check.self, Make.self]
     )
+
+    struct Make: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a valid synthetic identity number, for examples and tests.",
+            discussion: """
+                The number is printed whole: it names no one, and a number to use is what was asked for. \
+                Give the birth day (--born) or an age in months today (--months-old), so that examples stay \
+                right on any day they run.
+                """
+        )
+        @Option(help: "The address code, a county-level division (6 digits).") var district: String
+        @Option(help: "The birth day, YYYY-MM-DD.") var born: String?
+        @Option(help: "Born this many whole months before today.") var monthsOld: Int?
+        @Option(help: "The sequence number 1–999: odd for a man, even for a woman.") var sequence: Int
+
+        func validate() throws {
+            guard (born == nil) != (monthsOld == nil) else { throw ValidationError("give --born or --months-old") }
+            if let monthsOld, !(0...1_500).contains(monthsOld) { throw ValidationError("--months-old is 0–1500") }
+        }
+
+        func run() throws {
+            let birth =
+                try born.map { try validated($0, as: "born", CalendarDate.init(iso8601:)) }
+                ?? CalendarDate(Date()).adding(months: -(monthsOld ?? 0))
+            let (district, sequence) = (district, sequence)
+            let id = try validated(district, as: "district") { code in
+                try ResidentID(addressCode: DivisionCode(code), birthDate: birth, sequence: sequence)
+            }
+            print(id.unmasked)
+        }
+    }
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

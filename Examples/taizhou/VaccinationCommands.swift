@@ -18,7 +18,7 @@ struct VaccinationCommand: AsyncParsableCommand {
             \(NIPVaccine.allCases.map(\.rawValue).joined(separator: ", ")). Identity numbers print masked. \
             `status` and `entry-check` exit 3 when a dose is overdue or missing.
             """,
-        subcommands: [Record.self, Status.self, EntryCheck.self, ExportFHIR.self]
+        subcommands: [Record.self, Synthesize.self, Status.self, EntryCheck.self, ExportFHIR.self]
     )
 
     struct Clinic: ParsableArguments {
@@ -64,6 +64,43 @@ struct VaccinationCommand: AsyncParsableCommand {
                 json: [
                     "record": .string(record.id), "vaccine": .string(vaccine.rawValue), "date": .string(day.iso8601),
                 ]
+            )
+        }
+    }
+
+    struct Synthesize: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a synthetic child's history: every dose due by today, given on the day it fell due.",
+            discussion: "For examples and the synthetic city: each dose at its age under the schedule then in force."
+        )
+        @OptionGroup var clinic: Clinic
+        @OptionGroup var child: ChildOption
+        @Option(help: "A dose left out, e.g. MMR-2 (repeat).") var skip: [String] = []
+
+        mutating func run() async throws {
+            let child = try child.parsed()
+            let service = try clinic.open()
+            let skipped = Set(skip)
+            // Record ids are stored in clear: named by the child's pseudonym, not their number.
+            let tag = try await reportingErrors { try service.pseudonym(of: child).prefix(12) }
+            let doses = ImmunisationSchedule.dosesOnTime(bornOn: child.birthDate, through: CalendarDate(Date()))
+                .filter { !skipped.contains($0.dose.id) }
+            for given in doses {
+                let record = try validated(given.dose.id, as: "dose") { id in
+                    try ImmunisationRecord(
+                        id: "syn-\(tag)-\(id)",
+                        child: child,
+                        vaccine: given.dose.vaccines[0],
+                        date: given.date,
+                        lot: "SYN\(given.date.year)",
+                        clinic: "synthetic"
+                    )
+                }
+                _ = try await reportingErrors { try await service.record(record) }
+            }
+            clinic.output.emit(
+                "\(doses.count) dose(s) recorded for \(child.masked)",
+                json: ["recorded": .number(Double(doses.count))]
             )
         }
     }
