@@ -45,6 +45,8 @@ struct DemoCLITests {
         #expect(output.contains("Newborn bundle (出生一件事): 4 parts, all completed"))
         #expect(output.contains("HepB-1, BCG-1 given at birth, next HepB-2 from"))
         #expect(output.contains("1 overdue — catch up MMR-2; school entry on"))
+        #expect(output.contains("3f. Childcare (托育, plan item 3): an institution filed (receipt due by"))
+        #expect(output.contains("Refused: 3212**********") && output.contains(" carer(s) at 1:5 > "))
         #expect(output.contains("verified offline"))
         #expect(output.contains("0 alert(s) from 5 rules"))
         #expect(output.contains("after revocation: refused"))

@@ -316,6 +316,19 @@ struct Demo {
         }
         printHealth(cared)
 
+        // 3f. Childcare: a class filled under the ratio rules, the last applicant refused, explained.
+        let nursery = try await step("childcare") {
+            try await self.childcare(
+                government,
+                oneCard: oneCard,
+                families: pooled.flatMap { household in
+                    household.members.map { (child: $0.resident, parent: household.head) }
+                },
+                today: today
+            )
+        }
+        printChildcare(nursery)
+
         // 4. Proactive discovery over the pooled data.
         let findings = try await step("proactive discovery") {
             try await progress.showing("proactive discovery") { handler in
@@ -362,10 +375,10 @@ struct Demo {
         // 7. Audit logs.
         let stores =
             [civil, oneCardDepartment, health, veteransDepartment, servicesDepartment, employmentDepartment]
-            + (try ["hospital", "vaccination", "population", "medical-insurance"].map { name in
+            + (try ["hospital", "vaccination", "childcare", "population", "medical-insurance"].map { name in
                 try government.department(
                     name,
-                    as: name == "hospital" || name == "vaccination"
+                    as: ["hospital", "vaccination", "childcare"].contains(name)
                         ? government.departments[.health] ?? government.civilAffairs
                         : name == "population" ? government.populationRegister : government.oneCard
                 )

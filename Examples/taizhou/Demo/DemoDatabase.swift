@@ -17,7 +17,7 @@ struct DemoDatabase {
     static let storeNames =
         DataSourceDepartment.allCases.map(\.rawValue) + [
             "civil-affairs", "onecard", "family-doctor", "veterans", "services", "employment",
-            "real-estate", "housing-fund", "tax", "housing", "hospital", "vaccination", "population",
+            "real-estate", "housing-fund", "tax", "housing", "hospital", "vaccination", "childcare", "population",
             "medical-insurance",
         ]
 
