@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "SocietyEmployment", targets: ["SocietyEmployment"]),
         .library(name: "SocietyHousing", targets: ["SocietyHousing"]),
         .library(name: "SocietyChildcare", targets: ["SocietyChildcare"]),
+        .library(name: "SocietyElderlyCare", targets: ["SocietyElderlyCare"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
@@ -112,6 +113,15 @@ let package = Package(
             dependencies: [
                 "SocietyCore", "SocietyHealth", "SocietyOneCard", "SocietyServices",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Elderly care (plan item 9): capability assessments, care plans, home-care orders, institution
+        // grading, the subsidy through the one-card, and the data port marketplace providers consume.
+        .target(
+            name: "SocietyElderlyCare",
+            dependencies: [
+                "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard",
+                "SocietyServices", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The resident-service foundation every domain runs its applications on (plan items 1–2):
@@ -214,7 +224,7 @@ let package = Package(
                 "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard",
                 "SocietyHealth",
                 "SocietyVeterans", "SocietyAssistance", "SocietySynthetic", "SocietyServices", "SocietyMarketplace",
-                "SocietyEmployment", "SocietyHousing", "SocietyChildcare",
+                "SocietyEmployment", "SocietyHousing", "SocietyChildcare", "SocietyElderlyCare",
             ]
         ),
 
@@ -243,6 +253,7 @@ let package = Package(
                 "SocietyEmployment",
                 "SocietyHousing",
                 "SocietyChildcare",
+                "SocietyElderlyCare",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -322,6 +333,13 @@ let package = Package(
                 "InteropSupport", "SocietyOneCard",
             ],
             exclude: ["Interop"]
+        ),
+        .testTarget(
+            name: "SocietyElderlyCareTests",
+            dependencies: [
+                "SocietyTesting", "SocietyElderlyCare", "SocietyOneCard", "SocietyServices", "SocietyCertificates",
+                "SocietyExchange", "SocietyJSON", "SocietySQLite", "SocietyOpenSSL",
+            ]
         ),
         .testTarget(
             name: "SocietyChildcareTests",

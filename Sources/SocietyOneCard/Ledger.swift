@@ -27,6 +27,8 @@ public enum Programme: String, Codable, Hashable, Sendable, CaseIterable {
     case employmentSubsidy
     /// 育儿补贴 — the childcare subsidy for children under 3.
     case childcareSubsidy
+    /// 经济困难老年人护理补贴 — the care subsidy for older people in economic difficulty.
+    case elderlyCareSubsidy
 }
 
 /// A calendar month a payment is for (`2026-11`).
