@@ -47,6 +47,8 @@ struct DemoCLITests {
         #expect(output.contains("1 overdue — catch up MMR-2; school entry on"))
         #expect(output.contains("3f. Childcare (托育, plan item 3): an institution filed (receipt due by"))
         #expect(output.contains("Refused: 3212**********") && output.contains(" carer(s) at 1:5 > "))
+        #expect(output.contains("3g. Elderly care (养老, plan item 9): ") && output.contains("→ care plan: "))
+        #expect(output.contains("checked in and out (60 minutes), rated 5★"))
         #expect(output.contains("verified offline"))
         #expect(output.contains("0 alert(s) from 5 rules"))
         #expect(output.contains("after revocation: refused"))

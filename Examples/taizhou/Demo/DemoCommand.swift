@@ -329,6 +329,17 @@ struct Demo {
         }
         printChildcare(nursery)
 
+        // 3g. Elderly care: the oldest resident assessed, a care plan, a home-care order carried out.
+        let aged = try await step("elderly care") {
+            try await self.elderlyCare(
+                government,
+                oneCard: oneCard,
+                residents: pooled.flatMap { $0.members.map(\.resident) },
+                today: today
+            )
+        }
+        printElderlyCare(aged)
+
         // 4. Proactive discovery over the pooled data.
         let findings = try await step("proactive discovery") {
             try await progress.showing("proactive discovery") { handler in
@@ -375,6 +386,7 @@ struct Demo {
         // 7. Audit logs.
         let stores =
             [civil, oneCardDepartment, health, veteransDepartment, servicesDepartment, employmentDepartment]
+            + [try government.department("eldercare", as: government.civilAffairs)]
             + (try ["hospital", "vaccination", "childcare", "population", "medical-insurance"].map { name in
                 try government.department(
                     name,

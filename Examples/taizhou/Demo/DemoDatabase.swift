@@ -17,7 +17,8 @@ struct DemoDatabase {
     static let storeNames =
         DataSourceDepartment.allCases.map(\.rawValue) + [
             "civil-affairs", "onecard", "family-doctor", "veterans", "services", "employment",
-            "real-estate", "housing-fund", "tax", "housing", "hospital", "vaccination", "childcare", "population",
+            "real-estate", "housing-fund", "tax", "housing", "hospital", "vaccination", "childcare", "eldercare",
+            "population",
             "medical-insurance",
         ]
 
