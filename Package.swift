@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "SocietyHousing", targets: ["SocietyHousing"]),
         .library(name: "SocietyChildcare", targets: ["SocietyChildcare"]),
         .library(name: "SocietyElderlyCare", targets: ["SocietyElderlyCare"]),
+        .library(name: "SocietyDraw", targets: ["SocietyDraw"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
@@ -123,6 +124,12 @@ let package = Package(
                 "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard",
                 "SocietyServices", .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The verifiable public draw (committed seed, documented shuffle, signed result), shared by
+        // school enrolment and market supervision's random inspections.
+        .target(
+            name: "SocietyDraw",
+            dependencies: ["SocietyCore", "SocietyJSON", .product(name: "Logging", package: "swift-log")]
         ),
         // The resident-service foundation every domain runs its applications on (plan items 1–2):
         // the working-day calendar, the catalogue and the application life cycle.
@@ -225,6 +232,7 @@ let package = Package(
                 "SocietyHealth",
                 "SocietyVeterans", "SocietyAssistance", "SocietySynthetic", "SocietyServices", "SocietyMarketplace",
                 "SocietyEmployment", "SocietyHousing", "SocietyChildcare", "SocietyElderlyCare",
+                "SocietyDraw",
             ]
         ),
 
@@ -254,6 +262,7 @@ let package = Package(
                 "SocietyHousing",
                 "SocietyChildcare",
                 "SocietyElderlyCare",
+                "SocietyDraw",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -331,6 +340,13 @@ let package = Package(
             dependencies: [
                 "SocietyTesting", "SocietyHealth", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange", "SocietyJSON",
                 "InteropSupport", "SocietyOneCard",
+            ],
+            exclude: ["Interop"]
+        ),
+        .testTarget(
+            name: "SocietyDrawTests",
+            dependencies: [
+                "SocietyTesting", "SocietyDraw", "SocietyJSON", "SocietySQLite", "SocietyOpenSSL", "InteropSupport",
             ],
             exclude: ["Interop"]
         ),
