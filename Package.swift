@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "SocietyChildcare", targets: ["SocietyChildcare"]),
         .library(name: "SocietyElderlyCare", targets: ["SocietyElderlyCare"]),
         .library(name: "SocietyDraw", targets: ["SocietyDraw"]),
+        .library(name: "SocietyEducation", targets: ["SocietyEducation"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
@@ -131,6 +132,15 @@ let package = Package(
             name: "SocietyDraw",
             dependencies: ["SocietyCore", "SocietyJSON", .product(name: "Logging", package: "swift-log")]
         ),
+        // Education (plan item 4): sunshine enrolment with the public lottery, exam scores as
+        // e-certificates, student aid, canteen traceability, course resources.
+        .target(
+            name: "SocietyEducation",
+            dependencies: [
+                "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyCertificates", "SocietyOneCard",
+                "SocietyServices", "SocietyDraw", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The resident-service foundation every domain runs its applications on (plan items 1–2):
         // the working-day calendar, the catalogue and the application life cycle.
         .target(
@@ -232,7 +242,7 @@ let package = Package(
                 "SocietyHealth",
                 "SocietyVeterans", "SocietyAssistance", "SocietySynthetic", "SocietyServices", "SocietyMarketplace",
                 "SocietyEmployment", "SocietyHousing", "SocietyChildcare", "SocietyElderlyCare",
-                "SocietyDraw",
+                "SocietyDraw", "SocietyEducation",
             ]
         ),
 
@@ -263,6 +273,7 @@ let package = Package(
                 "SocietyChildcare",
                 "SocietyElderlyCare",
                 "SocietyDraw",
+                "SocietyEducation",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -342,6 +353,13 @@ let package = Package(
                 "InteropSupport", "SocietyOneCard",
             ],
             exclude: ["Interop"]
+        ),
+        .testTarget(
+            name: "SocietyEducationTests",
+            dependencies: [
+                "SocietyTesting", "SocietyEducation", "SocietyDraw", "SocietyOneCard", "SocietyServices",
+                "SocietyCertificates", "SocietyExchange", "SocietyJSON", "SocietySQLite", "SocietyOpenSSL",
+            ]
         ),
         .testTarget(
             name: "SocietyDrawTests",

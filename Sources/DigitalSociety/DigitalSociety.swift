@@ -7,6 +7,7 @@
 @_exported public import SocietyChildcare
 @_exported public import SocietyCore
 @_exported public import SocietyDraw
+@_exported public import SocietyEducation
 @_exported public import SocietyElderlyCare
 @_exported public import SocietyEmployment
 @_exported public import SocietyExchange

@@ -29,6 +29,8 @@ public enum Programme: String, Codable, Hashable, Sendable, CaseIterable {
     case childcareSubsidy
     /// 经济困难老年人护理补贴 — the care subsidy for older people in economic difficulty.
     case elderlyCareSubsidy
+    /// 国家助学金 — the national student grant.
+    case studentAid
 }
 
 /// A calendar month a payment is for (`2026-11`).
