@@ -22,7 +22,7 @@ struct Taizhou: AsyncParsableCommand {
             CatalogueCommand.self, ApplicationCommand.self, BundleCommand.self, ProviderCommand.self,
             ConsentCommand.self,
             UsageCommand.self, EmploymentCommand.self, HousingCommand.self, ClinicCommand.self, VaccinationCommand.self,
-            ChildcareCommand.self, ElderlyCareCommand.self,
+            ChildcareCommand.self, ElderlyCareCommand.self, EducationCommand.self, DrawCommand.self,
         ]
     )
 }
