@@ -200,7 +200,7 @@ public struct StudentAidPolicy: Hashable, Sendable, Codable {
     }
 }
 
-/// A student-aid application and its decision.
+/// A student-aid application (service `edu.student-aid`) and its decision.
 public struct StudentAidApplication: Hashable, Sendable, Codable {
     /// The id.
     public let id: String
@@ -208,9 +208,12 @@ public struct StudentAidApplication: Hashable, Sendable, Codable {
     public let student: ResidentID
     /// The school year it is for, e.g. 2027.
     public let year: Int
+    /// The application on the shared life cycle: submitted, accepted, reviewed by the rules,
+    /// completed `approved` or `rejected`.
+    public let lifecycle: ServiceApplication
     /// The rules, explained.
     public let decision: ExplainedDecision
-    /// The grant.
+    /// The grant (zero when rejected).
     public let amount: Money
     /// The one-card instruction that paid it.
     public internal(set) var paidBy: String?

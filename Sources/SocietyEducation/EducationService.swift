@@ -293,11 +293,17 @@ public struct EducationService: Sendable {
 
     // MARK: Student aid
 
-    /// Decides and pays a student's national grant for `year`: the household economic
-    /// verification's answer (`verification`, an opened envelope from civil affairs:
-    /// `{"facts": {ID: {"assistance": "minimumLiving" | "extremePoverty" | "lowIncome" | …}}}`)
-    /// must show the household in difficulty; the grant is paid once through the one-card
-    /// (instruction `aid-ID`). A second application for the student and year is refused.
+    /// The catalogue code of student aid.
+    public static let aidService = "edu.student-aid"
+
+    /// Decides a student's application for the national grant of `year` on the shared life cycle
+    /// (submitted, accepted, reviewed by the rules, completed `approved` or `rejected`, with the
+    /// desk's ``SocietyServices/ApplicationRecord`` beside it), and pays an approved grant once
+    /// through the one-card (instruction `aid-ID`). The household economic verification's answer
+    /// (`verification`, an opened envelope from civil affairs:
+    /// `{"facts": {ID: {"assistance": "minimumLiving" | "extremePoverty" | "lowIncome" | …}}}`) must
+    /// show the household in difficulty. A rejected application is kept, with its decision; a
+    /// second application for the student and year is refused.
     public func decideAid(
         id: String,
         student: ResidentID,
@@ -325,14 +331,33 @@ public struct EducationService: Sendable {
             ),
         ]
         let decision = ExplainedDecision(checks: checks, policyVersion: aidPolicy.version)
-        guard decision.isEligible else { throw .refused(decision) }
+        let today = today
+        var lifecycle: ServiceApplication
+        do {
+            // Time limits: an **assumption**, 20 working days by statute, 10 promised.
+            lifecycle = ServiceApplication(
+                id: id,
+                serviceCode: Self.aidService,
+                timeLimit: try TimeLimit(statutory: 20, promised: 10),
+                submitted: today,
+                by: "applicant"
+            )
+            try lifecycle.accept(on: today, by: "education")
+            try lifecycle.review(step: "rules \(aidPolicy.version)", on: today, by: "education")
+            try lifecycle.complete(result: decision.isEligible ? "approved" : "rejected", on: today, by: "education")
+        } catch {
+            throw .invalid("\(error)")
+        }
         let application = StudentAidApplication(
             id: id,
             student: student,
             year: year,
+            lifecycle: lifecycle,
             decision: decision,
-            amount: aidPolicy.annualGrant
+            amount: decision.isEligible ? aidPolicy.annualGrant : .zero
         )
+        let district = try? DivisionCode(student.addressCode)
+        let record = lifecycle
         let kept = try await write(Purposes.aid) { db in
             if let kept = try await db.get(StudentAidApplication.self, key: application.recordKey) {
                 guard kept.student == student, kept.year == year else {
@@ -347,9 +372,19 @@ public struct EducationService: Sendable {
                 throw EducationError.duplicate("a grant for the student for \(year) (\(other.id))")
             }
             try await db.put(application)
+            if let district {
+                try await db.put(
+                    ApplicationRecord(
+                        application: record,
+                        applicant: .resident(student),
+                        department: "education",
+                        district: district
+                    )
+                )
+            }
             return application
         }
-        guard kept.paidBy == nil else { return kept }
+        guard kept.decision.isEligible, kept.paidBy == nil else { return kept }
         let instruction: PaymentInstruction
         do {
             instruction = try PaymentInstruction(
@@ -357,7 +392,7 @@ public struct EducationService: Sendable {
                 programme: .studentAid,
                 holder: student,
                 period: PayPeriod(containing: today),
-                amount: application.amount
+                amount: kept.amount
             )
             _ = try await oneCard.submit(instruction)
         } catch {

@@ -259,15 +259,17 @@ struct CampusTests {
                 data: ["facts": .object(JSONObject([student.unmasked: .object(["assistance": .string(status)])]))]
             )
         }
-        await #expect(throws: EducationError.self) {
-            try await world.service.decideAid(
-                id: "aid-0",
-                student: student,
-                year: 2027,
-                seniorSecondary: true,
-                verification: try await verification("none")
-            )
-        }
+        let rejected = try await world.service.decideAid(
+            id: "aid-0",
+            student: student,
+            year: 2026,
+            seniorSecondary: true,
+            verification: try await verification("none")
+        )
+        #expect(rejected.lifecycle.state == .completed(result: "rejected") && rejected.amount == .zero)
+        #expect(
+            rejected.paidBy == nil && rejected.decision.explanation.hasPrefix("not eligible: household assistance none")
+        )
         let granted = try await world.service.decideAid(
             id: "aid-1",
             student: student,
@@ -276,6 +278,7 @@ struct CampusTests {
             verification: try await verification("minimumLiving")
         )
         #expect(granted.amount == Money(fen: 230_000) && granted.paidBy == "aid-aid-1")
+        #expect(granted.lifecycle.history.map(\.name) == ["submit", "accept", "review", "complete"])
         #expect(
             granted.decision.checks.last?.statement
                 == "household assistance minimumLiving (verified by 113212000142871106/assistance)"

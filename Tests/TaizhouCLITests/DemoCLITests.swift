@@ -49,6 +49,8 @@ struct DemoCLITests {
         #expect(output.contains("Refused: 3212**********") && output.contains(" carer(s) at 1:5 > "))
         #expect(output.contains("3g. Elderly care (养老, plan item 9): ") && output.contains("→ care plan: "))
         #expect(output.contains("checked in and out (60 minutes), rated 5★"))
+        #expect(output.contains("3h. Education (教育, plan item 4): 泰州市实验小学: "))
+        #expect(output.contains("re-run it:") && output.contains("taizhou draw rerun --seed "))
         #expect(output.contains("verified offline"))
         #expect(output.contains("0 alert(s) from 5 rules"))
         #expect(output.contains("after revocation: refused"))

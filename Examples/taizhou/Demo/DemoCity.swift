@@ -31,6 +31,8 @@ struct DemoGovernment {
     let tax: Member
     let realEstate: Member
     let housingFund: Member
+    /// The education bureau: its public draws are signed with its key.
+    let education: Member
 
     /// Builds the parties (their keys generated into the state folder on first use) and the
     /// trust list, signed by a bureau root key made for this run.
@@ -54,12 +56,13 @@ struct DemoGovernment {
         tax = try member(codes[extra], "tax", "国家税务总局泰州市税务局")
         realEstate = try member(codes[extra + 1], "real-estate", "泰州市不动产登记中心")
         housingFund = try member(codes[extra + 2], "housing-fund", "泰州市住房公积金管理中心")
+        education = try member(codes[extra + 3], "education", "泰州市教育局")
         rootKey = try deployment.crypto.generateSigningKey(deployment.profile.signature)
 
         let purpose = VerificationService.purpose
         let all =
             [civilAffairs, oneCard, populationRegister] + DataSourceDepartment.allCases.compactMap { departments[$0] }
-            + [tax, realEstate, housingFund]
+            + [tax, realEstate, housingFund, education]
         var list = TrustList(
             version: 1,
             issuedAt: now.addingTimeInterval(-60),
@@ -172,7 +175,7 @@ struct DemoGovernment {
     /// Valid credit codes for the demo's parties (government bodies registered in Taizhou).
     static func departmentCodes() throws -> [String] {
         let division = try DivisionCode("321200")
-        return try (0..<(6 + DataSourceDepartment.allCases.count)).map { index in
+        return try (0..<(7 + DataSourceDepartment.allCases.count)).map { index in
             try CreditCode(
                 authority: .institutionalOrganization,
                 type: "1",

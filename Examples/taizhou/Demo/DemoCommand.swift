@@ -340,6 +340,17 @@ struct Demo {
         }
         printElderlyCare(aged)
 
+        // 3h. Education: a school's lottery, committed first, drawn, and the command that re-runs it.
+        let schooled = try await step("education") {
+            try await self.education(
+                government,
+                oneCard: oneCard,
+                children: pooled.flatMap { $0.members.map(\.resident) },
+                today: today
+            )
+        }
+        printEducation(schooled)
+
         // 4. Proactive discovery over the pooled data.
         let findings = try await step("proactive discovery") {
             try await progress.showing("proactive discovery") { handler in
@@ -386,7 +397,10 @@ struct Demo {
         // 7. Audit logs.
         let stores =
             [civil, oneCardDepartment, health, veteransDepartment, servicesDepartment, employmentDepartment]
-            + [try government.department("eldercare", as: government.civilAffairs)]
+            + [
+                try government.department("eldercare", as: government.civilAffairs),
+                try government.department("education", as: government.education),
+            ]
             + (try ["hospital", "vaccination", "childcare", "population", "medical-insurance"].map { name in
                 try government.department(
                     name,
