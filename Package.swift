@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "SocietyElderlyCare", targets: ["SocietyElderlyCare"]),
         .library(name: "SocietyDraw", targets: ["SocietyDraw"]),
         .library(name: "SocietyEducation", targets: ["SocietyEducation"]),
+        .library(name: "SocietyCultureSport", targets: ["SocietyCultureSport"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
@@ -141,6 +142,14 @@ let package = Package(
                 "SocietyServices", "SocietyDraw", .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Culture, tourism and sport (plan item 10): timed-entry reservations with offline entry passes,
+        // sports events, the 15-minute fitness circle.
+        .target(
+            name: "SocietyCultureSport",
+            dependencies: [
+                "SocietyCore", "SocietyJSON", "SocietyExchange", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The resident-service foundation every domain runs its applications on (plan items 1–2):
         // the working-day calendar, the catalogue and the application life cycle.
         .target(
@@ -242,7 +251,7 @@ let package = Package(
                 "SocietyHealth",
                 "SocietyVeterans", "SocietyAssistance", "SocietySynthetic", "SocietyServices", "SocietyMarketplace",
                 "SocietyEmployment", "SocietyHousing", "SocietyChildcare", "SocietyElderlyCare",
-                "SocietyDraw", "SocietyEducation",
+                "SocietyDraw", "SocietyEducation", "SocietyCultureSport",
             ]
         ),
 
@@ -274,6 +283,7 @@ let package = Package(
                 "SocietyElderlyCare",
                 "SocietyDraw",
                 "SocietyEducation",
+                "SocietyCultureSport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -353,6 +363,10 @@ let package = Package(
                 "InteropSupport", "SocietyOneCard",
             ],
             exclude: ["Interop"]
+        ),
+        .testTarget(
+            name: "SocietyCultureSportTests",
+            dependencies: ["SocietyTesting", "SocietyCultureSport", "SocietyJSON", "SocietySQLite", "SocietyOpenSSL"]
         ),
         .testTarget(
             name: "SocietyEducationTests",

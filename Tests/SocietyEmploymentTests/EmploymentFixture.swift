@@ -147,15 +147,3 @@ extension EmploymentFixture where Store == InMemoryStore {
         try self.init(store: store, keys: store.keys, crypto: store.crypto, clock: clock)
     }
 }
-
-/// A clock the tests move to another day.
-final class MovingClock: WallClock {
-    private let instant: Mutex<Date>
-    init(_ instant: Date) { self.instant = Mutex(instant) }
-    func now() -> Date { instant.withLock { $0 } }
-    /// 10:00 China time on `day`.
-    func move(to day: String) throws {
-        let next = try CalendarDate(iso8601: day).startInstant.addingTimeInterval(36_000)
-        instant.withLock { $0 = next }
-    }
-}

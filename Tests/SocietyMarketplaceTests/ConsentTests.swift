@@ -9,15 +9,6 @@ import SocietySQLite
 import SocietyTesting
 import Testing
 
-/// A clock the tests move.
-final class MovingClock: WallClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var instant: Date
-    init(_ instant: Date) { self.instant = instant }
-    func advance(days: Double) { lock.withLock { instant = instant.addingTimeInterval(days * 86_400) } }
-    func now() -> Date { lock.withLock { instant } }
-}
-
 /// The consent manager (the big-data bureau), two accessibility apps, and the disabled persons'
 /// federation answering its disability data service, under one trust list; the federation's
 /// opener checks consents with a ``ConsentRegistry`` on its store.
