@@ -22,7 +22,8 @@ struct Taizhou: AsyncParsableCommand {
             CatalogueCommand.self, ApplicationCommand.self, BundleCommand.self, ProviderCommand.self,
             ConsentCommand.self,
             UsageCommand.self, EmploymentCommand.self, HousingCommand.self, ClinicCommand.self, VaccinationCommand.self,
-            ChildcareCommand.self, ElderlyCareCommand.self, EducationCommand.self, DrawCommand.self,
+            ChildcareCommand.self, ElderlyCareCommand.self, EducationCommand.self, DrawCommand.self, VenueCommand.self,
+            SportCommand.self,
         ]
     )
 }
