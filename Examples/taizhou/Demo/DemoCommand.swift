@@ -351,6 +351,17 @@ struct Demo {
         }
         printEducation(schooled)
 
+        // 3i. Culture and sport: a museum ticket checked at the gate offline; the fitness circle.
+        let sporting = try await step("culture and sport") {
+            try await self.cultureSport(
+                government,
+                visitors: outcome.paidHeads.compactMap { id in pooled.first { $0.head.id == id }?.head },
+                households: pooled.map { (division: $0.division, members: $0.members.count) },
+                today: today
+            )
+        }
+        printCultureSport(sporting)
+
         // 4. Proactive discovery over the pooled data.
         let findings = try await step("proactive discovery") {
             try await progress.showing("proactive discovery") { handler in
@@ -400,6 +411,7 @@ struct Demo {
             + [
                 try government.department("eldercare", as: government.civilAffairs),
                 try government.department("education", as: government.education),
+                try government.department("culture-sport", as: government.civilAffairs),
             ]
             + (try ["hospital", "vaccination", "childcare", "population", "medical-insurance"].map { name in
                 try government.department(
