@@ -311,6 +311,11 @@ let package = Package(
         // MARK: Tests
         // The Python of the interoperability scripts, shared by the test targets that run them.
         .target(name: "InteropSupport", path: "Tests/InteropSupport"),
+        .target(
+            name: "SQLiteTestSupport",
+            dependencies: ["SocietyCore", "SocietyOpenSSL", "SocietySQLite", "SocietyTesting"],
+            path: "Tests/SQLiteTestSupport"
+        ),
         .testTarget(name: "SocietyCoreTests", dependencies: ["SocietyCore"]),
         .testTarget(name: "SocietyJSONTests", dependencies: ["SocietyJSON"]),
         .testTarget(name: "SocietyOpenSSLTests", dependencies: ["SocietyOpenSSL", "SocietyCore"]),
@@ -366,11 +371,15 @@ let package = Package(
         ),
         .testTarget(
             name: "SocietyCultureSportTests",
-            dependencies: ["SocietyTesting", "SocietyCultureSport", "SocietyJSON", "SocietySQLite", "SocietyOpenSSL"]
+            dependencies: [
+                "SQLiteTestSupport", "SocietyTesting", "SocietyCultureSport", "SocietyJSON", "SocietySQLite",
+                "SocietyOpenSSL",
+            ]
         ),
         .testTarget(
             name: "SocietyEducationTests",
             dependencies: [
+                "SQLiteTestSupport",
                 "SocietyTesting", "SocietyEducation", "SocietyDraw", "SocietyOneCard", "SocietyServices",
                 "SocietyCertificates", "SocietyExchange", "SocietyJSON", "SocietySQLite", "SocietyOpenSSL",
             ]
@@ -378,6 +387,7 @@ let package = Package(
         .testTarget(
             name: "SocietyDrawTests",
             dependencies: [
+                "SQLiteTestSupport",
                 "SocietyTesting", "SocietyDraw", "SocietyJSON", "SocietySQLite", "SocietyOpenSSL", "InteropSupport",
             ],
             exclude: ["Interop"]
@@ -385,6 +395,7 @@ let package = Package(
         .testTarget(
             name: "SocietyElderlyCareTests",
             dependencies: [
+                "SQLiteTestSupport",
                 "SocietyTesting", "SocietyElderlyCare", "SocietyOneCard", "SocietyServices", "SocietyCertificates",
                 "SocietyExchange", "SocietyJSON", "SocietySQLite", "SocietyOpenSSL",
             ]
@@ -392,6 +403,7 @@ let package = Package(
         .testTarget(
             name: "SocietyChildcareTests",
             dependencies: [
+                "SQLiteTestSupport",
                 "SocietyTesting", "SocietyChildcare", "SocietyHealth", "SocietyOneCard", "SocietyServices",
                 "SocietySQLite", "SocietyOpenSSL",
             ]
@@ -399,7 +411,8 @@ let package = Package(
         .testTarget(
             name: "SocietyHousingTests",
             dependencies: [
-                "SocietyTesting", "SocietyHousing", "SocietyServices", "SocietySQLite", "SocietyOpenSSL", "SocietyExchange",
+                "SocietyTesting", "SocietyHousing", "SocietyServices", "SocietySQLite", "SocietyOpenSSL",
+                "SocietyExchange",
                 "SocietyCertificates", "SocietyJSON",
             ]
         ),

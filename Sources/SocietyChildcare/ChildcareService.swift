@@ -107,24 +107,16 @@ public struct ChildcareService: Sendable {
 
     func write<T: Sendable>(
         _ purpose: Purpose,
-        _ body: @Sendable @escaping (any RecordWriting) async throws -> T
+        _ body: @Sendable (any RecordWriting) async throws -> T
     ) async throws(ChildcareError) -> T {
-        do {
-            return try await ports.store.write(purpose: purpose, body)
-        } catch {
-            throw ChildcareError(wrapping: error)
-        }
+        try await ports.write(purpose, wrapping: ChildcareError.init(wrapping:), body)
     }
 
     func read<T: Sendable>(
         _ purpose: Purpose,
-        _ body: @Sendable @escaping (any RecordReading) async throws -> T
+        _ body: @Sendable (any RecordReading) async throws -> T
     ) async throws(ChildcareError) -> T {
-        do {
-            return try await ports.store.read(purpose: purpose, body)
-        } catch {
-            throw ChildcareError(wrapping: error)
-        }
+        try await ports.read(purpose, wrapping: ChildcareError.init(wrapping:), body)
     }
 
     // MARK: Filing

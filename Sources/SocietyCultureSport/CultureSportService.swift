@@ -220,24 +220,16 @@ public struct CultureSportService: Sendable {
 
     func write<T: Sendable>(
         _ purpose: Purpose,
-        _ body: @Sendable @escaping (any RecordWriting) async throws -> T
+        _ body: @Sendable (any RecordWriting) async throws -> T
     ) async throws(CultureSportError) -> T {
-        do {
-            return try await ports.store.write(purpose: purpose, body)
-        } catch {
-            throw CultureSportError(wrapping: error)
-        }
+        try await ports.write(purpose, wrapping: CultureSportError.init(wrapping:), body)
     }
 
     func read<T: Sendable>(
         _ purpose: Purpose,
-        _ body: @Sendable @escaping (any RecordReading) async throws -> T
+        _ body: @Sendable (any RecordReading) async throws -> T
     ) async throws(CultureSportError) -> T {
-        do {
-            return try await ports.store.read(purpose: purpose, body)
-        } catch {
-            throw CultureSportError(wrapping: error)
-        }
+        try await ports.read(purpose, wrapping: CultureSportError.init(wrapping:), body)
     }
 
     // MARK: Venues and reservations

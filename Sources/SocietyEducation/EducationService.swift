@@ -62,24 +62,16 @@ public struct EducationService: Sendable {
 
     func write<T: Sendable>(
         _ purpose: Purpose,
-        _ body: @Sendable @escaping (any RecordWriting) async throws -> T
+        _ body: @Sendable (any RecordWriting) async throws -> T
     ) async throws(EducationError) -> T {
-        do {
-            return try await ports.store.write(purpose: purpose, body)
-        } catch {
-            throw EducationError(wrapping: error)
-        }
+        try await ports.write(purpose, wrapping: EducationError.init(wrapping:), body)
     }
 
     func read<T: Sendable>(
         _ purpose: Purpose,
-        _ body: @Sendable @escaping (any RecordReading) async throws -> T
+        _ body: @Sendable (any RecordReading) async throws -> T
     ) async throws(EducationError) -> T {
-        do {
-            return try await ports.store.read(purpose: purpose, body)
-        } catch {
-            throw EducationError(wrapping: error)
-        }
+        try await ports.read(purpose, wrapping: EducationError.init(wrapping:), body)
     }
 
     // MARK: Sunshine enrolment

@@ -77,24 +77,16 @@ public struct ElderlyCareService: Sendable {
 
     func write<T: Sendable>(
         _ purpose: Purpose,
-        _ body: @Sendable @escaping (any RecordWriting) async throws -> T
+        _ body: @Sendable (any RecordWriting) async throws -> T
     ) async throws(ElderlyCareError) -> T {
-        do {
-            return try await ports.store.write(purpose: purpose, body)
-        } catch {
-            throw ElderlyCareError(wrapping: error)
-        }
+        try await ports.write(purpose, wrapping: ElderlyCareError.init(wrapping:), body)
     }
 
     func read<T: Sendable>(
         _ purpose: Purpose,
-        _ body: @Sendable @escaping (any RecordReading) async throws -> T
+        _ body: @Sendable (any RecordReading) async throws -> T
     ) async throws(ElderlyCareError) -> T {
-        do {
-            return try await ports.store.read(purpose: purpose, body)
-        } catch {
-            throw ElderlyCareError(wrapping: error)
-        }
+        try await ports.read(purpose, wrapping: ElderlyCareError.init(wrapping:), body)
     }
 
     // MARK: Assessment

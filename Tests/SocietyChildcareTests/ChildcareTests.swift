@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SQLiteTestSupport
 import SocietyChildcare
 import SocietyCore
 import SocietyHealth
@@ -478,20 +479,10 @@ struct SubsidyTests {
 struct ChildcareSQLiteTests {
     @Test("filing, enrolment, the refusal, attendance: nothing personal in clear, the log verifies")
     func sqlite() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tz-care-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let crypto = OpenSSLCryptoProvider()
         let clock = try ChildcareWorld<SQLiteStore>.clock("2026-03-02")
-        let keys = try StaticKeyProvider.random(using: crypto)
-        let path = directory.appendingPathComponent("childcare.sqlite").path
-        let store = try SQLiteStore(
-            path: path,
-            configuration: SQLiteConfiguration(
-                protection: RecordProtection(crypto: crypto, keys: keys),
-                audit: StoreAuditing(actor: "12321200466000000X/childcare", origin: "test", clock: clock)
-            )
-        )
+        let sqlite = try EncryptedSQLiteStore("care", actor: "12321200466000000X/childcare", clock: clock)
+        defer { sqlite.remove() }
+        let (store, keys, crypto, path) = (sqlite.store, sqlite.keys, sqlite.crypto, sqlite.path)
         let world = try ChildcareWorld(store: store, keys: keys, crypto: crypto, clock: clock)
         try await world.filedInstitution()
         try await world.service.open(try CareClass(id: "乳1", provider: "91320214745555318W", kind: .infant, carers: 1))

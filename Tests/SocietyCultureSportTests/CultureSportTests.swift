@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SQLiteTestSupport
 import SocietyCore
 import SocietyCultureSport
 import SocietyJSON
@@ -299,20 +300,10 @@ struct SportTests {
 struct CultureSportSQLiteTests {
     @Test("tickets and registrations: no identity number in clear, the log verifies")
     func sqlite() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tz-venue-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let crypto = OpenSSLCryptoProvider()
         let clock = try VenueWorld<SQLiteStore>.clock()
-        let keys = try StaticKeyProvider.random(using: crypto)
-        let path = directory.appendingPathComponent("venues.sqlite").path
-        let store = try SQLiteStore(
-            path: path,
-            configuration: SQLiteConfiguration(
-                protection: RecordProtection(crypto: crypto, keys: keys),
-                audit: StoreAuditing(actor: "12321200MB0000000X/museum", origin: "test", clock: clock)
-            )
-        )
+        let sqlite = try EncryptedSQLiteStore("venue", actor: "12321200MB0000000X/museum", clock: clock)
+        defer { sqlite.remove() }
+        let (store, keys, crypto, path) = (sqlite.store, sqlite.keys, sqlite.crypto, sqlite.path)
         let world = try VenueWorld(store: store, keys: keys, crypto: crypto, clock: clock)
         try await world.museum()
         let visitors = try (1...3).map { try world.visitor($0) }

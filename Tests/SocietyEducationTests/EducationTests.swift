@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SQLiteTestSupport
 import SocietyCertificates
 import SocietyCore
 import SocietyDraw
@@ -409,20 +410,10 @@ struct CampusTests {
 struct EducationSQLiteTests {
     @Test("enrolment with a lottery: no identity number in clear, the log verifies")
     func sqlite() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tz-edu-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let crypto = OpenSSLCryptoProvider()
         let clock = try EducationWorld<SQLiteStore>.clock()
-        let keys = try StaticKeyProvider.random(using: crypto)
-        let path = directory.appendingPathComponent("education.sqlite").path
-        let store = try SQLiteStore(
-            path: path,
-            configuration: SQLiteConfiguration(
-                protection: RecordProtection(crypto: crypto, keys: keys),
-                audit: StoreAuditing(actor: "11321200014287102B/education", origin: "test", clock: clock)
-            )
-        )
+        let sqlite = try EncryptedSQLiteStore("edu", actor: "11321200014287102B/education", clock: clock)
+        defer { sqlite.remove() }
+        let (store, keys, crypto, path) = (sqlite.store, sqlite.keys, sqlite.crypto, sqlite.path)
         let world = try EducationWorld(store: store, keys: keys, crypto: crypto, clock: clock)
         try await world.service.register(try world.school(places: 3))
         _ = try await world.service.commitLottery(school: "S-SY")

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SQLiteTestSupport
 import SocietyCertificates
 import SocietyCore
 import SocietyElderlyCare
@@ -409,20 +410,10 @@ struct ElderlyCareFlowTests {
 struct ElderlyCareSQLiteTests {
     @Test("assessment, plan, order: nothing personal in clear, the log verifies")
     func sqlite() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tz-elder-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let crypto = OpenSSLCryptoProvider()
         let clock = try ElderlyWorld<SQLiteStore>.clock()
-        let keys = try StaticKeyProvider.random(using: crypto)
-        let path = directory.appendingPathComponent("elderly.sqlite").path
-        let store = try SQLiteStore(
-            path: path,
-            configuration: SQLiteConfiguration(
-                protection: RecordProtection(crypto: crypto, keys: keys),
-                audit: StoreAuditing(actor: "11321200014287102B/elderly-care", origin: "test", clock: clock)
-            )
-        )
+        let sqlite = try EncryptedSQLiteStore("elder", actor: "11321200014287102B/elderly-care", clock: clock)
+        defer { sqlite.remove() }
+        let (store, keys, crypto, path) = (sqlite.store, sqlite.keys, sqlite.crypto, sqlite.path)
         let world = try ElderlyWorld(store: store, keys: keys, crypto: crypto, clock: clock)
         let elder = try world.elder(1)
         try await world.service.assess(

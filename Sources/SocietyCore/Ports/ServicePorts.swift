@@ -46,3 +46,34 @@ public struct ServicePorts: Sendable {
         return copy
     }
 }
+
+extension ServicePorts {
+    /// Runs `body` in a write transaction of the store under `purpose`, throwing the service's own
+    /// error type: whatever the body or the store throws becomes `wrap(error)` (a service's
+    /// `init(wrapping:)` passes its own errors through unchanged).
+    public func write<T: Sendable, Failure: Error>(
+        _ purpose: Purpose,
+        wrapping wrap: (any Error) -> Failure,
+        _ body: @Sendable (any RecordWriting) async throws -> T
+    ) async throws(Failure) -> T {
+        do {
+            return try await store.write(purpose: purpose, body)
+        } catch {
+            throw wrap(error)
+        }
+    }
+
+    /// Runs `body` in a read transaction of the store under `purpose`, throwing the service's own
+    /// error type (see ``write(_:wrapping:_:)``).
+    public func read<T: Sendable, Failure: Error>(
+        _ purpose: Purpose,
+        wrapping wrap: (any Error) -> Failure,
+        _ body: @Sendable (any RecordReading) async throws -> T
+    ) async throws(Failure) -> T {
+        do {
+            return try await store.read(purpose: purpose, body)
+        } catch {
+            throw wrap(error)
+        }
+    }
+}
