@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "SocietyDraw", targets: ["SocietyDraw"]),
         .library(name: "SocietyEducation", targets: ["SocietyEducation"]),
         .library(name: "SocietyCultureSport", targets: ["SocietyCultureSport"]),
+        .library(name: "SocietyDisability", targets: ["SocietyDisability"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
@@ -150,6 +151,15 @@ let package = Package(
                 "SocietyCore", "SocietyJSON", "SocietyExchange", .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Disability services (plan item 12): the register, the two subsidies through the one-card,
+        // children's rehabilitation and home renovation on the shared life cycle.
+        .target(
+            name: "SocietyDisability",
+            dependencies: [
+                "SocietyCore", "SocietyCertificates", "SocietyOneCard", "SocietyServices",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The resident-service foundation every domain runs its applications on (plan items 1–2):
         // the working-day calendar, the catalogue and the application life cycle.
         .target(
@@ -252,6 +262,7 @@ let package = Package(
                 "SocietyVeterans", "SocietyAssistance", "SocietySynthetic", "SocietyServices", "SocietyMarketplace",
                 "SocietyEmployment", "SocietyHousing", "SocietyChildcare", "SocietyElderlyCare",
                 "SocietyDraw", "SocietyEducation", "SocietyCultureSport",
+                "SocietyDisability",
             ]
         ),
 
@@ -284,6 +295,7 @@ let package = Package(
                 "SocietyDraw",
                 "SocietyEducation",
                 "SocietyCultureSport",
+                "SocietyDisability",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -368,6 +380,13 @@ let package = Package(
                 "InteropSupport", "SocietyOneCard",
             ],
             exclude: ["Interop"]
+        ),
+        .testTarget(
+            name: "SocietyDisabilityTests",
+            dependencies: [
+                "SQLiteTestSupport", "SocietyTesting", "SocietyDisability", "SocietyOneCard", "SocietyServices",
+                "SocietyCertificates",
+            ]
         ),
         .testTarget(
             name: "SocietyCultureSportTests",
