@@ -54,6 +54,10 @@ struct DemoCLITests {
         #expect(output.contains("3i. Culture, tourism and sport (文旅体, plan item 10): 泰州市博物馆 "))
         #expect(output.contains("admitted offline at 08:50, refused at 07:50; entry recorded"))
         #expect(output.contains("15-minute fitness circle (1,000 m): 321"))
+        #expect(
+            output.contains("3j. Disability services (残疾人, plan item 12): ")
+                && output.contains("disabled residents on the register")
+        )
         #expect(output.contains("verified offline"))
         #expect(output.contains("0 alert(s) from 5 rules"))
         #expect(output.contains("after revocation: refused"))

@@ -362,6 +362,12 @@ struct Demo {
         }
         printCultureSport(sporting)
 
+        // 3j. Disability: the register and the two subsidies, explained.
+        let supported = try await step("disability services") {
+            try await self.disability(government, oneCard: oneCard, pooled: pooled)
+        }
+        printDisability(supported)
+
         // 4. Proactive discovery over the pooled data.
         let findings = try await step("proactive discovery") {
             try await progress.showing("proactive discovery") { handler in
@@ -412,6 +418,7 @@ struct Demo {
                 try government.department("eldercare", as: government.civilAffairs),
                 try government.department("education", as: government.education),
                 try government.department("culture-sport", as: government.civilAffairs),
+                try government.department("disability", as: government.civilAffairs),
             ]
             + (try ["hospital", "vaccination", "childcare", "population", "medical-insurance"].map { name in
                 try government.department(
