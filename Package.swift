@@ -324,6 +324,11 @@ let package = Package(
         // The Python of the interoperability scripts, shared by the test targets that run them.
         .target(name: "InteropSupport", path: "Tests/InteropSupport"),
         .target(
+            name: "OneCardTestSupport",
+            dependencies: ["SocietyCore", "SocietyOneCard"],
+            path: "Tests/OneCardTestSupport"
+        ),
+        .target(
             name: "SQLiteTestSupport",
             dependencies: ["SocietyCore", "SocietyOpenSSL", "SocietySQLite", "SocietyTesting"],
             path: "Tests/SQLiteTestSupport"
@@ -383,7 +388,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SocietyDisabilityTests",
-            dependencies: [
+            dependencies: ["OneCardTestSupport", 
                 "SQLiteTestSupport", "SocietyTesting", "SocietyDisability", "SocietyOneCard", "SocietyServices",
                 "SocietyCertificates",
             ]
@@ -397,7 +402,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SocietyEducationTests",
-            dependencies: [
+            dependencies: ["OneCardTestSupport", 
                 "SQLiteTestSupport",
                 "SocietyTesting", "SocietyEducation", "SocietyDraw", "SocietyOneCard", "SocietyServices",
                 "SocietyCertificates", "SocietyExchange", "SocietyJSON", "SocietySQLite", "SocietyOpenSSL",
@@ -413,7 +418,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SocietyElderlyCareTests",
-            dependencies: [
+            dependencies: ["OneCardTestSupport", 
                 "SQLiteTestSupport",
                 "SocietyTesting", "SocietyElderlyCare", "SocietyOneCard", "SocietyServices", "SocietyCertificates",
                 "SocietyExchange", "SocietyJSON", "SocietySQLite", "SocietyOpenSSL",
@@ -421,7 +426,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SocietyChildcareTests",
-            dependencies: [
+            dependencies: ["OneCardTestSupport", 
                 "SQLiteTestSupport",
                 "SocietyTesting", "SocietyChildcare", "SocietyHealth", "SocietyOneCard", "SocietyServices",
                 "SocietySQLite", "SocietyOpenSSL",

@@ -31,5 +31,5 @@ struct Taizhou: AsyncParsableCommand {
 /// The version `taizhou --version` prints.
 enum ToolVersion {
     /// The SDK release the tool is built from.
-    static let sdk = "0.17.0"
+    static let sdk = "0.18.0"
 }

@@ -31,6 +31,10 @@ public enum InteropPython {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        for pipe in [output, error] {
+            try? pipe.fileHandleForReading.close()
+            try? pipe.fileHandleForWriting.close()
+        }
         guard process.terminationStatus == 0, !path.isEmpty else {
             return .failure(Unavailable(description: message.isEmpty ? "\(script.path) failed" : message))
         }

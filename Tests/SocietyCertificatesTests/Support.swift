@@ -134,6 +134,10 @@ enum Shell {
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         let errData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        for pipe in [output, error, stdin] {
+            try? pipe.fileHandleForReading.close()
+            try? pipe.fileHandleForWriting.close()
+        }
         return Result(
             status: process.terminationStatus,
             output: String(decoding: outData, as: UTF8.self),

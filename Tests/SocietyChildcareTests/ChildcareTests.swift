@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OneCardTestSupport
 import SQLiteTestSupport
 import SocietyChildcare
 import SocietyCore
@@ -442,19 +443,7 @@ struct SubsidyTests {
     func payment() async throws {
         let world = try World()
         let parent = try world.parent(3)
-        let body = "6222021500000000" + "01"
-        let card = try await world.oneCard.apply(
-            holder: parent,
-            generation: .third,
-            issuingBank: CreditCode("91320214745555318W"),
-            bankAccount: BankAccount(body + String(BankAccount.checkDigit(for: body))),
-            uses: [.fiscalSubsidy]
-        )
-        try await world.oneCard.apply(
-            .issue(CardNumber("A00000001"), on: try CalendarDate(iso8601: "2026-01-05")),
-            to: card.id
-        )
-        try await world.oneCard.apply(.activate, to: card.id)
+        try await world.oneCard.activatedCard(for: parent, 1, issued: try CalendarDate(iso8601: "2026-01-05"))
         let child = try world.child(1, months: 20)
         let claim = try await world.service.claimSubsidy(id: "cs-1", child: child, parent: parent, year: 2026)
         #expect(claim.amount == Money(fen: 360_000) && claim.paidBy == "cs-cs-1")

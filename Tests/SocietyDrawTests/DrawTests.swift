@@ -90,6 +90,10 @@ struct PublicDrawTests {
             try stdin.fileHandleForWriting.close()
             let output = stdout.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
+            for pipe in [stdin, stdout] {
+                try? pipe.fileHandleForReading.close()
+                try? pipe.fileHandleForWriting.close()
+            }
             #expect(process.terminationStatus == 0)
             let theirs = try JSONValue(parsing: Array(output)).arrayValue?.compactMap(\.stringValue)
             #expect(theirs == (try PublicDraw.order(seed: seed, candidates: list, crypto: crypto)), "list \(index)")

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OneCardTestSupport
 import SQLiteTestSupport
 import SocietyCertificates
 import SocietyCore
@@ -237,19 +238,7 @@ struct CampusTests {
             birthDate: CalendarDate(iso8601: "2010-09-01"),
             sequence: 41
         )
-        let body = "6222021500000000" + "41"
-        let card = try await world.oneCard.apply(
-            holder: student,
-            generation: .third,
-            issuingBank: CreditCode("91320214745555318W"),
-            bankAccount: BankAccount(body + String(BankAccount.checkDigit(for: body))),
-            uses: [.fiscalSubsidy]
-        )
-        try await world.oneCard.apply(
-            .issue(CardNumber("A00000041"), on: try CalendarDate(iso8601: "2027-01-05")),
-            to: card.id
-        )
-        try await world.oneCard.apply(.activate, to: card.id)
+        try await world.oneCard.activatedCard(for: student, 41, issued: try CalendarDate(iso8601: "2027-01-05"))
         let exchange = ExchangeFixture(clock: world.clock)
         func verification(_ status: String) async throws -> OpenedEnvelope {
             try await exchange.delivered(

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OneCardTestSupport
 import SQLiteTestSupport
 import SocietyCertificates
 import SocietyCore
@@ -141,19 +142,7 @@ struct ElderlyWorld<Store: RecordStore> {
     }
 
     func card(_ holder: ResidentID, _ n: Int) async throws {
-        let body = "62220215" + DecimalText.padded(n, width: 10)
-        let card = try await oneCard.apply(
-            holder: holder,
-            generation: .third,
-            issuingBank: CreditCode("91320214745555318W"),
-            bankAccount: BankAccount(body + String(BankAccount.checkDigit(for: body))),
-            uses: [.fiscalSubsidy]
-        )
-        try await oneCard.apply(
-            .issue(CardNumber("A" + DecimalText.padded(n, width: 8)), on: try CalendarDate(iso8601: "2026-01-05")),
-            to: card.id
-        )
-        try await oneCard.apply(.activate, to: card.id)
+        try await oneCard.activatedCard(for: holder, n, issued: try CalendarDate(iso8601: "2026-01-05"))
     }
 
     var provider: HomeCareProvider {

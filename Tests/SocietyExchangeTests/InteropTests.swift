@@ -226,6 +226,10 @@ enum Shell {
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         let errData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        for pipe in [output, error] {
+            try? pipe.fileHandleForReading.close()
+            try? pipe.fileHandleForWriting.close()
+        }
         return Result(
             status: process.terminationStatus,
             output: String(decoding: outData, as: UTF8.self),

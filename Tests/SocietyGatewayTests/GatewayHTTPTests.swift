@@ -265,6 +265,10 @@ struct GatewayOpenAPITests {
                 }
                 let output = pipe.fileHandleForReading.readDataToEndOfFile()
                 process.waitUntilExit()
+                for pipe in [pipe] {
+                    try? pipe.fileHandleForReading.close()
+                    try? pipe.fileHandleForWriting.close()
+                }
                 continuation.resume(returning: (process.terminationStatus, String(decoding: output, as: UTF8.self)))
             }
         }

@@ -136,6 +136,10 @@ enum OpenSSLTool {
         try process.run()
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        for pipe in [pipe] {
+            try? pipe.fileHandleForReading.close()
+            try? pipe.fileHandleForWriting.close()
+        }
         let text = String(decoding: output, as: UTF8.self)
         guard process.terminationStatus == 0 else {
             throw CryptoError(.library, "openssl \(arguments.joined(separator: " ")) failed: \(text)")

@@ -393,6 +393,10 @@ struct PostgresServerTests {
             let out = output.fileHandleForReading.readDataToEndOfFile()
             let err = error.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
+            for pipe in [output, error] {
+                try? pipe.fileHandleForReading.close()
+                try? pipe.fileHandleForWriting.close()
+            }
             return (
                 process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self)
             )

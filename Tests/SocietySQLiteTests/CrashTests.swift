@@ -47,6 +47,10 @@ struct CrashTests {
             kill(process.processIdentifier, SIGKILL)
             let data = output.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
+            for pipe in [output] {
+                try? pipe.fileHandleForReading.close()
+                try? pipe.fileHandleForWriting.close()
+            }
             for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
                 if line.hasPrefix("committed "), let n = Int(line.dropFirst(10)) { committed.insert(n) }
             }

@@ -227,6 +227,7 @@ struct LoadTests {
             process.executableURL = binary
             process.arguments = [path, "load"]
             let output = Pipe()
+            defer { for end in [output.fileHandleForReading, output.fileHandleForWriting] { try? end.close() } }
             process.standardOutput = output
             try process.run()
             // However this round ends, the endless loader does not outlive it.

@@ -141,6 +141,10 @@ func sqliteShell(_ path: String, _ sql: String) throws -> String {
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    for pipe in [output] {
+        try? pipe.fileHandleForReading.close()
+        try? pipe.fileHandleForWriting.close()
+    }
     return String(decoding: data, as: UTF8.self)
 }
 

@@ -75,6 +75,13 @@ enum CLIRunner {
         errorRead.wait()
         let errData = errorData.withLock { $0 }
         process.waitUntilExit()
+        // Close every end: Foundation keeps a finished Process (and so its pipes) alive, and a test
+        // run that leaks two descriptors a process passes 1,024 open descriptors — past which
+        // `Process.run()` corrupts memory on Linux (the SIGSEGV of stop 40's and stop 41's CI runs).
+        for pipe in [output, error, stdin] {
+            try? pipe.fileHandleForReading.close()
+            try? pipe.fileHandleForWriting.close()
+        }
         return CLIRun(
             status: process.terminationStatus,
             standardOutput: String(decoding: outData, as: UTF8.self),

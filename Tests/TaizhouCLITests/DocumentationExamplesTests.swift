@@ -144,6 +144,10 @@ struct DocumentationExamplesTests {
                 let out = output.fileHandleForReading.readDataToEndOfFile()
                 let err = error.fileHandleForReading.readDataToEndOfFile()
                 process.waitUntilExit()
+                for pipe in [output, error] {
+                    try? pipe.fileHandleForReading.close()
+                    try? pipe.fileHandleForWriting.close()
+                }
                 continuation.resume(returning: (out, err))
             }
         }
