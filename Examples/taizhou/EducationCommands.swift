@@ -29,11 +29,7 @@ struct DrawCommand: AsyncParsableCommand {
             String?
 
         mutating func run() throws {
-            guard seed.count % 2 == 0, seed.allSatisfy(\.isHexDigit) else { throw ValidationError("--seed is hex") }
-            let bytes = stride(from: 0, to: seed.count, by: 2).map { offset -> UInt8 in
-                let start = seed.index(seed.startIndex, offsetBy: offset)
-                return UInt8(seed[start..<seed.index(start, offsetBy: 2)], radix: 16) ?? 0
-            }
+            guard let bytes = Hex.decode(seed.lowercased()) else { throw ValidationError("--seed is hex") }
             let list = candidates.split(separator: ",").map(String.init)
             let crypto = KeyFiles.crypto
             if let commitment {

@@ -381,9 +381,7 @@ public struct CultureSportService: Sendable {
     /// The visitor's keyed hash, hex: how a pass names them.
     public func pseudonym(of visitor: ResidentID) throws(CultureSportError) -> String {
         do {
-            let key = try ports.keys.currentKey(for: .searchableHash)
-            let hasher = AuditSubjectHasher(key: key, digest: ports.profile.digest, crypto: ports.crypto)
-            return Hex.encode(try hasher.subject(kind: "visitor", id: visitor.unmasked))
+            return try ports.pseudonym(kind: "visitor", of: visitor.unmasked)
         } catch {
             throw CultureSportError(wrapping: error)
         }

@@ -168,9 +168,7 @@ public struct DisabilityService: Sendable {
     /// The person's keyed hash, hex (no identity number in a payment's key).
     public func pseudonym(of person: ResidentID) throws(DisabilityError) -> String {
         do {
-            let key = try ports.keys.currentKey(for: .searchableHash)
-            let hasher = AuditSubjectHasher(key: key, digest: ports.profile.digest, crypto: ports.crypto)
-            return Hex.encode(try hasher.subject(kind: "disabled-person", id: person.unmasked))
+            return try ports.pseudonym(kind: "disabled-person", of: person.unmasked)
         } catch {
             throw DisabilityError(wrapping: error)
         }

@@ -99,7 +99,7 @@ public struct DrawResult: Hashable, Sendable, Codable {
     /// draw of the seed and the candidates, and the signature verifies with `key`.
     public func verify(with key: any VerifyingKey, crypto: any CryptoProvider) throws(DrawError) {
         guard let seed, let signature else { throw .unverified("not drawn yet") }
-        guard let bytes = Self.bytes(hex: seed) else { throw .unverified("the seed is not hex") }
+        guard let bytes = Hex.decode(seed) else { throw .unverified("the seed is not hex") }
         guard (try? PublicDraw.commitment(of: bytes, crypto: crypto)) == commitment else {
             throw .unverified("the seed does not match the commitment")
         }
@@ -113,28 +113,6 @@ public struct DrawResult: Hashable, Sendable, Codable {
         guard let raw = Base64URL.decode(signature),
             key.isValidSignature(raw, for: Array(signedText.utf8))
         else { throw .unverified("the signature does not verify") }
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func value(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        default: nil
-        }
     }
 }
 
@@ -229,7 +207,7 @@ public struct DrawService: Sendable {
                     throw DrawError.notFound(id)
                 }
                 guard !stored.result.isDrawn else { throw DrawError.duplicate("draw \(id) has already been run") }
-                guard let seed = DrawResult.bytes(hex: stored.secret) else { throw DrawError.store("the stored seed") }
+                guard let seed = Hex.decode(stored.secret) else { throw DrawError.store("the stored seed") }
                 var result = stored.result
                 result.candidates = try PublicDraw.sorted(candidates)
                 result.order = try PublicDraw.order(seed: seed, candidates: candidates, crypto: crypto)

@@ -289,9 +289,7 @@ public struct ElderlyCareService: Sendable {
     /// The person's keyed hash, hex (no identity number in a record key).
     public func pseudonym(of elder: ResidentID) throws(ElderlyCareError) -> String {
         do {
-            let key = try ports.keys.currentKey(for: .searchableHash)
-            let hasher = AuditSubjectHasher(key: key, digest: ports.profile.digest, crypto: ports.crypto)
-            return Hex.encode(try hasher.subject(kind: "elder", id: elder.unmasked))
+            return try ports.pseudonym(kind: "elder", of: elder.unmasked)
         } catch {
             throw ElderlyCareError(wrapping: error)
         }

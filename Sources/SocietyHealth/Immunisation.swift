@@ -703,9 +703,7 @@ public struct ImmunisationService: Sendable {
     /// gives on the same keys, so the exports of one platform name a child alike.
     public func pseudonym(of child: ResidentID) throws(HealthError) -> String {
         do {
-            let key = try ports.keys.currentKey(for: .searchableHash)
-            let hasher = AuditSubjectHasher(key: key, digest: ports.profile.digest, crypto: ports.crypto)
-            return Hex.encode(try hasher.subject(kind: "patient", id: child.unmasked))
+            return try ports.pseudonym(kind: "patient", of: child.unmasked)
         } catch {
             throw HealthError(wrapping: error)
         }

@@ -106,10 +106,7 @@ struct EnrolmentTests {
         // Anyone re-runs it from the revealed seed and the published list.
         try lottery.verify(with: world.drawKey.publicKey, crypto: world.crypto)
         let seed = try #require(lottery.seed)
-        let bytes = stride(from: 0, to: seed.count, by: 2).map { offset -> UInt8 in
-            let start = seed.index(seed.startIndex, offsetBy: offset)
-            return UInt8(seed[start..<seed.index(start, offsetBy: 2)], radix: 16) ?? 0
-        }
+        let bytes = try #require(Hex.decode(seed))
         #expect(
             try PublicDraw.order(seed: bytes, candidates: lottery.candidates, crypto: world.crypto) == lottery.order
         )

@@ -77,3 +77,17 @@ extension ServicePorts {
         }
     }
 }
+
+extension ServicePorts {
+    /// `id`'s keyed hash as a `kind` subject, hex: the pseudonym a service names a person by where
+    /// an identity number must not appear (record keys, exports, passes). The key is the current
+    /// ``KeyPurpose/searchableHash`` key; the digest the profile's.
+    public func pseudonym(kind: String, of id: String) throws -> String {
+        let hasher = AuditSubjectHasher(
+            key: try keys.currentKey(for: .searchableHash),
+            digest: profile.digest,
+            crypto: crypto
+        )
+        return Hex.encode(try hasher.subject(kind: kind, id: id))
+    }
+}
