@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "SocietyEducation", targets: ["SocietyEducation"]),
         .library(name: "SocietyCultureSport", targets: ["SocietyCultureSport"]),
         .library(name: "SocietyDisability", targets: ["SocietyDisability"]),
+        .library(name: "SocietyCommunity", targets: ["SocietyCommunity"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
@@ -160,6 +161,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Community and rural services (plan items 14 and 15): grids and special groups, the family
+        // archive assembled by envelope with the household's consent, bill payments, rural monitoring.
+        .target(
+            name: "SocietyCommunity",
+            dependencies: [
+                "SocietyCore", "SocietyJSON", "SocietyExchange", "SocietyOneCard", "SocietyServices",
+                "SocietyMarketplace", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The resident-service foundation every domain runs its applications on (plan items 1–2):
         // the working-day calendar, the catalogue and the application life cycle.
         .target(
@@ -262,7 +272,7 @@ let package = Package(
                 "SocietyVeterans", "SocietyAssistance", "SocietySynthetic", "SocietyServices", "SocietyMarketplace",
                 "SocietyEmployment", "SocietyHousing", "SocietyChildcare", "SocietyElderlyCare",
                 "SocietyDraw", "SocietyEducation", "SocietyCultureSport",
-                "SocietyDisability",
+                "SocietyDisability", "SocietyCommunity",
             ]
         ),
 
@@ -296,6 +306,7 @@ let package = Package(
                 "SocietyEducation",
                 "SocietyCultureSport",
                 "SocietyDisability",
+                "SocietyCommunity",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -385,6 +396,13 @@ let package = Package(
                 "InteropSupport", "SocietyOneCard",
             ],
             exclude: ["Interop"]
+        ),
+        .testTarget(
+            name: "SocietyCommunityTests",
+            dependencies: [
+                "OneCardTestSupport", "SQLiteTestSupport", "SocietyTesting", "SocietyCommunity", "SocietyOneCard",
+                "SocietyServices", "SocietyExchange", "SocietyDeployment", "SocietyMarketplace", "SocietyJSON",
+            ]
         ),
         .testTarget(
             name: "SocietyDisabilityTests",

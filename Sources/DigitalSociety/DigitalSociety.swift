@@ -8,6 +8,7 @@
 @_exported public import SocietyCore
 @_exported public import SocietyCultureSport
 @_exported public import SocietyDisability
+@_exported public import SocietyCommunity
 @_exported public import SocietyDraw
 @_exported public import SocietyEducation
 @_exported public import SocietyElderlyCare

@@ -135,6 +135,8 @@ public enum CardUse: String, Codable, Hashable, Sendable, CaseIterable, Comparab
     case library
     /// 景区入园 — scenic-spot entry.
     case scenicSpotEntry
+    /// 生活缴费 — paying water, electricity, gas and property-fee bills from the card's account.
+    case livingPayment
 
     public static func < (lhs: CardUse, rhs: CardUse) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -143,7 +145,7 @@ public enum CardUse: String, Codable, Hashable, Sendable, CaseIterable, Comparab
 ///
 /// Assumption (configuration in a real deployment): second-generation cards carry the six
 /// social-security uses of the plan; third-generation cards (with SM-algorithm keys, contactless)
-/// add the residents' service uses — transit, library, scenic spots.
+/// add the residents' service uses — transit, library, scenic spots, bill payments.
 public enum CardGeneration: Int, Codable, Hashable, Sendable, CaseIterable {
     /// 第二代社会保障卡.
     case second = 2
