@@ -58,6 +58,24 @@ struct DemoCLITests {
             output.contains("3j. Disability services (残疾人, plan item 12): ")
                 && output.contains("disabled residents on the register")
         )
+        #expect(
+            output.contains("3k. Community and rural (社区 and 农村, plan items 14–15): grid ")
+                && output.contains(
+                    "dibao and disabled asked of civil affairs by envelope for this look, the look recorded"
+                )
+        )
+        #expect(
+            output.range(
+                of:
+                    #"assembled with its consent \(signed by the 一网通办 desk, valid a day\): civil-affairs\.archive [1-9]"#,
+                options: .regularExpression
+            ) != nil && !output.contains("; missing ")
+        )
+        #expect(
+            output.range(of: #"Rural monitoring \(防止返贫监测\): [1-9][0-9]* households"#, options: .regularExpression)
+                != nil
+        )
+        #expect(output.contains("Services reaching villages: "))
         #expect(output.contains("verified offline"))
         #expect(output.contains("0 alert(s) from 5 rules"))
         #expect(output.contains("after revocation: refused"))

@@ -1,5 +1,6 @@
 import Foundation
 import SocietyAssistance
+import SocietyCommunity
 import SocietyCore
 import SocietyDeployment
 import SocietyExchange
@@ -33,6 +34,10 @@ struct DemoGovernment {
     let housingFund: Member
     /// The education bureau: its public draws are signed with its key.
     let education: Member
+    /// The community service centre that assembles family archives and runs the grids.
+    let community: Member
+    /// The one network's consent desk, which records and signs households' consents.
+    let consentDesk: Member
 
     /// Builds the parties (their keys generated into the state folder on first use) and the
     /// trust list, signed by a bureau root key made for this run.
@@ -57,12 +62,14 @@ struct DemoGovernment {
         realEstate = try member(codes[extra + 1], "real-estate", "泰州市不动产登记中心")
         housingFund = try member(codes[extra + 2], "housing-fund", "泰州市住房公积金管理中心")
         education = try member(codes[extra + 3], "education", "泰州市教育局")
+        community = try member(codes[extra + 4], "community", "海陵区城东街道社区综合服务中心")
+        consentDesk = try member(codes[extra + 5], "consent-desk", "泰州市政务服务管理办公室 一网通办授权确认")
         rootKey = try deployment.crypto.generateSigningKey(deployment.profile.signature)
 
         let purpose = VerificationService.purpose
         let all =
             [civilAffairs, oneCard, populationRegister] + DataSourceDepartment.allCases.compactMap { departments[$0] }
-            + [tax, realEstate, housingFund, education]
+            + [tax, realEstate, housingFund, education, community, consentDesk]
         var list = TrustList(
             version: 1,
             issuedAt: now.addingTimeInterval(-60),
@@ -154,9 +161,37 @@ struct DemoGovernment {
         list.grants.append(
             AccessGrant(consumer: oneCard.party, service: NewbornBundle.registrationService, purposes: [enrolment])
         )
+        // The community: the family archive's sections and the grid's special groups.
+        for (id, provider, fields) in DemoGovernment.archiveSections(civil: civilAffairs.party, oneCard: oneCard.party)
+        {
+            list.services.append(FamilyArchivePort.service(id, provider: provider, fields: fields))
+            list.grants.append(
+                AccessGrant(consumer: community.party, service: id, purposes: [FamilyArchivePort.purpose])
+            )
+        }
+        for group in [SpecialGroup.dibao, .disabled] {
+            list.services.append(SpecialGroupPort.service(group, provider: civilAffairs.party))
+            list.grants.append(
+                AccessGrant(
+                    consumer: community.party,
+                    service: group.service,
+                    purposes: Set(GridPurpose.allCases.map(\.purpose))
+                )
+            )
+        }
         signedTrustList = try SignedTrustList.sign(list, with: rootKey, kid: "bureau-root-1")
         var anchor = TrustAnchor(root: rootKey.publicKey)
         trustList = try anchor.accept(SignedTrustList(parsing: signedTrustList.text), now: now)
+    }
+
+    /// The family archive's sections: civil affairs' (the household's dibao standing, the
+    /// disability register kept in the demo by civil affairs' party) and the one-card's.
+    static func archiveSections(civil: Party, oneCard: Party) -> [(String, Party, [String])] {
+        [
+            ("civil-affairs.archive", civil, ["dibaoHousehold"]),
+            ("disability.archive", civil, ["category", "level"]),
+            ("onecard.archive", oneCard, ["generation", "state"]),
+        ]
     }
 
     /// The department whose store is `store`, acting as `member`.
@@ -175,7 +210,7 @@ struct DemoGovernment {
     /// Valid credit codes for the demo's parties (government bodies registered in Taizhou).
     static func departmentCodes() throws -> [String] {
         let division = try DivisionCode("321200")
-        return try (0..<(7 + DataSourceDepartment.allCases.count)).map { index in
+        return try (0..<(9 + DataSourceDepartment.allCases.count)).map { index in
             try CreditCode(
                 authority: .institutionalOrganization,
                 type: "1",

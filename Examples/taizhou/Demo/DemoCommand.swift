@@ -368,6 +368,12 @@ struct Demo {
         }
         printDisability(supported)
 
+        // 3k. Community and rural: a grid worker's look, a family archive with consent, rural monitoring.
+        let neighbourhood = try await step("community and rural") {
+            try await self.community(government, oneCard: oneCard, pooled: pooled, today: today)
+        }
+        printCommunity(neighbourhood)
+
         // 4. Proactive discovery over the pooled data.
         let findings = try await step("proactive discovery") {
             try await progress.showing("proactive discovery") { handler in
@@ -419,6 +425,7 @@ struct Demo {
                 try government.department("education", as: government.education),
                 try government.department("culture-sport", as: government.civilAffairs),
                 try government.department("disability", as: government.civilAffairs),
+                try government.department("community", as: government.community),
             ]
             + (try ["hospital", "vaccination", "childcare", "population", "medical-insurance"].map { name in
                 try government.department(
