@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "SocietyCultureSport", targets: ["SocietyCultureSport"]),
         .library(name: "SocietyDisability", targets: ["SocietyDisability"]),
         .library(name: "SocietyCommunity", targets: ["SocietyCommunity"]),
+        .library(name: "SocietyMarketSupervision", targets: ["SocietyMarketSupervision"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
@@ -170,6 +171,16 @@ let package = Package(
                 "SocietyMarketplace", .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Market supervision (plan item 16): market entities and their licences as e-certificates, the
+        // "double random, one public" inspections on the shared verifiable draw, credit classes, special
+        // equipment and its inspection warnings, the food and drug chain with recalls.
+        .target(
+            name: "SocietyMarketSupervision",
+            dependencies: [
+                "SocietyCore", "SocietyJSON", "SocietyCertificates", "SocietyServices", "SocietyDraw",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The resident-service foundation every domain runs its applications on (plan items 1–2):
         // the working-day calendar, the catalogue and the application life cycle.
         .target(
@@ -272,7 +283,7 @@ let package = Package(
                 "SocietyVeterans", "SocietyAssistance", "SocietySynthetic", "SocietyServices", "SocietyMarketplace",
                 "SocietyEmployment", "SocietyHousing", "SocietyChildcare", "SocietyElderlyCare",
                 "SocietyDraw", "SocietyEducation", "SocietyCultureSport",
-                "SocietyDisability", "SocietyCommunity",
+                "SocietyDisability", "SocietyCommunity", "SocietyMarketSupervision",
             ]
         ),
 
@@ -410,6 +421,15 @@ let package = Package(
                 "SQLiteTestSupport", "SocietyTesting", "SocietyDisability", "SocietyOneCard", "SocietyServices",
                 "SocietyCertificates",
             ]
+        ),
+        .testTarget(
+            name: "SocietyMarketSupervisionTests",
+            dependencies: [
+                "SQLiteTestSupport", "SocietyTesting", "SocietyMarketSupervision", "SocietyDraw", "SocietyServices",
+                "SocietyCertificates", "SocietyExchange", "SocietyJSON", "SocietySQLite", "SocietyOpenSSL",
+                "InteropSupport",
+            ],
+            exclude: ["Interop"]
         ),
         .testTarget(
             name: "SocietyCultureSportTests",

@@ -17,6 +17,7 @@
 @_exported public import SocietyHealth
 @_exported public import SocietyHousing
 @_exported public import SocietyJSON
+@_exported public import SocietyMarketSupervision
 @_exported public import SocietyMarketplace
 @_exported public import SocietyOneCard
 @_exported public import SocietyServices
