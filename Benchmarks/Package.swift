@@ -57,6 +57,11 @@ let package = Package(
             packages: [("Logging", "swift-log")]
         ),
         benchmark(
+            "bench-equipment",
+            uses: ["SocietyCore", "SocietyDraw", "SocietyMarketSupervision", "SocietyServices", "SocietySQLite", "SocietyOpenSSL"],
+            packages: [("Logging", "swift-log")]
+        ),
+        benchmark(
             "bench-discovery",
             uses: ["SocietyCore", "SocietyAssistance", "SocietySynthetic", "SocietySQLite", "SocietyOpenSSL"]
         ),
