@@ -352,18 +352,21 @@ public struct MarketSupervisionService: Sendable {
         return stored
     }
 
-    /// Records the result of inspecting `entity` under plan `id` today: only a drawn entity, once;
-    /// a problem found gets its rectification deadline in working days, and becomes a credit event
-    /// (as does an entity not reachable).
+    /// Records the result of inspecting `entity` under plan `id` on `date` (today by default; an
+    /// inspection is often entered after the day, never before the draw nor after today): only a
+    /// drawn entity, once; a problem found gets its rectification deadline in working days from the
+    /// inspection, and becomes a credit event (as does an entity not reachable).
     @discardableResult
     public func recordResult(
         plan id: String,
         entity: CreditCode,
         outcome: InspectionOutcome,
-        findings: String
+        findings: String,
+        on date: CalendarDate? = nil
     ) async throws(MarketSupervisionError) -> InspectionResult {
         guard (1...512).contains(findings.count) else { throw .invalid("findings have 1–512 characters") }
-        let today = today
+        let today = date ?? today
+        guard today <= self.today else { throw .invalid("an inspection is not dated after today") }
         let rectifyBy: CalendarDate?
         let discloseBy: CalendarDate
         do {
@@ -374,12 +377,19 @@ public struct MarketSupervisionService: Sendable {
         } catch {
             throw .invalid("\(error)")
         }
+        let provisional =
+            (calendar as? ProvisionalWorkingCalendar).map { calendar in
+                calendar.isProvisional(discloseBy) || rectifyBy.map(calendar.isProvisional) == true
+            } ?? false
         return try await write(Purposes.inspections) { db in
             guard let plan = try await db.get(InspectionPlan.self, key: RecordKey(id)) else {
                 throw MarketSupervisionError.notFound("plan \(id)")
             }
             guard let assignment = plan.assignments.first(where: { $0.entity == entity }) else {
                 throw MarketSupervisionError.notFound("entity \(entity) in the drawn plan \(id)")
+            }
+            if let drawn = plan.drawn, today < drawn {
+                throw MarketSupervisionError.invalid("an inspection is not dated before its draw (\(drawn))")
             }
             let result = InspectionResult(
                 plan: id,
@@ -390,6 +400,7 @@ public struct MarketSupervisionService: Sendable {
                 findings: findings,
                 rectifyBy: rectifyBy,
                 discloseBy: discloseBy,
+                provisional: provisional,
                 rectified: nil,
                 rectificationProof: nil
             )
@@ -513,7 +524,8 @@ public struct MarketSupervisionService: Sendable {
                     inspectors[id].map { "\(id) \($0.name.masked)" } ?? id
                 },
                 outcome: result?.outcome.disclosed,
-                rectifyBy: result?.rectifyBy
+                rectifyBy: result?.rectifyBy,
+                provisional: result?.provisional ?? false
             )
         }
         return InspectionDisclosure(

@@ -240,6 +240,9 @@ public struct InspectionResult: Hashable, Sendable, Codable {
     public let rectifyBy: CalendarDate?
     /// The day the result must be disclosed by.
     public let discloseBy: CalendarDate
+    /// Whether a deadline was counted in a year whose holiday schedule is not yet published
+    /// (``SocietyServices/ProvisionalWorkingCalendar``): recount it when the schedule is loaded.
+    public let provisional: Bool
     /// The day rectification was confirmed, and its proof.
     public internal(set) var rectified: CalendarDate?
     /// The proof of rectification.
@@ -283,6 +286,8 @@ public struct InspectionDisclosure: Hashable, Sendable, Codable {
         public let outcome: String?
         /// The rectification deadline, if any.
         public let rectifyBy: CalendarDate?
+        /// Whether the deadline is provisional (counted past the published holiday schedules).
+        public let provisional: Bool
     }
 
     /// The plan.
@@ -308,7 +313,7 @@ public struct InspectionDisclosure: Hashable, Sendable, Codable {
             out.append(
                 "\(line.entity) \(line.name) 法定代表人 \(line.representative) (\(line.representativeID)) — "
                     + "inspectors \(line.inspectors.joined(separator: ", ")) — \(line.outcome ?? "pending")"
-                    + (line.rectifyBy.map { ", rectify by \($0)" } ?? "")
+                    + (line.rectifyBy.map { ", rectify by \($0)\(line.provisional ? " (provisional)" : "")" } ?? "")
             )
         }
         return out.joined(separator: "\n")

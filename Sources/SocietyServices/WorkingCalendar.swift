@@ -260,3 +260,57 @@ extension CalendarDate {
         return (offset + 7) % 7 + 1
     }
 }
+
+/// A working calendar that answers past its base's published years, **provisionally**: the State
+/// Council publishes each year's holiday schedule in November or December of the year before, and
+/// a time limit that starts in December may end in a year not yet published.
+///
+/// For the `provisionalYears` years after the base's last one, a day is a working day when it is
+/// Monday–Friday and not one of the fixed-date public holidays of 全国年节及纪念日放假办法 (as
+/// revised from 2025: 1 January, 1–2 May, 1–3 October). The lunar holidays (Spring Festival,
+/// Qingming, Dragon Boat, Mid-Autumn) and the make-up working weekend days are unknown until the
+/// notice is published, so a deadline in such a year may fall a few days early; ``isProvisional(_:)``
+/// says so, and loading the published schedule into the base replaces the guess.
+public struct ProvisionalWorkingCalendar: WorkingCalendar {
+    /// The published calendar.
+    public let base: any WorkingCalendar
+    /// How many years after the base's last published year are answered provisionally.
+    public let provisionalYears: Int
+
+    /// `base`, extended by `provisionalYears` (at least 0) years.
+    public init(base: any WorkingCalendar, provisionalYears: Int = 1) {
+        self.base = base
+        self.provisionalYears = max(0, provisionalYears)
+    }
+
+    /// The base's years and the provisional ones.
+    public var knownYears: [Int] {
+        guard let last = base.knownYears.max() else { return base.knownYears }
+        return base.knownYears + (0..<provisionalYears).map { last + 1 + $0 }
+    }
+
+    /// Whether `date` lies in a year the base does not publish (its answer is a guess).
+    public func isProvisional(_ date: CalendarDate) -> Bool { !base.knownYears.contains(date.year) }
+
+    public func isWorkingDay(_ date: CalendarDate) throws(CalendarError) -> Bool {
+        guard isProvisional(date) else { return try base.isWorkingDay(date) }
+        guard knownYears.contains(date.year) else { throw .outsidePublishedYears(date: date, known: knownYears) }
+        return date.isoWeekday <= 5 && Self.fixedHoliday(date) == nil
+    }
+
+    public func holiday(on date: CalendarDate) throws(CalendarError) -> String? {
+        guard isProvisional(date) else { return try base.holiday(on: date) }
+        guard knownYears.contains(date.year) else { throw .outsidePublishedYears(date: date, known: knownYears) }
+        return Self.fixedHoliday(date)
+    }
+
+    /// The fixed-date holiday `date` falls on, by the statute's dates.
+    static func fixedHoliday(_ date: CalendarDate) -> String? {
+        switch (date.month, date.day) {
+        case (1, 1): "元旦"
+        case (5, 1), (5, 2): "劳动节"
+        case (10, 1), (10, 2), (10, 3): "国庆节"
+        default: nil
+        }
+    }
+}

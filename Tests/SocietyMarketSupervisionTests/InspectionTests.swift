@@ -4,6 +4,7 @@ import SocietyCore
 import SocietyDraw
 import SocietyJSON
 import SocietyMarketSupervision
+import SocietyServices
 import SocietyTesting
 import Testing
 
@@ -109,6 +110,64 @@ struct InspectionTests {
         #expect(!(try await world.service.draws.result(InspectionPlan.entityDrawID("p-2")).isDrawn))
         await #expect(throws: MarketSupervisionError.notFound("plan p-9")) { try await world.service.drawPlan("p-9") }
         #expect(throws: MarketSupervisionError.self) { try Inspector(id: "I 3", name: PersonName("高志强")) }
+    }
+
+    @Test("a result in December: deadlines counted into the unpublished year are marked provisional; dates checked")
+    func december() async throws {
+        let world = try World(
+            day: "2026-12-14",
+            calendar: ProvisionalWorkingCalendar(base: try PublishedCalendar.official())
+        )
+        try await world.service.createPlan(id: "2026-food-12", title: "2026 年末食品销售抽查", industry: "food-sales")
+        try await inspectionFixture(world)
+        let drawn = try await world.service.drawPlan("2026-food-12")
+        let first = drawn.assignments[0].entity
+        await #expect(throws: MarketSupervisionError.invalid("an inspection is not dated after today")) {
+            try await world.service.recordResult(
+                plan: "2026-food-12",
+                entity: first,
+                outcome: .noProblem,
+                findings: "-",
+                on: try world.date("2026-12-15")
+            )
+        }
+        await #expect(throws: MarketSupervisionError.invalid("an inspection is not dated before its draw (2026-12-14)"))
+        {
+            try await world.service.recordResult(
+                plan: "2026-food-12",
+                entity: first,
+                outcome: .noProblem,
+                findings: "-",
+                on: try world.date("2026-12-11")
+            )
+        }
+        let problem = try await world.service.recordResult(
+            plan: "2026-food-12",
+            entity: first,
+            outcome: .rectificationOrdered,
+            findings: "标签不合格",
+            on: try world.date("2026-12-14")
+        )
+        // 13 working days to 31 December, 1 January a holiday by statute, then 4 and 5 January.
+        #expect(problem.rectifyBy == (try world.date("2027-01-05")) && problem.provisional)
+        #expect(problem.discloseBy == (try world.date("2027-01-12")))
+        #expect(
+            try await world.service.disclosure(of: "2026-food-12").text.contains("rectify by 2027-01-05 (provisional)")
+        )
+        // The published calendar alone cannot count it: a typed error, nothing recorded.
+        let strict = try World(day: "2026-12-14")
+        try await strict.service.createPlan(id: "p-strict", title: "strict", industry: "food-sales")
+        try await inspectionFixture(strict)
+        let strictDrawn = try await strict.service.drawPlan("p-strict")
+        await #expect(throws: MarketSupervisionError.self) {
+            try await strict.service.recordResult(
+                plan: "p-strict",
+                entity: strictDrawn.assignments[0].entity,
+                outcome: .noProblem,
+                findings: "-"
+            )
+        }
+        #expect(try await strict.service.results(of: "p-strict").isEmpty)
     }
 
     @Test("results with rectification in working days, credit events, and the masked public disclosure")

@@ -25,7 +25,8 @@ struct MarketWorld<Store: RecordStore> {
         keys: any KeyProvider,
         crypto: any CryptoProvider,
         clock: FixedWallClock,
-        drawKey: (any SigningKey)? = nil
+        drawKey: (any SigningKey)? = nil,
+        calendar: (any WorkingCalendar)? = nil
     ) throws {
         self.store = store
         self.crypto = crypto
@@ -43,7 +44,7 @@ struct MarketWorld<Store: RecordStore> {
         service = MarketSupervisionService(
             ports: ports,
             draws: DrawService(ports: ports, signer: key, kid: "market-draw-1"),
-            calendar: try PublishedCalendar.official()
+            calendar: try calendar ?? PublishedCalendar.official()
         )
     }
 
@@ -88,9 +89,9 @@ struct MarketWorld<Store: RecordStore> {
 }
 
 extension MarketWorld where Store == InMemoryStore {
-    init() throws {
-        let clock = try Self.clock()
+    init(day: String = "2026-09-21", calendar: (any WorkingCalendar)? = nil) throws {
+        let clock = try Self.clock(day)
         let store = try InMemoryStore(clock: clock, actor: "11321200014287102B/market")
-        try self.init(store: store, keys: store.keys, crypto: store.crypto, clock: clock)
+        try self.init(store: store, keys: store.keys, crypto: store.crypto, clock: clock, calendar: calendar)
     }
 }
