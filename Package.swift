@@ -318,6 +318,7 @@ let package = Package(
                 "SocietyCultureSport",
                 "SocietyDisability",
                 "SocietyCommunity",
+                "SocietyMarketSupervision",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -16,7 +16,7 @@ struct DemoBundles {
         desk = ApplicationService(
             ports: department.ports,
             catalogue: try ServiceCatalogue(json: Data(ReferenceCatalogue.json.utf8)),
-            calendar: try PublishedCalendar.official()
+            calendar: ProvisionalWorkingCalendar(base: try PublishedCalendar.official())
         )
     }
 

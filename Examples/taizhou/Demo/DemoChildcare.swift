@@ -28,7 +28,7 @@ extension Demo {
         let service = ChildcareService(
             ports: department.ports,
             oneCard: oneCard,
-            calendar: try PublishedCalendar.official()
+            calendar: ProvisionalWorkingCalendar(base: try PublishedCalendar.official())
         )
         let register = ImmunisationService(ports: try government.department("vaccination", as: health).ports)
         let toddlers = families.filter { family in

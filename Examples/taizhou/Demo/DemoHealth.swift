@@ -72,7 +72,7 @@ extension Demo {
         let newbornDesk = ApplicationService(
             ports: desk.ports,
             catalogue: try ServiceCatalogue(entries, bundles: [bundle]),
-            calendar: try PublishedCalendar.official()
+            calendar: ProvisionalWorkingCalendar(base: try PublishedCalendar.official())
         )
         let id = "born-\(today.compact)-1"
         _ = try await newbornDesk.submit(

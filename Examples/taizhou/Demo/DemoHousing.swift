@@ -83,7 +83,7 @@ extension Demo {
             let transferDesk = ApplicationService(
                 ports: desk.ports,
                 catalogue: try ServiceCatalogue(entries, bundles: [bundle]),
-                calendar: try PublishedCalendar.official()
+                calendar: ProvisionalWorkingCalendar(base: try PublishedCalendar.official())
             )
             let unit = try UnitNumber(dwelling.unit)
             let contract = SuppliedMaterial.document(
