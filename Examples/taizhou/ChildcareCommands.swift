@@ -35,7 +35,9 @@ struct ChildcareCommand: AsyncParsableCommand {
             let (_, department) = try state.department("childcare", subsystem: "childcare", access: access)
             let (_, cards) = try state.department("onecard", subsystem: "onecard", access: access)
             let oneCard = try await reportingErrors { try OneCardService(ports: cards.ports) }
-            let calendar = try await reportingErrors { ProvisionalWorkingCalendar(base: try PublishedCalendar.official()) }
+            let calendar = try await reportingErrors {
+                ProvisionalWorkingCalendar(base: try PublishedCalendar.official())
+            }
             return ChildcareService(ports: department.ports, oneCard: oneCard, calendar: calendar)
         }
 
