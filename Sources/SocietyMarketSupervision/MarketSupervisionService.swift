@@ -525,7 +525,9 @@ public struct MarketSupervisionService: Sendable {
                 },
                 outcome: result?.outcome.disclosed,
                 rectifyBy: result?.rectifyBy,
-                provisional: result?.provisional ?? false
+                provisional: result?.rectifyBy.map { date in
+                    (calendar as? ProvisionalWorkingCalendar)?.isProvisional(date) ?? false
+                } ?? false
             )
         }
         return InspectionDisclosure(

@@ -286,7 +286,7 @@ public struct InspectionDisclosure: Hashable, Sendable, Codable {
         public let outcome: String?
         /// The rectification deadline, if any.
         public let rectifyBy: CalendarDate?
-        /// Whether the deadline is provisional (counted past the published holiday schedules).
+        /// Whether the rectification deadline itself lies past the published holiday schedules.
         public let provisional: Bool
     }
 

@@ -76,6 +76,22 @@ struct DemoCLITests {
                 != nil
         )
         #expect(output.contains("Services reaching villages: "))
+        #expect(
+            output.range(
+                of:
+                    #"3l\. Market supervision \(市场监管, plan item 16\): plan [0-9]{4}-food-[0-9]+ — seeds committed before the lists, [1-9] of 30 food shops drawn"#,
+                options: .regularExpression
+            ) != nil
+        )
+        #expect(
+            (output.contains("(left out for a conflict of interest: ZF-001: 亲属经营)")
+                || output.contains("(the one declared, ZF-001 with shop 1, did not arise)"))
+                && output.contains("法定代表人 ")
+        )
+        #expect(output.contains("re-run the draw from the revealed seeds: taizhou market disclose --plan "))
+        #expect(
+            output.contains("4 downstream holders found, 250 at depth 1, 200 at depth 2, 100 at depth 2, 50 at depth 3")
+        )
         #expect(output.contains("verified offline"))
         #expect(output.contains("0 alert(s) from 5 rules"))
         #expect(output.contains("after revocation: refused"))

@@ -38,6 +38,8 @@ struct DemoGovernment {
     let community: Member
     /// The one network's consent desk, which records and signs households' consents.
     let consentDesk: Member
+    /// The market supervision bureau: its inspection draws are signed with its key.
+    let market: Member
 
     /// Builds the parties (their keys generated into the state folder on first use) and the
     /// trust list, signed by a bureau root key made for this run.
@@ -64,12 +66,13 @@ struct DemoGovernment {
         education = try member(codes[extra + 3], "education", "泰州市教育局")
         community = try member(codes[extra + 4], "community", "海陵区城东街道社区综合服务中心")
         consentDesk = try member(codes[extra + 5], "consent-desk", "泰州市政务服务管理办公室 一网通办授权确认")
+        market = try member(codes[extra + 6], "market", "泰州市市场监督管理局")
         rootKey = try deployment.crypto.generateSigningKey(deployment.profile.signature)
 
         let purpose = VerificationService.purpose
         let all =
             [civilAffairs, oneCard, populationRegister] + DataSourceDepartment.allCases.compactMap { departments[$0] }
-            + [tax, realEstate, housingFund, education, community, consentDesk]
+            + [tax, realEstate, housingFund, education, community, consentDesk, market]
         var list = TrustList(
             version: 1,
             issuedAt: now.addingTimeInterval(-60),
@@ -210,7 +213,7 @@ struct DemoGovernment {
     /// Valid credit codes for the demo's parties (government bodies registered in Taizhou).
     static func departmentCodes() throws -> [String] {
         let division = try DivisionCode("321200")
-        return try (0..<(9 + DataSourceDepartment.allCases.count)).map { index in
+        return try (0..<(10 + DataSourceDepartment.allCases.count)).map { index in
             try CreditCode(
                 authority: .institutionalOrganization,
                 type: "1",

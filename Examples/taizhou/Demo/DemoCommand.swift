@@ -374,6 +374,12 @@ struct Demo {
         }
         printCommunity(neighbourhood)
 
+        // 3l. Market supervision: a random inspection round drawn, run and disclosed; a recall.
+        let supervised = try await step("market supervision") {
+            try await self.market(government, pooled: pooled, today: today)
+        }
+        printMarket(supervised)
+
         // 4. Proactive discovery over the pooled data.
         let findings = try await step("proactive discovery") {
             try await progress.showing("proactive discovery") { handler in
@@ -426,6 +432,7 @@ struct Demo {
                 try government.department("culture-sport", as: government.civilAffairs),
                 try government.department("disability", as: government.civilAffairs),
                 try government.department("community", as: government.community),
+                try government.department("market", as: government.market),
             ]
             + (try ["hospital", "vaccination", "childcare", "population", "medical-insurance"].map { name in
                 try government.department(
