@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "SocietyDisability", targets: ["SocietyDisability"]),
         .library(name: "SocietyCommunity", targets: ["SocietyCommunity"]),
         .library(name: "SocietyMarketSupervision", targets: ["SocietyMarketSupervision"]),
+        .library(name: "SocietyIndicators", targets: ["SocietyIndicators"]),
         .library(name: "SocietyTesting", targets: ["SocietyTesting"]),
         .library(name: "SocietyDeployment", targets: ["SocietyDeployment"]),
         .library(name: "SocietyPostgres", targets: ["SocietyPostgres"]),
@@ -181,6 +182,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The progress board (晾晒台): indicators, targets, early warnings and projects, published as a
+        // static site; it sits above the domains, like the composition root, and no domain imports it.
+        .target(
+            name: "SocietyIndicators",
+            dependencies: ["SocietyCore", .product(name: "Logging", package: "swift-log")]
+        ),
         // The resident-service foundation every domain runs its applications on (plan items 1–2):
         // the working-day calendar, the catalogue and the application life cycle.
         .target(
@@ -283,7 +290,7 @@ let package = Package(
                 "SocietyVeterans", "SocietyAssistance", "SocietySynthetic", "SocietyServices", "SocietyMarketplace",
                 "SocietyEmployment", "SocietyHousing", "SocietyChildcare", "SocietyElderlyCare",
                 "SocietyDraw", "SocietyEducation", "SocietyCultureSport",
-                "SocietyDisability", "SocietyCommunity", "SocietyMarketSupervision",
+                "SocietyDisability", "SocietyCommunity", "SocietyMarketSupervision", "SocietyIndicators",
             ]
         ),
 
@@ -319,6 +326,7 @@ let package = Package(
                 "SocietyDisability",
                 "SocietyCommunity",
                 "SocietyMarketSupervision",
+                "SocietyIndicators",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -408,6 +416,10 @@ let package = Package(
                 "InteropSupport", "SocietyOneCard",
             ],
             exclude: ["Interop"]
+        ),
+        .testTarget(
+            name: "SocietyIndicatorsTests",
+            dependencies: ["SocietyIndicators", "SocietyTesting", "SocietyCore", "SQLiteTestSupport"]
         ),
         .testTarget(
             name: "SocietyCommunityTests",

@@ -16,6 +16,7 @@
 @_exported public import SocietyExchange
 @_exported public import SocietyHealth
 @_exported public import SocietyHousing
+@_exported public import SocietyIndicators
 @_exported public import SocietyJSON
 @_exported public import SocietyMarketSupervision
 @_exported public import SocietyMarketplace
