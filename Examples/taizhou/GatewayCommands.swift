@@ -57,6 +57,8 @@ struct GatewayCommand: AsyncParsableCommand {
         var rateLimit: Int?
         @Option(help: "The address to listen on (loopback unless you mean otherwise).") var host = "127.0.0.1"
         @Option(help: "The port (0: any free port, printed when listening).") var port = 8080
+        @Option(help: "A progress board folder (`taizhou board build --out DIR`) to publish at /board/.")
+        var board: String?
         @OptionGroup var trustOptions: TrustOptions
 
         func validate() throws {
@@ -121,6 +123,16 @@ struct GatewayCommand: AsyncParsableCommand {
                             mediaType: "application/jose+json"
                         ),
                         checkpointKey: (try deployment.signingKey(of: me), "\(me.text)/audit"),
+                        board: try board.map { folder in
+                            do {
+                                return try PublishedPage(folder: URL(fileURLWithPath: folder))
+                            } catch {
+                                throw failure(
+                                    status: ExitStatus.io,
+                                    "--board \(folder): no readable index.html (\(error))"
+                                )
+                            }
+                        },
                         statusList: { [statusLists] id in
                             guard let statusLists else { return nil }
                             return try StatusListFile.published(id, from: statusLists, preferring: me)

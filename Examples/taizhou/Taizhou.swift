@@ -23,7 +23,7 @@ struct Taizhou: AsyncParsableCommand {
             ConsentCommand.self,
             UsageCommand.self, EmploymentCommand.self, HousingCommand.self, ClinicCommand.self, VaccinationCommand.self,
             ChildcareCommand.self, ElderlyCareCommand.self, EducationCommand.self, DrawCommand.self, VenueCommand.self,
-            SportCommand.self, DisabilityCommand.self, CommunityCommand.self, MarketCommand.self,
+            SportCommand.self, DisabilityCommand.self, CommunityCommand.self, MarketCommand.self, BoardCommand.self,
         ]
     )
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Logging
 public import SocietyCore
 public import SocietyExchange
@@ -52,16 +52,40 @@ public struct GatewayPublications: Sendable {
     /// The key that signs the exchange-audit log's checkpoints (`GET /v1/audit/checkpoint`), and
     /// the key's name in the checkpoint's signature line.
     public var checkpointKey: (key: any SigningKey, name: String)?
+    /// The progress board's page (`GET /board/`), as `taizhou board build` wrote it.
+    public var board: PublishedPage?
 
     /// Publications; none by default.
     public init(
         trustList: PublishedDocument? = nil,
         checkpointKey: (key: any SigningKey, name: String)? = nil,
+        board: PublishedPage? = nil,
         statusList: @escaping @Sendable (String) async throws -> PublishedDocument? = { _ in nil }
     ) {
         self.trustList = trustList
         self.checkpointKey = checkpointKey
+        self.board = board
         self.statusList = statusList
+    }
+}
+
+/// A static page the gateway publishes: one self-contained HTML document (styles and charts
+/// inline, no script), read once when the gateway starts.
+public struct PublishedPage: Sendable {
+    /// The page.
+    public let html: [UInt8]
+
+    /// The page `html`.
+    public init(html: [UInt8]) { self.html = html }
+
+    /// The `index.html` of `folder` (at most 8 MiB); a folder without one throws.
+    public init(folder: URL) throws {
+        let file = folder.appendingPathComponent("index.html")
+        let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+        guard let size = attributes[.size] as? Int, size <= 8 * 1024 * 1024 else {
+            throw CocoaError(.fileReadTooLarge)
+        }
+        html = Array(try Data(contentsOf: file))
     }
 }
 
@@ -262,6 +286,24 @@ public final class ExchangeGateway: Sendable {
             contentType: document.mediaType,
             body: Array(document.text.utf8),
             headers: headers
+        )
+    }
+
+    /// The progress board's page, or 404 when the gateway publishes none.
+    public func board() -> GatewayReply {
+        guard let page = publications.board else {
+            return GatewayReply(.notPublished("this gateway publishes no progress board"))
+        }
+        return GatewayReply(
+            status: 200,
+            contentType: "text/html; charset=utf-8",
+            body: page.html,
+            headers: [
+                ("Cache-Control", "no-cache"),
+                // The page has no script and fetches nothing: say so to the browser too.
+                ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:"),
+                ("X-Content-Type-Options", "nosniff"),
+            ]
         )
     }
 

@@ -217,6 +217,27 @@ public enum GatewayOpenAPI {
                 }
               }
             },
+            "/board": {
+              "get": {
+                "operationId": "board",
+                "summary": "The progress board (晾晒台): one static page, aggregates only, no script",
+                "responses": {
+                  "200": {
+                    "description": "The page.",
+                    "content": {
+                      "text/html": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/Problem"
+                  }
+                }
+              }
+            },
             "/healthz": {
               "get": {
                 "operationId": "health",

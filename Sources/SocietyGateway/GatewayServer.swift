@@ -90,6 +90,9 @@ public enum GatewayServer {
                 )
             )
         }
+        router.get("/board") { _, _ -> Response in
+            response(gateway.board())
+        }
         router.get("/openapi.json") { _, _ -> Response in
             response(
                 GatewayReply(status: 200, contentType: "application/json", body: Array(GatewayOpenAPI.document.utf8))

@@ -103,14 +103,15 @@ public struct Board: Hashable, Sendable {
 
 /// Where a figure comes from: a domain's public API measured for the board. The composition root
 /// builds one per indicator on the domain services it holds (the board never reads another
-/// module's tables).
+/// module's tables). A source answers `nil` when there is nothing to measure yet (no school has
+/// reported): the indicator then shows as not yet measured rather than as zero.
 public struct IndicatorSource: Sendable {
     /// The indicator it measures.
     public let indicator: String
-    let measure: @Sendable (Date) async throws -> IndicatorValue
+    let measure: @Sendable (Date) async throws -> IndicatorValue?
 
     /// A source measuring `indicator` with `measure`.
-    public init(_ indicator: String, measure: @escaping @Sendable (Date) async throws -> IndicatorValue) {
+    public init(_ indicator: String, measure: @escaping @Sendable (Date) async throws -> IndicatorValue?) {
         self.indicator = indicator
         self.measure = measure
     }
@@ -174,7 +175,7 @@ public struct IndicatorService: Sendable {
         var measured: [IndicatorValue] = []
         for source in sources {
             do {
-                let value = try await source.measure(now)
+                guard let value = try await source.measure(now) else { continue }
                 guard value.indicator == source.indicator, value.value.isFinite else {
                     throw IndicatorError.invalid("the source of \(source.indicator) answered for another indicator")
                 }

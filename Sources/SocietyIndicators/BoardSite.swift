@@ -1,7 +1,7 @@
 public import Foundation
 import SocietyCore
 
-/// The board as a static site: `index.html` and `board.css`, Chinese text, SVG charts drawn on the
+/// The board as a static site: one `index.html` with its stylesheet, Chinese text, SVG charts drawn on the
 /// server, no script and no network fetch, so it opens offline from a folder or from the gateway's
 /// `/board/`. Every chart is an `<svg role="img">` with a `<title>` and a `<desc>` saying in words
 /// what it shows; every text colour has a contrast of at least 4.5 : 1 with its background (WCAG
@@ -32,12 +32,10 @@ public struct BoardSite: Sendable {
     /// A site for `board`.
     public init(board: Board) { self.board = board }
 
-    /// The files, by name.
+    /// The files, by name: the page (its stylesheet inline, so it opens the same from a folder, a
+    /// file share or the gateway's `/board/`) and the marker.
     public var files: [String: Data] {
-        [
-            "index.html": Data(html.utf8), "board.css": Data(Self.css.utf8),
-            Self.marker: Data("DigitalSociety progress board\n".utf8),
-        ]
+        ["index.html": Data(html.utf8), Self.marker: Data("DigitalSociety progress board\n".utf8)]
     }
 
     /// Writes the files into `folder` (created if missing). A folder that holds anything but a
@@ -106,7 +104,9 @@ public struct BoardSite: Sendable {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(Self.escape(board.title))</title>
-            <link rel="stylesheet" href="board.css">
+            <style>
+            \(Self.css)
+            </style>
             </head>
             <body>
             <header>

@@ -36,7 +36,8 @@ struct GatewayFixture: Sendable {
     init(
         limits: GatewayLimits = GatewayLimits(),
         handlerDelay: Duration = .zero,
-        profile: CryptoProfile = .standard
+        profile: CryptoProfile = .standard,
+        board: PublishedPage? = nil
     )
         throws
     {
@@ -133,7 +134,8 @@ struct GatewayFixture: Sendable {
                     version: list.version,
                     mediaType: "application/jose+json"
                 ),
-                checkpointKey: (signing, "labour.test/audit")
+                checkpointKey: (signing, "labour.test/audit"),
+                board: board
             ),
             limits: limits,
             logger: GatewayFixture.quiet

@@ -177,6 +177,39 @@ struct GatewayHTTPTests {
         #expect(await fixture.gateway.readiness().status == 503)
     }
 
+    @Test("the progress board at /board/ when published (no script allowed by its policy), 404 otherwise")
+    func board() async throws {
+        let page = Array(
+            "<!DOCTYPE html><html lang=\"zh-CN\"><head><title>晾晒台</title></head><body>ok</body></html>".utf8
+        )
+        let fixture = try GatewayFixture(board: PublishedPage(html: page))
+        defer { fixture.remove() }
+        try await serving(fixture.gateway) { _, port, _ in
+            for path in ["/board/", "/board"] {
+                let connection = try RawConnection(port: port)
+                try connection.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+                let answer = try await connection.awaitResponse()
+                #expect(answer.status == 200 && answer.body == page, "\(path)")
+                #expect(answer.headers["content-type"] == "text/html; charset=utf-8")
+                #expect(answer.headers["content-security-policy"]?.hasPrefix("default-src 'none'") == true)
+            }
+        }
+        let bare = try GatewayFixture()
+        defer { bare.remove() }
+        try await serving(bare.gateway) { _, port, _ in
+            let connection = try RawConnection(port: port)
+            try connection.send("GET /board/ HTTP/1.1\r\nHost: x\r\n\r\n")
+            let answer = try await connection.awaitResponse()
+            #expect(answer.status == 404 && answer.headers["content-type"] == "application/problem+json")
+        }
+        // A folder without a page is refused when the gateway starts.
+        #expect(throws: (any Error).self) {
+            try PublishedPage(
+                folder: FileManager.default.temporaryDirectory.appendingPathComponent("none-\(UUID().uuidString)")
+            )
+        }
+    }
+
     @Test("operational routes: health, readiness, metrics counting the exchanges, the OpenAPI document")
     func operational() async throws {
         let fixture = try GatewayFixture()

@@ -92,6 +92,12 @@ struct DemoCLITests {
         #expect(
             output.contains("4 downstream holders found, 250 at depth 1, 200 at depth 2, 100 at depth 2, 50 at depth 3")
         )
+        #expect(
+            output.range(
+                of: #"8\. Progress board \(晾晒台\): [1-6] of 6 indicators measured through the domains' public APIs"#,
+                options: .regularExpression
+            ) != nil && output.contains("/board/index.html")
+        )
         #expect(output.contains("verified offline"))
         #expect(output.contains("0 alert(s) from 5 rules"))
         #expect(output.contains("after revocation: refused"))

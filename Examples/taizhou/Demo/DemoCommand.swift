@@ -423,6 +423,19 @@ struct Demo {
             "\n6. Fraud monitoring on the one-card ledger: \(alerts.count) alert(s) from \(FraudMonitor.standardRules.count) rules"
         )
 
+        // 8. The progress board, measured from the departments' stores through the domains' public
+        // APIs (before the audit step, so the indicators store's log is verified with the others).
+        let boardFolder = directory.appendingPathComponent("board")
+        let indicators = try government.department("indicators", as: government.civilAffairs)
+        let board = try await step("progress board") {
+            try await BoardAssembly(
+                deployment: deployment,
+                department: { name in try government.department(name, as: government.civilAffairs) },
+                office: indicators
+            )
+            .build(to: boardFolder)
+        }
+
         // 7. Audit logs.
         let stores =
             [civil, oneCardDepartment, health, veteransDepartment, servicesDepartment, employmentDepartment]
@@ -433,6 +446,7 @@ struct Demo {
                 try government.department("disability", as: government.civilAffairs),
                 try government.department("community", as: government.community),
                 try government.department("market", as: government.market),
+                indicators,
             ]
             + (try ["hospital", "vaccination", "childcare", "population", "medical-insurance"].map { name in
                 try government.department(
@@ -466,6 +480,13 @@ struct Demo {
         print(
             "\n7. Audit logs: \(audited.count) stores, \(entries) entries, "
                 + (broken.isEmpty ? "every log verifies (RFC 9162 Merkle trees)" : "BROKEN: \(broken.map(\.0))")
+        )
+
+        print(
+            "\n8. Progress board (晾晒台): \(board.rows.filter { $0.latest != nil }.count) of \(board.rows.count) indicators measured "
+                + "through the domains' public APIs, \(board.warnings.count) early warning(s), "
+                + "\(board.slowProjects.count) slow project(s); open \(boardFolder.path)/index.html "
+                + "(or `taizhou gateway serve --board \(boardFolder.path)` at /board/)"
         )
 
         print("\nTimings:")

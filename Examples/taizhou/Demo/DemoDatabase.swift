@@ -18,7 +18,7 @@ struct DemoDatabase {
         DataSourceDepartment.allCases.map(\.rawValue) + [
             "civil-affairs", "onecard", "family-doctor", "veterans", "services", "employment",
             "real-estate", "housing-fund", "tax", "housing", "hospital", "vaccination", "childcare", "eldercare",
-            "education", "culture-sport", "disability", "community", "market",
+            "education", "culture-sport", "disability", "community", "market", "indicators",
             "population",
             "medical-insurance",
         ]
