@@ -162,9 +162,11 @@ struct BoardAssembly {
             let month = String(today.adding(months: -1).iso8601.prefix(7))
             for cell in try await service.earlyWarning(month: month).flagged(atLeast: .alert).prefix(3) {
                 let rate = cell.rate.map { DecimalText.fixed($0 * 100, decimals: 2) + "%" } ?? "—"
+                let dimension =
+                    ["age": "年龄", "industry": "行业", "sex": "性别", "city": "全市"][cell.dimension] ?? cell.dimension
                 let place =
                     cell.dimension == "district"
-                    ? TaizhouPlan.districtNames[cell.group] ?? cell.group : "\(cell.dimension) \(cell.group)"
+                    ? TaizhouPlan.districtNames[cell.group] ?? cell.group : "\(dimension) \(cell.group)"
                 warnings.append(
                     EarlyWarning(kind: .unemployment, explanation: "\(month) \(place)：登记失业率 \(rate)", count: 0)
                 )

@@ -39,8 +39,10 @@ public struct IndicatorRow: Hashable, Sendable {
         case onTrack
         /// Below the trajectory.
         case behind
-        /// No target, or not measured yet.
+        /// Measured, with no target.
         case untracked
+        /// Not measured yet.
+        case notMeasured
 
         /// The board's label.
         public var label: String {
@@ -49,6 +51,7 @@ public struct IndicatorRow: Hashable, Sendable {
             case .onTrack: "按进度"
             case .behind: "滞后"
             case .untracked: "无目标"
+            case .notMeasured: "尚未采集"
             }
         }
     }
@@ -252,7 +255,7 @@ public struct IndicatorService: Sendable {
         unit: IndicatorUnit,
         policy: BoardPolicy
     ) -> (IndicatorRow.Status, String) {
-        guard let latest else { return (.untracked, "尚未采集") }
+        guard let latest else { return (.notMeasured, "尚未采集：来源部门暂无数据") }
         guard let target else { return (.untracked, "现值 \(policy.shown(latest.value, unit: unit))，未设目标") }
         let now = policy.shown(latest.value, unit: unit)
         let goal = policy.shown(target.value, unit: unit)

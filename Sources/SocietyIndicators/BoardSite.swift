@@ -78,7 +78,7 @@ public struct BoardSite: Sendable {
         .value { font-size: 1.5rem; font-weight: 700; color: \(accent); background-color: \(background); }
         .status-met, .status-onTrack { color: \(good); background-color: \(background); font-weight: 700; }
         .status-behind { color: \(alert); background-color: \(background); font-weight: 700; }
-        .status-untracked { color: \(muted); background-color: \(background); font-weight: 700; }
+        .status-untracked, .status-notMeasured { color: \(muted); background-color: \(background); font-weight: 700; }
         .warnings li { color: \(text); background-color: \(background); margin-bottom: 0.35rem; }
         .warning-kind { color: \(alert); background-color: \(background); font-weight: 700; }
         table { border-collapse: collapse; width: 100%; }
@@ -183,7 +183,7 @@ public struct BoardSite: Sendable {
     func trendChart(_ row: IndicatorRow, id: String) -> String {
         let policy = board.policy
         let unit = row.definition.unit
-        let (width, height, left, right, top, bottom) = (320.0, 150.0, 46.0, 10.0, 12.0, 26.0)
+        let (width, height, left, right, top, bottom) = (320.0, 150.0, 64.0, 10.0, 12.0, 26.0)
         var points: [(Date, Double)] = row.history.map { ($0.at, $0.value) }
         var trajectory: [(Date, Double)] = []
         if let target = row.target {

@@ -157,6 +157,19 @@ struct BoardTests {
         #expect(try await world.office.history(of: "sport.events").isEmpty)
     }
 
+    @Test("a source with nothing to measure yet leaves its indicator not measured, not zero")
+    func nothingYet() async throws {
+        let world = try BoardWorld()
+        let sources =
+            BoardWorld.sources().filter { $0.indicator != "education.smart-campus" } + [
+                IndicatorSource("education.smart-campus") { _ in nil }
+            ]
+        let board = try await world.board(sources)
+        let row = board.rows.first { $0.definition.id == "education.smart-campus" }
+        #expect(row?.status == .notMeasured && row?.latest == nil && row?.explanation == "尚未采集：来源部门暂无数据")
+        #expect(!board.warnings.contains { $0.explanation.hasPrefix("智慧校园") })
+    }
+
     @Test("the site is written only into an empty folder or a board's own")
     func folders() async throws {
         let world = try BoardWorld()
