@@ -412,13 +412,14 @@ public struct FamilyArchiveAssembler: Sendable {
                         "residents": .array(members.map { .string($0.unmasked) }),
                     ]
                 )
-                let recipient = try EnvelopeRecipient(
-                    party: entry.provider,
+                // Always encrypted: the request carries the household's identity numbers.
+                let request = try await exchange.sealRequest(
+                    draft,
                     trustList: trustList,
                     crypto: crypto,
-                    at: now
+                    at: now,
+                    encrypt: true
                 )
-                let request = try await exchange.sealer.seal(draft, encryptingTo: recipient)
                 let answer = try await exchange.opener.open(try await send(service, request), answering: request)
                 guard let object = answer.claims.data["members"]?.objectValue else {
                     missing[service] = "the answer has no \"members\""

@@ -71,18 +71,7 @@ public struct EnvelopeGroupSource: SpecialGroupSource {
             level: entry.level,
             data: ["residents": .array(residents.map { .string($0.unmasked) })]
         )
-        let request: String
-        if entry.level >= .important {
-            let recipient = try EnvelopeRecipient(
-                party: entry.provider,
-                trustList: trustList,
-                crypto: crypto,
-                at: clock.now()
-            )
-            request = try await exchange.sealer.seal(draft, encryptingTo: recipient)
-        } else {
-            request = try await exchange.sealer.seal(draft)
-        }
+        let request = try await exchange.sealRequest(draft, trustList: trustList, crypto: crypto, at: clock.now())
         let answer = try await exchange.opener.open(try await send(group.service, request), answering: request)
         guard let listed = answer.claims.data["members"]?.arrayValue else {
             throw CommunityError.exchange("the answer of \(group.service) has no \"members\"")

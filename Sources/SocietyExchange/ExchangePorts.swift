@@ -1,3 +1,4 @@
+public import Foundation
 public import SocietyCore
 
 /// What a service that exchanges envelopes receives besides its ``SocietyCore/ServicePorts``:
@@ -17,6 +18,27 @@ public struct ExchangePorts: Sendable {
     public init(sealer: EnvelopeSealer, opener: EnvelopeOpener) {
         self.sealer = sealer
         self.opener = opener
+    }
+}
+
+extension ExchangePorts {
+    /// Seals a request as the catalogue `trustList` grades its service: the draft's declared level
+    /// raised to the grade when lower (a gateway refuses less), and encrypted to its audience when
+    /// the grade is important or above, or when `encrypt` asks for it — the one place a caller
+    /// decides how a request travels.
+    public func sealRequest(
+        _ draft: EnvelopeDraft,
+        trustList: TrustList,
+        crypto: any CryptoProvider,
+        at instant: Date,
+        encrypt: Bool = false
+    ) async throws -> String {
+        var draft = draft
+        let grade = trustList.service(withID: draft.service)?.level ?? draft.level
+        if draft.level < grade { draft.level = grade }
+        guard encrypt || grade >= .important else { return try await sealer.seal(draft) }
+        let recipient = try EnvelopeRecipient(party: draft.audience, trustList: trustList, crypto: crypto, at: instant)
+        return try await sealer.seal(draft, encryptingTo: recipient)
     }
 }
 

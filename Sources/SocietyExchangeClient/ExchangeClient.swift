@@ -110,22 +110,13 @@ public final class ExchangeClient: Sendable {
     )
         async throws -> OpenedEnvelope
     {
-        let grade = trustList.service(withID: draft.service)?.level ?? draft.level
-        var draft = draft
-        // The catalogue's grade is the floor of what the envelope declares (the gateway refuses less).
-        if draft.level < grade { draft.level = grade }
-        let request: String
-        if encrypt || grade >= .important {
-            let recipient = try EnvelopeRecipient(
-                party: draft.audience,
-                trustList: trustList,
-                crypto: crypto,
-                at: clock.now()
-            )
-            request = try await exchange.sealer.seal(draft, encryptingTo: recipient)
-        } else {
-            request = try await exchange.sealer.seal(draft)
-        }
+        let request = try await exchange.sealRequest(
+            draft,
+            trustList: trustList,
+            crypto: crypto,
+            at: clock.now(),
+            encrypt: encrypt
+        )
         let answer = try await send(request, to: url, trace: trace)
         return try await exchange.opener.open(answer, answering: request)
     }
