@@ -7,6 +7,7 @@ import SocietyDeployment
 import SocietyDraw
 import SocietyEducation
 import SocietyEmployment
+import SocietyHealth
 import SocietyIndicators
 import SocietyMarketSupervision
 import SocietyOneCard
@@ -169,6 +170,22 @@ struct BoardAssembly {
                     ? TaizhouPlan.districtNames[cell.group] ?? cell.group : "\(dimension) \(cell.group)"
                 warnings.append(
                     EarlyWarning(kind: .unemployment, explanation: "\(month) \(place)：登记失业率 \(rate)", count: 0)
+                )
+            }
+        }
+        if let health = try department("family-doctor") {
+            let doctors = try FamilyDoctorService(ports: health.ports)
+            for (district, residents) in try await doctors.uncontractedLowIncome(on: today).sorted(by: {
+                $0.key.code < $1.key.code
+            })
+            where !residents.isEmpty {
+                warnings.append(
+                    EarlyWarning(
+                        kind: .uncontractedLowIncome,
+                        explanation: "享受低保等救助、尚未签约家庭医生的居民",
+                        count: residents.count,
+                        district: district.code
+                    )
                 )
             }
         }

@@ -211,7 +211,7 @@ public struct IndicatorService: Sendable {
             )
             if status == .behind {
                 allWarnings.append(
-                    EarlyWarning(kind: .belowTrajectory, explanation: "\(definition.name)：\(explanation)", count: 1)
+                    EarlyWarning(kind: .belowTrajectory, explanation: "\(definition.name)：\(explanation)", count: 0)
                 )
             }
             rows.append(

@@ -146,8 +146,10 @@ public struct BoardSite: Sendable {
             out += "<ul class=\"warnings\">\n"
             for warning in board.warnings {
                 let place = warning.district.map { " · " + Self.escape(board.districtNames[$0] ?? $0) } ?? ""
+                let count = warning.count > 0 ? "：" + policy.shown(count: warning.count) : ""
                 out +=
-                    "<li><span class=\"warning-kind\">\(warning.kind.title)</span>\(place)：\(Self.escape(warning.explanation))</li>\n"
+                    "<li><span class=\"warning-kind\">\(warning.kind.title)</span>\(place)："
+                    + "\(Self.escape(warning.explanation))\(Self.escape(count))</li>\n"
             }
             out += "</ul>\n"
         }

@@ -223,7 +223,8 @@ public struct EarlyWarning: Hashable, Sendable, Codable {
     public let kind: Kind
     /// Why, in one line (counts already suppressed where small).
     public let explanation: String
-    /// How many things it concerns (suppressed on the board when below the threshold).
+    /// How many things it concerns, shown (suppressed when below the threshold) after the
+    /// explanation; 0 when the warning is not a count.
     public let count: Int
     /// The district, when it is one district's.
     public let district: String?

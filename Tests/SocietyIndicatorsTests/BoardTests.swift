@@ -134,6 +134,8 @@ struct BoardTests {
         #expect(html.contains(">&lt;10</text>"))
         // No identity number, phone or bank card pattern anywhere.
         #expect(html.range(of: #"[0-9]{17}[0-9X]"#, options: .regularExpression) == nil)
+        // A warning's count is suppressed too: the fraud warning concerns 3.
+        #expect(html.contains("一卡通发放异常 3 笔：&lt;10</li>"))
         let strict = try BoardWorld(policy: BoardPolicy(suppressBelow: 50))
         let hidden = BoardSite(board: try await strict.board()).html
         #expect(hidden.contains("海陵区 &lt;50") && hidden.contains("小于 50 的计数"))
