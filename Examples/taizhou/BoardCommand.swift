@@ -159,9 +159,10 @@ struct BoardAssembly {
         }
         if let employment = try department("employment"), let cards {
             let service = EmploymentService(ports: employment.ports, oneCard: cards)
-            // The last complete month: contributions of the current one are still coming in.
+            // The last complete month's: contributions of the current one are still coming in.
             let month = String(today.adding(months: -1).iso8601.prefix(7))
-            for cell in try await service.earlyWarning(month: month).flagged(atLeast: .alert).prefix(3) {
+            // The one labour computed and kept (the board changes no department's store).
+            for cell in try await service.keptWarning(month: month)?.flagged(atLeast: .alert).prefix(3) ?? [] {
                 let rate = cell.rate.map { DecimalText.fixed($0 * 100, decimals: 2) + "%" } ?? "—"
                 let dimension =
                     ["age": "年龄", "industry": "行业", "sex": "性别", "city": "全市"][cell.dimension] ?? cell.dimension

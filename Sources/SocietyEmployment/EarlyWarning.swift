@@ -230,6 +230,17 @@ extension EmploymentService {
         return warning
     }
 
+    /// The early warning kept for `month` (`YYYY-MM`) when it was computed, read only: what a
+    /// reader such as the progress board shows without recomputing it.
+    public func keptWarning(month: String) async throws(EmploymentError) -> UnemploymentWarning? {
+        guard (try? PayPeriod(month)) != nil else { throw .invalid("\(month) is not YYYY-MM") }
+        return try await logger.employmentOperation("keptWarning") {
+            try await ports.store.read(purpose: Purposes.statistics) { db in
+                try await db.get(UnemploymentWarning.self, key: RecordKey(month))
+            }
+        }
+    }
+
     /// One cell rated: the level from the rate, raised by one for a fast rise.
     static func rate(
         dimension: String,

@@ -83,6 +83,10 @@ struct WarningTests {
         #expect(august.cells.first { $0.dimension == "district" && $0.group == "321203" }?.unemployed == 5)
 
         let november = try await city.service.earlyWarning(month: "2026-11")
+        // Kept, and read back without recomputing; a month never computed has none.
+        #expect(try await city.service.keptWarning(month: "2026-11") == november)
+        #expect(try await city.service.keptWarning(month: "2026-10") == nil)
+        await #expect(throws: EmploymentError.self) { try await city.service.keptWarning(month: "2026-13") }
         let city_ = try #require(november.city)
         #expect(city_.unemployed == 16)
         #expect(city_.employed == 310)
