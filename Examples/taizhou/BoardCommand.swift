@@ -232,14 +232,17 @@ struct BoardCommand: AsyncParsableCommand {
             let folder = URL(fileURLWithPath: out)
             let state = state
             let (deployment, office) = try state.department("indicators", subsystem: "indicators")
+            let onPostgres = try state.postgres() != nil
             let assembly = BoardAssembly(
                 deployment: deployment,
                 department: { name in
-                    let exists =
-                        (try? state.postgres()) != nil
-                        || FileManager.default.fileExists(atPath: state.storeDescription(name))
-                    guard exists else { return nil }
-                    return try state.department(name, subsystem: name, access: .existing).1
+                    // A department not set up here is not measured. On SQLite its file says so; on
+                    // PostgreSQL a schema that is not there is refused when opened.
+                    guard onPostgres else {
+                        guard FileManager.default.fileExists(atPath: state.storeDescription(name)) else { return nil }
+                        return try state.department(name, subsystem: name, access: .existing).1
+                    }
+                    return (try? state.department(name, subsystem: name, access: .existing))?.1
                 },
                 office: office
             )

@@ -64,6 +64,15 @@ struct PostgresCLITests {
         #expect(checkpoint.status == 0 && checkpoint.standardOutput.hasPrefix("digitalsociety/veterans\n"))
         let missing = try CLIRunner.run(["audit", "verify", "--state", state, "--store", url, "--department", "nosuch"])
         #expect(missing.status == 1 && missing.standardError.contains("no store"))
+        // The demo built its board from the server's schemas; built again by the CLI, it measures the same.
+        #expect(demo.standardOutput.contains("8. Progress board (晾晒台): 5 of 6 indicators measured"))
+        let board = try CLIRunner.run(
+            ["board", "build", "--state", state, "--store", url, "--out", work.appendingPathComponent("board").path]
+        )
+        #expect(
+            board.status == 0 && board.standardOutput.contains("5 of 6 indicators measured"),
+            "\(board.standardError)"
+        )
 
         // A re-run from the same folder replaces its own schemas; another folder is refused untouched.
         let again = try CLIRunner.run(
