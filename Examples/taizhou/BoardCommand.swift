@@ -122,11 +122,11 @@ struct BoardAssembly {
             }
         }
         if let communityStore = try department("community"), let cards {
-            let community = CommunityService(ports: communityStore.ports, oneCard: cards)
+            // Read once: the indicator and the warning are the same list.
+            let list = try await CommunityService(ports: communityStore.ports, oneCard: cards).monitoringList()
             sources.append(
                 IndicatorSource("rural.monitored") { at in
                     var byCounty: [String: Double] = [:]
-                    let list = try await community.monitoringList()
                     for household in list { byCounty[household.village.county?.code ?? "?", default: 0] += 1 }
                     return IndicatorValue(
                         indicator: "rural.monitored",
@@ -137,7 +137,7 @@ struct BoardAssembly {
                     )
                 }
             )
-            let monitored = try await community.monitoringList().count
+            let monitored = list.count
             if monitored > 0 {
                 warnings.append(
                     EarlyWarning(kind: .relapseRisk, explanation: "在防返贫监测名单上的农村家庭", count: monitored)

@@ -42,6 +42,8 @@ public struct BoardSite: Sendable {
     /// board's files is refused and left as it was.
     public func write(to folder: URL) throws(IndicatorError) {
         let manager = FileManager.default
+        // Rendered once: the page is the expensive part of `files`.
+        let files = files
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw .notABoardFolder(folder.path) }
