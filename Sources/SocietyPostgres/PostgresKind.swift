@@ -139,6 +139,46 @@ enum IndexKey {
         }
     }
 
+    /// ``bytes(_:)`` written over `out`, a buffer a bulk load keeps for every row; `false` where
+    /// ``bytes(_:)`` is `nil` (NaN).
+    static func write(_ value: IndexValue, into out: inout [UInt8]) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        switch value {
+        case .integer(let integer):
+            let double = Double(integer)
+            let base: Int64 = double >= 0x1p63 ? .max : Int64(double)
+            out.append(0x01)
+            appendOrdered(double, to: &out)
+            appendOrdered(integer &- base, to: &out)
+        case .real(let real):
+            guard !real.isNaN else { return false }
+            out.append(0x01)
+            appendOrdered(real == 0 ? 0 : real, to: &out)
+            appendOrdered(Int64(0), to: &out)
+        case .text(let text):
+            out.append(0x02)
+            out += text.utf8
+        }
+        return true
+    }
+
+    private static func appendOrdered(_ value: Double, to out: inout [UInt8]) {
+        let bits = value.bitPattern
+        appendBigEndian(bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63), to: &out)
+    }
+
+    private static func appendOrdered(_ value: Int64, to out: inout [UInt8]) {
+        appendBigEndian(UInt64(bitPattern: value) ^ (1 << 63), to: &out)
+    }
+
+    private static func appendBigEndian(_ value: UInt64, to out: inout [UInt8]) {
+        var shift = 56
+        while shift >= 0 {
+            out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+            shift -= 8
+        }
+    }
+
     private static func ordered(_ value: Double) -> [UInt8] {
         let bits = value.bitPattern
         let key = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)

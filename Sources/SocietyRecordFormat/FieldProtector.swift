@@ -67,12 +67,21 @@ package struct FieldProtector: Sendable {
 
     package static func associatedData(kind: String, rowKey: [UInt8], field: String) -> [UInt8] {
         var out: [UInt8] = []
+        associatedData(kind: kind, rowKey: rowKey, field: field, into: &out)
+        return out
+    }
+
+    /// The same bytes written over `out`, a buffer a caller sealing many fields keeps.
+    package static func associatedData(kind: String, rowKey: [UInt8], field: String, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
         out.reserveCapacity(12 + kind.utf8.count + rowKey.count + field.utf8.count)
         appendLengthPrefixed(kind.utf8, to: &out)
         appendLengthPrefixed(rowKey, to: &out)
         appendLengthPrefixed(field.utf8, to: &out)
-        return out
     }
+
+    /// A key id as a sealed field carries it: its UTF-8 bytes, at most 255.
+    package static func keyIDBytes(_ key: SymmetricKey) -> [UInt8] { Array(key.id.utf8.prefix(255)) }
 
     private var algorithmByte: UInt8 { profile.aead == .aes256GCM ? 1 : 2 }
 
@@ -136,17 +145,35 @@ package struct FieldProtector: Sendable {
         key: SymmetricKey,
         session: any AEADSealingSession
     ) throws -> [UInt8] {
-        let id = Array(key.id.utf8.prefix(255))
-        var out: [UInt8] = [0x01, algorithmByte, UInt8(id.count)]
-        out.reserveCapacity(3 + id.count + nonce.count + plaintext.count + 48)
-        out += id
-        try session.seal(
-            plaintext,
+        var out: [UInt8] = []
+        try seal(
+            plaintext: plaintext,
             nonce: nonce,
+            keyID: FieldProtector.keyIDBytes(key),
             associatedData: FieldProtector.associatedData(kind: kind, rowKey: rowKey, field: field),
+            session: session,
             appendingTo: &out
         )
         return out
+    }
+
+    /// The sealed form of one field appended to `output`, for a caller sealing many fields with
+    /// one key and its own buffers: `keyID` from ``keyIDBytes(_:)``, `associatedData` from
+    /// ``associatedData(kind:rowKey:field:into:)``, `session` keyed with that key.
+    package func seal(
+        plaintext: [UInt8],
+        nonce: [UInt8],
+        keyID: [UInt8],
+        associatedData: [UInt8],
+        session: any AEADSealingSession,
+        appendingTo output: inout [UInt8]
+    ) throws {
+        output.reserveCapacity(output.count + 3 + keyID.count + nonce.count + plaintext.count + 48)
+        output.append(0x01)
+        output.append(algorithmByte)
+        output.append(UInt8(truncatingIfNeeded: keyID.count))
+        output += keyID
+        try session.seal(plaintext, nonce: nonce, associatedData: associatedData, appendingTo: &output)
     }
 
     /// ``keyedHash(domain:kind:name:value:)`` through `session`, which is keyed with the

@@ -118,6 +118,24 @@ struct PostgresStoreTests {
         )
         #expect(bodies.count == 1 && !bodies[0].contains(person.id) && !bodies[0].contains(person.phone))
         await fixture.shutdown()
+        // A first load goes by COPY, with its own buffers for nonces, associated data and hashes:
+        // the same key and index hashes, three fields sealed in one record, and each opens.
+        let loaded = try await StoreFixture("bytes_bulk", keys: fixture.keys)
+        let others = (8..<12).map { SamplePerson.numbered($0) }
+        #expect(try await loaded.store.bulkLoad({ [person] + others }, purpose: nil) == 1 + others.count)
+        let fromLoad = try await loaded.column(
+            """
+            SELECT upper(encode(key, 'hex')) || ' ' || upper(encode(ix_phone, 'hex')) || ' ' ||
+            convert_from(substring(ix_district from 2), 'UTF8') FROM "\(loaded.database.schema)".rec_sample_person
+            ORDER BY id LIMIT 1
+            """
+        )
+        #expect(fromLoad == ["\(key) \(phone) \(district)"])
+        let back = try await loaded.store.read(purpose: Purpose(constant: "test.registration")) { db in
+            try await db.fetch(RecordQuery<SamplePerson>.all)
+        }
+        #expect(back == [person] + others)
+        await loaded.shutdown()
     }
 
     @Test("a sealed body copied onto another row fails to decrypt, with a typed error naming no personal data")
@@ -203,6 +221,21 @@ struct PostgresStoreTests {
         #expect(loadedOrder == expected)
         #expect(loadedThree == ["l"])
         await loaded.shutdown()
+    }
+
+    @Test("a bulk load's index bytes, written into a kept buffer, equal the per-row ones for every kind of value")
+    func indexBytesInBuffer() {
+        let values: [IndexValue] = [
+            .integer(0), .integer(-1), .integer(Int64.min), .integer(Int64.max), .integer(Int64.max - 1),
+            .integer(1 << 53 + 1), .real(0), .real(-0.0), .real(2.5), .real(-1e300), .real(.infinity),
+            .real(.nan), .text(""), .text("321202"), .text("é"),
+        ]
+        var buffer: [UInt8] = [0xEE, 0xEE]  // written over, never appended to
+        for value in values {
+            let written = IndexKey.write(value, into: &buffer)
+            #expect(written == (IndexKey.bytes(value) != nil), "\(value)")
+            if let bytes = IndexKey.bytes(value) { #expect(buffer == bytes, "\(value)") }
+        }
     }
 
     @Test("bulk load: all records in one transaction, the last of a repeated key wins, each put audited")
