@@ -60,6 +60,44 @@ final class RowPreparer<Record: StorableRecord> {
         return Array(nonces[nonceOffset..<nonceOffset + length])
     }
 
+    /// Buffers a bulk preparer reuses for every sealed field and keyed hash (nonce, associated
+    /// data, sealed field, hash input): a field of twenty bytes otherwise cost six small arrays,
+    /// more than the cipher (the PostgreSQL load's profile found it; the same code seals here).
+    private var nonce: [UInt8] = []
+    private var associatedData: [UInt8] = []
+    private var sealed: [UInt8] = []
+    private var hashInput: [UInt8] = []
+    private lazy var keyPrefix = FieldProtector.keyedHashPrefix(domain: "key", kind: schema.kind, name: "")
+
+    /// One field sealed through the bulk preparer's session into ``sealed``.
+    private func sealInSession(
+        field: String,
+        plaintext: [UInt8],
+        protector: FieldProtector,
+        keyID: [UInt8],
+        session: any AEADSealingSession
+    ) throws -> [UInt8] {
+        let length = protector.profile.aead.nonceByteCount
+        if nonceOffset + length > nonces.count {
+            nonces = try protector.crypto.randomBytes(count: length * noncesPerDraw)
+            nonceOffset = 0
+        }
+        nonce.removeAll(keepingCapacity: true)
+        nonce += nonces[nonceOffset..<nonceOffset + length]
+        nonceOffset += length
+        FieldProtector.associatedData(kind: schema.kind, rowKey: rowKey, field: field, into: &associatedData)
+        sealed.removeAll(keepingCapacity: true)
+        try protector.seal(
+            plaintext: plaintext,
+            nonce: nonce,
+            keyID: keyID,
+            associatedData: associatedData,
+            session: session,
+            appendingTo: &sealed
+        )
+        return sealed
+    }
+
     /// Sessions keyed once with the pinned keys, for a bulk preparer: no cipher or MAC context is
     /// looked up per value. `nil` for a one-off preparer, or when a key could not be pinned.
     private var sealingSession: (key: SymmetricKey, session: any AEADSealingSession)?
@@ -79,14 +117,13 @@ final class RowPreparer<Record: StorableRecord> {
         guard !schema.sensitiveFields.isEmpty, let protector else { return nil }
         let kind = schema.kind
         if let (key, session) = sealingSession {
+            let keyID = FieldProtector.keyIDBytes(key)
             return { [unowned self] field, plain in
-                try protector.seal(
-                    kind: kind,
-                    rowKey: self.rowKey,
+                try self.sealInSession(
                     field: field,
                     plaintext: plain,
-                    nonce: self.nextNonce(protector),
-                    key: key,
+                    protector: protector,
+                    keyID: keyID,
                     session: session
                 )
             }
@@ -177,14 +214,11 @@ final class RowPreparer<Record: StorableRecord> {
     /// The key to bind (text, or the keyed hash of a sensitive key); sets the row key the
     /// record's sealed fields are bound to.
     private func bindRowKey(_ recordKey: RecordKey) throws -> SQLiteValue {
-        if recordKey.isSensitive, let macSession, let protector {
-            let hash = try protector.keyedHash(
-                domain: "key",
-                kind: schema.kind,
-                name: "",
-                value: recordKey.value.utf8,
-                session: macSession
-            )
+        if recordKey.isSensitive, let macSession {
+            hashInput.removeAll(keepingCapacity: true)
+            hashInput += keyPrefix
+            FieldProtector.appendLengthPrefixed(Array(recordKey.value.utf8), to: &hashInput)
+            let hash = try macSession.authenticationCode(of: hashInput)
             self.rowKey = hash
             return .blob(hash)
         }
