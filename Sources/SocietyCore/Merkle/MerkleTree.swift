@@ -38,6 +38,25 @@ public struct MerkleTree: Sendable {
         return try provider.digest(algorithm, of: input)
     }
 
+    /// ``leafHash(_:)`` of `data`, with its input built in `scratch`, a buffer a caller hashing
+    /// many leaves keeps: verifying a log hashes one leaf and about one node per entry, and the
+    /// inputs' arrays were a good part of it.
+    package func leafHash(_ data: UnsafeRawBufferPointer, scratch: inout [UInt8]) throws -> [UInt8] {
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(0x00)
+        scratch.append(contentsOf: data)
+        return try provider.digest(algorithm, of: scratch)
+    }
+
+    /// ``nodeHash(_:_:)`` with its input built in `scratch`.
+    package func nodeHash(_ left: [UInt8], _ right: [UInt8], scratch: inout [UInt8]) throws -> [UInt8] {
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(0x01)
+        scratch.append(contentsOf: left)
+        scratch.append(contentsOf: right)
+        return try provider.digest(algorithm, of: scratch)
+    }
+
     /// `H(0x01 ‖ left ‖ right)`.
     public func nodeHash(_ left: [UInt8], _ right: [UInt8]) throws -> [UInt8] {
         var input: [UInt8] = [0x01]
@@ -192,6 +211,8 @@ public struct CompactRange: Sendable {
     public private(set) var subtreeHashes: [[UInt8]] = []
     /// How many leaves have been appended.
     public private(set) var size = 0
+    /// The node hashes' input, kept between appends.
+    private var scratch: [UInt8] = []
 
     /// An empty range hashed with `tree`'s digest.
     public init(tree: MerkleTree) { self.tree = tree }
@@ -209,7 +230,7 @@ public struct CompactRange: Sendable {
         var merged = size
         // Each trailing 1 bit of the old size is a perfect subtree that the new leaf completes.
         while merged & 1 == 1, let last = subtreeHashes.popLast() {
-            hash = try tree.nodeHash(last, hash)
+            hash = try tree.nodeHash(last, hash, scratch: &scratch)
             merged >>= 1
         }
         subtreeHashes.append(hash)

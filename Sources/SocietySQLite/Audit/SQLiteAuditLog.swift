@@ -269,6 +269,15 @@ public struct SQLiteAuditLog: AuditLog {
         return result
     }
 
+    /// Whether `stored` holds exactly `bytes`, looking at every byte whatever the first difference
+    /// (as `constantTimeEquals` does for two arrays).
+    private static func sameBytes(_ bytes: [UInt8], _ stored: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count == stored.count else { return false }
+        var difference: UInt8 = 0
+        for position in 0..<bytes.count { difference |= bytes[position] ^ stored[position] }
+        return difference == 0
+    }
+
     private func walk(
         _ connection: Connection,
         checkpointKey: (any VerifyingKey)?,
@@ -303,13 +312,15 @@ public struct SQLiteAuditLog: AuditLog {
             sql: "SELECT idx, entry, leaf FROM ds_audit_entries ORDER BY idx",
             persistent: false
         )
+        var scratch: [UInt8] = []
         while try entries.step() {
             let index = Int(entries.int64(0))
             guard index == range.size else {
                 return try broken(range.size, "entry \(range.size) is missing (the next stored entry is \(index))")
             }
-            let leaf = try tree.leafHash(entries.blob(1))
-            guard crypto.constantTimeEquals(leaf, entries.blob(2)) else {
+            // The entry and its stored leaf are read where SQLite holds them, not copied out.
+            let leaf = try entries.withBlob(1) { try tree.leafHash($0, scratch: &scratch) }
+            guard entries.withBlob(2, { stored in Self.sameBytes(leaf, stored) }) else {
                 return try broken(index, "entry \(index) does not match its leaf hash (the entry was altered)")
             }
             try range.append(leafHash: leaf)
