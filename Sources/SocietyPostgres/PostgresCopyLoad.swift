@@ -128,8 +128,6 @@ final class CopyRowPreparer<Record: StorableRecord> {
     private let audited: Bool
     private let sealing: (key: SymmetricKey, session: any AEADSealingSession)?
     private let mac: (any MACSession)?
-    private var nonces: [UInt8] = []
-    private var nonceOffset = 0
     private var rowKey: [UInt8] = []
 
     init(table: KindTable, protector: FieldProtector?, audited: Bool) throws {
@@ -149,48 +147,10 @@ final class CopyRowPreparer<Record: StorableRecord> {
         }
     }
 
-    /// Buffers reused for every field of the chunk (the nonce, the associated data, the sealed
-    /// field, a keyed hash's input, the record's body): the fields are small, so allocating each
-    /// of them cost more than sealing it (bulk-load profile, 2026-12-07).
-    private var nonce: [UInt8] = []
-    private var associatedData: [UInt8] = []
-    private var sealed: [UInt8] = []
+    /// Buffers reused for every row: a keyed hash's input, the record's body (sealed fields go
+    /// through a ``BulkFieldSealer``'s).
     private var hashInput: [UInt8] = []
     private let body = RecordWriter(capacity: 512)
-
-    /// The next nonce from the chunk's random bytes, written over ``nonce``.
-    private func nextNonce(_ protector: FieldProtector) throws {
-        let length = protector.profile.aead.nonceByteCount
-        if nonceOffset + length > nonces.count {
-            nonces = try protector.crypto.randomBytes(count: length * 256)
-            nonceOffset = 0
-        }
-        nonce.removeAll(keepingCapacity: true)
-        nonce += nonces[nonceOffset..<nonceOffset + length]
-        nonceOffset += length
-    }
-
-    /// One sensitive field sealed with the chunk's key and session, into ``sealed``.
-    private func seal(
-        field: String,
-        plaintext: [UInt8],
-        protector: FieldProtector,
-        keyID: [UInt8],
-        session: any AEADSealingSession
-    ) throws -> [UInt8] {
-        try nextNonce(protector)
-        FieldProtector.associatedData(kind: table.kind, rowKey: rowKey, field: field, into: &associatedData)
-        sealed.removeAll(keepingCapacity: true)
-        try protector.seal(
-            plaintext: plaintext,
-            nonce: nonce,
-            keyID: keyID,
-            associatedData: associatedData,
-            session: session,
-            appendingTo: &sealed
-        )
-        return sealed
-    }
 
     /// The keyed-hash inputs' first parts (``FieldProtector/keyedHashPrefix(domain:kind:name:)``)
     /// for the row key and for each declared index, computed once per chunk.
@@ -222,9 +182,9 @@ final class CopyRowPreparer<Record: StorableRecord> {
         } else {
             guard let protector else { throw StoreError.protectionRequired(kind: kind) }
             if let (key, session) = sealing {
-                let keyID = FieldProtector.keyIDBytes(key)
+                let bulk = BulkFieldSealer(protector: protector, kind: kind, key: key, session: session)
                 sealer = { [unowned self] field, plain in
-                    try self.seal(field: field, plaintext: plain, protector: protector, keyID: keyID, session: session)
+                    try bulk.seal(field: field, rowKey: self.rowKey, plaintext: plain)
                 }
             } else {
                 sealer = { [unowned self] field, plain in

@@ -253,3 +253,53 @@ extension IndexValue {
         }
     }
 }
+
+/// Seals the fields of a bulk load through one session keyed once, drawing nonces 256 at a time
+/// and reusing one buffer each for the nonce, the associated data and the sealed field.
+///
+/// A field of twenty bytes otherwise cost six small arrays, more than the cipher itself (bulk-load
+/// profile, 2026-12-07). Both stores' bulk preparers seal through it, so their rows stay
+/// byte-compatible. Not `Sendable`: one belongs to the thread preparing a chunk.
+package final class BulkFieldSealer {
+    private let protector: FieldProtector
+    private let kind: String
+    private let keyID: [UInt8]
+    private let session: any AEADSealingSession
+    private var nonces: [UInt8] = []
+    private var nonceOffset = 0
+    private var nonce: [UInt8] = []
+    private var associatedData: [UInt8] = []
+    private var sealed: [UInt8] = []
+
+    /// A sealer for `kind`'s fields under `key`, through `session` keyed with it.
+    package init(protector: FieldProtector, kind: String, key: SymmetricKey, session: any AEADSealingSession) {
+        self.protector = protector
+        self.kind = kind
+        self.keyID = FieldProtector.keyIDBytes(key)
+        self.session = session
+    }
+
+    /// The sealed form of `plaintext` as `field` of the row `rowKey` (the same bytes as
+    /// ``FieldProtector/seal(kind:rowKey:field:plaintext:nonce:)``), valid until the next call.
+    package func seal(field: String, rowKey: [UInt8], plaintext: [UInt8]) throws -> [UInt8] {
+        let length = protector.profile.aead.nonceByteCount
+        if nonceOffset + length > nonces.count {
+            nonces = try protector.crypto.randomBytes(count: length * 256)
+            nonceOffset = 0
+        }
+        nonce.removeAll(keepingCapacity: true)
+        nonce += nonces[nonceOffset..<nonceOffset + length]
+        nonceOffset += length
+        FieldProtector.associatedData(kind: kind, rowKey: rowKey, field: field, into: &associatedData)
+        sealed.removeAll(keepingCapacity: true)
+        try protector.seal(
+            plaintext: plaintext,
+            nonce: nonce,
+            keyID: keyID,
+            associatedData: associatedData,
+            session: session,
+            appendingTo: &sealed
+        )
+        return sealed
+    }
+}

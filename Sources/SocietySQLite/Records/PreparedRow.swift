@@ -60,43 +60,9 @@ final class RowPreparer<Record: StorableRecord> {
         return Array(nonces[nonceOffset..<nonceOffset + length])
     }
 
-    /// Buffers a bulk preparer reuses for every sealed field and keyed hash (nonce, associated
-    /// data, sealed field, hash input): a field of twenty bytes otherwise cost six small arrays,
-    /// more than the cipher (the PostgreSQL load's profile found it; the same code seals here).
-    private var nonce: [UInt8] = []
-    private var associatedData: [UInt8] = []
-    private var sealed: [UInt8] = []
+    /// The keyed hash's input, reused for every row key, and its first parts, computed once.
     private var hashInput: [UInt8] = []
     private lazy var keyPrefix = FieldProtector.keyedHashPrefix(domain: "key", kind: schema.kind, name: "")
-
-    /// One field sealed through the bulk preparer's session into ``sealed``.
-    private func sealInSession(
-        field: String,
-        plaintext: [UInt8],
-        protector: FieldProtector,
-        keyID: [UInt8],
-        session: any AEADSealingSession
-    ) throws -> [UInt8] {
-        let length = protector.profile.aead.nonceByteCount
-        if nonceOffset + length > nonces.count {
-            nonces = try protector.crypto.randomBytes(count: length * noncesPerDraw)
-            nonceOffset = 0
-        }
-        nonce.removeAll(keepingCapacity: true)
-        nonce += nonces[nonceOffset..<nonceOffset + length]
-        nonceOffset += length
-        FieldProtector.associatedData(kind: schema.kind, rowKey: rowKey, field: field, into: &associatedData)
-        sealed.removeAll(keepingCapacity: true)
-        try protector.seal(
-            plaintext: plaintext,
-            nonce: nonce,
-            keyID: keyID,
-            associatedData: associatedData,
-            session: session,
-            appendingTo: &sealed
-        )
-        return sealed
-    }
 
     /// Sessions keyed once with the pinned keys, for a bulk preparer: no cipher or MAC context is
     /// looked up per value. `nil` for a one-off preparer, or when a key could not be pinned.
@@ -117,16 +83,8 @@ final class RowPreparer<Record: StorableRecord> {
         guard !schema.sensitiveFields.isEmpty, let protector else { return nil }
         let kind = schema.kind
         if let (key, session) = sealingSession {
-            let keyID = FieldProtector.keyIDBytes(key)
-            return { [unowned self] field, plain in
-                try self.sealInSession(
-                    field: field,
-                    plaintext: plain,
-                    protector: protector,
-                    keyID: keyID,
-                    session: session
-                )
-            }
+            let bulk = BulkFieldSealer(protector: protector, kind: kind, key: key, session: session)
+            return { [unowned self] field, plain in try bulk.seal(field: field, rowKey: self.rowKey, plaintext: plain) }
         }
         return { [unowned self] field, plain in
             try protector.seal(
