@@ -126,21 +126,12 @@ struct KindTable: Sendable {
 /// integers beyond 2⁵³ that round to the same double. Text: `0x02 ‖ UTF-8`.
 enum IndexKey {
     static func bytes(_ value: IndexValue) -> [UInt8]? {
-        switch value {
-        case .integer(let integer):
-            let double = Double(integer)
-            let base: Int64 = double >= 0x1p63 ? .max : Int64(double)
-            return [0x01] + ordered(double) + ordered(integer &- base)
-        case .real(let real):
-            guard !real.isNaN else { return nil }
-            return [0x01] + ordered(real == 0 ? 0 : real) + ordered(Int64(0))
-        case .text(let text):
-            return [0x02] + Array(text.utf8)
-        }
+        var out: [UInt8] = []
+        return write(value, into: &out) ? out : nil
     }
 
-    /// ``bytes(_:)`` written over `out`, a buffer a bulk load keeps for every row; `false` where
-    /// ``bytes(_:)`` is `nil` (NaN).
+    /// ``bytes(_:)`` written over `out`, a buffer a bulk load keeps for every row; `false` for a
+    /// value with no place in the order (NaN).
     static func write(_ value: IndexValue, into out: inout [UInt8]) -> Bool {
         out.removeAll(keepingCapacity: true)
         switch value {
@@ -177,15 +168,5 @@ enum IndexKey {
             out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
             shift -= 8
         }
-    }
-
-    private static func ordered(_ value: Double) -> [UInt8] {
-        let bits = value.bitPattern
-        let key = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
-        return withUnsafeBytes(of: key.bigEndian) { Array($0) }
-    }
-
-    private static func ordered(_ value: Int64) -> [UInt8] {
-        withUnsafeBytes(of: (UInt64(bitPattern: value) ^ (1 << 63)).bigEndian) { Array($0) }
     }
 }

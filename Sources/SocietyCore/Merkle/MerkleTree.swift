@@ -32,10 +32,8 @@ public struct MerkleTree: Sendable {
 
     /// `H(0x00 ‖ data)`.
     public func leafHash(_ data: [UInt8]) throws -> [UInt8] {
-        var input: [UInt8] = [0x00]
-        input.reserveCapacity(data.count + 1)
-        input.append(contentsOf: data)
-        return try provider.digest(algorithm, of: input)
+        var input: [UInt8] = []
+        return try data.withUnsafeBytes { try leafHash($0, scratch: &input) }
     }
 
     /// ``leafHash(_:)`` of `data`, with its input built in `scratch`, a buffer a caller hashing
@@ -59,11 +57,8 @@ public struct MerkleTree: Sendable {
 
     /// `H(0x01 ‖ left ‖ right)`.
     public func nodeHash(_ left: [UInt8], _ right: [UInt8]) throws -> [UInt8] {
-        var input: [UInt8] = [0x01]
-        input.reserveCapacity(left.count + right.count + 1)
-        input.append(contentsOf: left)
-        input.append(contentsOf: right)
-        return try provider.digest(algorithm, of: input)
+        var input: [UInt8] = []
+        return try nodeHash(left, right, scratch: &input)
     }
 
     /// The root of the tree whose leaves have the given hashes; `H("")` for the empty tree.
