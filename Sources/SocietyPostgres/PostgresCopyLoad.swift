@@ -163,10 +163,7 @@ final class CopyRowPreparer<Record: StorableRecord> {
     /// for a protector without pinned keys.
     private func keyedHash(prefix: [UInt8], domain: String, name: String, value: [UInt8]) throws -> [UInt8] {
         if let mac {
-            hashInput.removeAll(keepingCapacity: true)
-            hashInput += prefix
-            FieldProtector.appendLengthPrefixed(value, to: &hashInput)
-            return try mac.authenticationCode(of: hashInput)
+            return try FieldProtector.keyedHash(prefix: prefix, value: value, session: mac, scratch: &hashInput)
         }
         guard let protector else { throw StoreError.protectionRequired(kind: table.kind) }
         return try protector.keyedHash(domain: domain, kind: table.kind, name: name, value: value)

@@ -192,12 +192,18 @@ package struct FieldProtector: Sendable {
 
     /// ``keyedHash(domain:kind:name:value:session:)`` for a value already in an array, with the
     /// input's first three parts (`prefix`, from ``keyedHashPrefix(domain:kind:name:)``) computed once
-    /// for many values — what a bulk load does for each row's key and indexes.
-    package static func keyedHash(prefix: [UInt8], value: [UInt8], session: any MACSession) throws -> [UInt8] {
-        var data = prefix
-        data.reserveCapacity(prefix.count + 4 + value.count)
-        appendLengthPrefixed(value, to: &data)
-        return try session.authenticationCode(of: data)
+    /// for many values — what a bulk load does for each row's key and indexes. The input is built
+    /// in `scratch`, a buffer the caller keeps from one value to the next.
+    package static func keyedHash(
+        prefix: [UInt8],
+        value: [UInt8],
+        session: any MACSession,
+        scratch: inout [UInt8]
+    ) throws -> [UInt8] {
+        scratch.removeAll(keepingCapacity: true)
+        scratch += prefix
+        appendLengthPrefixed(value, to: &scratch)
+        return try session.authenticationCode(of: scratch)
     }
 
     /// `len ‖ domain ‖ len ‖ kind ‖ len ‖ name`: the start of every keyed hash's input for one name.

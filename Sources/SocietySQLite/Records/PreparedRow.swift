@@ -173,10 +173,12 @@ final class RowPreparer<Record: StorableRecord> {
     /// record's sealed fields are bound to.
     private func bindRowKey(_ recordKey: RecordKey) throws -> SQLiteValue {
         if recordKey.isSensitive, let macSession {
-            hashInput.removeAll(keepingCapacity: true)
-            hashInput += keyPrefix
-            FieldProtector.appendLengthPrefixed(Array(recordKey.value.utf8), to: &hashInput)
-            let hash = try macSession.authenticationCode(of: hashInput)
+            let hash = try FieldProtector.keyedHash(
+                prefix: keyPrefix,
+                value: Array(recordKey.value.utf8),
+                session: macSession,
+                scratch: &hashInput
+            )
             self.rowKey = hash
             return .blob(hash)
         }
