@@ -147,6 +147,11 @@ public struct OpenSSLCryptoProvider: CryptoProvider {
         try HMACSession(algorithm, key: key)
     }
 
+    /// A session that keeps one digest context (see `DigestSession`).
+    public func makeDigestSession(_ algorithm: DigestAlgorithm) throws -> any DigestSession {
+        try LibCryptoDigestSession(algorithm)
+    }
+
     /// ``AES256GCM`` or ``SM4CBCHMACSM3``, with a nonce from ``random`` when `nonce` is `nil`.
     public func seal(
         _ algorithm: AEADAlgorithm,

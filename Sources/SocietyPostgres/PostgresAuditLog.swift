@@ -331,6 +331,9 @@ public struct PostgresAuditLog: AuditLog {
         let walk = try await database.session { session in
             var meter = ProgressMeter("audit verification", total: total, every: 10_000, handler: progress)
             var range = CompactRange(tree: tree)
+            // One digest session and kept buffers for the walk, as the SQLite log's walk has.
+            let hasher = try MerkleHasher(tree: tree)
+            var leaf: [UInt8] = []
             var roots: [Int: [UInt8]] = [:]
             if wanted.contains(0) { roots[0] = try range.rootHash() }
             var broken: (Int, String)?
@@ -341,12 +344,12 @@ public struct PostgresAuditLog: AuditLog {
                     broken = (range.size, "entry \(range.size) is missing (the next stored index is \(index))")
                     return
                 }
-                let leaf = try tree.leafHash(try row.bytes(1))
+                try row.bytes(1).withUnsafeBytes { try hasher.leafHash($0, into: &leaf) }
                 guard crypto.constantTimeEquals(leaf, try row.bytes(2)) else {
                     broken = (index, "entry \(index) does not match its leaf hash (the entry was altered)")
                     return
                 }
-                try range.append(leafHash: leaf)
+                try range.append(leafHash: leaf, hasher: hasher)
                 if wanted.contains(range.size) { roots[range.size] = try range.rootHash() }
                 meter.advance()
             }

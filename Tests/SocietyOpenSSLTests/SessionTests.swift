@@ -64,6 +64,26 @@ struct SessionTests {
         )
     }
 
+    @Test("a digest session writes the one-shot digest over the caller's buffer, SHA-256 and SM3")
+    func digestSessionMatchesDigest() throws {
+        for algorithm in [DigestAlgorithm.sha256, .sm3] {
+            let session = try Self.provider.makeDigestSession(algorithm)
+            // Whatever the buffer held before (empty, shorter, longer), it ends as the digest.
+            var output: [UInt8] = []
+            for (index, (message, _, _)) in Self.material(seed: 79).enumerated() {
+                output = Array(repeating: 0xEE, count: index % 70)
+                try session.digest(of: message, into: &output)
+                #expect(output == (try Self.provider.digest(algorithm, of: message)))
+            }
+        }
+        // Published answers for "abc": FIPS 180-2 appendix B.1 (SHA-256), GB/T 32905-2016 A.1 (SM3).
+        var output: [UInt8] = []
+        try Self.provider.makeDigestSession(.sha256).digest(of: Array("abc".utf8), into: &output)
+        #expect(output == Hex.bytes("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"))
+        try Self.provider.makeDigestSession(.sm3).digest(of: Array("abc".utf8), into: &output)
+        #expect(output == Hex.bytes("66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"))
+    }
+
     @Test("a session refuses a key or nonce of the wrong length")
     func badInput() throws {
         #expect(throws: CryptoError.self) { try Self.provider.makeSealingSession(.aes256GCM, key: [1, 2, 3]) }

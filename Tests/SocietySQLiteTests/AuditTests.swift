@@ -61,6 +61,40 @@ struct AuditTests {
         }
     }
 
+    @Test("the walk's hasher gives the published roots, and the same subtree hashes as the one-shot path")
+    func hasherMatchesOneShot() throws {
+        let tree = MerkleTree(algorithm: .sha256, provider: OpenSSLCryptoProvider())
+        let hasher = try MerkleHasher(tree: tree)
+        var fast = CompactRange(tree: tree)
+        var leaf: [UInt8] = []
+        for size in 1...8 {
+            try Hex.bytes(AuditTests.leaves[size - 1]).withUnsafeBytes { try hasher.leafHash($0, into: &leaf) }
+            #expect(leaf == (try tree.leafHash(Hex.bytes(AuditTests.leaves[size - 1]))))
+            try fast.append(leafHash: leaf, hasher: hasher)
+            #expect(Hex.string(try fast.rootHash()) == AuditTests.roots[size])
+        }
+        // Beyond the published sizes: both paths, and a range restored midway, agree at every size.
+        var plain = CompactRange(tree: tree)
+        fast = CompactRange(tree: tree)
+        var restored: CompactRange?
+        for n in 0..<100 {
+            let hash = try tree.leafHash(Array("entry \(n)".utf8))
+            try plain.append(leafHash: hash)
+            try fast.append(leafHash: hash, hasher: hasher)
+            try restored?.append(leafHash: hash)
+            if n == 44 { restored = CompactRange(tree: tree, size: plain.size, subtreeHashes: plain.subtreeHashes) }
+            #expect(fast.subtreeHashes == plain.subtreeHashes)
+            #expect(plain.subtreeHashes.count == (n + 1).nonzeroBitCount)
+            #expect(try fast.rootHash() == plain.rootHash())
+            if let restored { #expect(try restored.rootHash() == plain.rootHash()) }
+        }
+        // A leaf hash of another length is refused and leaves the range as it was.
+        let root = try plain.rootHash()
+        #expect(throws: CryptoError.self) { try plain.append(leafHash: [1, 2, 3]) }
+        #expect(plain.size == 100)
+        #expect(try plain.rootHash() == root)
+    }
+
     static func entry(_ n: Int) -> AuditEntry { AuditSamples.entry(n) }
 
     @Test("an entry's canonical bytes decode to the same entry; malformed bytes are refused")

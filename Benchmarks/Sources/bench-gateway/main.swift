@@ -138,7 +138,8 @@ if arguments.first == "load" {
     if !ok.isEmpty, ProcessInfo.processInfo.environment["BENCH_GATEWAY_DISTRIBUTION"] != nil {
         // The whole tail, for finding where it comes from (standard error, not parsed).
         let points = [0.5, 0.9, 0.95, 0.99, 0.999, 1.0].map { ok[min(ok.count - 1, Int(Double(ok.count) * $0))] }
-        FileHandle.standardError.write(Data(("latency ms p50/p90/p95/p99/p99.9/max: " + points.map { String(format: "%.2f", $0) }.joined(separator: " ") + "\n").utf8))
+        let shown = points.map { String(format: "%.2f", $0) }.joined(separator: " ")
+        FileHandle.standardError.write(Data("latency ms p50/p90/p95/p99/p99.9/max: \(shown)\n".utf8))
     }
     exit(0)
 }
@@ -160,7 +161,8 @@ final class Counter: Sendable {
 let count = arguments.first.flatMap { Int($0) } ?? 2_000
 let runs = arguments.dropFirst().first.flatMap { Int($0) } ?? 3
 // An optional third argument runs one profile only ("standard" or "national").
-let profiles = arguments.dropFirst(2).first.flatMap { CryptoProfile(rawValue: $0) }.map { [$0] } ?? [.standard, .national]
+let profiles =
+    arguments.dropFirst(2).first.flatMap { CryptoProfile(rawValue: $0) }.map { [$0] } ?? [.standard, .national]
 let note = String(repeating: "x", count: 900)
 print("bench-gateway: \(count) requests of ~1 KiB per run, \(runs) runs, 2 cores shared by server and load generator")
 

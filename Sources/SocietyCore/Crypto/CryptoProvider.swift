@@ -49,6 +49,10 @@ public protocol CryptoProvider: Sendable {
     /// one ``authenticationCode(_:key:data:)`` call per value.
     func makeMACSession(_ algorithm: DigestAlgorithm, key: [UInt8]) throws -> any MACSession
 
+    /// A session computing many digests on one thread (see ``DigestSession``). Defaults to one
+    /// ``digest(_:of:)`` call per value.
+    func makeDigestSession(_ algorithm: DigestAlgorithm) throws -> any DigestSession
+
     /// Checks and decrypts `box`; throws `.decryptionFailed` if anything was modified.
     func open(
         _ algorithm: AEADAlgorithm,

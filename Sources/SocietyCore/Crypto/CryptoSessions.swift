@@ -24,7 +24,23 @@ public protocol MACSession: AnyObject {
     func authenticationCode(of data: [UInt8]) throws -> [UInt8]
 }
 
+/// Computes many digests on one thread: an audit log's walk hashing every entry and tree node.
+///
+/// A provider can keep one digest context for the session and write each digest into the caller's
+/// buffer; the default session calls ``CryptoProvider/digest(_:of:)``. Not `Sendable`, like
+/// ``AEADSealingSession``.
+public protocol DigestSession: AnyObject {
+    /// Replaces the contents of `output` with the digest of `data` (keeping `output`'s storage
+    /// when it is large enough, so that a caller hashing in a loop allocates nothing).
+    func digest(of data: [UInt8], into output: inout [UInt8]) throws
+}
+
 extension CryptoProvider {
+    /// A session that digests through ``digest(_:of:)``.
+    public func makeDigestSession(_ algorithm: DigestAlgorithm) throws -> any DigestSession {
+        ProviderDigestSession(provider: self, algorithm: algorithm)
+    }
+
     /// A session that seals through ``seal(_:_:key:nonce:associatedData:)``.
     public func makeSealingSession(_ algorithm: AEADAlgorithm, key: [UInt8]) throws -> any AEADSealingSession {
         ProviderSealingSession(provider: self, algorithm: algorithm, key: key)
@@ -75,5 +91,20 @@ package final class ProviderMACSession: MACSession {
 
     package func authenticationCode(of data: [UInt8]) throws -> [UInt8] {
         try provider.authenticationCode(algorithm, key: key, data: data)
+    }
+}
+
+/// The default digest session: one call to the provider per value.
+package final class ProviderDigestSession: DigestSession {
+    let provider: any CryptoProvider
+    let algorithm: DigestAlgorithm
+
+    package init(provider: any CryptoProvider, algorithm: DigestAlgorithm) {
+        self.provider = provider
+        self.algorithm = algorithm
+    }
+
+    package func digest(of data: [UInt8], into output: inout [UInt8]) throws {
+        output = try provider.digest(algorithm, of: data)
     }
 }

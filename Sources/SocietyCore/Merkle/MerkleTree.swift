@@ -30,6 +30,12 @@ public struct MerkleTree: Sendable {
         self.provider = provider
     }
 
+    /// The plain digest of `input` (no domain prefix), for the compact range.
+    func digest(_ input: [UInt8]) throws -> [UInt8] { try provider.digest(algorithm, of: input) }
+
+    /// A digest session of the tree's algorithm.
+    func makeDigestSession() throws -> any DigestSession { try provider.makeDigestSession(algorithm) }
+
     /// `H(0x00 ‖ data)`.
     public func leafHash(_ data: [UInt8]) throws -> [UInt8] {
         var input: [UInt8] = []
@@ -202,12 +208,23 @@ public struct MerkleTree: Sendable {
 /// O(log n) per append, the way transparency logs do.
 public struct CompactRange: Sendable {
     private let tree: MerkleTree
-    /// Roots of the perfect subtrees covering the leaves so far, largest (leftmost) first.
-    public private(set) var subtreeHashes: [[UInt8]] = []
+    /// Roots of the perfect subtrees covering the leaves so far, largest (leftmost) first, end to
+    /// end in one buffer of `width`-byte hashes: appending then moves bytes instead of allocating
+    /// an array per hash.
+    private var hashes: [UInt8] = []
+    /// The length of one hash (0 until the first is known).
+    private var width = 0
     /// How many leaves have been appended.
     public private(set) var size = 0
-    /// The node hashes' input, kept between appends.
+    /// The node hashes' input and output, kept between appends.
     private var scratch: [UInt8] = []
+    private var node: [UInt8] = []
+
+    /// Roots of the perfect subtrees covering the leaves so far, largest (leftmost) first.
+    public var subtreeHashes: [[UInt8]] {
+        guard width > 0 else { return [] }
+        return stride(from: 0, to: hashes.count, by: width).map { Array(hashes[$0..<$0 + width]) }
+    }
 
     /// An empty range hashed with `tree`'s digest.
     public init(tree: MerkleTree) { self.tree = tree }
@@ -216,27 +233,85 @@ public struct CompactRange: Sendable {
     public init(tree: MerkleTree, size: Int, subtreeHashes: [[UInt8]]) {
         self.tree = tree
         self.size = size
-        self.subtreeHashes = subtreeHashes
+        self.width = subtreeHashes.first?.count ?? 0
+        self.hashes = subtreeHashes.flatMap { $0 }
     }
 
     /// Adds one leaf (already hashed with ``MerkleTree/leafHash(_:)``).
     public mutating func append(leafHash: [UInt8]) throws {
-        var hash = leafHash
-        var merged = size
+        let tree = self.tree
+        // Taken out for the call (a mutating method cannot also lend one of its own properties).
+        var output = node
+        node = []
+        defer { node = output }
+        try append(leafHash, output: &output) { input, output in output = try tree.digest(input) }
+    }
+
+    /// Adds one leaf, hashing the nodes it completes through `hasher`'s digest session: the walk
+    /// over a whole log, where the one-shot digests' allocations cost more than the hashing.
+    package mutating func append(leafHash: [UInt8], hasher: MerkleHasher) throws {
+        try append(leafHash, output: &hasher.output) { input, output in
+            try hasher.session.digest(of: input, into: &output)
+        }
+    }
+
+    private mutating func append(
+        _ leafHash: [UInt8],
+        output: inout [UInt8],
+        digest: (_ input: [UInt8], _ output: inout [UInt8]) throws -> Void
+    ) throws {
+        if width == 0 { width = leafHash.count }
+        guard leafHash.count == width, width > 0 else {
+            throw CryptoError(.invalidParameter, "a \(leafHash.count)-byte leaf hash in a tree of \(width)-byte hashes")
+        }
         // Each trailing 1 bit of the old size is a perfect subtree that the new leaf completes.
-        while merged & 1 == 1, let last = subtreeHashes.popLast() {
-            hash = try tree.nodeHash(last, hash, scratch: &scratch)
+        var merged = size
+        var first = true
+        while merged & 1 == 1, hashes.count >= width {
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(0x01)
+            scratch.append(contentsOf: hashes[(hashes.count - width)...])
+            if first { scratch.append(contentsOf: leafHash) } else { scratch.append(contentsOf: output) }
+            hashes.removeLast(width)
+            try digest(scratch, &output)
+            first = false
             merged >>= 1
         }
-        subtreeHashes.append(hash)
+        if first { hashes.append(contentsOf: leafHash) } else { hashes.append(contentsOf: output) }
         size += 1
     }
 
     /// The root of the leaves so far; `H("")` for none.
     public func rootHash() throws -> [UInt8] {
-        guard var hash = subtreeHashes.last else { return try tree.rootHash(leafHashes: []) }
-        for left in subtreeHashes.dropLast().reversed() { hash = try tree.nodeHash(left, hash) }
+        guard width > 0, hashes.count >= width else { return try tree.rootHash(leafHashes: []) }
+        var end = hashes.count - width
+        var hash = Array(hashes[end...])
+        while end > 0 {
+            hash = try tree.nodeHash(Array(hashes[(end - width)..<end]), hash)
+            end -= width
+        }
         return hash
+    }
+}
+
+/// Hashes a tree's leaves and nodes through one ``DigestSession``, reusing its buffers: the walk
+/// over a whole audit log hashes every entry and about as many nodes. Not `Sendable`: a hasher
+/// belongs to the thread that made it.
+package final class MerkleHasher {
+    let session: any DigestSession
+    private var input: [UInt8] = []
+    /// The last node hash (see ``CompactRange/append(leafHash:hasher:)``).
+    var output: [UInt8] = []
+
+    /// A hasher with a session of `tree`'s digest.
+    package init(tree: MerkleTree) throws { session = try tree.makeDigestSession() }
+
+    /// Writes the leaf hash of `data` (`H(0x00 ‖ data)`) over `leaf`.
+    package func leafHash(_ data: UnsafeRawBufferPointer, into leaf: inout [UInt8]) throws {
+        input.removeAll(keepingCapacity: true)
+        input.append(0x00)
+        input.append(contentsOf: data)
+        try session.digest(of: input, into: &leaf)
     }
 }
 

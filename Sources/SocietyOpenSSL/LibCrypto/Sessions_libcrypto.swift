@@ -86,3 +86,52 @@ final class HMACSession: MACSession {
         return try context.code(of: data)
     }
 }
+
+/// Digests with one `EVP_MD_CTX` kept for the session, each written into the caller's buffer.
+/// The one-shot `EVP_Digest` path allocates and frees a context and an output array per value,
+/// which cost more than hashing an audit entry of a few hundred bytes (audit-walk profile,
+/// 2026-12-07).
+final class LibCryptoDigestSession: DigestSession {
+    private let context: OpaquePointer
+    private let md: FetchedDigest
+    private let size: Int
+
+    init(_ algorithm: DigestAlgorithm) throws {
+        md = try algorithm.fetched()
+        guard let context = EVP_MD_CTX_new() else { throw ErrorQueue.error(.library, "EVP_MD_CTX_new") }
+        self.context = context
+        size = Int(EVP_MD_get_size(md.pointer))
+        guard size > 0, size <= Int(EVP_MAX_MD_SIZE) else {
+            EVP_MD_CTX_free(context)
+            throw CryptoError(.library, "\(algorithm) reports a digest size of \(size)")
+        }
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    func digest(of data: [UInt8], into output: inout [UInt8]) throws {
+        if output.count != size {
+            output.removeAll(keepingCapacity: true)
+            output.append(contentsOf: repeatElement(0, count: size))
+        }
+        let context = self.context
+        let md = self.md.pointer
+        let result = output.withUnsafeMutableBufferPointer { buffer -> (Int32, Int32, Int32) in
+            guard let base = buffer.baseAddress else { return (0, 1, 1) }
+            // Re-initialising with the same digest keeps the context's provider state.
+            let start = EVP_DigestInit_ex2(context, md, nil)
+            guard start == 1 else { return (start, 1, 1) }
+            let update = data.withNonNullBytes { EVP_DigestUpdate(context, $0, $1) }
+            guard update == 1 else { return (1, update, 1) }
+            var length: UInt32 = 0
+            let final = EVP_DigestFinal_ex(context, base, &length)
+            return (1, 1, final == 1 && Int(length) == buffer.count ? 1 : 0)
+        }
+        guard result == (1, 1, 1) else {
+            try ErrorQueue.check(result.0, "EVP_DigestInit_ex2")
+            try ErrorQueue.check(result.1, "EVP_DigestUpdate")
+            try ErrorQueue.check(result.2, "EVP_DigestFinal_ex")
+            throw CryptoError(.library, "the digest wrote an unexpected length")
+        }
+    }
+}

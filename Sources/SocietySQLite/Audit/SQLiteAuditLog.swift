@@ -312,18 +312,21 @@ public struct SQLiteAuditLog: AuditLog {
             sql: "SELECT idx, entry, leaf FROM ds_audit_entries ORDER BY idx",
             persistent: false
         )
-        var scratch: [UInt8] = []
+        // One digest session and kept buffers for the whole walk: per entry, the one-shot
+        // digests' context and array allocations cost more than SHA-256 of the entry itself.
+        let hasher = try MerkleHasher(tree: tree)
+        var leaf: [UInt8] = []
         while try entries.step() {
             let index = Int(entries.int64(0))
             guard index == range.size else {
                 return try broken(range.size, "entry \(range.size) is missing (the next stored entry is \(index))")
             }
             // The entry and its stored leaf are read where SQLite holds them, not copied out.
-            let leaf = try entries.withBlob(1) { try tree.leafHash($0, scratch: &scratch) }
+            try entries.withBlob(1) { try hasher.leafHash($0, into: &leaf) }
             guard entries.withBlob(2, { stored in Self.sameBytes(leaf, stored) }) else {
                 return try broken(index, "entry \(index) does not match its leaf hash (the entry was altered)")
             }
-            try range.append(leafHash: leaf)
+            try range.append(leafHash: leaf, hasher: hasher)
             walked()
             while let (size, root) = head, size <= range.size {
                 guard size == range.size, crypto.constantTimeEquals(try range.rootHash(), root) else {
