@@ -209,21 +209,22 @@ public struct MerkleTree: Sendable {
 public struct CompactRange: Sendable {
     private let tree: MerkleTree
     /// Roots of the perfect subtrees covering the leaves so far, largest (leftmost) first, end to
-    /// end in one buffer of `width`-byte hashes: appending then moves bytes instead of allocating
-    /// an array per hash.
+    /// end in the first `used` bytes of one buffer of `width`-byte hashes: appending then copies
+    /// bytes in place instead of allocating, freeing or resizing an array per hash.
     private var hashes: [UInt8] = []
+    private var used = 0
     /// The length of one hash (0 until the first is known).
     private var width = 0
     /// How many leaves have been appended.
     public private(set) var size = 0
-    /// The node hashes' input and output, kept between appends.
+    /// The node hashes' input (`0x01 ‖ left ‖ right`) and output, kept between appends.
     private var scratch: [UInt8] = []
     private var node: [UInt8] = []
 
     /// Roots of the perfect subtrees covering the leaves so far, largest (leftmost) first.
     public var subtreeHashes: [[UInt8]] {
         guard width > 0 else { return [] }
-        return stride(from: 0, to: hashes.count, by: width).map { Array(hashes[$0..<$0 + width]) }
+        return stride(from: 0, to: used, by: width).map { Array(hashes[$0..<$0 + width]) }
     }
 
     /// An empty range hashed with `tree`'s digest.
@@ -235,6 +236,7 @@ public struct CompactRange: Sendable {
         self.size = size
         self.width = subtreeHashes.first?.count ?? 0
         self.hashes = subtreeHashes.flatMap { $0 }
+        self.used = hashes.count
     }
 
     /// Adds one leaf (already hashed with ``MerkleTree/leafHash(_:)``).
@@ -250,9 +252,13 @@ public struct CompactRange: Sendable {
     /// Adds one leaf, hashing the nodes it completes through `hasher`'s digest session: the walk
     /// over a whole log, where the one-shot digests' allocations cost more than the hashing.
     package mutating func append(leafHash: [UInt8], hasher: MerkleHasher) throws {
-        try append(leafHash, output: &hasher.output) { input, output in
-            try hasher.session.digest(of: input, into: &output)
-        }
+        // The hasher's buffer is moved out and back once per leaf: lending a class's property
+        // `inout` is checked at run time on every access.
+        var output = hasher.output
+        hasher.output = []
+        defer { hasher.output = output }
+        let session = hasher.session
+        try append(leafHash, output: &output) { input, output in try session.digest(of: input, into: &output) }
     }
 
     private mutating func append(
@@ -265,27 +271,62 @@ public struct CompactRange: Sendable {
             throw CryptoError(.invalidParameter, "a \(leafHash.count)-byte leaf hash in a tree of \(width)-byte hashes")
         }
         // Each trailing 1 bit of the old size is a perfect subtree that the new leaf completes.
+        // The merges only read the stored hashes and move `used` back; a failed digest puts
+        // `used` where it was, so the range is unchanged.
+        let before = used
+        var done = false
+        defer { if !done { used = before } }
         var merged = size
         var first = true
-        while merged & 1 == 1, hashes.count >= width {
-            scratch.removeAll(keepingCapacity: true)
-            scratch.append(0x01)
-            scratch.append(contentsOf: hashes[(hashes.count - width)...])
-            if first { scratch.append(contentsOf: leafHash) } else { scratch.append(contentsOf: output) }
-            hashes.removeLast(width)
+        while merged & 1 == 1, used >= width {
+            if scratch.count != 1 + 2 * width {
+                scratch = [UInt8](repeating: 0, count: 1 + 2 * width)
+                scratch[0] = 0x01
+            }
+            let (left, width) = (used - width, width)
+            scratch.withUnsafeMutableBytes { input in
+                hashes.withUnsafeBytes { stored in
+                    UnsafeMutableRawBufferPointer(rebasing: input[1..<(1 + width)])
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: stored[left..<(left + width)]))
+                }
+                (first ? leafHash : output).withUnsafeBytes {
+                    UnsafeMutableRawBufferPointer(rebasing: input[(1 + width)...]).copyMemory(from: $0)
+                }
+            }
+            used -= width
             try digest(scratch, &output)
+            guard output.count == width else {
+                throw CryptoError(.library, "a \(output.count)-byte node hash in a tree of \(width)-byte hashes")
+            }
             first = false
             merged >>= 1
         }
-        if first { hashes.append(contentsOf: leafHash) } else { hashes.append(contentsOf: output) }
+        done = true
+        store(first ? leafHash : output)
         size += 1
+    }
+
+    /// Puts `hash` after the first `used` bytes, over what a merge left there.
+    private mutating func store(_ hash: [UInt8]) {
+        let at = used
+        if hashes.count >= at + hash.count {
+            hashes.withUnsafeMutableBytes { buffer in
+                hash.withUnsafeBytes {
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + hash.count)]).copyMemory(from: $0)
+                }
+            }
+        } else {
+            hashes.removeSubrange(at...)
+            hashes.append(contentsOf: hash)
+        }
+        used += hash.count
     }
 
     /// The root of the leaves so far; `H("")` for none.
     public func rootHash() throws -> [UInt8] {
-        guard width > 0, hashes.count >= width else { return try tree.rootHash(leafHashes: []) }
-        var end = hashes.count - width
-        var hash = Array(hashes[end...])
+        guard width > 0, used >= width else { return try tree.rootHash(leafHashes: []) }
+        var end = used - width
+        var hash = Array(hashes[end..<used])
         while end > 0 {
             hash = try tree.nodeHash(Array(hashes[(end - width)..<end]), hash)
             end -= width
