@@ -242,6 +242,50 @@ struct AuditTests {
         #expect(!result.isValid)
     }
 
+    @Test("over many batches of the two-stage walk, the first problem in log order is the one reported")
+    func problemsAcrossBatches() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let store = try fixture.store()
+        let log = store.auditLog
+        for start in stride(from: 0, to: 3_000, by: 1_000) {
+            try await log.append((start..<start + 1_000).map(AuditTests.entry))
+        }
+        let valid = try await log.verify()
+        #expect(valid.isValid && valid.size == 3_000 && valid.checkpointsChecked == 3)
+        #expect(valid.rootHash == (try await log.treeHead().rootHash))
+        // An entry rewritten with its leaf at 1,500 (found by the tree side, at the head of 2,000)
+        // and an entry altered alone at 2,900, in the walk's second batch (found by the reading
+        // side, which gets there first):
+        // the walk names what one thread walking in order would, the entries after the head of 1,000.
+        let forged = AuditTests.entry(99_999).canonicalBytes
+        let leaf = try MerkleTree(algorithm: .sha256, provider: fixture.crypto).leafHash(forged)
+        try sqliteShell(
+            fixture.path(),
+            """
+            DROP TRIGGER ds_audit_entries_no_update;
+            UPDATE ds_audit_entries SET entry = X'\(Hex.string(forged))', leaf = X'\(Hex.string(leaf))' WHERE idx = 1500;
+            UPDATE ds_audit_entries SET entry = X'\(Hex.string(forged))' WHERE idx = 2900;
+            """
+        )
+        let both = try await log.verify()
+        #expect(both.firstBrokenEntry == 1_000)
+        #expect(both.problem?.contains("size 2000") == true)
+        #expect(both.size == 2_000)
+        // With the head's forgery undone by hand, the altered entry is what remains.
+        let original = AuditTests.entry(1_500).canonicalBytes
+        let originalLeaf = try MerkleTree(algorithm: .sha256, provider: fixture.crypto).leafHash(original)
+        try sqliteShell(
+            fixture.path(),
+            "UPDATE ds_audit_entries SET entry = X'\(Hex.string(original))', leaf = X'\(Hex.string(originalLeaf))' "
+                + "WHERE idx = 1500;"
+        )
+        let one = try await log.verify()
+        #expect(one.firstBrokenEntry == 2_900)
+        #expect(one.problem?.contains("altered") == true)
+        #expect(one.size == 2_900)
+    }
+
     @Test("deleting the last entries is caught")
     func truncated() async throws {
         let fixture = try Fixture()

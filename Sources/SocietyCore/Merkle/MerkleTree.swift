@@ -344,8 +344,16 @@ package final class MerkleHasher {
     /// The last node hash (see ``CompactRange/append(leafHash:hasher:)``).
     var output: [UInt8] = []
 
+    /// The length of the tree's hashes.
+    package let digestWidth: Int
+
     /// A hasher with a session of `tree`'s digest.
-    package init(tree: MerkleTree) throws { session = try tree.makeDigestSession() }
+    package init(tree: MerkleTree) throws {
+        session = try tree.makeDigestSession()
+        var probe: [UInt8] = []
+        try session.digest(of: [], into: &probe)
+        digestWidth = probe.count
+    }
 
     /// Writes the leaf hash of `data` (`H(0x00 ‖ data)`) over `leaf`.
     package func leafHash(_ data: UnsafeRawBufferPointer, into leaf: inout [UInt8]) throws {

@@ -1,4 +1,5 @@
 public import SocietyCore
+import Foundation
 import SocietyRecordFormat
 
 /// The audit log kept in a store's SQLite file: an RFC 9162 Merkle tree over canonical entries,
@@ -278,29 +279,24 @@ public struct SQLiteAuditLog: AuditLog {
         return difference == 0
     }
 
+    /// How many entries the reading side hashes before handing them to the tree side.
+    static let walkBatch = 2_048
+
+    /// The walk in two stages on two threads: this one steps through the entries, hashes each and
+    /// compares it with its stored leaf; a serial queue appends the leaves to the tree and checks
+    /// every head and checkpoint at its size. The tree side gets the heads up to each batch's last
+    /// entry with the batch, so the checks run in the same order as one thread would run them,
+    /// and the first problem either side finds is the one the single-threaded walk would name.
     private func walk(
         _ connection: Connection,
         checkpointKey: (any VerifyingKey)?,
         walked: () -> Void
     ) throws -> AuditVerification {
-        var range = CompactRange(tree: tree)
-        var checked = 0
-        var lastGood = 0
-        func broken(_ index: Int, _ problem: String) throws -> AuditVerification {
-            AuditVerification(
-                size: range.size,
-                rootHash: try range.rootHash(),
-                checkpointsChecked: checked,
-                firstBrokenEntry: index,
-                problem: problem
-            )
-        }
         var signed: [(Int, SignedCheckpoint?)] = []
         for row in try connection.rows("SELECT size, note FROM ds_audit_checkpoints ORDER BY size") {
             guard case .integer(let size) = row[0] else { continue }
             if case .text(let text) = row[1] { signed.append((Int(size), try? SignedCheckpoint(text: text))) }
         }
-        var nextCheckpoint = 0
         let heads = try Statement(
             connection: connection,
             sql: "SELECT size, root FROM ds_audit_heads ORDER BY size",
@@ -312,56 +308,165 @@ public struct SQLiteAuditLog: AuditLog {
             sql: "SELECT idx, entry, leaf FROM ds_audit_entries ORDER BY idx",
             persistent: false
         )
-        // One digest session and kept buffers for the whole walk: per entry, the one-shot
+        let side = try TreeSide(tree: tree, signed: signed, checkpointKey: checkpointKey, crypto: crypto)
+        let queue = DispatchQueue(label: "DS.audit-walk")
+        // At most this many batches wait for the tree side, so memory stays flat.
+        let slots = DispatchSemaphore(value: 4)
+        // One digest session and kept buffers for the reading side: per entry, the one-shot
         // digests' context and array allocations cost more than SHA-256 of the entry itself.
         let hasher = try MerkleHasher(tree: tree)
         var leaf: [UInt8] = []
+        var leaves: [UInt8] = []
+        var batchHeads: [(Int, [UInt8])] = []
+        var next = 0
+        var problem: (Int, String)?
+        func send(everyHead: Bool) throws {
+            while let (size, root) = head, everyHead || size <= next {
+                batchHeads.append((size, root))
+                head = try heads.step() ? (Int(heads.int64(0)), heads.blob(1)) : nil
+            }
+            guard !leaves.isEmpty || !batchHeads.isEmpty else { return }
+            let (batch, attached) = (leaves, batchHeads)
+            slots.wait()
+            queue.async {
+                side.take(batch, heads: attached)
+                slots.signal()
+            }
+            leaves.removeAll(keepingCapacity: true)
+            batchHeads.removeAll(keepingCapacity: true)
+        }
+        defer { queue.sync {} }
         while try entries.step() {
             let index = Int(entries.int64(0))
-            guard index == range.size else {
-                return try broken(range.size, "entry \(range.size) is missing (the next stored entry is \(index))")
+            guard index == next else {
+                problem = (next, "entry \(next) is missing (the next stored entry is \(index))")
+                break
             }
             // The entry and its stored leaf are read where SQLite holds them, not copied out.
             try entries.withBlob(1) { try hasher.leafHash($0, into: &leaf) }
             guard entries.withBlob(2, { stored in Self.sameBytes(leaf, stored) }) else {
-                return try broken(index, "entry \(index) does not match its leaf hash (the entry was altered)")
+                problem = (index, "entry \(index) does not match its leaf hash (the entry was altered)")
+                break
             }
-            try range.append(leafHash: leaf, hasher: hasher)
+            leaves.append(contentsOf: leaf)
+            next += 1
             walked()
-            while let (size, root) = head, size <= range.size {
-                guard size == range.size, crypto.constantTimeEquals(try range.rootHash(), root) else {
-                    return try broken(
-                        lastGood,
-                        "the tree head at size \(size) does not match entries \(lastGood)..<\(size)"
-                    )
-                }
-                lastGood = size
-                checked += 1
-                head = try heads.step() ? (Int(heads.int64(0)), heads.blob(1)) : nil
-            }
-            while nextCheckpoint < signed.count, signed[nextCheckpoint].0 <= range.size {
-                let (size, note) = signed[nextCheckpoint]
-                guard let note, note.checkpoint.size == size, size == range.size,
-                    crypto.constantTimeEquals(try range.rootHash(), note.checkpoint.rootHash)
-                else {
-                    return try broken(
-                        lastGood,
-                        "the signed checkpoint at size \(size) does not match entries up to \(size)"
-                    )
-                }
-                if let checkpointKey, !note.isValid(for: checkpointKey, crypto: crypto) {
-                    return try broken(lastGood, "the signature of the checkpoint at size \(size) is not valid")
-                }
-                checked += 1
-                nextCheckpoint += 1
-            }
+            if next % Self.walkBatch == 0 { try send(everyHead: false) }
         }
-        if let (size, _) = head {
-            return try broken(
-                range.size,
-                "the tree head at size \(size) needs entries \(range.size)..<\(size), which are missing"
+        // After a problem here, only the heads the entries before it reach; otherwise every head,
+        // so that one beyond the last entry is reported.
+        try send(everyHead: problem == nil)
+        queue.sync {}
+        return try side.verification(readingProblem: problem)
+    }
+}
+
+/// The tree side of ``SQLiteAuditLog``'s walk: appends each batch of leaf hashes and checks the
+/// heads and checkpoints it covers, on the walk's serial queue.
+///
+/// `@unchecked Sendable` because after it is made, only the walk's serial queue touches it until
+/// the walk has waited for that queue; the hasher moves to that queue with it and is never used
+/// by two threads at once.
+private final class TreeSide: @unchecked Sendable {
+    private var range: CompactRange
+    private let hasher: MerkleHasher
+    private let signed: [(Int, SignedCheckpoint?)]
+    private let checkpointKey: (any VerifyingKey)?
+    private let crypto: any CryptoProvider
+    private var checked = 0
+    private var lastGood = 0
+    private var nextCheckpoint = 0
+    private var leaf: [UInt8] = []
+    /// The first problem found here, with the entry it names, or an error that stopped the walk.
+    private var problem: (Int, String)?
+    private var failure: (any Error)?
+
+    init(
+        tree: MerkleTree,
+        signed: [(Int, SignedCheckpoint?)],
+        checkpointKey: (any VerifyingKey)?,
+        crypto: any CryptoProvider
+    ) throws {
+        range = CompactRange(tree: tree)
+        hasher = try MerkleHasher(tree: tree)
+        self.signed = signed
+        self.checkpointKey = checkpointKey
+        self.crypto = crypto
+    }
+
+    /// Appends `leaves` (hashes end to end) and checks each head and checkpoint as its size is
+    /// reached; `heads` are those up to the batch's last entry (and, in the last batch, beyond).
+    func take(_ leaves: [UInt8], heads: [(Int, [UInt8])]) {
+        guard problem == nil, failure == nil else { return }
+        do {
+            var pending = heads[...]
+            let width = hasher.digestWidth
+            guard width > 0, leaves.count % width == 0 else {
+                throw CryptoError(.library, "leaf hashes of \(leaves.count) bytes are not whole \(width)-byte hashes")
+            }
+            var offset = 0
+            while offset < leaves.count {
+                leaf.removeAll(keepingCapacity: true)
+                leaf.append(contentsOf: leaves[offset..<(offset + width)])
+                offset += width
+                try range.append(leafHash: leaf, hasher: hasher)
+                if try !check(&pending) { return }
+            }
+            // Heads left over lie beyond the last entry (only the last batch carries such).
+            if let (size, _) = pending.first {
+                problem = (
+                    range.size, "the tree head at size \(size) needs entries \(range.size)..<\(size), which are missing"
+                )
+            }
+        } catch {
+            failure = error
+        }
+    }
+
+    /// Checks the heads and checkpoints at the current size; false once one does not match.
+    private func check(_ pending: inout ArraySlice<(Int, [UInt8])>) throws -> Bool {
+        while let (size, root) = pending.first, size <= range.size {
+            guard size == range.size, crypto.constantTimeEquals(try range.rootHash(), root) else {
+                problem = (lastGood, "the tree head at size \(size) does not match entries \(lastGood)..<\(size)")
+                return false
+            }
+            lastGood = size
+            checked += 1
+            pending = pending.dropFirst()
+        }
+        while nextCheckpoint < signed.count, signed[nextCheckpoint].0 <= range.size {
+            let (size, note) = signed[nextCheckpoint]
+            guard let note, note.checkpoint.size == size, size == range.size,
+                crypto.constantTimeEquals(try range.rootHash(), note.checkpoint.rootHash)
+            else {
+                problem = (lastGood, "the signed checkpoint at size \(size) does not match entries up to \(size)")
+                return false
+            }
+            if let checkpointKey, !note.isValid(for: checkpointKey, crypto: crypto) {
+                problem = (lastGood, "the signature of the checkpoint at size \(size) is not valid")
+                return false
+            }
+            checked += 1
+            nextCheckpoint += 1
+        }
+        return true
+    }
+
+    /// The outcome, once the queue is drained: this side's problem comes first (it lies at or
+    /// before the entry the reading side stopped at), then the reading side's, then what only
+    /// the end can show.
+    func verification(readingProblem: (Int, String)?) throws -> AuditVerification {
+        if let failure { throw failure }
+        func broken(_ index: Int, _ text: String) throws -> AuditVerification {
+            AuditVerification(
+                size: range.size,
+                rootHash: try range.rootHash(),
+                checkpointsChecked: checked,
+                firstBrokenEntry: index,
+                problem: text
             )
         }
+        if let (index, text) = problem ?? readingProblem { return try broken(index, text) }
         if lastGood < range.size {
             return try broken(lastGood, "entries \(lastGood)..<\(range.size) are not covered by any tree head")
         }
