@@ -1,5 +1,5 @@
-public import SocietyCore
 import Foundation
+public import SocietyCore
 import SocietyRecordFormat
 
 /// The audit log kept in a store's SQLite file: an RFC 9162 Merkle tree over canonical entries,
