@@ -39,32 +39,20 @@ public struct MerkleTree: Sendable {
     /// `H(0x00 ‖ data)`.
     public func leafHash(_ data: [UInt8]) throws -> [UInt8] {
         var input: [UInt8] = []
-        return try data.withUnsafeBytes { try leafHash($0, scratch: &input) }
+        data.withUnsafeBytes { MerkleTree.leafInput($0, into: &input) }
+        return try provider.digest(algorithm, of: input)
     }
 
-    /// ``leafHash(_:)`` of `data`, with its input built in `scratch`, a buffer a caller hashing
-    /// many leaves keeps: verifying a log hashes one leaf and about one node per entry, and the
-    /// inputs' arrays were a good part of it.
-    package func leafHash(_ data: UnsafeRawBufferPointer, scratch: inout [UInt8]) throws -> [UInt8] {
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(0x00)
-        scratch.append(contentsOf: data)
-        return try provider.digest(algorithm, of: scratch)
-    }
-
-    /// ``nodeHash(_:_:)`` with its input built in `scratch`.
-    package func nodeHash(_ left: [UInt8], _ right: [UInt8], scratch: inout [UInt8]) throws -> [UInt8] {
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(0x01)
-        scratch.append(contentsOf: left)
-        scratch.append(contentsOf: right)
-        return try provider.digest(algorithm, of: scratch)
+    /// Writes a leaf hash's input, `0x00 ‖ data`, over `input`.
+    static func leafInput(_ data: UnsafeRawBufferPointer, into input: inout [UInt8]) {
+        input.removeAll(keepingCapacity: true)
+        input.append(0x00)
+        input.append(contentsOf: data)
     }
 
     /// `H(0x01 ‖ left ‖ right)`.
     public func nodeHash(_ left: [UInt8], _ right: [UInt8]) throws -> [UInt8] {
-        var input: [UInt8] = []
-        return try nodeHash(left, right, scratch: &input)
+        try provider.digest(algorithm, of: [0x01] + left + right)
     }
 
     /// The root of the tree whose leaves have the given hashes; `H("")` for the empty tree.
@@ -357,9 +345,7 @@ package final class MerkleHasher {
 
     /// Writes the leaf hash of `data` (`H(0x00 ‖ data)`) over `leaf`.
     package func leafHash(_ data: UnsafeRawBufferPointer, into leaf: inout [UInt8]) throws {
-        input.removeAll(keepingCapacity: true)
-        input.append(0x00)
-        input.append(contentsOf: data)
+        MerkleTree.leafInput(data, into: &input)
         try session.digest(of: input, into: &leaf)
     }
 }

@@ -42,23 +42,18 @@ enum AuditTables {
         guard !entries.isEmpty else { return start..<start }
         let insert = try connection.cached("INSERT INTO ds_audit_entries (idx, entry, leaf) VALUES (?, ?, ?)")
         defer { insert.reset() }
-        // A batch hashes through one digest session and kept buffers, as verification does; a
-        // single entry is not worth the session's context.
-        let hasher = entries.count > 1 ? try MerkleHasher(tree: tree) : nil
+        // The batch hashes through one digest session and kept buffers, as verification does.
+        let hasher = try MerkleHasher(tree: tree)
         var leaf: [UInt8] = []
         for entry in entries {
             let bytes = entry.canonicalBytes
-            if let hasher {
-                try bytes.withUnsafeBytes { try hasher.leafHash($0, into: &leaf) }
-            } else {
-                leaf = try tree.leafHash(bytes)
-            }
+            try bytes.withUnsafeBytes { try hasher.leafHash($0, into: &leaf) }
             insert.reset()
             try insert.bind(Int64(range.size), at: 1)
             try insert.bind(bytes, at: 2)
             try insert.bind(leaf, at: 3)
             try insert.run()
-            if let hasher { try range.append(leafHash: leaf, hasher: hasher) } else { try range.append(leafHash: leaf) }
+            try range.append(leafHash: leaf, hasher: hasher)
         }
         try connection.execute(
             "INSERT INTO ds_audit_heads (size, root, range) VALUES (?, ?, ?)",
