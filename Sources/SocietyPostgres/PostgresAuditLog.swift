@@ -350,7 +350,7 @@ public struct PostgresAuditLog: AuditLog {
                     return
                 }
                 try range.append(leafHash: leaf, hasher: hasher)
-                if wanted.contains(range.size) { roots[range.size] = try range.rootHash() }
+                if wanted.contains(range.size) { roots[range.size] = try range.rootHash(hasher: hasher) }
                 meter.advance()
             }
             meter.finish()

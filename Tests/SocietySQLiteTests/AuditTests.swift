@@ -95,6 +95,70 @@ struct AuditTests {
         #expect(try plain.rootHash() == root)
     }
 
+    @Test("leaves handed over many at once and roots folded through the session agree with the one-shot path")
+    func batchedAppendMatchesOneShot() throws {
+        let tree = MerkleTree(algorithm: .sha256, provider: OpenSSLCryptoProvider())
+        let hasher = try MerkleHasher(tree: tree)
+        var plain = CompactRange(tree: tree)
+        var batched = CompactRange(tree: tree)
+        #expect(Hex.string(try batched.rootHash(hasher: hasher)) == AuditTests.roots[0])
+        // Runs of 0, 1, 2, … leaves, so that runs start and end at every kind of size.
+        var next = 0
+        for run in 0..<20 {
+            var flat: [UInt8] = []
+            for _ in 0..<run {
+                let hash = try tree.leafHash(Array("entry \(next)".utf8))
+                flat += hash
+                try plain.append(leafHash: hash)
+                next += 1
+            }
+            try flat.withUnsafeBytes { try batched.append(leafHashes: $0, hasher: hasher) }
+            #expect(batched.size == plain.size)
+            #expect(batched.subtreeHashes == plain.subtreeHashes)
+            #expect(try batched.rootHash(hasher: hasher) == plain.rootHash())
+        }
+        #expect(next == 190)
+        // Bytes that are not whole hashes are refused and change nothing.
+        let root = try batched.rootHash()
+        #expect(throws: CryptoError.self) {
+            try [UInt8](repeating: 7, count: 40).withUnsafeBytes { try batched.append(leafHashes: $0, hasher: hasher) }
+        }
+        #expect(batched.size == 190)
+        #expect(try batched.rootHash() == root)
+    }
+
+    @Test("a log with a tree head after every entry verifies, names an altered head, and reports its progress")
+    func headAfterEveryEntry() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let store = try fixture.store()
+        let log = store.auditLog
+        // One append per entry, as services write: 2,500 heads across two of the walk's batches.
+        for n in 0..<2_500 { try await log.append([AuditTests.entry(n)]) }
+        let reports = Reports()
+        let valid = try await log.verify(checkpointKey: nil) { reports.add($0) }
+        #expect(valid.isValid && valid.size == 2_500 && valid.checkpointsChecked == 2_500)
+        #expect(valid.rootHash == (try await log.treeHead().rootHash))
+        let seen = reports.all
+        #expect(seen.last?.completed == 2_500 && seen.last?.total == 2_500)
+        #expect(seen.map(\.completed) == seen.map(\.completed).sorted())
+        // A head's root changed at size 2,100 (in the second batch): the entries after the head of
+        // 2,099 are named.
+        try sqliteShell(fixture.path(), "UPDATE ds_audit_heads SET root = zeroblob(32) WHERE size = 2100;")
+        let broken = try await log.verify()
+        #expect(broken.firstBrokenEntry == 2_099)
+        #expect(broken.problem?.contains("size 2100") == true)
+        #expect(broken.size == 2_100)
+    }
+
+    /// Progress reports collected from the walk's thread.
+    final class Reports: @unchecked Sendable {
+        private let lock = NSLock()
+        private var reports: [WorkProgress] = []
+        func add(_ report: WorkProgress) { lock.withLock { reports.append(report) } }
+        var all: [WorkProgress] { lock.withLock { reports } }
+    }
+
     static func entry(_ n: Int) -> AuditEntry { AuditSamples.entry(n) }
 
     @Test("an entry's canonical bytes decode to the same entry; malformed bytes are refused")

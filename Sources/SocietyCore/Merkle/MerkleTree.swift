@@ -234,23 +234,49 @@ public struct CompactRange: Sendable {
         var output = node
         node = []
         defer { node = output }
-        try append(leafHash, output: &output) { input, output in output = try tree.digest(input) }
+        try leafHash.withUnsafeBytes { leaf in
+            try append(leaf, output: &output) { input, output in output = try tree.digest(input) }
+        }
     }
 
     /// Adds one leaf, hashing the nodes it completes through `hasher`'s digest session: the walk
     /// over a whole log, where the one-shot digests' allocations cost more than the hashing.
     package mutating func append(leafHash: [UInt8], hasher: MerkleHasher) throws {
-        // The hasher's buffer is moved out and back once per leaf: lending a class's property
+        try leafHash.withUnsafeBytes { try append(leafHashes: $0, hasher: hasher) }
+    }
+
+    /// Adds the leaves whose hashes lie end to end in `leafHashes` (a whole number of hashes of
+    /// this tree's width), in order, hashing nodes through `hasher`'s session. A walk hands over
+    /// thousands of leaves at once; taken one by one from an array, each paid for a copy of its
+    /// hash and two run-time exclusivity checks on the hasher (audit-walk profile, 2026-12-08).
+    /// On an error, the leaves before the one that failed stay appended.
+    package mutating func append(leafHashes: UnsafeRawBufferPointer, hasher: MerkleHasher) throws {
+        if width == 0 { width = hasher.digestWidth }
+        let width = self.width
+        guard width > 0, leafHashes.count % width == 0 else {
+            throw CryptoError(
+                .invalidParameter,
+                "\(leafHashes.count) bytes of leaf hashes in a tree of \(width)-byte hashes"
+            )
+        }
+        // The hasher's buffer is moved out and back once per call: lending a class's property
         // `inout` is checked at run time on every access.
         var output = hasher.output
         hasher.output = []
         defer { hasher.output = output }
         let session = hasher.session
-        try append(leafHash, output: &output) { input, output in try session.digest(of: input, into: &output) }
+        var offset = 0
+        while offset < leafHashes.count {
+            try append(UnsafeRawBufferPointer(rebasing: leafHashes[offset..<(offset + width)]), output: &output) {
+                input,
+                output in try session.digest(of: input, into: &output)
+            }
+            offset += width
+        }
     }
 
     private mutating func append(
-        _ leafHash: [UInt8],
+        _ leafHash: UnsafeRawBufferPointer,
         output: inout [UInt8],
         digest: (_ input: [UInt8], _ output: inout [UInt8]) throws -> Void
     ) throws {
@@ -277,8 +303,11 @@ public struct CompactRange: Sendable {
                     UnsafeMutableRawBufferPointer(rebasing: input[1..<(1 + width)])
                         .copyMemory(from: UnsafeRawBufferPointer(rebasing: stored[left..<(left + width)]))
                 }
-                (first ? leafHash : output).withUnsafeBytes {
-                    UnsafeMutableRawBufferPointer(rebasing: input[(1 + width)...]).copyMemory(from: $0)
+                let right = UnsafeMutableRawBufferPointer(rebasing: input[(1 + width)...])
+                if first {
+                    right.copyMemory(from: leafHash)
+                } else {
+                    output.withUnsafeBytes { right.copyMemory(from: $0) }
                 }
             }
             used -= width
@@ -290,18 +319,16 @@ public struct CompactRange: Sendable {
             merged >>= 1
         }
         done = true
-        store(first ? leafHash : output)
+        if first { store(leafHash) } else { output.withUnsafeBytes { store($0) } }
         size += 1
     }
 
     /// Puts `hash` after the first `used` bytes, over what a merge left there.
-    private mutating func store(_ hash: [UInt8]) {
+    private mutating func store(_ hash: UnsafeRawBufferPointer) {
         let at = used
         if hashes.count >= at + hash.count {
             hashes.withUnsafeMutableBytes { buffer in
-                hash.withUnsafeBytes {
-                    UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + hash.count)]).copyMemory(from: $0)
-                }
+                UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + hash.count)]).copyMemory(from: hash)
             }
         } else {
             hashes.removeSubrange(at...)
@@ -312,12 +339,48 @@ public struct CompactRange: Sendable {
 
     /// The root of the leaves so far; `H("")` for none.
     public func rootHash() throws -> [UInt8] {
-        guard width > 0, used >= width else { return try tree.rootHash(leafHashes: []) }
+        let tree = self.tree
+        return try foldRoot { input, output in output = try tree.digest(input) }
+    }
+
+    /// ``rootHash()`` through `hasher`'s digest session: a log with a tree head after every entry
+    /// has its root recomputed once per entry in a walk, and the one-shot digests' context and
+    /// arrays cost more than the hashing (audit-walk profile, 2026-12-08).
+    package func rootHash(hasher: MerkleHasher) throws -> [UInt8] {
+        let session = hasher.session
+        return try foldRoot { input, output in try session.digest(of: input, into: &output) }
+    }
+
+    /// Folds the subtree hashes from the right, `H(0x01 ‖ left ‖ right)` at each step, in one
+    /// kept node input.
+    private func foldRoot(_ digest: (_ input: [UInt8], _ output: inout [UInt8]) throws -> Void) throws -> [UInt8] {
+        var hash: [UInt8] = []
+        guard width > 0, used >= width else {
+            try digest([], &hash)
+            return hash
+        }
         var end = used - width
-        var hash = Array(hashes[end..<used])
+        hash = Array(hashes[end..<used])
+        guard end > 0 else { return hash }
+        let width = self.width
+        var input = [UInt8](repeating: 0, count: 1 + 2 * width)
+        input[0] = 0x01
         while end > 0 {
-            hash = try tree.nodeHash(Array(hashes[(end - width)..<end]), hash)
-            end -= width
+            let left = end - width
+            input.withUnsafeMutableBytes { node in
+                hashes.withUnsafeBytes { stored in
+                    UnsafeMutableRawBufferPointer(rebasing: node[1..<(1 + width)])
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: stored[left..<end]))
+                }
+                hash.withUnsafeBytes {
+                    UnsafeMutableRawBufferPointer(rebasing: node[(1 + width)...]).copyMemory(from: $0)
+                }
+            }
+            try digest(input, &hash)
+            guard hash.count == width else {
+                throw CryptoError(.library, "a \(hash.count)-byte node hash in a tree of \(width)-byte hashes")
+            }
+            end = left
         }
         return hash
     }

@@ -57,7 +57,10 @@ enum AuditTables {
         }
         try connection.execute(
             "INSERT INTO ds_audit_heads (size, root, range) VALUES (?, ?, ?)",
-            [.integer(Int64(range.size)), .blob(try range.rootHash()), .blob(range.subtreeHashes.flatMap { $0 })]
+            [
+                .integer(Int64(range.size)), .blob(try range.rootHash(hasher: hasher)),
+                .blob(range.subtreeHashes.flatMap { $0 }),
+            ]
         )
         return start..<range.size
     }

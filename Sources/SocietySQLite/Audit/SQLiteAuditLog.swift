@@ -239,12 +239,17 @@ public struct SQLiteAuditLog: AuditLog {
     /// entry may lie beyond the last tree head. Names the first entry where this fails; when only
     /// a root disagrees, that is the first entry after the last matching head.
     ///
-    /// - Parameter progress: told how many entries have been walked, every 10,000 and at the end.
+    /// - Parameter progress: told how many entries have been walked, about every 10,000 (the walk
+    ///   counts in batches of 2,048) and at the end.
     public func verify(
         checkpointKey: (any VerifyingKey)?,
         progress: ProgressHandler? = nil
     ) async throws -> AuditVerification {
         let result = try await store.onReader { connection in
+            // The walk reads the whole table; mapped, its pages are not copied out of the page
+            // cache (the kernel's copy was a tenth of the walk's time in a profile, 2026-12-08).
+            try connection.execute("PRAGMA mmap_size = \(BulkLoad.mappedBytes)")
+            defer { try? connection.execute("PRAGMA mmap_size = 0") }
             try connection.execute("BEGIN")
             defer { try? connection.execute("COMMIT") }
             // The progress total from the primary key, not `count(*)`: counting read the whole
@@ -252,7 +257,7 @@ public struct SQLiteAuditLog: AuditLog {
             // and the walk reports the gap).
             let total = Int(try connection.scalar("SELECT coalesce(max(idx) + 1, 0) FROM ds_audit_entries") ?? 0)
             var meter = ProgressMeter("audit verification", total: total, every: 10_000, handler: progress)
-            let result = try walk(connection, checkpointKey: checkpointKey) { meter.advance() }
+            let result = try walk(connection, checkpointKey: checkpointKey) { meter.advance(by: $0) }
             meter.finish()
             return result
         }
@@ -293,7 +298,7 @@ public struct SQLiteAuditLog: AuditLog {
     private func walk(
         _ connection: Connection,
         checkpointKey: (any VerifyingKey)?,
-        walked: () -> Void
+        walked: (Int) -> Void
     ) throws -> AuditVerification {
         var signed: [(Int, SignedCheckpoint?)] = []
         for row in try connection.rows("SELECT size, note FROM ds_audit_checkpoints ORDER BY size") {
@@ -353,9 +358,12 @@ public struct SQLiteAuditLog: AuditLog {
             }
             leaves.append(contentsOf: leaf)
             next += 1
-            walked()
-            if next % Self.walkBatch == 0 { try send(everyHead: false) }
+            if next % Self.walkBatch == 0 {
+                walked(Self.walkBatch)
+                try send(everyHead: false)
+            }
         }
+        walked(next % Self.walkBatch)
         // After a problem here, only the heads the entries before it reach; otherwise every head,
         // so that one beyond the last entry is reported.
         try send(everyHead: problem == nil)
@@ -379,7 +387,6 @@ private final class TreeSide: @unchecked Sendable {
     private var checked = 0
     private var lastGood = 0
     private var nextCheckpoint = 0
-    private var leaf: [UInt8] = []
     /// The first problem found here, with the entry it names, or an error that stopped the walk.
     private var problem: (Int, String)?
     private var failure: (any Error)?
@@ -407,14 +414,23 @@ private final class TreeSide: @unchecked Sendable {
             guard width > 0, leaves.count % width == 0 else {
                 throw CryptoError(.library, "leaf hashes of \(leaves.count) bytes are not whole \(width)-byte hashes")
             }
-            var offset = 0
-            while offset < leaves.count {
-                leaf.removeAll(keepingCapacity: true)
-                leaf.append(contentsOf: leaves[offset..<(offset + width)])
-                offset += width
-                try range.append(leafHash: leaf, hasher: hasher)
-                if try !check(&pending) { return }
+            // The range is worked on as a local and put back once: a class's stored property
+            // lent `inout` is checked at run time on every access.
+            var range = self.range
+            defer { self.range = range }
+            let end = range.size + leaves.count / width
+            try leaves.withUnsafeBytes { all in
+                var offset = 0
+                // The leaves up to the next head or checkpoint go to the range in one call.
+                while offset < all.count {
+                    let stop = min(end, nextCheck(after: range.size, pending))
+                    let upTo = offset + (stop - range.size) * width
+                    try range.append(leafHashes: UnsafeRawBufferPointer(rebasing: all[offset..<upTo]), hasher: hasher)
+                    offset = upTo
+                    if try !check(&pending, range) { return }
+                }
             }
+            if problem != nil { return }
             // Heads left over lie beyond the last entry (only the last batch carries such).
             if let (size, _) = pending.first {
                 problem = (
@@ -426,10 +442,19 @@ private final class TreeSide: @unchecked Sendable {
         }
     }
 
+    /// The smallest size after `size` at which a head or checkpoint is to be checked (`Int.max`
+    /// when none is left).
+    private func nextCheck(after size: Int, _ pending: ArraySlice<(Int, [UInt8])>) -> Int {
+        var next = Int.max
+        if let (head, _) = pending.first { next = max(head, size + 1) }
+        if nextCheckpoint < signed.count { next = min(next, max(signed[nextCheckpoint].0, size + 1)) }
+        return next
+    }
+
     /// Checks the heads and checkpoints at the current size; false once one does not match.
-    private func check(_ pending: inout ArraySlice<(Int, [UInt8])>) throws -> Bool {
+    private func check(_ pending: inout ArraySlice<(Int, [UInt8])>, _ range: CompactRange) throws -> Bool {
         while let (size, root) = pending.first, size <= range.size {
-            guard size == range.size, crypto.constantTimeEquals(try range.rootHash(), root) else {
+            guard size == range.size, crypto.constantTimeEquals(try range.rootHash(hasher: hasher), root) else {
                 problem = (lastGood, "the tree head at size \(size) does not match entries \(lastGood)..<\(size)")
                 return false
             }
@@ -440,7 +465,7 @@ private final class TreeSide: @unchecked Sendable {
         while nextCheckpoint < signed.count, signed[nextCheckpoint].0 <= range.size {
             let (size, note) = signed[nextCheckpoint]
             guard let note, note.checkpoint.size == size, size == range.size,
-                crypto.constantTimeEquals(try range.rootHash(), note.checkpoint.rootHash)
+                crypto.constantTimeEquals(try range.rootHash(hasher: hasher), note.checkpoint.rootHash)
             else {
                 problem = (lastGood, "the signed checkpoint at size \(size) does not match entries up to \(size)")
                 return false
