@@ -468,11 +468,19 @@ if named.contains("city-audit") {
     for log in logs { sizes.append(try await log.size()) }
     let total = sizes.reduce(0, +)
     print("city-audit: \(logs.count) logs, \(total) entries, the largest \(sizes.max() ?? 0)")
-    let walk = try await measureAsync("city audit verify (\(logs.count) logs)", operations: total, runs: 5, warmup: 1) {
+    @Sendable func walkAll() async throws {
         for log in logs {
             let result = try await log.verify()
             guard result.isValid else { throw BenchmarkFailure(description: "a log does not verify") }
         }
+    }
+    // The first walk is the demo's case: each store's readers open and fill their caches.
+    let first = try await measureAsync("city audit verify, first walk", operations: total, runs: 1, warmup: 0) {
+        try await walkAll()
+    }
+    report(first)
+    let walk = try await measureAsync("city audit verify (\(logs.count) logs)", operations: total, runs: 5, warmup: 0) {
+        try await walkAll()
     }
     report(walk)
     print(
