@@ -68,6 +68,8 @@ public final class SQLiteStore: RecordStore {
     public let configuration: SQLiteConfiguration
     let context: StoreContext
     private let writer: ConnectionSlot
+    /// Runs the WAL's checkpoints off the commit path (``SQLiteConfiguration/checkpointsInBackground``).
+    private let checkpointer: BackgroundCheckpointer?
     private let readers: [ConnectionSlot]
     private let freeReaders: FreeList
     private let readerGate: ConnectionGate
@@ -85,7 +87,19 @@ public final class SQLiteStore: RecordStore {
         }
         context = StoreContext(protector: protector, auditing: configuration.audit, tree: tree)
         let writerConfiguration = configuration
-        writer = ConnectionSlot { try Connection(path: path, readOnly: false, configuration: writerConfiguration) }
+        let checkpointer =
+            configuration.checkpointsInBackground && configuration.walAutocheckpointPages > 0
+            ? BackgroundCheckpointer(
+                path: path,
+                configuration: configuration,
+                limit: configuration.walAutocheckpointPages
+            ) : nil
+        self.checkpointer = checkpointer
+        writer = ConnectionSlot {
+            let connection = try Connection(path: path, readOnly: false, configuration: writerConfiguration)
+            checkpointer?.install(on: connection)
+            return connection
+        }
         var readerSettings = configuration
         readerSettings.cacheKibibytes = min(configuration.cacheKibibytes, 4096)
         let readerConfiguration = readerSettings
@@ -352,6 +366,10 @@ public final class SQLiteStore: RecordStore {
     public func checkpointWAL() throws {
         try writer.withConnection { connection in _ = try connection.rows("PRAGMA wal_checkpoint(TRUNCATE)") }
     }
+
+    /// How many background checkpoints have run, once every one asked for so far has finished
+    /// (`nil` when checkpoints run inside commits).
+    package func backgroundCheckpoints() -> Int? { checkpointer?.drain() }
 
     /// The audit log kept in this store's file, appended to by its transactions.
     public var auditLog: SQLiteAuditLog { SQLiteAuditLog(store: self) }

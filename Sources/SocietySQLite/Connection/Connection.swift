@@ -7,6 +7,8 @@ final class Connection {
     private var cache: [String: Statement] = [:]
     /// The record tables this connection has checked, by kind.
     var kinds: [ObjectIdentifier: KindSchema] = [:]
+    /// What the connection's WAL hook points at, kept alive until the connection is closed.
+    var walHookOwner: AnyObject?
 
     init(path: String, readOnly: Bool, configuration: SQLiteConfiguration) throws(SQLiteError) {
         var handle: OpaquePointer?

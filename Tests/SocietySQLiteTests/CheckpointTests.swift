@@ -1,0 +1,70 @@
+import Foundation
+import SocietyCore
+import SocietySQLite
+import Testing
+
+@Suite("Background checkpoints")
+struct CheckpointTests {
+    static func point(_ n: Int) -> ServicePoint {
+        ServicePoint(
+            code: "SP-\(n)",
+            town: "海陵",
+            capacity: n,
+            kind: .clinic,
+            location: .init(latitude: 32.49, longitude: 119.92),
+            openDays: [1, 2, 3],
+            note: String(repeating: "备注", count: 200)
+        )
+    }
+
+    /// Frames in the store's WAL, as a passive checkpoint from the sqlite3 shell reports them
+    /// (`busy|log|checkpointed`).
+    static func walFrames(_ path: String) throws -> Int {
+        let fields = try sqliteShell(path, "PRAGMA wal_checkpoint(PASSIVE);")
+            .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|")
+        return try #require(fields.count == 3 ? Int(fields[1]) : nil)
+    }
+
+    @Test("past the WAL's limit, checkpoints run off the commits and the WAL starts over; every commit is kept")
+    func checkpointsOffTheCommitPath() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        var configuration = SQLiteConfiguration()
+        configuration.walAutocheckpointPages = 20
+        var store: SQLiteStore? = try SQLiteStore(path: fixture.path(), configuration: configuration)
+        for n in 0..<400 { try store?.write { db in try db.put(CheckpointTests.point(n)) } }
+        let runs = try #require(store?.backgroundCheckpoints())
+        #expect(runs >= 1)
+        // Everything is in the database file now, so the next commit starts the WAL over: it holds
+        // that commit's pages only, not the 400 commits' (more than a thousand without checkpoints).
+        try store?.write { db in try db.put(CheckpointTests.point(400)) }
+        let frames = try CheckpointTests.walFrames(fixture.path())
+        #expect(frames > 0 && frames < 20, "\(frames) frames in the WAL")
+        store = nil
+        let reopened = try SQLiteStore(path: fixture.path(), configuration: configuration)
+        #expect(try reopened.read { db in try db.count(RecordQuery<ServicePoint>.all) } == 401)
+        #expect(
+            try reopened.read { db in try db.get(ServicePoint.self, key: RecordKey("SP-399")) }
+                == CheckpointTests.point(399)
+        )
+    }
+
+    @Test("with checkpoints in the commits (SQLite's way) or none at all, no background checkpoint runs")
+    func inCommitsOrNone() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        var inCommits = SQLiteConfiguration()
+        inCommits.walAutocheckpointPages = 20
+        inCommits.checkpointsInBackground = false
+        let store = try SQLiteStore(path: fixture.path("commits.sqlite"), configuration: inCommits)
+        for n in 0..<100 { try store.write { db in try db.put(CheckpointTests.point(n)) } }
+        #expect(store.backgroundCheckpoints() == nil)
+        #expect(try CheckpointTests.walFrames(fixture.path("commits.sqlite")) < 40)
+        var none = SQLiteConfiguration()
+        none.walAutocheckpointPages = 0
+        let unbounded = try SQLiteStore(path: fixture.path("none.sqlite"), configuration: none)
+        for n in 0..<100 { try unbounded.write { db in try db.put(CheckpointTests.point(n)) } }
+        #expect(unbounded.backgroundCheckpoints() == nil)
+        #expect(try CheckpointTests.walFrames(fixture.path("none.sqlite")) >= 100)
+    }
+}
