@@ -69,7 +69,7 @@ public final class SQLiteStore: RecordStore {
     let context: StoreContext
     private let writer: ConnectionSlot
     /// Runs the WAL's checkpoints off the commit path (``SQLiteConfiguration/checkpointsInBackground``).
-    private let checkpointer: BackgroundCheckpointer?
+    let checkpointer: BackgroundCheckpointer?
     private let readers: [ConnectionSlot]
     private let freeReaders: FreeList
     private let readerGate: ConnectionGate

@@ -49,6 +49,40 @@ struct CheckpointTests {
         )
     }
 
+    @Test("a WAL many times the limit is truncated once it is all in the database file and no one is using it")
+    func longWALTruncated() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        var configuration = SQLiteConfiguration()
+        configuration.walAutocheckpointPages = 5
+        let store = try SQLiteStore(path: fixture.path(), configuration: configuration)
+        // One commit of far more than 4 × 5 pages.
+        try store.write { db in try db.put(contentsOf: (0..<300).map(CheckpointTests.point)) }
+        let runs = try #require(store.backgroundCheckpoints())
+        #expect(runs >= 1)
+        let wal = try FileManager.default.attributesOfItem(atPath: fixture.path() + "-wal")[.size] as? Int
+        #expect(wal == 0)
+        #expect(try store.read { db in try db.count(RecordQuery<ServicePoint>.all) } == 300)
+    }
+
+    @Test("a bulk load leaves the WAL empty, so that reads after it come from the database file")
+    func loadTruncatesTheWAL() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        var configuration = SQLiteConfiguration()
+        configuration.walAutocheckpointPages = 50
+        let store = try SQLiteStore(path: fixture.path(), configuration: configuration)
+        let summary = try store.load((0..<5_000).map(CheckpointTests.point), batchSize: 500)
+        #expect(summary.loaded == 5_000 && summary.batches == 10)
+        let wal = try FileManager.default.attributesOfItem(atPath: fixture.path() + "-wal")[.size] as? Int
+        #expect(wal == 0)
+        #expect(try store.read { db in try db.count(RecordQuery<ServicePoint>.all) } == 5_000)
+        #expect(
+            try store.read { db in try db.get(ServicePoint.self, key: RecordKey("SP-4999")) }
+                == CheckpointTests.point(4_999)
+        )
+    }
+
     @Test("with checkpoints in the commits (SQLite's way) or none at all, no background checkpoint runs")
     func inCommitsOrNone() throws {
         let fixture = try Fixture()

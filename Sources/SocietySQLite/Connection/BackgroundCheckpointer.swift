@@ -96,6 +96,15 @@ final class BackgroundCheckpointer: @unchecked Sendable {
                 &copiedFrames
             )
             completed += 1
+            // A WAL several times the limit (a bulk write, or a long read that held checkpoints
+            // back) stays that long until a writer starts it over, and every read until then
+            // looks its pages up in it. Once all of it is in the database file, it is truncated
+            // if no one is writing or reading at this moment; otherwise this gives up at once
+            // (no busy wait on this connection), and a later checkpoint tries again.
+            if result == SQLITE_OK, logFrames >= 4 * Int32(clamping: limit), copiedFrames == logFrames {
+                sqlite3_busy_timeout(connection.handle, 0)
+                _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+            }
             if result != SQLITE_OK {
                 configuration.logger.notice(
                     "background checkpoint did not run",
