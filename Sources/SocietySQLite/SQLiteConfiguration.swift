@@ -34,17 +34,17 @@ public struct SQLiteConfiguration: Sendable {
     public var readerCount = 4
     /// The page cache of each connection, in KiB.
     public var cacheKibibytes = 16_384
-    /// How many pages the WAL may hold before a commit checkpoints it into the database file
-    /// (`wal_autocheckpoint`). Each checkpoint syncs the WAL and the database file, so under
-    /// NORMAL durability checkpoints are where commits wait for the disk; fewer, larger ones make
-    /// bulk loads faster at the cost of a larger `-wal` file. Durability does not depend on it.
-    /// SQLite's own default is 1,000 pages.
+    /// How many pages the WAL may hold before it is checkpointed into the database file (0: never;
+    /// see ``checkpointsInBackground`` for where the checkpoint runs). Each checkpoint syncs the
+    /// WAL and the database file; fewer, larger ones sync less often at the cost of a larger
+    /// `-wal` file. Durability does not depend on it. SQLite's own default is 1,000 pages.
     public var walAutocheckpointPages = 1_000
     /// Whether that checkpoint runs on a thread of its own after the commit that filled the WAL
     /// (`true`, the default) or inside that commit, as SQLite does by itself (`false`). In the
     /// background a commit never waits for the checkpoint's copy and syncs: it is a passive
-    /// checkpoint on a connection of its own, which blocks no writer or reader. SQLite's way
-    /// made one exchange in a hundred at the gateway five times slower than the rest.
+    /// checkpoint on a connection of its own, which blocks no writer or reader, and a WAL grown
+    /// to four times the limit is truncated once it is all copied and no one is using the store.
+    /// SQLite's way made one exchange in a hundred at the gateway five times slower than the rest.
     public var checkpointsInBackground = true
     /// Encryption of sensitive fields and keyed hashes of sensitive keys; required to store a
     /// record type that declares sensitive fields, a sensitive key or a searchable index.
