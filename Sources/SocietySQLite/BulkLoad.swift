@@ -163,8 +163,8 @@ extension SQLiteStore {
             // queued a background checkpoint, which truncates such a WAL once all of it is in the
             // database file (BackgroundCheckpointer). Until a later write starts a WAL over,
             // every read looks each page up in it, and the file stays that large (1.3 GB of WAL
-            // files after the 500,000-resident demo's loads). Truncating here instead, with the
-            // writer held, made an audited load of 100,000 rows 15–30 % slower.
+            // files after the 500,000-resident demo's loads). Truncating here instead would hold
+            // the writer, and the caller, while the WAL is copied and synced.
             progress?(WorkProgress(task: "bulk load \(schema.kind)", completed: loaded, total: loaded))
             configuration.logger.info(
                 "bulk load finished",
